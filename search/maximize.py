@@ -1,0 +1,227 @@
+"""Acquisition maximisers over the unit box of a search space.
+
+Arrays and shapes:
+    X, C:      (m, d)  candidate points in the unit box (d = space.n_dims)
+    starts:    (k, d)  points to start local moves from (incumbents, best candidates)
+    values:    (m,)    acquisition values, higher is better
+    free:      (d,)    bool, numeric columns that local moves may change continuously
+    levels:    (c,)    sorted unit coordinates of a discrete parameter's values
+
+Every returned point is *snapped* (one-hot categorical blocks, discrete parameters on their
+values), so the acquisition is always scored at a point the space can actually run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.optimize
+from scipy.stats import qmc
+
+from search.space import SearchSpace
+
+# Discrete parameters with more values than this are treated as continuous until decode.
+_MAX_LEVELS = 4096
+
+AcqFn = Callable[[np.ndarray], np.ndarray]
+AcqGradFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Box:
+    """The unit box of a space, with vectorised snapping to runnable points.
+
+    >>> space = SearchSpace.from_json({"k": {"type": "int", "low": 1, "high": 3},
+    ...                                "c": {"type": "choice", "values": ["a", "b"]}})
+    >>> box = Box.from_space(space)
+    >>> space.decode(box.snap(np.array([[0.9, 0.2, 0.6]]))[0])
+    {'k': 3, 'c': 'b'}
+    """
+
+    n_dims: int
+    cat_blocks: tuple[slice, ...]
+    free: np.ndarray
+    levels: tuple[tuple[int, np.ndarray], ...]
+
+    @classmethod
+    def from_space(cls, space: SearchSpace) -> Box:
+        cat_blocks: list[slice] = []
+        levels: list[tuple[int, np.ndarray]] = []
+        free = np.zeros(space.n_dims, dtype=bool)
+        for name, dist in space.dists.items():
+            column = space.columns[name]
+            if dist.is_categorical:
+                cat_blocks.append(column)
+                continue
+            free[column.start] = True
+            size = dist.cardinality
+            if dist.is_discrete and size is not None and size <= _MAX_LEVELS:
+                units = sorted({dist.to_unit(v) for v in dist.grid_values()})
+                levels.append((column.start, np.array(units)))
+        return cls(space.n_dims, tuple(cat_blocks), free, tuple(levels))
+
+    def snap(self, X: np.ndarray) -> np.ndarray:
+        """Project rows onto runnable points: argmax one-hot, nearest discrete level, clip."""
+        X = np.clip(np.array(X, dtype=float, ndmin=2), 0.0, 1.0)
+        for block in self.cat_blocks:
+            idx = np.argmax(X[:, block], axis=1)
+            X[:, block] = 0.0
+            X[np.arange(len(X)), block.start + idx] = 1.0
+        for col, units in self.levels:
+            pos = np.clip(np.searchsorted(units, X[:, col]), 1, max(len(units) - 1, 1))
+            lower = units[pos - 1]
+            upper = units[np.minimum(pos, len(units) - 1)]
+            X[:, col] = np.where(X[:, col] - lower <= upper - X[:, col], lower, upper)
+        return X
+
+    def random(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        """``m`` snapped points drawn from the prior (uniform in the unit box)."""
+        return self.snap(rng.random((m, self.n_dims)))
+
+    def sobol(self, rng: np.random.Generator, m: int) -> np.ndarray:
+        """``m`` snapped points of a scrambled Sobol sequence (first ``m`` of a power of two)."""
+        size = 1 << max(int(m - 1).bit_length(), 1)
+        engine = qmc.Sobol(d=self.n_dims, scramble=True, seed=rng)
+        return self.snap(engine.random_base2(size.bit_length() - 1)[:m])
+
+    def neighbours(self, X: np.ndarray, rng: np.random.Generator, n_per_column: int = 4,
+                   scale: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+        """SMAC-style one-parameter moves around each row of ``X``.
+
+        Each numeric column gets ``n_per_column`` Gaussian moves (std ``scale`` in the unit
+        box); each categorical gets every other choice. Returns the snapped neighbours and,
+        for each, the index of the row it came from.
+        """
+        moves: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
+        rows = np.arange(len(X))
+        for col in np.flatnonzero(self.free):
+            for _ in range(n_per_column):
+                Y = X.copy()
+                Y[:, col] = np.clip(Y[:, col] + rng.normal(0.0, scale, len(X)), 0.0, 1.0)
+                moves.append(Y)
+                owners.append(rows)
+        for block in self.cat_blocks:
+            for j in range(block.start, block.stop):
+                Y = X.copy()
+                Y[:, block] = 0.0
+                Y[:, j] = 1.0
+                keep = X[:, j] < 0.5  # only a real flip
+                moves.append(Y[keep])
+                owners.append(rows[keep])
+        if not moves:
+            return np.empty((0, self.n_dims)), np.empty(0, dtype=int)
+        return self.snap(np.vstack(moves)), np.concatenate(owners)
+
+
+def rank_unique(X: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``X`` sorted by decreasing value, exact duplicates dropped."""
+    order = np.argsort(-values, kind="stable")
+    X, values = X[order], values[order]
+    _, first = np.unique(np.round(X, 12), axis=0, return_index=True)
+    keep = np.sort(first)
+    return X[keep], values[keep]
+
+
+def maximize_with_gradients(
+    acq: AcqFn, acq_grad: AcqGradFn, box: Box, rng: np.random.Generator, *,
+    starts: np.ndarray, n_candidates: int = 1024, n_local: int = 8, maxiter: int = 100,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sobol + random candidates, then L-BFGS-B from the best of them and from ``starts``.
+
+    The local runs move the numeric columns of all starting points at once (the summed
+    acquisition is separable, so one L-BFGS-B call is many independent ones); categorical
+    blocks stay fixed there and are improved afterwards by one-flip moves.
+    Returns all scored snapped points ranked by value (best first) and their values.
+
+    >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}})
+    >>> f = lambda X: -(X[:, 0] - 0.3) ** 2
+    >>> g = lambda X: (f(X), -2 * (X - 0.3))
+    >>> X, v = maximize_with_gradients(f, g, Box.from_space(space), np.random.default_rng(0),
+    ...                                starts=np.empty((0, 1)))
+    >>> round(float(X[0, 0]), 4)
+    0.3
+    """
+    half = n_candidates // 2
+    C = np.vstack([box.sobol(rng, half), box.random(rng, n_candidates - half), box.snap(starts)])
+    values = acq(C)
+    n_top = max(n_local - len(starts), 1)
+    top = np.argsort(-values)[:n_top]
+    X0 = np.vstack([C[top], box.snap(starts)])
+    free = box.free
+    if free.any():
+        k, nf = len(X0), int(free.sum())
+
+        def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
+            X = X0.copy()
+            X[:, free] = flat.reshape(k, nf)
+            v, g = acq_grad(X)
+            return -float(v.sum()), -g[:, free].ravel()
+
+        res = scipy.optimize.minimize(
+            objective, X0[:, free].ravel(), jac=True, method="L-BFGS-B",
+            bounds=[(0.0, 1.0)] * (k * nf), options={"maxiter": maxiter},
+        )
+        X_local = X0.copy()
+        X_local[:, free] = res.x.reshape(k, nf)
+        X_local = box.snap(X_local)
+    else:
+        X_local = X0
+    C = np.vstack([C, X_local])
+    values = np.concatenate([values, acq(X_local)])
+    if box.cat_blocks:
+        best = rank_unique(C, values)[0][:n_local]
+        N, _ = box.neighbours(best, rng, n_per_column=0)
+        if len(N):
+            C = np.vstack([C, N])
+            values = np.concatenate([values, acq(N)])
+    return rank_unique(C, values)
+
+
+def maximize_local_search(
+    acq: AcqFn, box: Box, rng: np.random.Generator, *, starts: np.ndarray,
+    n_candidates: int = 1000, n_local: int = 10, max_steps: int = 20,
+    n_per_column: int = 4, scale: float = 0.2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random candidates, then best-improvement hill climbing by one-parameter moves.
+
+    Climbs start from ``starts`` (the best observed configurations) and from the best
+    random candidates, as SMAC's local-and-random search does; no gradients are needed,
+    so it suits piecewise-constant surrogates such as random forests.
+    Returns all scored snapped points ranked by value (best first) and their values.
+
+    >>> space = SearchSpace.from_json({"c": {"type": "choice", "values": [0, 1, 2]},
+    ...                                "x": {"type": "uniform", "low": 0, "high": 1}})
+    >>> f = lambda X: X[:, 2] - (X[:, 3] - 0.5) ** 2
+    >>> X, v = maximize_local_search(f, Box.from_space(space), np.random.default_rng(0),
+    ...                              starts=np.empty((0, 4)))
+    >>> space.decode(X[0])["c"], round(space.decode(X[0])["x"], 1)
+    (2, 0.5)
+    """
+    C = box.random(rng, n_candidates)
+    values = acq(C)
+    n_random_starts = max(n_local - len(starts), n_local // 2)
+    current = np.vstack([box.snap(starts), C[np.argsort(-values)[:n_random_starts]]])
+    current_values = acq(current)
+    visited = [C, current]
+    visited_values = [values, current_values]
+    for _ in range(max_steps):
+        N, owner = box.neighbours(current, rng, n_per_column=n_per_column, scale=scale)
+        if not len(N):
+            break
+        nv = acq(N)
+        visited.append(N)
+        visited_values.append(nv)
+        best_nv = np.full(len(current), -np.inf)
+        best_idx = np.zeros(len(current), dtype=int)
+        order = np.argsort(nv)  # increasing, so the last write per owner is its best move
+        best_nv[owner[order]] = nv[order]
+        best_idx[owner[order]] = order
+        improved = best_nv > current_values + 1e-12
+        if not improved.any():
+            break
+        current[improved] = N[best_idx[improved]]
+        current_values[improved] = best_nv[improved]
+    return rank_unique(np.vstack(visited), np.concatenate(visited_values))

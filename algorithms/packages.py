@@ -32,10 +32,11 @@ import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import IO, BinaryIO, Literal
+from typing import IO, Literal, Protocol
 
 __all__ = [
     "Limits",
@@ -63,6 +64,10 @@ CHUNK = 1024 * 1024
 MAX_SUGGESTIONS = 10
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _Reader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class PackageError(ValueError):
@@ -203,7 +208,7 @@ class _Member:
     size: int  # declared size (0 for folders)
     is_dir: bool
     executable: bool = False
-    open: Callable[[], IO[bytes]] | None = None
+    open: Callable[[], AbstractContextManager[_Reader]] | None = None
 
 
 class _Checker:
@@ -365,27 +370,30 @@ def _open_stream(
                     yield kind, _tar_members(tf)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise PackageError(f"The archive is corrupt or truncated ({exc})") from None
-    except gzip.BadGzipFile as exc:
-        raise PackageError(f"The archive is corrupt or truncated ({exc})") from None
 
 
 def _detect_kind(fileobj: IO[bytes], name: str | None) -> PackageKind:
     lower = (name or "").lower()
     head = fileobj.read(512)
     fileobj.seek(0)
+    is_zip = head.startswith(b"PK")
+    is_tar = _compression(head) is not None or head[257:262] == b"ustar"
     if lower.endswith(".py"):
         return "py"
-    if lower.endswith(".zip") or (not lower and head.startswith(b"PK")):
-        if not head.startswith(b"PK"):
+    if lower.endswith(".zip"):
+        if not is_zip:
             raise PackageError("The file is not a valid .zip archive")
         return "zip"
-    if lower.endswith(TAR_SUFFIXES) or not lower:
-        if _compression(head) is None and head[257:262] != b"ustar":
+    if lower.endswith(TAR_SUFFIXES):
+        if not is_tar:
             raise PackageError("The file is not a valid tar archive")
         return "tar"
-    raise PackageError(
-        "Unsupported package type: upload a .py file, a .zip or a .tar.gz archive"
-    )
+    # No known suffix (e.g. a storage key): trust the content's magic bytes.
+    if is_zip:
+        return "zip"
+    if is_tar:
+        return "tar"
+    raise PackageError("Unsupported package type: upload a .py file, a .zip or a .tar.gz archive")
 
 
 def _compression(head: bytes) -> str | None:
@@ -402,7 +410,7 @@ def _py_members(fileobj: IO[bytes], name: str) -> Iterator[_Member]:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     size = fileobj.seek(0, os.SEEK_END)
     fileobj.seek(0)
-    yield _Member(base, size, is_dir=False, open=lambda: _NoClose(fileobj))
+    yield _Member(base, size, is_dir=False, open=partial(_NoClose, fileobj))
 
 
 def _zip_members(zf: zipfile.ZipFile) -> Iterator[_Member]:
@@ -430,7 +438,7 @@ def _zip_members(zf: zipfile.ZipFile) -> Iterator[_Member]:
             0 if is_dir else info.file_size,
             is_dir=is_dir,
             executable=bool(mode & 0o111),
-            open=None if is_dir else (lambda info=info: zf.open(info)),  # type: ignore[misc]
+            open=None if is_dir else partial(zf.open, info),
         )
 
 
@@ -451,7 +459,7 @@ def _tar_members(tf: tarfile.TarFile) -> Iterator[_Member]:
                 info.size,
                 is_dir=False,
                 executable=bool(info.mode & 0o111),
-                open=lambda info=info: _tar_open(tf, info),  # type: ignore[misc]
+                open=partial(_tar_open, tf, info),
             )
         else:
             raise PackageError(
@@ -502,7 +510,10 @@ class _Budget:
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             size = self.left + 1
-        data = self.inner.read(min(size, self.left + 1))
+        try:
+            data = self.inner.read(min(size, self.left + 1))
+        except OSError as exc:  # gzip/bz2 report bad data as OSError; disk errors never reach here
+            raise PackageError(f"The archive is corrupt or truncated ({exc})") from None
         self.left -= len(data)
         if self.left < 0:
             raise PackageError(f"The package is larger than {_human(self.limit)} uncompressed")
@@ -573,7 +584,7 @@ def _folder_members(root: Path) -> Iterator[_Member]:
                         st.st_size,
                         is_dir=False,
                         executable=bool(st.st_mode & 0o111),
-                        open=lambda p=entry.path: _open_nofollow(p),  # type: ignore[misc]
+                        open=partial(_open_nofollow, entry.path),
                     )
                 else:
                     raise PackageError(
@@ -592,7 +603,7 @@ def _link_message(root: Path, link: Path, rel: str) -> str:
     return f"Folder entry {_show(rel)} is a symbolic link; links are not allowed"
 
 
-def _open_nofollow(path: str) -> BinaryIO:
+def _open_nofollow(path: str) -> IO[bytes]:
     # The entry was a regular file when listed; refuse it if it became a link since.
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     return os.fdopen(fd, "rb")

@@ -156,10 +156,12 @@ ALGORITHM_SERVER_ROOTS = [
 PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 2000, minimum=1)
 PACKAGE_MAX_UNCOMPRESSED_MB = env_int("PACKAGE_MAX_UNCOMPRESSED_MB", 200, minimum=1)
 
-# huey: SQLite file in the data folder, or Redis in scale mode.
+# huey: SQLite file in the data folder, or Redis in scale mode. Deployments
+# sharing one Redis keep their queues apart with HUEY_NAME.
+HUEY_NAME = env_str("HUEY_NAME", "sweep")
 if REDIS_URL:
     HUEY = {
-        "name": "sweep",
+        "name": HUEY_NAME,
         "huey_class": "huey.RedisHuey",
         "immediate": False,
         "connection": {"url": REDIS_URL},
@@ -167,7 +169,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "name": "sweep",
+        "name": HUEY_NAME,
         "huey_class": "huey.SqliteHuey",
         "immediate": False,
         "filename": str(DATA_DIR / "huey.sqlite3"),

@@ -52,7 +52,9 @@ def _is_number(value: Any) -> bool:
 
 def _finite_number(param: str, field_name: str, value: Any) -> float:
     if not _is_number(value) or not math.isfinite(float(value)):
-        raise SpaceError(f"{param}: {field_name} must be a finite number, got {field_name}={value!r}")
+        raise SpaceError(
+            f"{param}: {field_name} must be a finite number, got {field_name}={value!r}"
+        )
     return float(value)
 
 
@@ -130,7 +132,9 @@ class Distribution(ABC):
         if resolution is not None and (
             isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 1
         ):
-            raise SpaceError(f"grid resolution must be an integer >= 1, got resolution={resolution!r}")
+            raise SpaceError(
+                f"grid resolution must be an integer >= 1, got resolution={resolution!r}"
+            )
         size = self.cardinality
         if size is not None and (resolution is None or size <= resolution):
             return self._all_values()
@@ -365,7 +369,9 @@ class FloatDistribution(_Numeric):
         return abs(k - round(k)) <= _GRID_TOL * max(1.0, abs(k))
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "float", "low": self.low, "high": self.high, "log": self.log, "step": self.step}
+        return {
+            "type": "float", "low": self.low, "high": self.high, "log": self.log, "step": self.step
+        }
 
 
 @dataclass(frozen=True)
@@ -388,7 +394,9 @@ class IntDistribution(_Numeric):
         for field_name in ("low", "high", "step"):
             value = getattr(self, field_name)
             if not _is_number(value) or not float(value).is_integer():
-                raise SpaceError(f"int: {field_name} must be an integer, got {field_name}={value!r}")
+                raise SpaceError(
+                    f"int: {field_name} must be an integer, got {field_name}={value!r}"
+                )
             object.__setattr__(self, field_name, int(value))
         if not isinstance(self.log, bool):
             raise SpaceError(f"int: log must be true or false, got log={self.log!r}")
@@ -438,10 +446,14 @@ class IntDistribution(_Numeric):
         if not _is_number(value) or not math.isfinite(float(value)):
             return False
         x = float(value)
-        return x.is_integer() and self.low <= x <= self.high and (int(x) - self.low) % self.step == 0
+        if not (x.is_integer() and self.low <= x <= self.high):
+            return False
+        return (int(x) - self.low) % self.step == 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "int", "low": self.low, "high": self.high, "log": self.log, "step": self.step}
+        return {
+            "type": "int", "low": self.low, "high": self.high, "log": self.log, "step": self.step
+        }
 
 
 # --------------------------------------------------------------------------- HyperDrive kinds

@@ -164,7 +164,7 @@ class SearchSpace:
                 f"the grid has {size} points, more than {MAX_GRID_LIST}: "
                 "lower the resolution or narrow the ranges"
             )
-        return [dict(zip(self.names, point)) for point in itertools.product(*axes)]
+        return [dict(zip(self.names, point, strict=True)) for point in itertools.product(*axes)]
 
     # ------------------------------------------------------------------ unit box
 
@@ -194,7 +194,8 @@ class SearchSpace:
     def encode_many(self, params_list: Iterable[Mapping[str, Any]]) -> np.ndarray:
         """Encode points to ``X: (n, n_dims)``; an empty list gives shape ``(0, n_dims)``.
 
-        >>> SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}}).encode_many([]).shape
+        >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}})
+        >>> space.encode_many([]).shape
         (0, 1)
         """
         rows = [self.encode(params) for params in params_list]
@@ -237,4 +238,5 @@ class SearchSpace:
         u = np.asarray(u, dtype=float)
         if u.shape != (len(self.names),):
             raise SpaceError(f"expected an array of shape ({len(self.names)},), got {u.shape}")
-        return {name: dist.from_unit(float(ui)) for (name, dist), ui in zip(self.dists.items(), u)}
+        pairs = zip(self.dists.items(), u, strict=True)
+        return {name: dist.from_unit(float(ui)) for (name, dist), ui in pairs}

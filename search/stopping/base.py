@@ -62,32 +62,50 @@ class ParamSpec:
         value = _coerce(policy, self, value)
         if self.choices is not None and value not in self.choices:
             raise SamplerParamError(
-                f"{policy}: {self.name} must be one of {list(self.choices)}, got {value!r}"
+                f"{policy}: {self.name} must be one of {list(self.choices)}, "
+                f"got {self.name}={value!r}"
             )
         if self.min is not None and value < self.min:
-            raise SamplerParamError(f"{policy}: {self.name} must be >= {self.min}, got {value!r}")
+            raise SamplerParamError(
+                f"{policy}: {self.name} must be >= {self.min}, got {self.name}={value!r}"
+            )
         if self.max is not None and value > self.max:
-            raise SamplerParamError(f"{policy}: {self.name} must be <= {self.max}, got {value!r}")
+            raise SamplerParamError(
+                f"{policy}: {self.name} must be <= {self.max}, got {self.name}={value!r}"
+            )
         return value
 
 
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
 def _coerce(policy: str, spec: ParamSpec, value: Any) -> Any:
-    bad = SamplerParamError(f"{policy}: {spec.name} must be a {spec.type}, got {value!r}")
+    # Forms send strings ("10", "true"); samplers accept them the same way.
+    bad = SamplerParamError(
+        f"{policy}: {spec.name} must be a {spec.type}, got {spec.name}={value!r}"
+    )
     if spec.type == "bool":
         if isinstance(value, bool | np.bool_):
             return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
         raise bad
     # bool is an int subclass: True must not pass as a slack of 1
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+    if isinstance(value, bool | np.bool_):
         raise bad
-    if not math.isfinite(float(value)):
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise bad from None
+    if not math.isfinite(number):
         raise bad
     if spec.type == "int":
-        # JSON forms may send 5.0 for 5; anything fractional is a mistake
-        if float(value) != int(value):
+        # 5.0 from JSON means 5; anything fractional is a mistake
+        if not number.is_integer():
             raise bad
-        return int(value)
-    return float(value)
+        return int(number)
+    return number
 
 
 COMMON_PARAMS: tuple[ParamSpec, ...] = (
@@ -213,5 +231,5 @@ def reached(
 ) -> list[np.ndarray]:
     """Curves with at least ``n`` points, skipping finished ones when flags are given."""
     flags = finished if finished is not None else [False] * len(curves)
-    return [curve for curve, done in zip(curves, flags, strict=True) if len(curve) >= n and not done]
-
+    pairs = zip(curves, flags, strict=True)
+    return [curve for curve, done in pairs if len(curve) >= n and not done]

@@ -16,8 +16,10 @@ P = TypeVar("P", bound=type[Policy])
 def register(cls: P) -> P:
     """Class decorator: make a policy available to :func:`make_policy` by name and aliases."""
     for key in (cls.name, *cls.aliases):
-        if key in _REGISTRY or key in _ALIASES:
-            raise ValueError(f"policy name {key!r} is registered twice")
+        owner = _REGISTRY.get(_ALIASES.get(key, key))
+        # Registering the same class again (a module reload) is harmless.
+        if owner is not None and owner.__qualname__ != cls.__qualname__:
+            raise ValueError(f"policy name {key!r} is already taken by {owner.name!r}")
     _REGISTRY[cls.name] = cls
     for alias in cls.aliases:
         _ALIASES[alias] = cls.name

@@ -112,7 +112,7 @@ def test_unknown_parameter_is_refused_with_its_value(name: str) -> None:
     [
         ("evaluation_interval", 0),
         ("evaluation_interval", 1.5),
-        ("evaluation_interval", "2"),
+        ("evaluation_interval", "two"),
         ("evaluation_interval", True),
         ("delay_evaluation", -1),
         ("delay_evaluation", math.nan),
@@ -154,3 +154,9 @@ def test_bad_call_arguments_are_refused(name: str) -> None:
         policy.should_stop([0.1], [], goal="best")
     with pytest.raises(SamplerParamError, match="1 flags for 2 curves"):
         policy.should_stop([0.1], [[0.2], [0.3]], finished=[True])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_form_strings_are_accepted_like_samplers_accept_them(name: str) -> None:
+    policy = build(name, evaluation_interval="3", delay_evaluation=" 6 ")
+    assert (policy.evaluation_interval, policy.delay_evaluation) == (3, 6)

@@ -1,0 +1,80 @@
+"""Django admin for algorithms, their hyperparameter rows and the engines trials run with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+
+from algorithms.models import Algorithm, Engine, Hyperparameter
+
+
+class EngineAdminForm(forms.ModelForm):
+    class Meta:
+        model = Engine
+        fields = ["name", "python_path", "description", "is_default"]
+
+    def clean_is_default(self) -> bool:
+        is_default: bool = self.cleaned_data["is_default"]
+        if not is_default:
+            return is_default
+        # Engine.default() picks the first default it finds: two defaults would make
+        # the interpreter trials run with depend on row order.
+        others = Engine.objects.filter(is_default=True).exclude(pk=self.instance.pk)
+        current = others.first()
+        if current is not None:
+            raise forms.ValidationError(
+                f"“{current.name}” is already the default engine. "
+                "Untick its “Is default” box first, then mark this one."
+            )
+        return is_default
+
+
+@admin.register(Engine)
+class EngineAdmin(admin.ModelAdmin):
+    form = EngineAdminForm
+    list_display = ["name", "python_path", "is_default", "created_at"]
+    list_filter = ["is_default"]
+    search_fields = ["name", "python_path", "description"]
+
+
+class HyperparameterInline(admin.TabularInline):
+    model = Hyperparameter
+    extra = 0
+    ordering = ["position", "id"]
+    fields = ["position", "name", "type", "default", "min", "max", "choices", "required"]
+
+
+@admin.register(Algorithm)
+class AlgorithmAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "status", "auto_search", "engine", "created_at"]
+    list_filter = ["status", "auto_search", "code_source", "engine", "created_at"]
+    search_fields = ["name", "description", "owner__username", "metric_name"]
+    list_select_related = ["owner", "engine"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["owner"]
+    inlines = [HyperparameterInline]
+    # Status and manifest are written by package validation; editing them by hand would
+    # let an algorithm claim `ready` for a package nobody checked.
+    readonly_fields = ["status", "status_reason", "manifest", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["owner", "name", "description", "engine"]}),
+        ("Code", {"fields": ["code_source", "code_file", "server_path", "boot_file"]}),
+        (
+            "Auto search",
+            {
+                "fields": [
+                    "auto_search",
+                    "metric_name",
+                    "metric_goal",
+                    "metric_regex",
+                    "search_algorithms",
+                ]
+            },
+        ),
+        ("Status", {"fields": ["status", "status_reason", "manifest", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).select_related("owner", "engine")

@@ -1,0 +1,91 @@
+"""First-start setup, safe to run on every start.
+
+Ensures the default engine exists, creates an admin account when there is no
+superuser yet (ADMIN_USERNAME / ADMIN_PASSWORD, or "admin" with a generated
+password printed once), and registers the bundled example algorithms for it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from algorithms.models import Engine
+from console.env import env_str
+
+
+class Command(BaseCommand):
+    help = "Idempotent first-start setup: default engine, admin account, example algorithms."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        engine = Engine.default()
+        self.stdout.write(f"Default engine: {engine.name} ({engine.python_path})")
+        admin = self._ensure_admin()
+        self._register_examples(admin)
+
+    def _ensure_admin(self) -> Any:
+        User = get_user_model()
+        username = env_str("ADMIN_USERNAME").strip() or "admin"
+        superusers = User.objects.filter(is_superuser=True).order_by("id")
+        if superusers.exists():
+            admin = superusers.filter(username=username).first() or superusers.first()
+            self.stdout.write(f"A superuser exists ('{admin.username}'); no account created.")
+            return admin
+
+        password = env_str("ADMIN_PASSWORD")
+        generated = not password
+        if generated:
+            password = secrets.token_urlsafe(12)
+        with transaction.atomic():
+            admin = User.objects.filter(username=username).first() or User(username=username)
+            try:
+                validate_password(password, admin)
+            except ValidationError as exc:
+                raise CommandError("ADMIN_PASSWORD refused: " + " ".join(exc.messages)) from exc
+            admin.is_staff = True
+            admin.is_superuser = True
+            admin.is_active = True
+            admin.set_password(password)
+            admin.save()
+
+        if generated:
+            self._print_box(
+                [
+                    "Admin account created",
+                    f"  username: {username}",
+                    f"  password: {password}",
+                    "Shown only this once: write it down, or change it with",
+                    f"  python manage.py createuser {username} --password ... --staff",
+                ]
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(f"Admin account '{username}' created from ADMIN_PASSWORD.")
+            )
+        return admin
+
+    def _print_box(self, lines: list[str]) -> None:
+        width = max(len(line) for line in lines) + 2
+        self.stdout.write("+" + "-" * width + "+")
+        for line in lines:
+            self.stdout.write("| " + line.ljust(width - 1) + "|")
+        self.stdout.write("+" + "-" * width + "+")
+
+    def _register_examples(self, admin: Any) -> None:
+        try:
+            from algorithms.services import register_examples
+        except ImportError:
+            self.stderr.write(
+                self.style.WARNING("Example algorithms not registered: no registration service.")
+            )
+            return
+        registered = register_examples(owner=admin)
+        count = len(registered) if hasattr(registered, "__len__") else None
+        detail = f"{count} new" if count is not None else "done"
+        self.stdout.write(f"Example algorithms for '{admin.username}': {detail}.")

@@ -1,0 +1,126 @@
+"""Bayesian optimisation with a Gaussian process (ModelArts ``bayes_opt_search``).
+
+Arrays and shapes:
+    X:         (n_obs, d)      encoded observations in the unit box (d = space.n_dims)
+    loss:      (n_obs,)        losses, lower is better
+    keep:      (n_model,)      rows the GP is conditioned on (all of them up to a cap)
+    X_pending: (n_pending, d)  queued and running trials, fantasised as observed
+    ranked:    (m, d)          snapped candidates ranked by acquisition, best first
+
+One suggestion: a fixed scrambled-Sobol design while there are fewer than
+``n_initial_points`` observations; then a GP (Matern 5/2 ARD, hyperparameters by maximum a
+posteriori with L-BFGS-B) on standardised losses, an acquisition function (``ei`` by default,
+optimised as log EI) maximised by Sobol + random candidates and multi-start L-BFGS-B.
+A batch is built one point at a time: each chosen point and each pending trial is added to
+the GP as if it had returned the GP's own prediction (kriging believer), which removes the
+uncertainty there and pushes later points of the batch elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from search.acquisition import KINDS, Acquisition
+from search.history import Observations, params_key
+from search.maximize import Box, initial_design, maximize_with_gradients, unseen_points
+from search.samplers.base import ParamSpec, Sampler
+from search.samplers.registry import register
+from search.surrogates import GaussianProcess, training_subset
+
+# Cost bounds: the GP is conditioned on at most _MAX_MODEL_POINTS observations and its
+# hyperparameters are fitted on at most _MAX_FIT_POINTS of them (best ones kept, rest random),
+# so a suggestion costs about the same at 300 or 30 000 trials.
+_MAX_MODEL_POINTS = 256
+_MAX_FIT_POINTS = 128
+_N_CANDIDATES = 1024
+_N_LOCAL = 8
+_N_INCUMBENTS = 3
+
+
+@register
+class BayesianSampler(Sampler):
+    """Gaussian-process Bayesian optimisation.
+
+    >>> from search.space import SearchSpace
+    >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": -2, "high": 2}})
+    >>> sampler = BayesianSampler(space, goal="minimize", seed=0, n_initial_points=4)
+    >>> history = []
+    >>> for _ in range(12):
+    ...     p = sampler.suggest(history)[0]
+    ...     history.append({"params": p, "value": (p["x"] - 1) ** 2, "status": "completed"})
+    >>> min(h["value"] for h in history) < 0.01
+    True
+    """
+
+    name = "bayesian"
+    aliases = ("bayes_opt_search",)
+    description = (
+        "Bayesian optimisation: a Gaussian process (Matern 5/2) models the metric and an "
+        "acquisition function (ei, ucb or poi) picks the next points."
+    )
+    params = (
+        ParamSpec("kind", "str", "ei",
+                  "Acquisition function: 'ei' (expected improvement, default), 'ucb' "
+                  "(upper confidence bound) or 'poi' (probability of improvement).",
+                  choices=KINDS),
+        ParamSpec("kappa", "float", 2.5,
+                  "UCB exploration weight: larger explores more (used when kind='ucb').",
+                  min=0.0, max=100.0),
+        ParamSpec("xi", "float", 0.0,
+                  "Improvement margin for 'ei' and 'poi', in units of the metric: larger "
+                  "explores more.", min=0.0),
+        ParamSpec("n_initial_points", "int", 10,
+                  "Points of the space-filling (Sobol) design tried before the model is used.",
+                  min=1, max=1000),
+    )
+
+    def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+        taken = set(obs.seen)
+        n_init = self.options["n_initial_points"]
+        chosen: list[dict[str, Any]] = []
+        if obs.n_obs < n_init:
+            chosen = initial_design(self.space, self.seed, n_init, taken)[:n]
+            if len(chosen) == n or obs.n_obs < 2:
+                return chosen  # the base class tops a short batch up with prior draws
+            taken |= {params_key(p) for p in chosen}
+        return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
+
+    def _model_batch(self, obs: Observations, n: int, rng: np.random.Generator, taken: set,
+                     already: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keep = training_subset(obs.loss, _MAX_MODEL_POINTS, rng)
+        X, loss = obs.X[keep], obs.loss[keep]
+        fit_rows = training_subset(loss, _MAX_FIT_POINTS, rng)
+        hyper = GaussianProcess(seed=int(rng.integers(2**31))).fit(X[fit_rows], loss[fit_rows])
+        gp = GaussianProcess(fixed_theta=hyper.theta).fit(X, loss)
+        best = float(obs.loss.min())
+        X_fantasy = np.vstack([obs.X_pending] + [self.space.encode(p)[None] for p in already])
+        if len(X_fantasy):
+            gp, best = _believe(gp, X_fantasy, best)
+        box = Box.from_space(self.space)
+        starts = obs.X[np.argsort(obs.loss, kind="stable")[:_N_INCUMBENTS]]
+        batch: list[dict[str, Any]] = []
+        for _ in range(n):
+            acq = Acquisition(gp, kind=self.options["kind"], best=best,
+                              kappa=self.options["kappa"], xi=self.options["xi"])
+            ranked, _ = maximize_with_gradients(acq, acq.value_and_grad, box, rng, starts=starts,
+                                                n_candidates=_N_CANDIDATES, n_local=_N_LOCAL)
+            fresh = unseen_points(self.space, ranked[:64], taken)
+            if not fresh:
+                break  # every good point is taken: the base class falls back to the prior
+            x, params = fresh[0]
+            batch.append(params)
+            taken.add(params_key(params))
+            gp, best = _believe(gp, x[None], best)
+        return batch
+
+
+def _believe(gp: GaussianProcess, X_new: np.ndarray, best: float) -> tuple[GaussianProcess, float]:
+    """Condition ``gp`` on its own predictions at ``X_new`` (kriging believer).
+
+    The incumbent moves too when a believed value beats it; otherwise EI at the believed
+    point would stay positive and a batch could repeat its neighbourhood.
+    """
+    mean, _ = gp.predict(X_new)
+    return gp.condition_on(X_new, mean), min(best, float(mean.min()))

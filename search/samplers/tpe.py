@@ -1,0 +1,237 @@
+"""Tree-structured Parzen Estimator (Bergstra et al. 2011) with Optuna's refinements.
+
+Arrays (per-parameter unit coordinates, see ``search.parzen``):
+    U:        (n_obs, n_params)      observations; categorical columns hold choice indices
+    U_pend:   (n_pending, n_params)  queued/running trials, modelled as bad (constant liar)
+    cand:     (n_ei_candidates, n_params) draws from the "good" density l(x)
+
+Until ``n_initial_points`` observations exist, points come from a scrambled Sobol sequence
+(a more even start than random draws). Then the observations are split into the best
+``n_below(n_obs, gamma)`` and the rest; l(x) and g(x) are Parzen estimators of the two groups,
+and the candidate maximising log l(x) - log g(x) is proposed. Parallel suggestions add each
+pick, and every pending trial, to the "bad" group so that the next pick moves away.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy.stats import qmc
+
+from search.history import Observations, ParamsKey, params_key
+from search.parzen import ParzenEstimator, observation_weights
+from search.samplers.base import ParamSpec, Sampler
+from search.samplers.registry import register
+from search.space import SearchSpace
+
+# The "good" group never exceeds this many trials (as in hyperopt and Optuna): past it,
+# l(x) would blur the best region with merely decent points.
+MAX_BELOW = 25
+# Rounds of fresh candidates drawn when every candidate of a round was already seen.
+_CANDIDATE_ROUNDS = 4
+# Prior draws tried before accepting a duplicate in an exhausted space.
+_RANDOM_RETRIES = 200
+
+
+def n_below(n_obs: int, gamma: float) -> int:
+    """Size of the "good" group: the best ``ceil(gamma * n_obs)`` trials, at most 25.
+
+    >>> n_below(20, 0.25), n_below(1000, 0.25)
+    (5, 25)
+    """
+    return min(int(math.ceil(gamma * n_obs)), MAX_BELOW, n_obs)
+
+
+def unit_matrix(space: SearchSpace, X: np.ndarray) -> np.ndarray:
+    """Turn encoded rows ``X: (n, n_dims)`` into ``U: (n, n_params)`` (categoricals as indices).
+
+    >>> space = SearchSpace.from_json({"b": {"type": "choice", "values": [1, 2, 3]}})
+    >>> unit_matrix(space, space.encode_many([{"b": 3}])).tolist()
+    [[2.0]]
+    """
+    U = np.empty((len(X), len(space.names)))
+    for j, name in enumerate(space.names):
+        block = X[:, space.columns[name]]
+        U[:, j] = block.argmax(axis=1) if space.dists[name].is_categorical else block[:, 0]
+    return U
+
+
+def sobol_points(space: SearchSpace, seed: int, start: int, count: int) -> list[dict[str, Any]]:
+    """Points ``start .. start + count - 1`` of a scrambled Sobol sequence mapped into the space.
+
+    The index is the number of trials so far, so the sequence continues across calls.
+
+    >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}})
+    >>> len(sobol_points(space, seed=0, start=3, count=2))
+    2
+    """
+    m = max(0, math.ceil(math.log2(start + count)))
+    units = qmc.Sobol(len(space.names), scramble=True, seed=seed).random_base2(m)
+    return [space.from_unit(u) for u in units[start : start + count]]
+
+
+def fresh_prior_draw(
+    space: SearchSpace, taken: set[ParamsKey], rng: np.random.Generator
+) -> dict[str, Any]:
+    """A prior draw not in ``taken`` when one is found quickly, else any prior draw."""
+    params = space.sample(rng)
+    for _ in range(_RANDOM_RETRIES):
+        if params_key(params) not in taken:
+            break
+        params = space.sample(rng)
+    return params
+
+
+@register
+class TPESampler(Sampler):
+    """TPE: model good and bad regions with Parzen estimators, propose where good/bad peaks.
+
+    >>> from search.samplers.registry import make_sampler
+    >>> space = {"x": {"type": "uniform", "low": -5, "high": 5}}
+    >>> sampler = make_sampler("tpe_search", space, goal="minimize", n_initial_points=2)
+    >>> history = [{"params": {"x": x}, "value": x * x, "status": "completed", "curve": []}
+    ...            for x in (-4.0, 1.0, 3.0)]
+    >>> [set(p) for p in sampler.suggest(history, n=2)]
+    [{'x'}, {'x'}]
+    """
+
+    name: ClassVar[str] = "tpe"
+    aliases: ClassVar[tuple[str, ...]] = ("tpe_search",)
+    description: ClassVar[str] = (
+        "Tree-structured Parzen Estimator: compares the density of the best trials with "
+        "that of the others and proposes points where the ratio is highest."
+    )
+    params: ClassVar[tuple[ParamSpec, ...]] = (
+        ParamSpec(
+            "gamma", "float", 0.25,
+            "Fraction of trials (at most 25) that form the 'good' group.", min=0.0, max=1.0,
+        ),
+        ParamSpec(
+            "n_initial_points", "int", 20,
+            "Trials drawn from a Sobol sequence before the model is used.", min=0, max=10_000,
+        ),
+        ParamSpec(
+            "n_ei_candidates", "int", 24,
+            "Candidates drawn from the good density per suggestion.", min=1, max=10_000,
+        ),
+        ParamSpec(
+            "prior_weight", "float", 1.0,
+            "Weight of the prior kernel relative to one observation.", min=0.0, max=1_000.0,
+        ),
+        ParamSpec(
+            "multivariate", "bool", True,
+            "Model parameters jointly (product kernels) rather than one by one.",
+        ),
+        ParamSpec(
+            "consider_endpoints", "bool", False,
+            "Let the box edges set the bandwidth of the outermost kernels.",
+        ),
+    )
+
+    def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+        taken = set(obs.seen)
+        if obs.n_obs < self.options["n_initial_points"] or obs.n_obs == 0:
+            return self._initial(obs, n, rng, taken)
+        return self._model_based(obs, n, rng, taken)
+
+    # ------------------------------------------------------------------ start
+
+    def _initial(
+        self, obs: Observations, n: int, rng: np.random.Generator, taken: set[ParamsKey]
+    ) -> list[dict[str, Any]]:
+        out = []
+        for params in sobol_points(self.space, self.seed, obs.n_trials, n):
+            if params_key(params) in taken:
+                params = fresh_prior_draw(self.space, taken, rng)
+            taken.add(params_key(params))
+            out.append(params)
+        return out
+
+    # ------------------------------------------------------------------ model
+
+    @cached_property
+    def _n_choices(self) -> list[int]:
+        return [len(d.choices or ()) if d.is_categorical else 0 for d in self.space.dists.values()]
+
+    @cached_property
+    def _min_sigmas(self) -> np.ndarray:
+        # A discrete numeric value owns a bucket of about 1/cardinality in unit space;
+        # narrower kernels would turn the ratio l/g into a count of exact repeats.
+        return np.array(
+            [
+                1.0 / d.cardinality if not d.is_categorical and d.cardinality else 0.0
+                for d in self.space.dists.values()
+            ]
+        )
+
+    def _fit(self, U: np.ndarray) -> ParzenEstimator:
+        return ParzenEstimator.fit(
+            U,
+            observation_weights(len(U)),
+            self._n_choices,
+            prior_weight=self.options["prior_weight"],
+            consider_endpoints=self.options["consider_endpoints"],
+            min_sigmas=self._min_sigmas,
+        )
+
+    def _model_based(
+        self, obs: Observations, n: int, rng: np.random.Generator, taken: set[ParamsKey]
+    ) -> list[dict[str, Any]]:
+        U = unit_matrix(self.space, obs.X)
+        # Completed trials rank before early-stopped ones: a stopped trial's last value
+        # comes from a shorter run and is not comparable with a final one.
+        order = np.lexsort((obs.loss, obs.early_stopped))
+        k = n_below(obs.n_obs, self.options["gamma"])
+        # Keep trial order inside each group: the weights ramp down the oldest trials.
+        below, above = np.sort(order[:k]), np.sort(order[k:])
+        good = self._fit(U[below])
+        bad_rows = np.vstack([U[above], unit_matrix(self.space, obs.X_pending)])
+        out = []
+        for _ in range(n):
+            bad = self._fit(bad_rows)
+            params, u = self._best_candidate(good, bad, taken, rng)
+            taken.add(params_key(params))
+            out.append(params)
+            bad_rows = np.vstack([bad_rows, u[None, :]])
+        return out
+
+    def _snap(self, cand: np.ndarray) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """Decode candidates and move each coordinate to the unit value it decodes to."""
+        snapped = cand.copy()
+        rows = []
+        for i, row in enumerate(cand):
+            params: dict[str, Any] = {}
+            for j, name in enumerate(self.space.names):
+                dist = self.space.dists[name]
+                if dist.is_categorical:
+                    params[name] = dist.choices[int(row[j])]  # type: ignore[index]
+                else:
+                    params[name] = dist.from_unit(float(row[j]))
+                    if dist.is_discrete:
+                        snapped[i, j] = dist.to_unit(params[name])
+            rows.append(params)
+        return rows, snapped
+
+    def _best_candidate(
+        self,
+        good: ParzenEstimator,
+        bad: ParzenEstimator,
+        taken: set[ParamsKey],
+        rng: np.random.Generator,
+    ) -> tuple[dict[str, Any], np.ndarray]:
+        multivariate = self.options["multivariate"]
+        for _ in range(_CANDIDATE_ROUNDS):
+            cand = good.sample(rng, self.options["n_ei_candidates"], multivariate=multivariate)
+            rows, snapped = self._snap(cand)
+            score = good.log_pdf(snapped, multivariate=multivariate) - bad.log_pdf(
+                snapped, multivariate=multivariate
+            )
+            for i in np.argsort(-score, kind="stable"):
+                if params_key(rows[i]) not in taken:
+                    return rows[i], snapped[i]
+        # Every candidate was seen: the good region is exhausted, explore the prior instead.
+        params = fresh_prior_draw(self.space, taken, rng)
+        return params, unit_matrix(self.space, self.space.encode(params)[None, :])[0]

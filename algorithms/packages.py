@@ -419,9 +419,7 @@ def _zip_members(zf: zipfile.ZipFile) -> Iterator[_Member]:
         ftype = stat.S_IFMT(mode)
         shown = _show(info.filename)
         if stat.S_ISLNK(mode):
-            raise PackageError(
-                f"Archive member {shown} is a symbolic link; links are not allowed"
-            )
+            raise PackageError(f"Archive member {shown} is a symbolic link; links are not allowed")
         # ftype 0 means the archiver stored no Unix mode (e.g. made on Windows).
         if ftype not in (0, stat.S_IFREG, stat.S_IFDIR):
             raise PackageError(
@@ -446,9 +444,7 @@ def _tar_members(tf: tarfile.TarFile) -> Iterator[_Member]:
     for info in tf:
         shown = _show(info.name)
         if info.issym():
-            raise PackageError(
-                f"Archive member {shown} is a symbolic link; links are not allowed"
-            )
+            raise PackageError(f"Archive member {shown} is a symbolic link; links are not allowed")
         if info.islnk():
             raise PackageError(f"Archive member {shown} is a hard link; links are not allowed")
         if info.isdir():

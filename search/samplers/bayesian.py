@@ -106,7 +106,8 @@ class BayesianSampler(Sampler):
                               kappa=self.options["kappa"], xi=self.options["xi"])
             ranked, _ = maximize_with_gradients(acq, acq.value_and_grad, box, rng, starts=starts,
                                                 n_candidates=_N_CANDIDATES, n_local=_N_LOCAL)
-            fresh = unseen_points(self.space, ranked[:64], taken)
+            fresh = unseen_points(self.space, ranked[:64], taken) or unseen_points(
+                self.space, ranked[64:], taken)
             if not fresh:
                 break  # every good point is taken: the base class falls back to the prior
             x, params = fresh[0]

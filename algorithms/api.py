@@ -1,0 +1,198 @@
+"""REST API of algorithms: input serializer -> one service -> output serializer.
+
+Lookups go through `Algorithm.objects.visible_to(user)`, so another user's id is a
+404, exactly as on the HTML pages; staff see every algorithm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from algorithms import services
+from algorithms.models import Algorithm
+from algorithms.permissions import IsOwnerOrStaff
+from algorithms.serializers import (
+    AlgorithmInputSerializer,
+    AlgorithmOutputSerializer,
+    SamplerListOutputSerializer,
+    algorithm_spec,
+    errors_to_api,
+)
+
+_BODY = {
+    "multipart/form-data": AlgorithmInputSerializer,
+    "application/json": AlgorithmInputSerializer,
+}
+_ERRORS = {
+    400: OpenApiResponse(description="Validation errors, nested like the input."),
+    401: OpenApiResponse(description="No or wrong credentials."),
+}
+_NOT_FOUND = {404: OpenApiResponse(description="No such algorithm, or another user's.")}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class AlgorithmPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """Turn the services' domain errors into API answers (400 with the form's messages, 409)."""
+    try:
+        yield
+    except services.AlgorithmValidationError as exc:
+        errors = getattr(exc, "errors", exc.args[0] if exc.args else None)
+        raise exceptions.ValidationError(errors_to_api(errors)) from exc
+    except services.AlgorithmInUse as exc:
+        raise Conflict(str(exc)) from exc
+
+
+def _visible(user: Any) -> QuerySet[Algorithm]:
+    return (
+        Algorithm.objects.visible_to(user)
+        .select_related("owner", "engine")
+        .prefetch_related("hyperparameters")
+    )
+
+
+def _output(request: Request, algorithm: Algorithm, code: int = status.HTTP_200_OK) -> Response:
+    # Re-read: the answer shows the rows and the status the service (and its task) saved.
+    fresh = _visible(request.user).get(pk=algorithm.pk)
+    return Response(AlgorithmOutputSerializer(fresh).data, status=code)
+
+
+class AlgorithmListCreateApi(APIView):
+    permission_classes = [IsOwnerOrStaff]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="algorithms_list",
+        parameters=[
+            OpenApiParameter("search", str, description="Part of the name or description."),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: AlgorithmOutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        algorithms = _visible(request.user)
+        term = request.query_params.get("search", "").strip()
+        if term:
+            algorithms = algorithms.filter(Q(name__icontains=term) | Q(description__icontains=term))
+        paginator = AlgorithmPagination()
+        page = paginator.paginate_queryset(algorithms, request, view=self)
+        return paginator.get_paginated_response(AlgorithmOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="algorithms_create",
+        request=_BODY,
+        responses={201: AlgorithmOutputSerializer, **_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        body = AlgorithmInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with _service_errors():
+            algorithm = services.algorithm_create(
+                owner=request.user,
+                spec=body.spec(),
+                code=body.validated_data.get("code"),
+                server_path=body.validated_data.get("server_path", ""),
+            )
+        return _output(request, algorithm, status.HTTP_201_CREATED)
+
+
+class AlgorithmDetailApi(APIView):
+    permission_classes = [IsOwnerOrStaff]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def _get(self, request: Request, pk: int) -> Algorithm:
+        algorithm = get_object_or_404(_visible(request.user), pk=pk)
+        self.check_object_permissions(request, algorithm)
+        return algorithm
+
+    @extend_schema(
+        operation_id="algorithms_retrieve",
+        responses={200: AlgorithmOutputSerializer, **_NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(AlgorithmOutputSerializer(self._get(request, pk)).data)
+
+    @extend_schema(
+        operation_id="algorithms_update",
+        description="Replace the spec; the code package is kept unless `code` or "
+        "`server_path` is given.",
+        request=_BODY,
+        responses={200: AlgorithmOutputSerializer, **_ERRORS, **_NOT_FOUND},
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        operation_id="algorithms_partial_update",
+        description="Change only the fields given; the others keep their saved values.",
+        request=_BODY,
+        responses={200: AlgorithmOutputSerializer, **_ERRORS, **_NOT_FOUND},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=True)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        algorithm = self._get(request, pk)
+        body = AlgorithmInputSerializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        with _service_errors():
+            algorithm = services.algorithm_update(
+                algorithm=algorithm,
+                spec=body.spec(base=algorithm_spec(algorithm) if partial else None),
+                code=body.validated_data.get("code"),
+                server_path=body.validated_data.get("server_path", ""),
+            )
+        return _output(request, algorithm)
+
+    @extend_schema(
+        operation_id="algorithms_destroy",
+        responses={
+            204: None,
+            409: OpenApiResponse(description="A training job uses the algorithm."),
+            **_NOT_FOUND,
+        },
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        algorithm = self._get(request, pk)
+        with _service_errors():
+            services.algorithm_delete(algorithm=algorithm)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SearchAlgorithmListApi(APIView):
+    permission_classes = [IsOwnerOrStaff]
+
+    @extend_schema(
+        operation_id="search_algorithms_list",
+        description="The search algorithms an algorithm may support, with their "
+        "parameters and defaults.",
+        responses={200: SamplerListOutputSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        from search import list_samplers
+
+        samplers = list_samplers()
+        payload = {"count": len(samplers), "results": samplers}
+        return Response(SamplerListOutputSerializer(payload).data)

@@ -1,0 +1,236 @@
+"""Input and output shapes of the algorithms API.
+
+Output (one algorithm)::
+
+    {"id", "name", "description", "boot_file", "engine", "owner",
+     "hyperparameters": [{"name", "type", "default", "min", "max", "choices",
+                          "required", "description"}],
+     "auto_search": bool,
+     "metric": {"name", "goal": "maximize" | "minimize", "regex"},
+     "search_algorithms": [{"name", "params": {}}],
+     "status": "creating" | "ready" | "failed", "status_reason",
+     "created_at", "updated_at"}
+
+Input: the same fields minus the read-only ones, plus the code: a multipart
+file field ``code`` (``.py``, ``.zip`` or ``.tar.gz``), or, in a JSON body, a
+``server_path`` under a folder the administrator allows. In a multipart body
+the nested fields ``hyperparameters``, ``metric`` and ``search_algorithms``
+are JSON strings.
+
+Errors (HTTP 400) carry the same messages as the HTML form, nested like the
+input they point at::
+
+    {"name": ["..."],
+     "code": ["..."],
+     "hyperparameters": {"1": {"default": ["..."]}},   # keyed by row index, from 0
+     "metric": {"regex": ["..."]},
+     "search_algorithms": {"0": {"params": {"n_startup_trials": ["..."]}}},
+     "non_field_errors": ["..."]}
+
+This module only parses and reshapes: every rule on names, ranges, regexes and
+packages lives in `algorithms.validation`, shared with the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from rest_framework import serializers
+
+from algorithms.models import Algorithm, Hyperparameter
+
+# Fields of the spec a client may send; the rest of the output is read-only.
+SPEC_FIELDS = (
+    "name",
+    "description",
+    "boot_file",
+    "engine",
+    "hyperparameters",
+    "auto_search",
+    "metric",
+    "search_algorithms",
+)
+
+
+class HyperparameterOutputSerializer(serializers.ModelSerializer):
+    min = serializers.SerializerMethodField()
+    max = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hyperparameter
+        fields = ["name", "type", "default", "min", "max", "choices", "required", "description"]
+
+    def _bound(self, row: Hyperparameter, value: float | None) -> float | int | None:
+        # Bounds are stored as floats; an int parameter reads back as an int.
+        if value is not None and row.type == Hyperparameter.Type.INT and float(value).is_integer():
+            return int(value)
+        return value
+
+    def get_min(self, row: Hyperparameter) -> float | None:
+        return self._bound(row, row.min)
+
+    def get_max(self, row: Hyperparameter) -> float | None:
+        return self._bound(row, row.max)
+
+
+class MetricSerializer(serializers.Serializer):
+    name = serializers.CharField(source="metric_name")
+    goal = serializers.ChoiceField(source="metric_goal", choices=Algorithm.Goal.choices)
+    regex = serializers.CharField(source="metric_regex")
+
+
+class SearchAlgorithmChoiceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    params = serializers.DictField(child=serializers.JSONField(), required=False)
+
+
+class AlgorithmOutputSerializer(serializers.ModelSerializer):
+    engine = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    hyperparameters = HyperparameterOutputSerializer(many=True, read_only=True)
+    metric = MetricSerializer(source="*", read_only=True)
+    search_algorithms = SearchAlgorithmChoiceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Algorithm
+        fields = [
+            "id",
+            "name",
+            "description",
+            "boot_file",
+            "engine",
+            "hyperparameters",
+            "auto_search",
+            "metric",
+            "search_algorithms",
+            "status",
+            "status_reason",
+            "created_at",
+            "updated_at",
+            "owner",
+        ]
+        read_only_fields = fields
+
+
+def algorithm_spec(algorithm: Algorithm) -> dict[str, Any]:
+    """The editable part of an algorithm, in the input shape: the base a PATCH merges into."""
+    data = AlgorithmOutputSerializer(algorithm).data
+    return {key: data[key] for key in SPEC_FIELDS}
+
+
+class AlgorithmInputSerializer(serializers.Serializer):
+    """Parses a create/update body into a spec; validation proper happens in the service.
+
+    Every field is optional here so that a missing name or boot file gets the
+    form's message from `algorithms.validation`, not a generic "required".
+    """
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    description = serializers.CharField(required=False, allow_blank=True)
+    boot_file = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    engine = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    auto_search = serializers.BooleanField(required=False)
+    # JSONField also parses the JSON strings a multipart body carries.
+    hyperparameters = serializers.JSONField(
+        required=False, help_text="A list of rows; a JSON string in multipart bodies."
+    )
+    metric = serializers.JSONField(
+        required=False,
+        help_text='{"name", "goal", "regex"}; a JSON string in multipart bodies.',
+    )
+    search_algorithms = serializers.JSONField(
+        required=False,
+        help_text='[{"name", "params": {}}]; a JSON string in multipart bodies.',
+    )
+    code = serializers.FileField(
+        required=False,
+        allow_empty_file=False,
+        help_text="A .py file, or a .zip / .tar.gz package (multipart only).",
+    )
+    server_path = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A folder or file under a server root the administrator allows.",
+    )
+
+    def validate_code(self, value: UploadedFile) -> UploadedFile:
+        limit_mb: int = settings.MAX_UPLOAD_MB
+        if value.size is not None and value.size > limit_mb * 1024 * 1024:
+            raise serializers.ValidationError(
+                f"The file is {value.size / (1024 * 1024):.1f} MB; the limit is {limit_mb} MB."
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("code") is not None and attrs.get("server_path"):
+            raise serializers.ValidationError(
+                {"server_path": ["Give either an uploaded file or a server path, not both."]}
+            )
+        return attrs
+
+    def spec(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The validated body as a spec, laid over `base` (the current spec for a PATCH)."""
+        spec = dict(base or {})
+        for key in SPEC_FIELDS:
+            if key in self.validated_data:
+                spec[key] = self.validated_data[key]
+        return spec
+
+
+class SamplerParamSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    default = serializers.JSONField(allow_null=True)
+    min = serializers.FloatField(allow_null=True, required=False)
+    max = serializers.FloatField(allow_null=True, required=False)
+    choices = serializers.ListField(child=serializers.JSONField(), allow_null=True, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class SamplerOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    description = serializers.CharField()
+    params = SamplerParamSerializer(many=True)
+
+
+class SamplerListOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = SamplerOutputSerializer(many=True)
+
+
+def errors_to_api(errors: Any) -> dict[str, Any]:
+    """Reshape `AlgorithmErrors` (dotted field keys, row dicts) into the nested API shape."""
+    out: dict[str, Any] = {}
+
+    def put(path: list[str], messages: Any) -> None:
+        if not messages:
+            return
+        messages = [messages] if isinstance(messages, str) else list(messages)
+        node = out
+        for part in path[:-1]:
+            child = node.get(part)
+            if isinstance(child, list):  # a message on the whole field next to nested ones
+                child = node[part] = {"non_field_errors": child}
+            node = node.setdefault(part, {}) if child is None else child
+        leaf = path[-1]
+        if isinstance(node.get(leaf), dict):
+            node[leaf].setdefault("non_field_errors", []).extend(messages)
+        else:
+            node.setdefault(leaf, []).extend(messages)
+
+    for key, messages in (getattr(errors, "fields", None) or {}).items():
+        path = str(key).split(".")
+        if path[0] in ("", "__all__", "non_field"):
+            path = ["non_field_errors"]
+        put(path, messages)
+    for index, row in sorted((getattr(errors, "rows", None) or {}).items()):
+        for field, messages in row.items():
+            put(["hyperparameters", str(index), str(field)], messages)
+    for index, params in sorted((getattr(errors, "search_algorithm_params", None) or {}).items()):
+        for param, messages in params.items():
+            key = "non_field_errors" if param == "__all__" else str(param)
+            put(["search_algorithms", str(index), "params", key], messages)
+    return out

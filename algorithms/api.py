@@ -27,9 +27,9 @@ from algorithms.serializers import (
     AlgorithmInputSerializer,
     AlgorithmOutputSerializer,
     SamplerListOutputSerializer,
-    algorithm_spec,
     errors_to_api,
 )
+from search.samplers import list_samplers
 
 _BODY = {
     "multipart/form-data": AlgorithmInputSerializer,
@@ -78,16 +78,16 @@ def _output(request: Request, algorithm: Algorithm, code: int = status.HTTP_200_
     return Response(AlgorithmOutputSerializer(fresh).data, status=code)
 
 
+@extend_schema(tags=["algorithms"])
 class AlgorithmListCreateApi(APIView):
     permission_classes = [IsOwnerOrStaff]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    pagination_class = AlgorithmPagination
 
     @extend_schema(
         operation_id="algorithms_list",
         parameters=[
             OpenApiParameter("search", str, description="Part of the name or description."),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
         ],
         responses={200: AlgorithmOutputSerializer(many=True)},
     )
@@ -96,7 +96,7 @@ class AlgorithmListCreateApi(APIView):
         term = request.query_params.get("search", "").strip()
         if term:
             algorithms = algorithms.filter(Q(name__icontains=term) | Q(description__icontains=term))
-        paginator = AlgorithmPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(algorithms, request, view=self)
         return paginator.get_paginated_response(AlgorithmOutputSerializer(page, many=True).data)
 
@@ -118,6 +118,7 @@ class AlgorithmListCreateApi(APIView):
         return _output(request, algorithm, status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["algorithms"])
 class AlgorithmDetailApi(APIView):
     permission_classes = [IsOwnerOrStaff]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -160,7 +161,7 @@ class AlgorithmDetailApi(APIView):
         with _service_errors():
             algorithm = services.algorithm_update(
                 algorithm=algorithm,
-                spec=body.spec(base=algorithm_spec(algorithm) if partial else None),
+                spec=body.spec(base=services.spec_from_algorithm(algorithm) if partial else None),
                 code=body.validated_data.get("code"),
                 server_path=body.validated_data.get("server_path", ""),
             )
@@ -181,6 +182,7 @@ class AlgorithmDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(tags=["search algorithms"])
 class SearchAlgorithmListApi(APIView):
     permission_classes = [IsOwnerOrStaff]
 
@@ -191,8 +193,6 @@ class SearchAlgorithmListApi(APIView):
         responses={200: SamplerListOutputSerializer},
     )
     def get(self, request: Request) -> Response:
-        from search import list_samplers
-
         samplers = list_samplers()
         payload = {"count": len(samplers), "results": samplers}
         return Response(SamplerListOutputSerializer(payload).data)

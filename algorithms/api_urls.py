@@ -1,3 +1,15 @@
-from django.urls import URLPattern
+"""REST API routes of algorithms, mounted under /api/v1/."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from algorithms import api
+
+urlpatterns = [
+    path("algorithms/", api.AlgorithmListCreateApi.as_view(), name="api-algorithm-list"),
+    path("algorithms/<int:pk>/", api.AlgorithmDetailApi.as_view(), name="api-algorithm-detail"),
+    path(
+        "search-algorithms/",
+        api.SearchAlgorithmListApi.as_view(),
+        name="api-search-algorithm-list",
+    ),
+]

@@ -345,7 +345,9 @@ def _open_members(
             with _open_stream(fileobj, filename or path.name, limits) as opened:
                 yield opened
         return
-    with _open_stream(src, filename or getattr(src, "name", None), limits) as opened:
+    own_name = getattr(src, "name", None)  # a file opened from a descriptor has an int name
+    name = filename or (own_name if isinstance(own_name, str) else None)
+    with _open_stream(src, name, limits) as opened:
         yield opened
 
 

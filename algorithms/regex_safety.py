@@ -176,9 +176,9 @@ def _choices(seq: Seq, var_repeats: list[Any], overlaps: list[Any]) -> None:
         if op in _REPEATS and av[0] != av[1]:
             var_repeats.append(av)
             continue
-        if op is sre_c.BRANCH and _branches_overlap(av[1]):
-            overlaps.append(av)
-        elif op is sre_c.GROUPREF or op is sre_c.GROUPREF_EXISTS:
+        if op in (sre_c.GROUPREF, sre_c.GROUPREF_EXISTS) or (
+            op is sre_c.BRANCH and _branches_overlap(av[1])
+        ):
             overlaps.append(av)
         if op in _LOOKAROUNDS:
             continue  # consumes nothing, so it cannot shift an iteration boundary
@@ -276,7 +276,7 @@ def _probes(pattern: str) -> list[tuple[str, str, str]]:
     literals = sorted(set(literals), key=len, reverse=True)[:4]
     units: list[str] = []
     _repeat_chars(tree, units)
-    units += literals + ["a", "0", " ", "a ", "0.", "a=0 ", "1e-", "\t"]
+    units += [*literals, "a", "0", " ", "a ", "0.", "a=0 ", "1e-", "\t"]
     units = list(dict.fromkeys(u for u in units if u))[:16]
     probes = [
         (unit, prefix, suffix)

@@ -35,8 +35,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from rest_framework import serializers
 
 from algorithms.models import Algorithm, Hyperparameter
@@ -114,22 +112,17 @@ class AlgorithmOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def algorithm_spec(algorithm: Algorithm) -> dict[str, Any]:
-    """The editable part of an algorithm, in the input shape: the base a PATCH merges into."""
-    data = AlgorithmOutputSerializer(algorithm).data
-    return {key: data[key] for key in SPEC_FIELDS}
-
-
 class AlgorithmInputSerializer(serializers.Serializer):
-    """Parses a create/update body into a spec; validation proper happens in the service.
+    """The body of a create or update.
 
-    Every field is optional here so that a missing name or boot file gets the
-    form's message from `algorithms.validation`, not a generic "required".
+    Give the code as a multipart file `code` or as `server_path`. The rules and
+    their messages are those of the create page (a missing name or boot file gets
+    that page's message, not a generic "required").
     """
 
-    name = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    description = serializers.CharField(required=False, allow_blank=True)
-    boot_file = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    boot_file = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     engine = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     auto_search = serializers.BooleanField(required=False)
     # JSONField also parses the JSON strings a multipart body carries.
@@ -146,7 +139,7 @@ class AlgorithmInputSerializer(serializers.Serializer):
     )
     code = serializers.FileField(
         required=False,
-        allow_empty_file=False,
+        allow_empty_file=True,  # the service refuses it, with the form's message
         help_text="A .py file, or a .zip / .tar.gz package (multipart only).",
     )
     server_path = serializers.CharField(
@@ -154,21 +147,6 @@ class AlgorithmInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="A folder or file under a server root the administrator allows.",
     )
-
-    def validate_code(self, value: UploadedFile) -> UploadedFile:
-        limit_mb: int = settings.MAX_UPLOAD_MB
-        if value.size is not None and value.size > limit_mb * 1024 * 1024:
-            raise serializers.ValidationError(
-                f"The file is {value.size / (1024 * 1024):.1f} MB; the limit is {limit_mb} MB."
-            )
-        return value
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("code") is not None and attrs.get("server_path"):
-            raise serializers.ValidationError(
-                {"server_path": ["Give either an uploaded file or a server path, not both."]}
-            )
-        return attrs
 
     def spec(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """The validated body as a spec, laid over `base` (the current spec for a PATCH)."""

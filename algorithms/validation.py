@@ -94,7 +94,9 @@ class AlgorithmErrors:
             out += [f"hyperparameters[{i}].{c}: {m}" for c, msgs in cols.items() for m in msgs]
         for i, params in sorted(self.search_algorithm_params.items()):
             out += [
-                f"search_algorithms[{i}].params.{p}: {m}" for p, msgs in params.items() for m in msgs
+                f"search_algorithms[{i}].params.{p}: {m}"
+                for p, msgs in params.items()
+                for m in msgs
             ]
         return out
 
@@ -347,6 +349,11 @@ def _clean_choices_list(
     return typed
 
 
+def _fmt(number: float | None) -> str:
+    """A number as a user typed it: 5 not 5.0, 1e-06 not 0.000001."""
+    return "" if number is None else f"{number:g}" if isinstance(number, float) else str(number)
+
+
 def _check_numeric_row(
     i: int, raw: dict[str, Any], row: dict[str, Any], auto_search: bool, errors: AlgorithmErrors
 ) -> None:
@@ -367,7 +374,9 @@ def _check_numeric_row(
         errors.add_row(i, missing, f"Give both min and max, or neither ({missing} is empty).")
         range_ok = False
     elif low is not None and high is not None and low >= high:
-        errors.add_row(i, "min", f"min must be less than max, got min={low}, max={high}.")
+        errors.add_row(
+            i, "min", f"min must be less than max, got min={_fmt(low)}, max={_fmt(high)}."
+        )
         range_ok = False
     row["min"], row["max"] = (low, high) if range_ok else (None, None)
     choices = _clean_choices_list(i, raw.get("choices"), hp_type, errors)
@@ -376,7 +385,7 @@ def _check_numeric_row(
         errors.add_row(i, "choices", "Give either a min/max range or an enumeration, not both.")
     default_raw = raw.get("default")
     if _is_blank(default_raw):
-        if auto_search and not given and not choices and choices is not None:
+        if auto_search and not given and choices == []:
             errors.add_row(i, "min", "min and max are required to search this hyperparameter.")
         return
     try:
@@ -386,9 +395,13 @@ def _check_numeric_row(
         return
     row["default"] = default
     if range_ok and low is not None and high is not None and not low <= default <= high:
-        errors.add_row(i, "default", f"Default {default} is outside the range [{low}, {high}].")
+        errors.add_row(
+            i,
+            "default",
+            f"Default {_fmt(default)} is outside the range [{_fmt(low)}, {_fmt(high)}].",
+        )
     if choices and default not in choices:
-        errors.add_row(i, "default", f"Default {default} is not in the enumeration.")
+        errors.add_row(i, "default", f"Default {_fmt(default)} is not in the enumeration.")
 
 
 def _check_other_row(
@@ -440,9 +453,10 @@ def _clean_metric(value: Any, errors: AlgorithmErrors) -> dict[str, str]:
     if value is not None and not isinstance(value, dict):
         errors.add("metric", "Metric must be an object with name, goal and regex.")
     name = _as_text(metric.get("name")) or ""
-    name_error = metric_regex.metric_name_error(name)
-    if name_error:
-        errors.add("metric.name", name_error)
+    try:
+        name = metric_regex.validate_metric_name(name)
+    except metric_regex.MetricRegexError as exc:
+        errors.add("metric.name", str(exc))
     goal = (_as_text(metric.get("goal")) or "maximize").lower()
     if goal not in GOALS:
         errors.add("metric.goal", f"Goal must be maximize or minimize (got {goal!r}).")

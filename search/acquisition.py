@@ -26,7 +26,9 @@ _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
 KINDS = ("ei", "ucb", "poi")
 
 
-def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float, xi: float = 0.0) -> np.ndarray:
+def expected_improvement(
+    mean: np.ndarray, std: np.ndarray, best: float, xi: float = 0.0
+) -> np.ndarray:
     """Expected improvement of the loss below ``best - xi``.
 
     >>> round(float(expected_improvement(np.array([0.0]), np.array([1.0]), 0.0)[0]), 4)
@@ -36,7 +38,9 @@ def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float, xi: flo
     return (best - mean - xi) * ndtr(z) + std * np.exp(-0.5 * z * z - _LOG_SQRT_2PI)
 
 
-def probability_of_improvement(mean: np.ndarray, std: np.ndarray, best: float, xi: float = 0.0) -> np.ndarray:
+def probability_of_improvement(
+    mean: np.ndarray, std: np.ndarray, best: float, xi: float = 0.0
+) -> np.ndarray:
     """Probability that the loss falls below ``best - xi``.
 
     >>> float(probability_of_improvement(np.array([1.0]), np.array([2.0]), 1.0)[0])
@@ -67,9 +71,11 @@ def log_h(z: np.ndarray) -> np.ndarray:
     pos = z > -1.0
     zp = z[pos]
     out[pos] = np.log(zp * ndtr(zp) + np.exp(-0.5 * zp * zp - _LOG_SQRT_2PI))
-    # z Phi(z) + phi(z) = phi(z) (1 + z Phi(z)/phi(z)), and Phi(z)/phi(z) = sqrt(pi/2) erfcx(-z/sqrt2)
+    # z Phi(z) + phi(z) = phi(z) (1 + z Phi(z)/phi(z)), Phi(z)/phi(z) = sqrt(pi/2) erfcx(-z/sqrt2)
     zn = np.maximum(z[~pos], -1e6)
-    out[~pos] = (-0.5 * zn * zn - _LOG_SQRT_2PI) + np.log1p(zn * _SQRT_HALF_PI * erfcx(-zn / math.sqrt(2.0)))
+    out[~pos] = (-0.5 * zn * zn - _LOG_SQRT_2PI) + np.log1p(
+        zn * _SQRT_HALF_PI * erfcx(-zn / math.sqrt(2.0))
+    )
     return out
 
 
@@ -94,8 +100,9 @@ class Acquisition:
         [1.0, 1.0]
     """
 
-    def __init__(self, model: Model, *, kind: str = "ei", best: float, kappa: float = 2.5,
-                 xi: float = 0.0) -> None:
+    def __init__(
+        self, model: Model, *, kind: str = "ei", best: float, kappa: float = 2.5, xi: float = 0.0
+    ) -> None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         self.model = model
@@ -115,7 +122,9 @@ class Acquisition:
         dstd = dvar / (2.0 * std[:, None])
         return values, d_mean[:, None] * dmean + d_std[:, None] * dstd
 
-    def _value(self, mean: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _value(
+        self, mean: np.ndarray, std: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Values and their partial derivatives with respect to mean and std."""
         if self.kind == "ucb":
             return self.kappa * std - mean, -np.ones_like(mean), np.full_like(std, self.kappa)

@@ -27,6 +27,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -45,6 +46,8 @@ _STD_NORMAL = NormalDist()
 
 
 def _is_number(value: Any) -> bool:
+    if type(value) in (int, float):  # the common case, without numpy's abstract checks
+        return True
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
         value, (bool, np.bool_)
     )
@@ -370,7 +373,11 @@ class FloatDistribution(_Numeric):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "type": "float", "low": self.low, "high": self.high, "log": self.log, "step": self.step
+            "type": "float",
+            "low": self.low,
+            "high": self.high,
+            "log": self.log,
+            "step": self.step,
         }
 
 
@@ -406,6 +413,9 @@ class IntDistribution(_Numeric):
             raise SpaceError(f"int: low must be <= high, got low={self.low!r}, high={self.high!r}")
         if self.log and self.low < 1:
             raise SpaceError(f"int: low must be >= 1 when log is true, got low={self.low!r}")
+        if self.log and self.step != 1:
+            # A log scale has no even lattice: "every step-th integer" would not be log-spaced.
+            raise SpaceError(f"int: step must be 1 when log is true, got step={self.step!r}")
 
     @property
     def _k_max(self) -> int:
@@ -452,7 +462,11 @@ class IntDistribution(_Numeric):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "type": "int", "low": self.low, "high": self.high, "log": self.log, "step": self.step
+            "type": "int",
+            "low": self.low,
+            "high": self.high,
+            "log": self.log,
+            "step": self.step,
         }
 
 
@@ -488,7 +502,13 @@ class _Quantised(_Numeric):
         assert self.q is not None
         if isinstance(self.q, int):
             return int(k * self.q)
-        return round(k * self.q, _decimals(self.q))
+        return round(k * self.q, self._q_places)
+
+    # cached_property writes the instance __dict__ directly, so it works on frozen
+    # dataclasses; both values sit on hot paths (contains, from_unit) of every history.
+    @cached_property
+    def _q_places(self) -> int:
+        return _decimals(self.q) if self.q is not None else 0
 
     def _on_lattice(self, x: float) -> bool:
         if self.q is None:
@@ -517,13 +537,14 @@ class _BoundedQuantised(_Quantised):
             )
         self._check_q()
 
+    @cached_property
     def _value_bounds(self) -> tuple[float, float]:
         """Smallest and largest value of the support, after rounding."""
         return self._round(self._ppf(0.0)), self._round(self._ppf(1.0))
 
     def _k_range(self) -> range:
         assert self.q is not None
-        lo, hi = self._value_bounds()
+        lo, hi = self._value_bounds
         return range(round(lo / self.q), round(hi / self.q) + 1)
 
     @property
@@ -536,7 +557,7 @@ class _BoundedQuantised(_Quantised):
     def contains(self, value: Any) -> bool:
         if not _is_number(value) or not math.isfinite(float(value)):
             return False
-        lo, hi = self._value_bounds()
+        lo, hi = self._value_bounds
         tol = _GRID_TOL * max(1.0, abs(hi - lo))
         return lo - tol <= float(value) <= hi + tol and self._on_lattice(float(value))
 
@@ -697,9 +718,7 @@ def from_spec(param: str, spec: Mapping[str, Any]) -> Distribution:
         raise SpaceError(f"{param}: spec must be an object, got {spec!r}")
     kind = spec.get("type")
     if kind not in _FIELDS:
-        raise SpaceError(
-            f"{param}: type must be one of {sorted(_FIELDS)}, got type={kind!r}"
-        )
+        raise SpaceError(f"{param}: type must be one of {sorted(_FIELDS)}, got type={kind!r}")
     required, optional = _FIELDS[kind]
     given = set(spec) - {"type"}
     missing = required - given
@@ -736,22 +755,23 @@ def _build(kind: str, spec: Mapping[str, Any]) -> Distribution:
         if not _is_number(upper) or not float(upper).is_integer() or upper < 1:
             raise SpaceError(f"randint: upper must be an integer >= 1, got upper={upper!r}")
         return IntDistribution(0, int(upper) - 1)
+    # A table row may hold null for an unset log flag or step: null means the default.
+    log = False if spec.get("log") is None else spec["log"]
     if kind == "float":
-        return FloatDistribution(
-            spec["low"], spec["high"], log=spec.get("log", False), step=spec.get("step")
-        )
+        return FloatDistribution(spec["low"], spec["high"], log=log, step=spec.get("step"))
     step = spec.get("step")
-    return IntDistribution(
-        spec["low"], spec["high"], log=spec.get("log", False), step=1 if step is None else step
-    )
+    return IntDistribution(spec["low"], spec["high"], log=log, step=1 if step is None else step)
 
 
 def _choice_values(values: Any) -> tuple[Scalar, ...]:
     if isinstance(values, Mapping):
         bounds = values.get("range")
-        if set(values) != {"range"} or not isinstance(bounds, (list, tuple)) or not (
-            1 <= len(bounds) <= 3
-        ) or not all(_is_number(b) and float(b).is_integer() for b in bounds):
+        if (
+            set(values) != {"range"}
+            or not isinstance(bounds, (list, tuple))
+            or not (1 <= len(bounds) <= 3)
+            or not all(_is_number(b) and float(b).is_integer() for b in bounds)
+        ):
             raise SpaceError(
                 f"values: range must be [start, stop, step] integers, got values={dict(values)!r}"
             )

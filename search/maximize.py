@@ -87,8 +87,9 @@ class Box:
         engine = qmc.Sobol(d=self.n_dims, scramble=True, seed=rng)
         return self.snap(engine.random_base2(size.bit_length() - 1)[:m])
 
-    def neighbours(self, X: np.ndarray, rng: np.random.Generator, n_per_column: int = 4,
-                   scale: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    def neighbours(
+        self, X: np.ndarray, rng: np.random.Generator, n_per_column: int = 4, scale: float = 0.2
+    ) -> tuple[np.ndarray, np.ndarray]:
         """SMAC-style one-parameter moves around each row of ``X``.
 
         Each numeric column gets ``n_per_column`` Gaussian moves (std ``scale`` in the unit
@@ -127,8 +128,15 @@ def rank_unique(X: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def maximize_with_gradients(
-    acq: AcqFn, acq_grad: AcqGradFn, box: Box, rng: np.random.Generator, *,
-    starts: np.ndarray, n_candidates: int = 1024, n_local: int = 8, maxiter: int = 100,
+    acq: AcqFn,
+    acq_grad: AcqGradFn,
+    box: Box,
+    rng: np.random.Generator,
+    *,
+    starts: np.ndarray,
+    n_candidates: int = 1024,
+    n_local: int = 8,
+    maxiter: int = 100,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sobol + random candidates, then L-BFGS-B from the best of them and from ``starts``.
 
@@ -162,8 +170,12 @@ def maximize_with_gradients(
             return -float(v.sum()), -g[:, free].ravel()
 
         res = scipy.optimize.minimize(
-            objective, X0[:, free].ravel(), jac=True, method="L-BFGS-B",
-            bounds=[(0.0, 1.0)] * (k * nf), options={"maxiter": maxiter},
+            objective,
+            X0[:, free].ravel(),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(0.0, 1.0)] * (k * nf),
+            options={"maxiter": maxiter},
         )
         X_local = X0.copy()
         X_local[:, free] = res.x.reshape(k, nf)
@@ -182,9 +194,16 @@ def maximize_with_gradients(
 
 
 def maximize_local_search(
-    acq: AcqFn, box: Box, rng: np.random.Generator, *, starts: np.ndarray,
-    n_candidates: int = 1000, n_local: int = 10, max_steps: int = 20,
-    n_per_column: int = 4, scale: float = 0.2,
+    acq: AcqFn,
+    box: Box,
+    rng: np.random.Generator,
+    *,
+    starts: np.ndarray,
+    n_candidates: int = 1000,
+    n_local: int = 10,
+    max_steps: int = 20,
+    n_per_column: int = 4,
+    scale: float = 0.2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random candidates, then best-improvement hill climbing by one-parameter moves.
 
@@ -255,7 +274,9 @@ def initial_design(space: SearchSpace, seed: int, size: int, taken: set) -> list
     4
     """
     size_pow2 = 1 << max(int(size - 1).bit_length(), 1)
-    engine = qmc.Sobol(d=len(space.names), scramble=True, seed=np.random.default_rng([seed, 0x5EED]))
+    engine = qmc.Sobol(
+        d=len(space.names), scramble=True, seed=np.random.default_rng([seed, 0x5EED])
+    )
     # One column per parameter (not per one-hot column) keeps categories balanced.
     u = engine.random_base2(size_pow2.bit_length() - 1)[:size]
     out: list[dict] = []

@@ -59,6 +59,12 @@ def _bandwidths(mus: np.ndarray, n_kernels: int, consider_endpoints: bool) -> np
     return np.clip(sigmas, min_sigma, 1.0)
 
 
+def _normal_mass(z_lo: np.ndarray, z_hi: np.ndarray) -> np.ndarray:
+    """Phi(z_hi) - Phi(z_lo), computed in the tail where it is more accurate."""
+    upper = z_lo > 0
+    return np.where(upper, ndtr(-z_lo) - ndtr(-z_hi), ndtr(z_hi) - ndtr(z_lo))
+
+
 @dataclass(frozen=True)
 class ParzenEstimator:
     """A mixture of product kernels, one kernel per observation plus one prior kernel."""
@@ -149,24 +155,47 @@ class ParzenEstimator:
             out[:, col] = np.sum(cum < rng.random(size)[:, None], axis=1)
         return out
 
-    def _component_log_pdf(self, X: np.ndarray) -> np.ndarray:
+    def _component_log_pdf(
+        self, X: np.ndarray, buckets: tuple[np.ndarray, np.ndarray] | None
+    ) -> np.ndarray:
         """Log density of every kernel per column: (n_points, n_kernels, n_params)."""
         comp = np.zeros((len(X), len(self.weights), self.n_params))
         if len(self.num_cols):
             x = np.clip(X[:, self.num_cols], 0.0, 1.0)[:, None, :]  # (m, 1, n_num)
             z = (x - self.mus[None]) / self.sigmas[None]
             mass = ndtr((1.0 - self.mus) / self.sigmas) - ndtr((0.0 - self.mus) / self.sigmas)
-            log_norm = np.log(self.sigmas) + np.log(np.maximum(mass, _TINY)) + _LOG_SQRT_2PI
-            comp[:, :, self.num_cols] = -0.5 * z * z - log_norm[None]
+            log_mass = np.log(np.maximum(mass, _TINY))
+            log_pdf = -0.5 * z * z - (np.log(self.sigmas) + log_mass + _LOG_SQRT_2PI)[None]
+            if buckets is not None:
+                # Discrete values: the kernel's probability mass over the value's bucket.
+                lo = buckets[0][:, self.num_cols][:, None, :]
+                hi = buckets[1][:, self.num_cols][:, None, :]
+                discrete = np.broadcast_to(~np.isnan(lo), log_pdf.shape)
+                with np.errstate(invalid="ignore"):
+                    z_lo = (lo - self.mus[None]) / self.sigmas[None]
+                    z_hi = (hi - self.mus[None]) / self.sigmas[None]
+                    log_cell = np.log(np.maximum(_normal_mass(z_lo, z_hi), _TINY))
+                log_pdf = np.where(discrete, log_cell - log_mass[None], log_pdf)
+            comp[:, :, self.num_cols] = log_pdf
         for j, col in enumerate(self.cat_cols):
             idx = X[:, col].astype(int)
             with np.errstate(divide="ignore"):
                 comp[:, :, col] = np.log(self.cat_probs[j][:, idx]).T
         return comp
 
-    def log_pdf(self, X: np.ndarray, *, multivariate: bool) -> np.ndarray:
-        """Log density at ``X`` (n_points, n_params): joint mixture, or sum of column mixtures."""
-        comp = self._component_log_pdf(X)
+    def log_pdf(
+        self,
+        X: np.ndarray,
+        *,
+        multivariate: bool,
+        buckets: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Log density at ``X`` (n_points, n_params): joint mixture, or sum of column mixtures.
+
+        ``buckets = (lo, hi)``, each (n_points, n_params), gives the unit interval a discrete
+        value stands for (NaN for continuous columns); there the kernels' mass is used.
+        """
+        comp = self._component_log_pdf(X, buckets)
         log_w = np.log(self.weights)[None, :]
         if multivariate:
             return logsumexp(comp.sum(axis=2) + log_w, axis=1)

@@ -100,8 +100,12 @@ def save(out: Path, model: GradientBoostingClassifier, history: list[dict[str, f
     with open(out / "model.pkl", "wb") as fh:
         pickle.dump(model, fh)
     final = history[-1]
-    metrics = {"valid_logloss": final["valid_logloss"], "valid_auc": final["valid_auc"],
-               "rounds": len(history), "history": history}
+    metrics = {
+        "valid_logloss": final["valid_logloss"],
+        "valid_auc": final["valid_auc"],
+        "rounds": len(history),
+        "history": history,
+    }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
 
 

@@ -86,8 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     for iteration in range(1, args.iterations + 1):
         order = rng.permutation(len(X_train))
         model.partial_fit(X_train[order], y_train[order])
-        row = {"iter": iteration, "train_rmse": rmse(model, X_train, y_train),
-               "val_rmse": rmse(model, X_valid, y_valid)}
+        row = {
+            "iter": iteration,
+            "train_rmse": rmse(model, X_train, y_train),
+            "val_rmse": rmse(model, X_valid, y_valid),
+        }
         if not math.isfinite(row["val_rmse"]):
             # A too-large eta0 makes the weights overflow; report it as a failed trial.
             print(f"training diverged at iteration {iteration}", file=sys.stderr)

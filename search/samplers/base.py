@@ -10,100 +10,21 @@ has unseen points), topping a short batch up with prior draws.
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from search.errors import SamplerParamError, SearchError
 from search.history import Observations, ParamsKey, check_goal, observe, params_key
+from search.params import ParamSpec
 from search.space import SearchSpace
 
-PARAM_TYPES = ("float", "int", "str", "bool")
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
 # Prior draws tried per missing point before falling back to enumerating a finite space.
 _DRAWS_PER_POINT = 64
 # A finite space up to this size is enumerated when prior draws keep hitting seen points.
 _MAX_ENUMERATED = 200_000
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """One algorithm parameter: its type, default and allowed range.
-
-    ``coerce`` accepts the strings a form or a ModelArts table sends (``"10"``, ``"true"``).
-
-    >>> ParamSpec("n_startup", "int", 10, "random trials first", min=1).coerce("12")
-    12
-    """
-
-    name: str
-    type: str
-    default: Any
-    description: str
-    min: float | None = None
-    max: float | None = None
-    choices: tuple[Any, ...] | None = None
-
-    def __post_init__(self) -> None:
-        if self.type not in PARAM_TYPES:
-            raise ValueError(f"{self.name}: type must be one of {PARAM_TYPES}, got {self.type!r}")
-
-    def coerce(self, value: Any) -> Any:
-        """Return ``value`` as this parameter's type, or raise ``SamplerParamError``."""
-        if value is None and self.default is None:
-            return None
-        converted = self._convert(value)
-        if self.min is not None and converted < self.min:
-            raise SamplerParamError(f"{self.name} must be >= {self.min}, got {self.name}={value!r}")
-        if self.max is not None and converted > self.max:
-            raise SamplerParamError(f"{self.name} must be <= {self.max}, got {self.name}={value!r}")
-        if self.choices is not None and converted not in self.choices:
-            raise SamplerParamError(
-                f"{self.name} must be one of {list(self.choices)}, got {self.name}={value!r}"
-            )
-        return converted
-
-    def _convert(self, value: Any) -> Any:
-        bad = SamplerParamError(f"{self.name} must be a {self.type}, got {self.name}={value!r}")
-        if self.type == "bool":
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-                return value.strip().lower() in _TRUE
-            raise bad
-        if self.type == "str":
-            if isinstance(value, str):
-                return value
-            raise bad
-        if isinstance(value, bool):
-            raise bad
-        try:
-            number = float(value.strip() if isinstance(value, str) else value)
-        except (TypeError, ValueError):
-            raise bad from None
-        if not math.isfinite(number):
-            raise bad
-        if self.type == "int":
-            if not number.is_integer():
-                raise bad
-            return int(number)
-        return number
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "default": self.default,
-            "min": self.min,
-            "max": self.max,
-            "choices": None if self.choices is None else list(self.choices),
-            "description": self.description,
-        }
 
 
 SEED = ParamSpec("seed", "int", 0, "Seed: the same history and seed give the same points.", min=0)
@@ -180,9 +101,7 @@ class Sampler(ABC):
         return np.random.default_rng([self.seed, len(history), n])
 
     @abstractmethod
-    def _suggest(
-        self, obs: Observations, n: int, rng: np.random.Generator
-    ) -> list[dict[str, Any]]:
+    def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
         """Propose up to ``n`` points; repeats or seen points are replaced by the base class."""
 
     # ------------------------------------------------------------------ the batch contract
@@ -208,8 +127,9 @@ class Sampler(ABC):
             if len(batch) == n:
                 return batch
         if self.top_up_with_prior:
-            batch += fill_distinct(self.space, n - len(batch), rng, avoid=obs.seen | taken,
-                                   never=taken)
+            batch += fill_distinct(
+                self.space, n - len(batch), rng, avoid=obs.seen | taken, never=taken
+            )
         return batch
 
 
@@ -254,7 +174,8 @@ def fill_distinct(
     repeats = [
         points[i]
         for i in order
-        if params_key(points[i]) not in never and params_key(points[i]) not in chosen
+        if params_key(points[i]) not in never
+        and params_key(points[i]) not in chosen
         and params_key(points[i]) in avoid
     ]
     return out + (fresh + repeats)[: n - len(out)]

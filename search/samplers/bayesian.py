@@ -32,8 +32,10 @@ from search.surrogates import GaussianProcess, training_subset
 # Cost bounds: the GP is conditioned on at most _MAX_MODEL_POINTS observations and its
 # hyperparameters are fitted on at most _MAX_FIT_POINTS of them (best ones kept, rest random),
 # so a suggestion costs about the same at 300 or 30 000 trials.
-_MAX_MODEL_POINTS = 256
-_MAX_FIT_POINTS = 128
+_MAX_MODEL_POINTS = 200
+_MAX_FIT_POINTS = 96
+# Extra random restarts of the hyperparameter fit pay off only while data are few.
+_RESTARTS_UNTIL = 48
 _N_CANDIDATES = 1024
 _N_LOCAL = 8
 _N_INCUMBENTS = 3
@@ -61,19 +63,37 @@ class BayesianSampler(Sampler):
         "acquisition function (ei, ucb or poi) picks the next points."
     )
     params = (
-        ParamSpec("kind", "str", "ei",
-                  "Acquisition function: 'ei' (expected improvement, default), 'ucb' "
-                  "(upper confidence bound) or 'poi' (probability of improvement).",
-                  choices=KINDS),
-        ParamSpec("kappa", "float", 2.5,
-                  "UCB exploration weight: larger explores more (used when kind='ucb').",
-                  min=0.0, max=100.0),
-        ParamSpec("xi", "float", 0.0,
-                  "Improvement margin for 'ei' and 'poi', in units of the metric: larger "
-                  "explores more.", min=0.0),
-        ParamSpec("n_initial_points", "int", 10,
-                  "Points of the space-filling (Sobol) design tried before the model is used.",
-                  min=1, max=1000),
+        ParamSpec(
+            "kind",
+            "str",
+            "ei",
+            "Acquisition function: 'ei' (expected improvement, default), 'ucb' "
+            "(upper confidence bound) or 'poi' (probability of improvement).",
+            choices=KINDS,
+        ),
+        ParamSpec(
+            "kappa",
+            "float",
+            2.5,
+            "UCB exploration weight: larger explores more (used when kind='ucb').",
+            min=0.0,
+            max=100.0,
+        ),
+        ParamSpec(
+            "xi",
+            "float",
+            0.0,
+            "Improvement margin for 'ei' and 'poi', in units of the metric: larger explores more.",
+            min=0.0,
+        ),
+        ParamSpec(
+            "n_initial_points",
+            "int",
+            10,
+            "Points of the space-filling (Sobol) design tried before the model is used.",
+            min=1,
+            max=1000,
+        ),
     )
 
     def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -87,12 +107,20 @@ class BayesianSampler(Sampler):
             taken |= {params_key(p) for p in chosen}
         return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
 
-    def _model_batch(self, obs: Observations, n: int, rng: np.random.Generator, taken: set,
-                     already: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _model_batch(
+        self,
+        obs: Observations,
+        n: int,
+        rng: np.random.Generator,
+        taken: set,
+        already: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         keep = training_subset(obs.loss, _MAX_MODEL_POINTS, rng)
         X, loss = obs.X[keep], obs.loss[keep]
         fit_rows = training_subset(loss, _MAX_FIT_POINTS, rng)
-        hyper = GaussianProcess(seed=int(rng.integers(2**31))).fit(X[fit_rows], loss[fit_rows])
+        restarts = 2 if len(fit_rows) <= _RESTARTS_UNTIL else 1
+        hyper = GaussianProcess(n_restarts=restarts, seed=int(rng.integers(2**31)))
+        hyper.fit(X[fit_rows], loss[fit_rows])
         gp = GaussianProcess(fixed_theta=hyper.theta).fit(X, loss)
         best = float(obs.loss.min())
         X_fantasy = np.vstack([obs.X_pending] + [self.space.encode(p)[None] for p in already])
@@ -102,12 +130,25 @@ class BayesianSampler(Sampler):
         starts = obs.X[np.argsort(obs.loss, kind="stable")[:_N_INCUMBENTS]]
         batch: list[dict[str, Any]] = []
         for _ in range(n):
-            acq = Acquisition(gp, kind=self.options["kind"], best=best,
-                              kappa=self.options["kappa"], xi=self.options["xi"])
-            ranked, _ = maximize_with_gradients(acq, acq.value_and_grad, box, rng, starts=starts,
-                                                n_candidates=_N_CANDIDATES, n_local=_N_LOCAL)
+            acq = Acquisition(
+                gp,
+                kind=self.options["kind"],
+                best=best,
+                kappa=self.options["kappa"],
+                xi=self.options["xi"],
+            )
+            ranked, _ = maximize_with_gradients(
+                acq,
+                acq.value_and_grad,
+                box,
+                rng,
+                starts=starts,
+                n_candidates=_N_CANDIDATES,
+                n_local=_N_LOCAL,
+            )
             fresh = unseen_points(self.space, ranked[:64], taken) or unseen_points(
-                self.space, ranked[64:], taken)
+                self.space, ranked[64:], taken
+            )
             if not fresh:
                 break  # every good point is taken: the base class falls back to the prior
             x, params = fresh[0]

@@ -1,5 +1,6 @@
 """Random search: independent draws from the prior, or a scrambled Sobol sequence.
 
+Arrays:
     u: (n, n_params) in [0, 1)    per-parameter unit coordinates, decoded by the space
 """
 

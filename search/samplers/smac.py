@@ -34,6 +34,9 @@ _N_CANDIDATES = 1000
 _N_LOCAL = 10
 # Offset inside the log so that the best loss maps to a finite value (SMAC's log scaling).
 _LOG_EPS = 1e-3
+# A lie moves a forest only inside the leaves of its point, so a batch also keeps this
+# distance (per unit-box dimension, scaled by sqrt(d)) from pending and chosen points.
+_MIN_DISTANCE = 0.05
 
 
 def log_scale(loss: np.ndarray) -> np.ndarray:
@@ -72,15 +75,30 @@ class SmacSampler(Sampler):
         "points, with some random configurations interleaved."
     )
     params = (
-        ParamSpec("n_initial_points", "int", 10,
-                  "Points of the space-filling (Sobol) design tried before the model is used.",
-                  min=1, max=1000),
-        ParamSpec("random_fraction", "float", 0.2,
-                  "Probability that a suggestion is a random configuration instead of the "
-                  "model's choice.", min=0.0, max=1.0),
-        ParamSpec("log_y", "bool", True,
-                  "Model the log of the (min-max scaled) metric; helps when values span "
-                  "orders of magnitude.", ),
+        ParamSpec(
+            "n_initial_points",
+            "int",
+            10,
+            "Points of the space-filling (Sobol) design tried before the model is used.",
+            min=1,
+            max=1000,
+        ),
+        ParamSpec(
+            "random_fraction",
+            "float",
+            0.2,
+            "Probability that a suggestion is a random configuration instead of the "
+            "model's choice.",
+            min=0.0,
+            max=1.0,
+        ),
+        ParamSpec(
+            "log_y",
+            "bool",
+            True,
+            "Model the log of the (min-max scaled) metric; helps when values span "
+            "orders of magnitude.",
+        ),
         ParamSpec("n_trees", "int", 24, "Trees in the random forest.", min=1, max=500),
     )
 
@@ -95,8 +113,14 @@ class SmacSampler(Sampler):
             taken |= {params_key(p) for p in chosen}
         return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
 
-    def _model_batch(self, obs: Observations, n: int, rng: np.random.Generator, taken: set,
-                     already: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _model_batch(
+        self,
+        obs: Observations,
+        n: int,
+        rng: np.random.Generator,
+        taken: set,
+        already: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         keep = training_subset(obs.loss, _MAX_MODEL_POINTS, rng)
         X, loss = obs.X[keep], obs.loss[keep]
         y = log_scale(loss) if self.options["log_y"] else loss
@@ -116,17 +140,31 @@ class SmacSampler(Sampler):
                     continue
             X_fit = np.vstack([X, X_lies])
             y_fit = np.concatenate([y, np.full(len(X_lies), lie)])
-            forest = RandomForest(n_trees=self.options["n_trees"], seed=model_seed).fit(X_fit, y_fit)
+            forest = RandomForest(n_trees=self.options["n_trees"], kind="extra", seed=model_seed).fit(
+                X_fit, y_fit
+            )
             acq = Acquisition(forest, kind="ei", best=float(y.min()))
-            ranked, _ = maximize_local_search(acq, box, rng, starts=starts,
-                                              n_candidates=_N_CANDIDATES, n_local=_N_LOCAL)
+            ranked, _ = maximize_local_search(
+                acq, box, rng, starts=starts, n_candidates=_N_CANDIDATES, n_local=_N_LOCAL
+            )
             fresh = unseen_points(self.space, ranked[:64], taken) or unseen_points(
-                self.space, ranked[64:], taken)
+                self.space, ranked[64:], taken
+            )
             if not fresh:
                 break  # every scored point is taken: the base class falls back to the prior
-            x, params = fresh[0]
+            x, params = _spread(fresh, X_lies, _MIN_DISTANCE * np.sqrt(box.n_dims))
             batch.append(params)
             taken.add(params_key(params))
             X_lies = np.vstack([X_lies, x[None]])
         return batch
 
+
+def _spread(
+    fresh: list[tuple[np.ndarray, dict[str, Any]]], X_busy: np.ndarray, radius: float
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """The best-ranked point at least ``radius`` away from every busy point (else the best)."""
+    if len(X_busy):
+        for x, params in fresh:
+            if np.min(np.linalg.norm(X_busy - x, axis=1)) >= radius:
+                return x, params
+    return fresh[0]

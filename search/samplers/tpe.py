@@ -156,17 +156,6 @@ class TPESampler(Sampler):
     def _n_choices(self) -> list[int]:
         return [len(d.choices or ()) if d.is_categorical else 0 for d in self.space.dists.values()]
 
-    @cached_property
-    def _min_sigmas(self) -> np.ndarray:
-        # A discrete numeric value owns a bucket of about 1/cardinality in unit space;
-        # narrower kernels would turn the ratio l/g into a count of exact repeats.
-        return np.array(
-            [
-                1.0 / d.cardinality if not d.is_categorical and d.cardinality else 0.0
-                for d in self.space.dists.values()
-            ]
-        )
-
     def _fit(self, U: np.ndarray) -> ParzenEstimator:
         return ParzenEstimator.fit(
             U,
@@ -174,7 +163,6 @@ class TPESampler(Sampler):
             self._n_choices,
             prior_weight=self.options["prior_weight"],
             consider_endpoints=self.options["consider_endpoints"],
-            min_sigmas=self._min_sigmas,
         )
 
     def _model_based(
@@ -198,9 +186,14 @@ class TPESampler(Sampler):
             bad_rows = np.vstack([bad_rows, u[None, :]])
         return out
 
-    def _snap(self, cand: np.ndarray) -> tuple[list[dict[str, Any]], np.ndarray]:
-        """Decode candidates and move each coordinate to the unit value it decodes to."""
+    def _snap(
+        self, cand: np.ndarray
+    ) -> tuple[list[dict[str, Any]], np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Decode candidates; move discrete coordinates to their value's unit position and
+        return each value's bucket ``(lo, hi)`` in unit space (NaN for continuous ones)."""
         snapped = cand.copy()
+        lo = np.full(cand.shape, np.nan)
+        hi = np.full(cand.shape, np.nan)
         rows = []
         for i, row in enumerate(cand):
             params: dict[str, Any] = {}
@@ -208,12 +201,25 @@ class TPESampler(Sampler):
                 dist = self.space.dists[name]
                 if dist.is_categorical:
                     params[name] = dist.choices[int(row[j])]  # type: ignore[index]
-                else:
-                    params[name] = dist.from_unit(float(row[j]))
-                    if dist.is_discrete:
-                        snapped[i, j] = dist.to_unit(params[name])
+                    continue
+                value = dist.from_unit(float(row[j]))
+                params[name] = value
+                half = self._half_steps[j]
+                if half:
+                    snapped[i, j] = dist.to_unit(value)
+                    lo[i, j] = dist.to_unit(value - half)
+                    hi[i, j] = dist.to_unit(value + half)
             rows.append(params)
-        return rows, snapped
+        return rows, snapped, (lo, hi)
+
+    @cached_property
+    def _half_steps(self) -> list[float]:
+        """Half the lattice step of each discrete numeric parameter, 0 for the others."""
+        halves = []
+        for dist in self.space.dists.values():
+            step = None if dist.is_categorical else getattr(dist, "step", getattr(dist, "q", None))
+            halves.append(0.5 * step if step else 0.0)
+        return halves
 
     def _best_candidate(
         self,
@@ -225,10 +231,9 @@ class TPESampler(Sampler):
         multivariate = self.options["multivariate"]
         for _ in range(_CANDIDATE_ROUNDS):
             cand = good.sample(rng, self.options["n_ei_candidates"], multivariate=multivariate)
-            rows, snapped = self._snap(cand)
-            score = good.log_pdf(snapped, multivariate=multivariate) - bad.log_pdf(
-                snapped, multivariate=multivariate
-            )
+            rows, snapped, buckets = self._snap(cand)
+            score = good.log_pdf(snapped, multivariate=multivariate, buckets=buckets)
+            score -= bad.log_pdf(snapped, multivariate=multivariate, buckets=buckets)
             for i in np.argsort(-score, kind="stable"):
                 if params_key(rows[i]) not in taken:
                     return rows[i], snapped[i]

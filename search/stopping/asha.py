@@ -30,8 +30,8 @@ class AshaPolicy(Policy):
         ParamSpec(
             "min_resource",
             "int",
-            1,
-            "Reports before the first rung.",
+            3,
+            "Reports before the first rung (a grace period: first reports are noisy).",
             min=1,
         ),
         ParamSpec(

@@ -55,10 +55,13 @@ class ParamSpec:
 
     def resolve(self, policy: str, value: Any) -> Any:
         """Return ``value`` coerced to the spec's type, or raise SamplerParamError."""
-        if value is None:
+        # A blank form field leaves an optional parameter unset.
+        if value is None or (isinstance(value, str) and not value.strip()):
             if self.default is None:
                 return None
-            raise SamplerParamError(f"{policy}: {self.name} must not be empty, got None")
+            raise SamplerParamError(
+                f"{policy}: {self.name} must not be empty, got {self.name}={value!r}"
+            )
         value = _coerce(policy, self, value)
         if self.choices is not None and value not in self.choices:
             raise SamplerParamError(

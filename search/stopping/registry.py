@@ -27,7 +27,12 @@ def register(cls: P) -> P:
 
 
 def policy_class(name: str) -> type[Policy]:
-    """The class registered under ``name`` or one of its aliases (case-insensitive)."""
+    """The class registered under ``name`` or one of its aliases (case-insensitive).
+
+    >>> from search.stopping import policy_class
+    >>> policy_class("Median").name
+    'median_stopping'
+    """
     if not isinstance(name, str):
         raise SamplerParamError(f"policy name must be a string, got {name!r}")
     key = name.strip().lower()
@@ -41,6 +46,7 @@ def policy_class(name: str) -> type[Policy]:
 def make_policy(name: str, **params: Any) -> Policy:
     """Build a policy by name, validating its parameters.
 
+    >>> from search.stopping import make_policy
     >>> policy = make_policy("median_stopping", evaluation_interval=1, delay_evaluation=5)
     >>> policy.should_stop([0.1] * 5, [[0.9] * 5, [0.8] * 5])
     True
@@ -51,6 +57,7 @@ def make_policy(name: str, **params: Any) -> Policy:
 def list_policies() -> list[dict[str, Any]]:
     """Every registered policy with its parameters, for building forms.
 
+    >>> from search.stopping import list_policies
     >>> [entry["name"] for entry in list_policies()][:2]
     ['asha', 'bandit']
     """

@@ -26,8 +26,9 @@ class Surrogate(Protocol):
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-def training_subset(y: np.ndarray, cap: int, rng: np.random.Generator,
-                    best_fraction: float = 0.35) -> np.ndarray:
+def training_subset(
+    y: np.ndarray, cap: int, rng: np.random.Generator, best_fraction: float = 0.35
+) -> np.ndarray:
     """Indices of at most ``cap`` rows: the best ``best_fraction`` of them plus a random rest.
 
     Keeps model cost bounded on long histories while keeping the region that matters

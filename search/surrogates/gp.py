@@ -53,7 +53,11 @@ def _log_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
     d = theta.size - 2
     ls2 = np.exp(2.0 * theta[:d])
     signal, noise = math.exp(theta[d]), math.exp(theta[d + 1])
-    value = -0.1 * float(np.sum(ls2 + 1.0 / ls2)) + (theta[d] - signal) + (0.1 * theta[d + 1] - 30.0 * noise)
+    value = (
+        -0.1 * float(np.sum(ls2 + 1.0 / ls2))
+        + (theta[d] - signal)
+        + (0.1 * theta[d + 1] - 30.0 * noise)
+    )
     grad = np.empty_like(theta)
     grad[:d] = -0.2 * (ls2 - 1.0 / ls2)
     grad[d] = 1.0 - signal
@@ -101,8 +105,14 @@ class GaussianProcess:
         True
     """
 
-    def __init__(self, *, n_restarts: int = 2, maxiter: int = 200, seed: int = 0,
-                 fixed_theta: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        n_restarts: int = 2,
+        maxiter: int = 200,
+        seed: int = 0,
+        fixed_theta: np.ndarray | None = None,
+    ) -> None:
         self.n_restarts = n_restarts
         self.maxiter = maxiter
         self.seed = seed
@@ -132,15 +142,24 @@ class GaussianProcess:
         rng = np.random.default_rng(self.seed)
         starts = [np.concatenate([np.full(d, math.log(0.5)), [0.0, math.log(1e-3)]])]
         for _ in range(self.n_restarts):
-            starts.append(np.concatenate([
-                rng.uniform(math.log(0.05), math.log(2.0), d),
-                [rng.uniform(-1.0, 1.0), rng.uniform(math.log(1e-5), math.log(0.1))],
-            ]))
+            starts.append(
+                np.concatenate(
+                    [
+                        rng.uniform(math.log(0.05), math.log(2.0), d),
+                        [rng.uniform(-1.0, 1.0), rng.uniform(math.log(1e-5), math.log(0.1))],
+                    ]
+                )
+            )
         best_theta, best_val = starts[0], math.inf
         for theta0 in starts:
             res = scipy.optimize.minimize(
-                _neg_log_posterior, theta0, args=(X, ys), jac=True, method="L-BFGS-B",
-                bounds=bounds, options={"maxiter": self.maxiter},
+                _neg_log_posterior,
+                theta0,
+                args=(X, ys),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options={"maxiter": self.maxiter},
             )
             if np.isfinite(res.fun) and res.fun < best_val:
                 best_theta, best_val = res.x, float(res.fun)
@@ -173,7 +192,9 @@ class GaussianProcess:
         other.y_mean, other.y_std = self.y_mean, self.y_std
         other.theta = self.theta
         other.X_train = np.vstack([self.X_train, X_new])
-        other.ys_train = np.concatenate([self.ys_train, (np.asarray(y_new) - self.y_mean) / self.y_std])
+        other.ys_train = np.concatenate(
+            [self.ys_train, (np.asarray(y_new) - self.y_mean) / self.y_std]
+        )
         other._factorise(other.X_train, other.ys_train)
         return other
 
@@ -204,5 +225,9 @@ class GaussianProcess:
         var_s = np.maximum(self.signal - np.sum(Kq * C, axis=1), 1e-12)
         GC = G * C
         dvar_s = -2.0 * (Xq * GC.sum(1)[:, None] - GC @ self._X) / ls2
-        return (mean_s * self.y_std + self.y_mean, var_s * self.y_std**2,
-                dmean_s * self.y_std, dvar_s * self.y_std**2)
+        return (
+            mean_s * self.y_std + self.y_mean,
+            var_s * self.y_std**2,
+            dmean_s * self.y_std,
+            dvar_s * self.y_std**2,
+        )

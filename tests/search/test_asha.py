@@ -12,11 +12,11 @@ from search.stopping import make_policy
 
 def test_rungs_grow_geometrically_and_stop_before_max_resource() -> None:
     assert make_policy("asha", min_resource=2).rungs(100) == [2, 6, 18, 54]
-    assert make_policy("asha", max_resource=27).rungs(100) == [1, 3, 9]
+    assert make_policy("asha", max_resource=27).rungs(100) == [3, 9]
 
 
 def test_acts_only_at_rungs() -> None:
-    policy = make_policy("asha")
+    policy = make_policy("asha", min_resource=1)
     assert [n for n in range(1, 30) if policy.is_evaluation_point(n)] == [1, 3, 9, 27]
     crowd = [[1.0] * 30] * 8
     assert policy.should_stop([0.0] * 2, crowd) is False
@@ -46,14 +46,14 @@ def test_compares_values_at_the_rung_not_later_ones() -> None:
 
 
 def test_minimising_keeps_the_lowest_losses() -> None:
-    policy = make_policy("asha", reduction_factor=2)
+    policy = make_policy("asha", min_resource=1, reduction_factor=2)
     others = [[v] for v in (0.1, 0.2, 0.3)]
     assert policy.should_stop([0.05], others, "minimize") is False
     assert policy.should_stop([0.25], others, "minimize") is True
 
 
 def test_diverged_trial_at_a_rung_ranks_below_everything() -> None:
-    policy = make_policy("asha", reduction_factor=2)
+    policy = make_policy("asha", min_resource=1, reduction_factor=2)
     others = [[0.1], [math.nan], [math.nan]]  # keep 2 of 4: NaNs are not better
     assert policy.should_stop([0.05], others) is False
 

@@ -81,3 +81,9 @@ def test_exactly_one_slack_is_required(params: dict[str, float]) -> None:
 def test_negative_slack_is_refused_with_its_value() -> None:
     with pytest.raises(SamplerParamError, match="must be >= 0.0, got slack_factor=-0.5"):
         make_policy("bandit", slack_factor=-0.5)
+
+
+def test_blank_form_field_leaves_the_other_slack_unset() -> None:
+    policy = make_policy("bandit", slack_factor="0.2", slack_amount="")
+    assert policy.options["slack_amount"] is None
+    assert policy.should_stop([0.6], [[0.8]]) is True

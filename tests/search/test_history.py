@@ -16,8 +16,9 @@ SPACE = SearchSpace.from_json(
 )
 
 
-def trial(x: float, status: str = "completed", value: Any = None, curve: Any = None,
-          c: str = "a") -> dict[str, Any]:
+def trial(
+    x: float, status: str = "completed", value: Any = None, curve: Any = None, c: str = "a"
+) -> dict[str, Any]:
     return {"params": {"x": x, "c": c}, "value": value, "status": status, "curve": curve or []}
 
 

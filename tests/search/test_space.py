@@ -130,6 +130,7 @@ def test_true_is_not_one_in_a_choice() -> None:
         ({"type": "float", "low": 3, "high": 1}, "low must be < high, got low=3.0, high=1.0"),
         ({"type": "float", "low": 0, "high": 1, "log": True}, "low must be > 0 when log"),
         ({"type": "int", "low": 1.5, "high": 3}, "low must be an integer, got low=1.5"),
+        ({"type": "int", "low": 1, "high": 9, "log": True, "step": 2}, "step must be 1 when log"),
         ({"type": "uniform", "low": 0, "high": "1"}, "high must be a finite number, got high='1'"),
         ({"type": "normal", "mu": 0, "sigma": 0}, "sigma must be > 0, got sigma=0"),
         ({"type": "quniform", "low": 0, "high": 1, "q": -1}, "q must be > 0, got q=-1"),
@@ -273,13 +274,14 @@ def param_specs(draw: st.DrawFn) -> dict[str, Any]:
         step = draw(st.one_of(st.none(), steps.filter(lambda s: s <= high - low)))
         return {"type": "float", "low": low, "high": high, "log": draw(st.booleans()), "step": step}
     elif kind == "int":
-        low = draw(st.integers(1, 50))
+        low = draw(st.integers(1, 3) | st.integers(-50, 50))
+        log = low >= 1 and draw(st.booleans())
         return {
             "type": "int",
             "low": low,
             "high": low + draw(st.integers(0, 200)),
-            "log": draw(st.booleans()),
-            "step": draw(st.integers(1, 5)),
+            "log": log,
+            "step": 1 if log else draw(st.integers(1, 5)),
         }
     else:
         return {"type": "randint", "upper": draw(st.integers(1, 50))}

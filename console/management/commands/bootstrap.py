@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from algorithms import services
 from algorithms.models import Engine
 from console.env import env_str
 
@@ -79,13 +80,10 @@ class Command(BaseCommand):
 
     def _register_examples(self, admin: Any) -> None:
         try:
-            from algorithms.services import register_examples
-        except ImportError:
-            self.stderr.write(
-                self.style.WARNING("Example algorithms not registered: no registration service.")
-            )
+            registered = services.register_examples(owner=admin)
+        except services.AlgorithmValidationError as exc:
+            # A broken example must not keep the console from starting; say what is wrong.
+            self.stderr.write(self.style.WARNING(f"Example algorithms not registered: {exc}"))
             return
-        registered = register_examples(owner=admin)
-        count = len(registered) if hasattr(registered, "__len__") else None
-        detail = f"{count} new" if count is not None else "done"
-        self.stdout.write(f"Example algorithms for '{admin.username}': {detail}.")
+        names = ", ".join(a.name for a in registered) or "none new"
+        self.stdout.write(f"Example algorithms for '{admin.username}': {names}.")

@@ -1,0 +1,276 @@
+"""The create/edit algorithm page: POST fields <-> the JSON spec, and the state to re-render.
+
+Validation itself lives in ``algorithms.validation`` (shared with the API); this module
+only maps the page's fields onto the spec and maps messages back beside their inputs, so
+that a refused submission re-renders every value the user typed.
+
+Field names: ``name``, ``description``, ``code_source`` (upload | server_path), ``code``
+(file), ``pending_code`` (token of a kept upload), ``server_path``, ``boot_file``,
+``engine``; hyperparameter rows as ``hp-<i>-<column>`` (rows ordered by ``i``, the page's JS
+renumbers them on every change); ``auto_search``, ``metric_name``, ``metric_goal``,
+``metric_regex``, ``sample_log``; ``sa`` (checked search algorithms) and
+``sa-<algorithm>-<param>`` for their parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files import File
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+
+from algorithms import pending
+from algorithms.models import Algorithm, Engine
+from algorithms.validation import AlgorithmErrors
+from search.samplers import list_samplers
+
+HP_COLUMNS = ("name", "type", "default", "min", "max", "choices", "required", "description")
+HP_TYPES = ("float", "int", "str", "bool")
+_HP_KEY = re.compile(r"^hp-(\d{1,4})-name$")
+
+
+@dataclass
+class AlgorithmForm:
+    """What the page posted: the raw values, and the spec and code to hand to a service."""
+
+    raw: dict[str, Any]
+    spec: dict[str, Any]
+    code: File | None = None
+    server_path: str = ""
+    pending_token: str = ""
+    upload: File | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_post(
+        cls,
+        data: QueryDict,
+        files: MultiValueDict[str, Any],
+        *,
+        user_id: int,
+        instance: Algorithm | None = None,
+    ) -> AlgorithmForm:
+        raw = _raw_from_post(data)
+        form = cls(raw=raw, spec=_spec_from_raw(raw))
+        source = raw["code_source"]
+        if source == Algorithm.CodeSource.SERVER_PATH:
+            path = raw["server_path"].strip()
+            unchanged = (
+                instance is not None
+                and instance.code_source == Algorithm.CodeSource.SERVER_PATH
+                and path == instance.server_path
+            )
+            # Re-posting the stored path is "keep the package", not a new one to validate.
+            form.server_path = "" if unchanged else path
+            return form
+        form.upload = files.get("code")
+        token = data.get("pending_code", "")
+        if form.upload:
+            form.code = form.upload
+            if token:
+                pending.pending_discard(user_id=user_id, token=token)
+        elif token:
+            form.code = pending.pending_open(user_id=user_id, token=token)
+            form.pending_token = token if form.code else ""
+        return form
+
+    @classmethod
+    def initial(cls, instance: Algorithm | None = None) -> AlgorithmForm:
+        if instance is None:
+            raw = _raw_from_post(QueryDict())
+            raw["code_source"] = Algorithm.CodeSource.UPLOAD
+            raw["metric"]["goal"] = Algorithm.Goal.MAXIMIZE
+            return cls(raw=raw, spec={})
+        return cls(raw=_raw_from_instance(instance), spec={})
+
+    def keep_upload(self, errors: AlgorithmErrors, *, user_id: int) -> None:
+        """After a refusal: store a fresh upload the code checks accepted, for the next post."""
+        if self.upload and "code" not in errors.fields:
+            self.pending_token = pending.pending_store(user_id=user_id, upload=self.upload)
+        elif self.upload:
+            self.pending_token = ""
+
+    def finish(self, *, user_id: int) -> None:
+        """After success: the kept upload is now the algorithm's package."""
+        self.close()
+        if self.pending_token and not self.upload:
+            pending.pending_discard(user_id=user_id, token=self.pending_token)
+
+    def close(self) -> None:
+        if self.code is not None and self.code is not self.upload:
+            self.code.close()
+
+    def context(
+        self, errors: AlgorithmErrors | None = None, instance: Algorithm | None = None
+    ) -> dict[str, Any]:
+        errors = errors or AlgorithmErrors()
+        raw = self.raw
+        return {
+            "raw": raw,
+            "errors": {key.replace(".", "_"): msgs for key, msgs in errors.fields.items()},
+            "has_errors": bool(errors),
+            "rows": _rows_context(raw["hyperparameters"], errors),
+            "hp_types": HP_TYPES,
+            "samplers": _samplers_context(raw, self.spec, errors),
+            "engines": list(Engine.objects.all()),
+            "pending_token": self.pending_token,
+            "pending_name": pending.pending_name(self.pending_token),
+            "instance": instance,
+        }
+
+
+# --- POST -> raw -> spec ---------------------------------------------------------------------
+
+
+def _raw_from_post(data: QueryDict) -> dict[str, Any]:
+    indices = sorted(int(m.group(1)) for key in data if (m := _HP_KEY.match(key)))
+    rows = []
+    for i in indices:
+        row = {col: data.get(f"hp-{i}-{col}", "") for col in HP_COLUMNS if col != "required"}
+        row["required"] = data.get(f"hp-{i}-required", "") in ("on", "true", "1")
+        # A row the user added and left untouched is not a row: drop it silently.
+        if any(str(row[c]).strip() for c in ("name", "default", "min", "max", "choices",
+                                              "description")):
+            rows.append(row)
+    params: dict[str, dict[str, str]] = {}
+    for key in data:
+        if key.startswith("sa-") and key.count("-") >= 2:
+            _, algo, param = key.split("-", 2)
+            params.setdefault(algo, {})[param] = data.get(key, "")
+    return {
+        "name": data.get("name", ""),
+        "description": data.get("description", ""),
+        "code_source": data.get("code_source", Algorithm.CodeSource.UPLOAD),
+        "server_path": data.get("server_path", ""),
+        "boot_file": data.get("boot_file", ""),
+        "engine": data.get("engine", ""),
+        "hyperparameters": rows,
+        "auto_search": data.get("auto_search", "") in ("on", "true", "1"),
+        "metric": {
+            "name": data.get("metric_name", ""),
+            "goal": data.get("metric_goal", ""),
+            "regex": data.get("metric_regex", ""),
+        },
+        "sample_log": data.get("sample_log", ""),
+        "selected": data.getlist("sa"),
+        "params": params,
+    }
+
+
+def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": raw["name"],
+        "description": raw["description"],
+        "boot_file": raw["boot_file"],
+        "engine": raw["engine"] or None,
+        "hyperparameters": [dict(row) for row in raw["hyperparameters"]],
+        "auto_search": raw["auto_search"],
+        "metric": dict(raw["metric"]),
+        "search_algorithms": [
+            {"name": name, "params": dict(raw["params"].get(name, {}))}
+            for name in raw["selected"]
+        ],
+    }
+
+
+def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
+    rows = [
+        {
+            "name": hp.name,
+            "type": hp.type,
+            "default": display_value(hp.default),
+            "min": display_value(_typed(hp.min, hp.type)),
+            "max": display_value(_typed(hp.max, hp.type)),
+            "choices": ", ".join(display_value(c) for c in hp.choices or []),
+            "required": hp.required,
+            "description": hp.description,
+        }
+        for hp in algorithm.hyperparameters.all()
+    ]
+    selected = [item["name"] for item in algorithm.search_algorithms]
+    params = {
+        item["name"]: {k: display_value(v) for k, v in (item.get("params") or {}).items()}
+        for item in algorithm.search_algorithms
+    }
+    return {
+        "name": algorithm.name,
+        "description": algorithm.description,
+        "code_source": algorithm.code_source,
+        "server_path": algorithm.server_path,
+        "boot_file": algorithm.boot_file,
+        "engine": str(algorithm.engine_id or ""),
+        "hyperparameters": rows,
+        "auto_search": algorithm.auto_search,
+        "metric": {
+            "name": algorithm.metric_name,
+            "goal": algorithm.metric_goal,
+            "regex": algorithm.metric_regex,
+        },
+        "sample_log": "",
+        "selected": selected,
+        "params": params,
+    }
+
+
+def _typed(value: float | None, hp_type: str) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if hp_type == "int" else value
+
+
+def display_value(value: Any) -> str:
+    """A stored JSON value as the page shows it in an input."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+# --- messages -> beside their inputs -----------------------------------------------------------
+
+
+def _rows_context(rows: list[dict[str, Any]], errors: AlgorithmErrors) -> list[dict[str, Any]]:
+    return [
+        {"index": i, "values": row, "errors": errors.rows.get(i, {})}
+        for i, row in enumerate(rows)
+    ]
+
+
+def _samplers_context(
+    raw: dict[str, Any], spec: dict[str, Any], errors: AlgorithmErrors
+) -> list[dict[str, Any]]:
+    """One checkbox per name a user may pick (ModelArts aliases and canonical names)."""
+    by_name: dict[str, dict[str, list[str]]] = {}
+    for index, item in enumerate(spec.get("search_algorithms", [])):
+        by_name[item["name"]] = errors.search_algorithm_params.get(index, {})
+    selected = set(raw["selected"])
+    options = []
+    for entry in list_samplers():
+        for name in (*entry["aliases"], entry["name"]):
+            typed = raw["params"].get(name, {})
+            param_errors = by_name.get(name, {})
+            options.append(
+                {
+                    "name": name,
+                    "canonical": entry["name"],
+                    "is_alias": name != entry["name"],
+                    "description": entry["description"],
+                    "checked": name in selected,
+                    "errors": param_errors.get("__all__", []),
+                    "params": [
+                        {
+                            **spec_,
+                            "value": typed.get(spec_["name"], display_value(spec_["default"])),
+                            "default_shown": display_value(spec_["default"]),
+                            "errors": param_errors.get(spec_["name"], []),
+                        }
+                        for spec_ in entry["params"]
+                    ],
+                }
+            )
+    return options

@@ -1,0 +1,257 @@
+"""Metric regexes: smart generation from a metric name, and bounded, shared matching.
+
+Pure Python (no ORM, no Django): the algorithm page uses it to generate and test a regex, the
+trial runner uses it on every stdout/stderr line, and both go through ``compile_metric_regex``
+and ``match_line`` so the tester shows exactly what a trial will record.
+
+Matching rules (``match_line``):
+- A line rewritten by a progress bar (``\\r``) is split on ``\\r``; segments are tried from the
+  last one backwards (at most ``MAX_SEGMENTS``) and the first that yields a number wins: the
+  last state drawn is the one the user saw, and earlier ones are intermediate states of the
+  same step, so a bar yields one value per line instead of one per redraw.
+- ANSI colour/cursor codes are removed; each segment is cut to ``MAX_LINE_CHARS``.
+- Within a segment the first match counts. The value is ``float(group)`` with a trailing ``%``
+  dropped (``91.2%`` -> 91.2); ``nan``, ``inf``, ``-inf``, ``Infinity`` parse; text that is
+  not a number gives no value.
+
+Generated patterns match the name as a whole token, case-insensitively: no letter, digit,
+``_``, ``-``, ``.`` or ``/`` may touch it, so ``accuracy`` never picks up ``val_accuracy``,
+``Train-Accuracy``, ``accuracy_top5`` or ``val/accuracy``. For ``Accuracy: 9812/10000 (98%)``
+the value is the percentage (98), which is what a user plotting accuracy means.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+from algorithms.regex_safety import probe_risk, static_risk
+
+MAX_METRIC_NAME_CHARS = 64
+MAX_PATTERN_CHARS = 1000
+MAX_LINE_CHARS = 4096  # longer segments are cut: bounds the work per line
+MAX_SEGMENTS = 4  # progress-bar redraws looked at per line, newest first
+MAX_LOG_LINES = 10_000  # lines of a pasted log the tester and the generator look at
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
+# The number: decimals, scientific notation, signs, nan/inf/Infinity (Python and JSON spell).
+_NUMBER = r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|inf(?:inity)?)(?!\w))"
+_VALUE = rf"(?P<value>{_NUMBER})"
+_BEFORE = r"(?<![\w.\-/])"
+_AFTER = r"(?![\w.\-/])"
+_QUOTE = r"""['"]"""
+_SPACES = r"[ \t]*"
+
+
+class MetricRegexError(ValueError):
+    """A metric name or regex the user must fix; the message is shown as is."""
+
+
+class LogMatch(TypedDict):
+    line_no: int  # 1-based
+    line: str  # the segment that matched, cleaned and cut as the matcher saw it
+    value: float
+
+
+@dataclass(frozen=True)
+class MetricMatcher:
+    pattern: str
+    regex: re.Pattern[str]
+    group: int | str  # the group holding the number: "value" or 1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    label: str  # the format it recognises, e.g. "name=value"
+    pattern: str
+    matches: list[LogMatch] = field(default_factory=list)  # lines of the sample it matches
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "pattern": self.pattern, "matches": list(self.matches)}
+
+
+def validate_metric_name(name: str) -> str:
+    """The name stripped of surrounding spaces; raises MetricRegexError when unusable."""
+    if not isinstance(name, str) or not name.strip():
+        raise MetricRegexError("Enter the metric name.")
+    name = name.strip()
+    if len(name) > MAX_METRIC_NAME_CHARS:
+        raise MetricRegexError(
+            f"The metric name must be at most {MAX_METRIC_NAME_CHARS} characters, got {len(name)}."
+        )
+    if any(not c.isprintable() for c in name):
+        raise MetricRegexError("The metric name must be on one line, without control characters.")
+    return name
+
+
+# -- bounded matching ---------------------------------------------------------------------
+
+
+def _value_group(regex: re.Pattern[str]) -> int | str:
+    if "value" in regex.groupindex:
+        return "value"
+    if regex.groups == 1:
+        return 1
+    if regex.groups == 0:
+        raise MetricRegexError(
+            "The regex has no capture group: put parentheses around the number, "
+            r"e.g. accuracy=(\d+\.\d+)."
+        )
+    raise MetricRegexError(
+        f"The regex has {regex.groups} capture groups: name the one holding the number "
+        r"(?P<value>...) or make the others non-capturing (?:...)."
+    )
+
+
+def _make_matcher(pattern: str) -> MetricMatcher:
+    """Compile and run the static checks (cheap); no timing probe."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise MetricRegexError("Enter a regular expression.")
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise MetricRegexError(
+            f"The regex must be at most {MAX_PATTERN_CHARS} characters, got {len(pattern)}."
+        )
+    try:
+        regex = re.compile(pattern)
+    except re.error as exc:
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise MetricRegexError(f"The regex does not compile: {exc.msg}{where}.") from exc
+    group = _value_group(regex)
+    reason = static_risk(pattern)
+    if reason:
+        raise MetricRegexError(
+            f"The regex could take exponential time on some lines: it has {reason}. "
+            "Rewrite it without a repeat inside a repeat."
+        )
+    return MetricMatcher(pattern=pattern, regex=regex, group=group)
+
+
+@functools.lru_cache(maxsize=256)
+def compile_metric_regex(pattern: str) -> MetricMatcher:
+    """A matcher for ``pattern``, or MetricRegexError with a message for the user.
+
+    Refuses patterns that do not compile, have no usable group, nest repeats (static walk),
+    or are slow on adversarial lines of ``MAX_LINE_CHARS`` (timed in a child process with a
+    hard timeout, so the check itself cannot hang). Results are cached per process; refusals
+    are not, so a refused pattern is checked again next time.
+    """
+    matcher = _make_matcher(pattern)
+    reason = probe_risk(pattern, max_line_chars=MAX_LINE_CHARS)
+    if reason:
+        raise MetricRegexError(f"The regex is too slow: {reason}. Make it more specific.")
+    return matcher
+
+
+def _to_float(text: str | None) -> float | None:
+    if text is None:
+        return None
+    text = text.strip().removesuffix("%").strip()
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _match(matcher: MetricMatcher, line: str) -> tuple[str, float] | None:
+    """The segment that gave a value, and the value."""
+    segments = line.rstrip("\r\n").rsplit("\r", MAX_SEGMENTS)[-MAX_SEGMENTS:]
+    for segment in reversed(segments):
+        # Strip codes before cutting so colours do not eat the length budget.
+        text = _ANSI.sub("", segment[: 2 * MAX_LINE_CHARS])[:MAX_LINE_CHARS]
+        if not text.strip():
+            continue
+        found = matcher.regex.search(text)
+        value = _to_float(found.group(matcher.group)) if found else None
+        if value is not None:
+            return text, value
+    return None
+
+
+def match_line(matcher: MetricMatcher, line: str) -> float | None:
+    """The metric value on one output line, or None."""
+    hit = _match(matcher, line)
+    return hit[1] if hit else None
+
+
+def _scan(matcher: MetricMatcher, log_text: str, max_lines: int) -> list[LogMatch]:
+    # Split on "\n" only: "\r" belongs to the line (progress bars) and _match handles it.
+    matches: list[LogMatch] = []
+    for line_no, line in enumerate(log_text.split("\n", max_lines)[:max_lines], start=1):
+        hit = _match(matcher, line)
+        if hit:
+            matches.append({"line_no": line_no, "line": hit[0], "value": hit[1]})
+    return matches
+
+
+def test_log(pattern: str, log_text: str, *, max_lines: int = MAX_LOG_LINES) -> list[LogMatch]:
+    """The lines of ``log_text`` the pattern gets a value from, as the runner would."""
+    return _scan(compile_metric_regex(pattern), log_text, max_lines)
+
+
+test_log.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite its name
+
+
+# -- smart generation ---------------------------------------------------------------------
+
+
+def _name_regex(name: str) -> str:
+    # Words of the name may be separated by any run of spaces or tabs (aligned tables).
+    words = [re.escape(word) for word in name.split()]
+    return "(?i:" + r"[ \t]+".join(words) + ")"
+
+
+def general_metric_regex(name: str) -> str:
+    """One regex covering every format below; used when there is no sample log."""
+    token = _BEFORE + _name_regex(validate_metric_name(name)) + _AFTER
+    return (
+        rf"{token}{_QUOTE}?(?:{_SPACES}[:=]{_SPACES}|[ \t]+)"
+        rf"(?:\d+{_SPACES}/{_SPACES}\d+{_SPACES}\({_SPACES})?{_VALUE}"
+    )
+
+
+def _format_candidates(name: str) -> list[tuple[str, str]]:
+    """(label, pattern) per format, most specific first: the order breaks ties."""
+    name_rx = _name_regex(name)
+    token = _BEFORE + name_rx + _AFTER
+    sep = rf"(?:{_SPACES}[:=])?{_SPACES}"
+    return [
+        (
+            "n/N (pct%)",
+            rf"{token}{_QUOTE}?{sep}\d+{_SPACES}/{_SPACES}\d+{_SPACES}\({_SPACES}"
+            rf"{_VALUE}{_SPACES}%{_SPACES}\)",
+        ),
+        ("JSON/dict", rf"{_QUOTE}{name_rx}{_QUOTE}{_SPACES}:{_SPACES}{_VALUE}"),
+        ("name=value", rf"{token}{_SPACES}={_SPACES}{_VALUE}"),
+        ("name: value", rf"{token}{_SPACES}:{_SPACES}{_VALUE}"),
+        ("name value%", rf"{token}{sep}{_VALUE}{_SPACES}%"),
+        ("table field", rf"{token}[ \t]+{_VALUE}"),
+    ]
+
+
+def generate_metric_regex(name: str, sample_log: str = "") -> list[Candidate]:
+    """Regexes for metric ``name``, best first; never empty.
+
+    Without a sample: the general regex, with no matches. With one: every format-specific
+    regex that gets values from the sample, dropping those that give the same values as a
+    better one, ordered by the number of lines matched (ties: the more specific format).
+    When none matches, the general regex comes back with no matches.
+    """
+    name = validate_metric_name(name)
+    general = Candidate("any format", general_metric_regex(name))
+    if not sample_log.strip():
+        return [general]
+    found: list[Candidate] = []
+    seen: set[tuple[tuple[int, str], ...]] = set()
+    for label, pattern in _format_candidates(name):
+        # Built from an escaped name and fixed fragments: the static check suffices here;
+        # the runner still gets the full check when the chosen pattern is compiled.
+        matches = _scan(_make_matcher(pattern), sample_log, MAX_LOG_LINES)
+        key = tuple((m["line_no"], repr(m["value"])) for m in matches)
+        if matches and key not in seen:
+            seen.add(key)
+            found.append(Candidate(label, pattern, matches))
+    found.sort(key=lambda c: -len(c.matches))  # stable: keeps the specific-first order
+    return found or [general]

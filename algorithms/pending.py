@@ -1,0 +1,52 @@
+"""Uploads kept between a refused form submission and the next one.
+
+A browser cannot refill a file input, so when the page is re-rendered with errors the
+file the user already chose is stored here and referred to by a token in a hidden
+field. Tokens live under the user's own folder, so one user cannot claim another's file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+PENDING_ROOT = "pending-uploads"
+_TOKEN = re.compile(r"^[0-9a-f]{32}/[^/\\]{1,200}$")
+
+
+def _path(user_id: int, token: str) -> str | None:
+    if not isinstance(token, str) or not _TOKEN.match(token) or token.endswith((".", "..")):
+        return None
+    return f"{PENDING_ROOT}/{user_id}/{token}"
+
+
+def pending_store(*, user_id: int, upload: File) -> str:
+    """Keep ``upload``; returns the token to post back."""
+    name = default_storage.get_valid_name(os.path.basename(upload.name or "code"))[:200]
+    token = f"{uuid.uuid4().hex}/{name}"
+    upload.seek(0)
+    default_storage.save(f"{PENDING_ROOT}/{user_id}/{token}", upload)
+    return token
+
+
+def pending_open(*, user_id: int, token: str) -> File | None:
+    """The kept file for ``token``, named as uploaded; None when it is unknown."""
+    path = _path(user_id, token)
+    if path is None or not default_storage.exists(path):
+        return None
+    stored = default_storage.open(path, "rb")
+    return File(stored.file, name=pending_name(token))
+
+
+def pending_name(token: str) -> str:
+    return token.split("/", 1)[-1] if isinstance(token, str) else ""
+
+
+def pending_discard(*, user_id: int, token: str) -> None:
+    path = _path(user_id, token)
+    if path is not None:
+        default_storage.delete(path)

@@ -1,0 +1,415 @@
+"""Write workflows for algorithms: create, update, delete, validate the code package.
+
+Views and API views call these and nothing else for writes. A bad spec or code package
+raises ``AlgorithmValidationError`` carrying every message at once (the same
+``AlgorithmErrors`` the validator builds), so the page can show them all beside their
+fields. Package inspection runs in a huey task enqueued on commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from algorithms import packages
+from algorithms.models import Algorithm, Engine, Hyperparameter
+from algorithms.validation import AlgorithmErrors, validate_algorithm_spec
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+UPLOAD_SUFFIXES = (".py", ".zip", ".tar.gz", ".tgz")
+
+
+class AlgorithmValidationError(Exception):
+    """The spec or the code is invalid; ``errors`` says what and where."""
+
+    def __init__(self, errors: AlgorithmErrors) -> None:
+        super().__init__("; ".join(errors.messages()) or "Invalid algorithm")
+        self.errors = errors
+
+
+class AlgorithmInUse(Exception):
+    """The algorithm cannot be deleted while training jobs use it."""
+
+
+# --- create / update / delete -----------------------------------------------------------------
+
+
+def algorithm_create(
+    *, owner: Any, spec: dict[str, Any], code: File | None = None, server_path: str = ""
+) -> Algorithm:
+    """Validate and save a new algorithm; its package is inspected after commit."""
+    cleaned, errors = validate_algorithm_spec(spec)
+    engine = _resolve_engine(cleaned["engine"], errors)
+    _check_code(code, server_path, errors, required=True)
+    if cleaned["name"] and Algorithm.objects.filter(owner=owner, name=cleaned["name"]).exists():
+        errors.add("name", f"You already have an algorithm named '{cleaned['name']}'.")
+    if errors:
+        raise AlgorithmValidationError(errors)
+    with _storage_undo() as stored, transaction.atomic():
+        algorithm = Algorithm(owner=owner, engine=engine)
+        _apply_spec(algorithm, cleaned)
+        _attach_code(algorithm, code, server_path, stored)
+        algorithm.save()
+        _save_hyperparameters(algorithm, cleaned["hyperparameters"])
+        _enqueue_validation(algorithm.pk)
+    return algorithm
+
+
+def algorithm_update(
+    *,
+    algorithm: Algorithm,
+    spec: dict[str, Any],
+    code: File | None = None,
+    server_path: str = "",
+) -> Algorithm:
+    """Save a new spec; a new package (or boot file) sends the algorithm back to creating.
+
+    Without ``code`` or ``server_path`` the stored package is kept.
+    """
+    cleaned, errors = validate_algorithm_spec(spec)
+    engine = _resolve_engine(cleaned["engine"], errors)
+    _check_code(code, server_path, errors, required=False)
+    taken = Algorithm.objects.filter(owner=algorithm.owner, name=cleaned["name"]).exclude(
+        pk=algorithm.pk
+    )
+    if cleaned["name"] and taken.exists():
+        errors.add("name", f"You already have an algorithm named '{cleaned['name']}'.")
+    if errors:
+        raise AlgorithmValidationError(errors)
+    with _storage_undo() as stored, transaction.atomic():
+        algorithm = Algorithm.objects.select_for_update().get(pk=algorithm.pk)
+        old_file = algorithm.code_file.name if algorithm.code_file else ""
+        repackaged = bool(code) or bool(server_path.strip())
+        revalidate = repackaged or cleaned["boot_file"] != algorithm.boot_file
+        _apply_spec(algorithm, cleaned)
+        algorithm.engine = engine
+        if repackaged:
+            _attach_code(algorithm, code, server_path, stored)
+        if revalidate and algorithm.status != Algorithm.Status.CREATING:
+            algorithm.transition(Algorithm.Status.CREATING)
+        if revalidate:
+            algorithm.manifest = []
+        algorithm.save()
+        algorithm.hyperparameters.all().delete()
+        _save_hyperparameters(algorithm, cleaned["hyperparameters"])
+        if repackaged and old_file and old_file != algorithm.code_file.name:
+            _on_commit_delete_file(old_file, algorithm)
+        if revalidate:
+            _enqueue_validation(algorithm.pk)
+    return algorithm
+
+
+def algorithm_delete(*, algorithm: Algorithm) -> None:
+    """Delete the algorithm and its stored package; refused while a job uses it."""
+    with transaction.atomic():
+        algorithm = Algorithm.objects.select_for_update().get(pk=algorithm.pk)
+        used = _jobs_using(algorithm)
+        if used:
+            jobs = "1 training job" if used == 1 else f"{used} training jobs"
+            raise AlgorithmInUse(
+                f"Algorithm '{algorithm.name}' is used by {jobs}; delete those jobs first."
+            )
+        file_name = algorithm.code_file.name if algorithm.code_file else ""
+        algorithm.delete()
+        if file_name:
+            transaction.on_commit(lambda: _delete_stored(file_name))
+
+
+def _jobs_using(algorithm: Algorithm) -> int:
+    """Number of training jobs that reference the algorithm.
+
+    Training jobs point at algorithms through the related name ``training_jobs``; until
+    that app defines it nothing can use an algorithm.
+    """
+    related = getattr(algorithm, "training_jobs", None)
+    if related is None:
+        return 0
+    return int(related.count())
+
+
+# --- package validation -------------------------------------------------------------------------
+
+
+def algorithm_validate_package(*, algorithm_id: int) -> None:
+    """Inspect the stored package and move the algorithm to ready or failed.
+
+    Idempotent: does nothing unless the algorithm is creating. When the package or boot
+    file changed while it was being inspected, the result is dropped; the update that
+    changed it queued a fresh validation.
+    """
+    algorithm = Algorithm.objects.filter(pk=algorithm_id).first()
+    if algorithm is None or algorithm.status != Algorithm.Status.CREATING:
+        return
+    inspected = _package_identity(algorithm)
+    manifest: list[dict[str, Any]] = []
+    reason = ""
+    try:
+        found = _inspect(algorithm)
+        packages.find_boot_file(found, algorithm.boot_file)
+        manifest = [{"path": f.path, "size": f.size} for f in found.files]
+    except packages.PackageError as exc:
+        reason = str(exc)
+    except OSError as exc:
+        logger.warning("cannot read package of algorithm %s: %s", algorithm_id, exc)
+        reason = f"The code package could not be read ({exc.__class__.__name__})."
+    with transaction.atomic():
+        algorithm = Algorithm.objects.select_for_update().filter(pk=algorithm_id).first()
+        if algorithm is None or algorithm.status != Algorithm.Status.CREATING:
+            return
+        if _package_identity(algorithm) != inspected:
+            return
+        if reason:
+            algorithm.transition(Algorithm.Status.FAILED, reason)
+        else:
+            algorithm.transition(Algorithm.Status.READY)
+        algorithm.manifest = manifest
+        algorithm.save(update_fields=["status", "status_reason", "manifest", "updated_at"])
+
+
+def package_limits() -> packages.Limits:
+    total = settings.PACKAGE_MAX_UNCOMPRESSED_MB * MB
+    return packages.Limits(
+        max_files=settings.PACKAGE_MAX_FILES,
+        max_total_bytes=total,
+        max_file_bytes=min(packages.Limits.max_file_bytes, total),
+    )
+
+
+def server_roots() -> list[Path]:
+    """Folders a server path may point into: the configured roots and the bundled examples."""
+    examples = (Path(settings.BASE_DIR) / "examples").resolve()
+    roots = [Path(r) for r in settings.ALGORITHM_SERVER_ROOTS]
+    return roots if examples in roots else [*roots, examples]
+
+
+def _inspect(algorithm: Algorithm) -> packages.Manifest:
+    limits = package_limits()
+    if algorithm.code_source == Algorithm.CodeSource.SERVER_PATH:
+        return packages.inspect_package(
+            Path(algorithm.server_path), limits, allowed_roots=server_roots()
+        )
+    if not algorithm.code_file:
+        raise packages.PackageError("No code package was uploaded.")
+    with algorithm.code_file.open("rb") as fileobj:
+        return packages.inspect_package(
+            fileobj, limits, filename=os.path.basename(algorithm.code_file.name)
+        )
+
+
+def _package_identity(algorithm: Algorithm) -> tuple[str, str, str, str]:
+    code = algorithm.code_file.name if algorithm.code_file else ""
+    return (algorithm.code_source, code, algorithm.server_path, algorithm.boot_file)
+
+
+def _enqueue_validation(algorithm_id: int) -> None:
+    from algorithms.tasks import validate_algorithm_package
+
+    # On commit: a worker must never look for a row that is not committed yet.
+    transaction.on_commit(lambda: validate_algorithm_package(algorithm_id))
+
+
+# --- examples ---------------------------------------------------------------------------------
+
+
+def register_examples(*, owner: Any) -> list[Algorithm]:
+    """Register every ``examples/*/algorithm.json`` for ``owner``; returns the new ones.
+
+    Idempotent by name: an example the owner already has (under its name) is skipped.
+    The code is the example's folder, used in place as a server path.
+    """
+    created: list[Algorithm] = []
+    examples = Path(settings.BASE_DIR) / "examples"
+    for spec_file in sorted(examples.glob("*/algorithm.json")):
+        spec = json.loads(spec_file.read_text())
+        if Algorithm.objects.filter(owner=owner, name=spec.get("name", "")).exists():
+            continue
+        created.append(
+            algorithm_create(owner=owner, spec=spec, server_path=str(spec_file.parent.resolve()))
+        )
+    return created
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _resolve_engine(value: str | int | None, errors: AlgorithmErrors) -> Engine | None:
+    if value is None:
+        return Engine.default()
+    engine = None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        engine = Engine.objects.filter(pk=int(value)).first()
+    if engine is None:
+        engine = Engine.objects.filter(name=str(value)).first()
+    if engine is None:
+        errors.add("engine", f"Unknown engine '{value}'.")
+    return engine
+
+
+def _check_code(
+    code: File | None, server_path: str, errors: AlgorithmErrors, *, required: bool
+) -> None:
+    server_path = (server_path or "").strip()
+    if code and server_path:
+        errors.add("code", "Give either an uploaded file or a server path, not both.")
+        return
+    if code:
+        name = os.path.basename(code.name or "")
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            errors.add("code", "Upload a .py file or a .zip, .tar.gz or .tgz archive.")
+        limit = settings.MAX_UPLOAD_MB * MB
+        if code.size is not None and code.size > limit:
+            errors.add(
+                "code",
+                f"The file is {code.size / MB:.1f} MB; the limit is {settings.MAX_UPLOAD_MB} MB.",
+            )
+        if code.size == 0:
+            errors.add("code", "The uploaded file is empty.")
+        return
+    if server_path:
+        message = _server_path_error(server_path)
+        if message:
+            errors.add("server_path", message)
+        return
+    if required:
+        errors.add("code", "Upload a code package or give a server path.")
+
+
+def _server_path_error(server_path: str) -> str:
+    path = Path(server_path)
+    if not path.is_absolute():
+        return "The server path must be absolute, e.g. /srv/algorithms/mnist."
+    if ".." in path.parts:
+        return "The server path must not contain '..'."
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return f"The server path {server_path} does not exist."
+    roots = server_roots()
+    if not any(resolved.is_relative_to(root.resolve()) for root in roots):
+        allowed = ", ".join(str(r) for r in settings.ALGORITHM_SERVER_ROOTS) or "none"
+        return f"The server path must be inside a folder the administrator allows ({allowed})."
+    return ""
+
+
+def _apply_spec(algorithm: Algorithm, cleaned: dict[str, Any]) -> None:
+    algorithm.name = cleaned["name"]
+    algorithm.description = cleaned["description"]
+    algorithm.boot_file = cleaned["boot_file"]
+    algorithm.auto_search = cleaned["auto_search"]
+    algorithm.metric_name = cleaned["metric"]["name"]
+    algorithm.metric_goal = cleaned["metric"]["goal"]
+    algorithm.metric_regex = cleaned["metric"]["regex"]
+    algorithm.search_algorithms = cleaned["search_algorithms"]
+
+
+def _attach_code(
+    algorithm: Algorithm, code: File | None, server_path: str, stored: list[str]
+) -> None:
+    if code:
+        algorithm.code_source = Algorithm.CodeSource.UPLOAD
+        algorithm.server_path = ""
+        # The upload path needs owner_id; it is set before the first save.
+        algorithm.code_file.save(os.path.basename(code.name or "code"), code, save=False)
+        stored.append(algorithm.code_file.name)
+    else:
+        algorithm.code_source = Algorithm.CodeSource.SERVER_PATH
+        algorithm.server_path = str(Path(server_path.strip()).resolve())
+        algorithm.code_file = None  # type: ignore[assignment]
+
+
+@contextmanager
+def _storage_undo() -> Iterator[list[str]]:
+    """Collect files stored during a write; delete them if the write fails.
+
+    Storage is outside the database transaction, so a rolled-back create or update
+    would otherwise leave an orphan package behind.
+    """
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            _delete_stored(name)
+        raise
+
+
+def _save_hyperparameters(algorithm: Algorithm, rows: list[dict[str, Any]]) -> None:
+    Hyperparameter.objects.bulk_create(
+        Hyperparameter(
+            algorithm=algorithm,
+            position=position,
+            name=row["name"],
+            type=row["type"],
+            default=row["default"],
+            min=row["min"],
+            max=row["max"],
+            choices=row["choices"],
+            required=row["required"],
+            description=row["description"],
+        )
+        for position, row in enumerate(rows)
+    )
+
+
+def _on_commit_delete_file(name: str, algorithm: Algorithm) -> None:
+    def delete() -> None:
+        if not _jobs_using(algorithm):
+            _delete_stored(name)
+
+    transaction.on_commit(delete)
+
+
+def _delete_stored(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("could not delete stored package %s", name)
+
+
+def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
+    """The JSON spec of a saved algorithm (the shape ``validate_algorithm_spec`` takes)."""
+    return {
+        "name": algorithm.name,
+        "description": algorithm.description,
+        "boot_file": algorithm.boot_file,
+        "engine": algorithm.engine.name if algorithm.engine else None,
+        "hyperparameters": [
+            {
+                "name": hp.name,
+                "type": hp.type,
+                "default": hp.default,
+                "min": _number(hp.min, hp.type),
+                "max": _number(hp.max, hp.type),
+                "choices": hp.choices,
+                "required": hp.required,
+                "description": hp.description,
+            }
+            for hp in algorithm.hyperparameters.all()
+        ],
+        "auto_search": algorithm.auto_search,
+        "metric": {
+            "name": algorithm.metric_name,
+            "goal": algorithm.metric_goal,
+            "regex": algorithm.metric_regex,
+        },
+        "search_algorithms": algorithm.search_algorithms,
+    }
+
+
+def _number(value: float | None, hp_type: str) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if hp_type == "int" else value
+

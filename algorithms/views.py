@@ -1,0 +1,141 @@
+"""Algorithm pages: list, detail, create, edit, delete, and the regex helpers of the form.
+
+Every view fetches through ``_get_algorithm_for_user`` (404 for someone else's algorithm,
+staff see all), lets ``AlgorithmForm`` map the POST, calls one service, and redirects or
+re-renders. Login is enforced for every page by ``console.middleware``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from algorithms import metric_regex, services
+from algorithms.forms import AlgorithmForm
+from algorithms.models import Algorithm
+
+PAGE_SIZE = 20
+
+
+def _get_algorithm_for_user(request: HttpRequest, pk: int) -> Algorithm:
+    return get_object_or_404(Algorithm.objects.visible_to(request.user), pk=pk)
+
+
+def algorithm_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    algorithms = Algorithm.objects.visible_to(request.user).select_related("owner")
+    if q:
+        algorithms = algorithms.filter(
+            Q(name__icontains=q) | Q(description__icontains=q) | Q(metric_name__icontains=q)
+        )
+    page = Paginator(algorithms, PAGE_SIZE).get_page(request.GET.get("page"))
+    creating = any(a.status == Algorithm.Status.CREATING for a in page.object_list)
+    ctx = {"page": page, "q": q, "refresh": creating}
+    return render(request, "algorithms/list.html", ctx)
+
+
+def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    algorithm = _get_algorithm_for_user(request, pk)
+    ctx = {
+        "algorithm": algorithm,
+        "hyperparameters": algorithm.hyperparameters.all(),
+        "refresh": algorithm.status == Algorithm.Status.CREATING,
+    }
+    return render(request, "algorithms/detail.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def algorithm_create(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "algorithms/form.html", AlgorithmForm.initial().context())
+    form = AlgorithmForm.from_post(request.POST, request.FILES, user_id=request.user.pk)
+    try:
+        algorithm = services.algorithm_create(
+            owner=request.user, spec=form.spec, code=form.code, server_path=form.server_path
+        )
+    except services.AlgorithmValidationError as exc:
+        form.close()
+        form.keep_upload(exc.errors, user_id=request.user.pk)
+        return render(request, "algorithms/form.html", form.context(exc.errors), status=400)
+    form.finish(user_id=request.user.pk)
+    messages.success(request, f"Algorithm '{algorithm.name}' created; checking its package.")
+    return redirect("algorithms:detail", pk=algorithm.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    algorithm = _get_algorithm_for_user(request, pk)
+    if request.method != "POST":
+        ctx = AlgorithmForm.initial(algorithm).context(instance=algorithm)
+        return render(request, "algorithms/form.html", ctx)
+    form = AlgorithmForm.from_post(
+        request.POST, request.FILES, user_id=request.user.pk, instance=algorithm
+    )
+    try:
+        algorithm = services.algorithm_update(
+            algorithm=algorithm, spec=form.spec, code=form.code, server_path=form.server_path
+        )
+    except services.AlgorithmValidationError as exc:
+        form.close()
+        form.keep_upload(exc.errors, user_id=request.user.pk)
+        ctx = form.context(exc.errors, instance=algorithm)
+        return render(request, "algorithms/form.html", ctx, status=400)
+    form.finish(user_id=request.user.pk)
+    messages.success(request, f"Algorithm '{algorithm.name}' saved.")
+    return redirect("algorithms:detail", pk=algorithm.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def algorithm_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    algorithm = _get_algorithm_for_user(request, pk)
+    if request.method != "POST":
+        return render(request, "algorithms/delete.html", {"algorithm": algorithm})
+    try:
+        services.algorithm_delete(algorithm=algorithm)
+    except services.AlgorithmInUse as exc:
+        messages.error(request, str(exc))
+        return redirect("algorithms:detail", pk=algorithm.pk)
+    messages.success(request, f"Algorithm '{algorithm.name}' deleted.")
+    return redirect("algorithms:list")
+
+
+@require_POST
+def regex_generate(request: HttpRequest) -> JsonResponse:
+    """Candidate regexes for a metric name, matched against an optional sample log."""
+    name = request.POST.get("metric_name", "")
+    try:
+        found = metric_regex.generate_metric_regex(name, request.POST.get("sample_log", ""))
+    except metric_regex.MetricRegexError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    candidates = [candidate.as_dict() for candidate in found]
+    for candidate in candidates:
+        candidate["matches"] = _finite(candidate["matches"])
+    return JsonResponse({"candidates": candidates})
+
+
+@require_POST
+def regex_test(request: HttpRequest) -> JsonResponse:
+    """The lines of a sample log a pattern reads a value from, exactly as a trial would."""
+    pattern = request.POST.get("pattern", "")
+    log = request.POST.get("sample_log", "")
+    try:
+        matches = metric_regex.test_log(pattern, log)
+    except metric_regex.MetricRegexError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    total = len(log.splitlines())
+    return JsonResponse({"matches": _finite(matches), "count": len(matches), "lines": total})
+
+
+def _finite(matches: list[Any]) -> list[dict[str, Any]]:
+    # JSON has no NaN or Infinity: a browser's JSON.parse would reject the whole answer.
+    return [
+        {**m, "value": m["value"] if math.isfinite(m["value"]) else str(m["value"])}
+        for m in matches
+    ]

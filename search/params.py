@@ -1,0 +1,109 @@
+"""Algorithm parameters as the console's forms need them: type, default, range, choices.
+
+Shared by every role with tunable settings (samplers, and policies alike), so a form
+renders and validates them all the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from search.errors import SamplerParamError
+
+PARAM_TYPES = ("float", "int", "str", "bool")
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One algorithm parameter: its type, default and allowed range.
+
+    ``coerce`` accepts what a form or a ModelArts table sends (``"10"``, ``"true"``,
+    ``10.0`` for an int); a blank value leaves a parameter whose default is ``None`` unset.
+
+    >>> ParamSpec("n_startup", "int", 10, "random trials first", min=1).coerce("12")
+    12
+    """
+
+    name: str
+    type: str
+    default: Any
+    description: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[Any, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"{self.name}: type must be one of {PARAM_TYPES}, got {self.type!r}")
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` as this parameter's type, or raise ``SamplerParamError``.
+
+        >>> ParamSpec("rule", "str", "random", "", choices=("random", "sobol")).coerce("x")
+        Traceback (most recent call last):
+        ...
+        search.errors.SamplerParamError: rule must be one of ['random', 'sobol'], got rule='x'
+        """
+        if value is None or (isinstance(value, str) and not value.strip() and self.type != "str"):
+            if self.default is None:
+                return None
+            raise SamplerParamError(f"{self.name} must not be empty, got {self.name}={value!r}")
+        converted = self._convert(value)
+        if self.min is not None and converted < self.min:
+            raise SamplerParamError(f"{self.name} must be >= {self.min}, got {self.name}={value!r}")
+        if self.max is not None and converted > self.max:
+            raise SamplerParamError(f"{self.name} must be <= {self.max}, got {self.name}={value!r}")
+        if self.choices is not None and converted not in self.choices:
+            raise SamplerParamError(
+                f"{self.name} must be one of {list(self.choices)}, got {self.name}={value!r}"
+            )
+        return converted
+
+    def _convert(self, value: Any) -> Any:
+        bad = SamplerParamError(f"{self.name} must be a {self.type}, got {self.name}={value!r}")
+        if self.type == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+                return value.strip().lower() in _TRUE
+            raise bad
+        if self.type == "str":
+            if isinstance(value, str):
+                return value
+            raise bad
+        # bool is an int subclass: True must not pass as a count of 1.
+        if isinstance(value, (bool, np.bool_)):
+            raise bad
+        try:
+            number = float(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            raise bad from None
+        if not math.isfinite(number):
+            raise bad
+        if self.type == "int":
+            if not number.is_integer():
+                raise bad
+            return int(number)
+        return number
+
+    def to_json(self) -> dict[str, Any]:
+        """The listing entry a form renders.
+
+        >>> ParamSpec("gamma", "float", 0.25, "quantile", min=0, max=1).to_json()["max"]
+        1
+        """
+        return {
+            "name": self.name,
+            "type": self.type,
+            "default": self.default,
+            "min": self.min,
+            "max": self.max,
+            "choices": None if self.choices is None else list(self.choices),
+            "description": self.description,
+        }

@@ -1,0 +1,410 @@
+"""REST API of algorithms: the form's validation, ownership, pagination, uploads, tokens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from algorithms import services
+from algorithms.models import Algorithm, Engine, Hyperparameter
+from algorithms.validation import validate_algorithm_spec
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/algorithms/"
+SCRIPT = b"import argparse\nprint('accuracy=0.9')\n"
+EXAMPLE = Path(settings.BASE_DIR) / "examples" / "digits_mlp"
+
+
+def _spec(**overrides: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "name": "mnist-cnn",
+        "description": "A small network",
+        "boot_file": "train.py",
+        "hyperparameters": [
+            {"name": "lr", "type": "float", "default": 0.01, "min": 0.0001, "max": 1},
+            {"name": "epochs", "type": "int", "default": 5, "min": 1, "max": 50},
+            {"name": "optimizer", "type": "str", "default": "adam", "choices": ["adam", "sgd"]},
+        ],
+        "auto_search": True,
+        "metric": {"name": "accuracy", "goal": "maximize", "regex": r"accuracy=([0-9.]+)"},
+        "search_algorithms": [{"name": "random", "params": {}}],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def _multipart(spec: dict[str, Any], code: bytes = SCRIPT, filename: str = "train.py") -> dict:
+    body: dict[str, Any] = {
+        key: json.dumps(value) if isinstance(value, list | dict) else value
+        for key, value in spec.items()
+    }
+    body["auto_search"] = "true" if spec.get("auto_search") else "false"
+    body["code"] = SimpleUploadedFile(filename, code, content_type="text/x-python")
+    return body
+
+
+def _algorithm(owner: Any, name: str = "saved", **fields: Any) -> Algorithm:
+    algorithm = Algorithm.objects.create(
+        owner=owner,
+        name=name,
+        boot_file="train.py",
+        engine=Engine.default(),
+        code_source=Algorithm.CodeSource.SERVER_PATH,
+        server_path=str(EXAMPLE),
+        **fields,
+    )
+    Hyperparameter.objects.create(
+        algorithm=algorithm, position=0, name="lr", type="float", default=0.1, min=0.01, max=1
+    )
+    return algorithm
+
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def test_multipart_create_saves_the_algorithm_and_validates_its_package(
+    alice_api: APIClient, alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_api.post(URL, _multipart(_spec()), format="multipart")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["owner"] == "alice"
+    assert body["metric"] == {"name": "accuracy", "goal": "maximize", "regex": "accuracy=([0-9.]+)"}
+    assert [row["name"] for row in body["hyperparameters"]] == ["lr", "epochs", "optimizer"]
+    assert body["hyperparameters"][1]["max"] == 50
+
+    algorithm = Algorithm.objects.get(pk=body["id"])
+    assert algorithm.owner == alice
+    assert algorithm.status == Algorithm.Status.READY
+    assert algorithm.code_source == Algorithm.CodeSource.UPLOAD
+    assert algorithm.code_file.read() == SCRIPT
+    assert algorithm.auto_search and algorithm.metric_name == "accuracy"
+    assert [sa["name"] for sa in algorithm.search_algorithms] == ["random"]
+    rows = list(algorithm.hyperparameters.values_list("name", "type", "default"))
+    assert rows == [("lr", "float", 0.01), ("epochs", "int", 5), ("optimizer", "str", "adam")]
+
+
+def test_json_create_takes_a_server_path(alice_api: APIClient) -> None:
+    body = _spec(name="digits", server_path=str(EXAMPLE))
+    response = alice_api.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    algorithm = Algorithm.objects.get(name="digits")
+    assert algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
+    assert Path(algorithm.server_path) == EXAMPLE.resolve()
+    assert response.json()["engine"] == Engine.default().name
+
+
+def test_create_errors_carry_the_form_messages_nested_by_field_and_row(
+    alice_api: APIClient,
+) -> None:
+    spec = _spec(name="bad name!", metric={"name": "accuracy", "goal": "maximize", "regex": "("})
+    spec["hyperparameters"][1]["default"] = 500
+    response = alice_api.post(URL, _multipart(spec), format="multipart")
+
+    assert response.status_code == 400
+    body = response.json()
+    _, expected = validate_algorithm_spec(spec)
+    assert body["name"] == expected.fields["name"]
+    assert body["metric"]["regex"] == expected.fields["metric.regex"]
+    assert body["hyperparameters"] == {"1": {"default": expected.rows[1]["default"]}}
+    assert "outside the range" in body["hyperparameters"]["1"]["default"][0]
+    assert not Algorithm.objects.exists()
+
+
+def test_unknown_search_algorithm_parameter_lands_under_its_index(alice_api: APIClient) -> None:
+    spec = _spec(search_algorithms=[{"name": "random", "params": {"no_such_param": 3}}])
+    response = alice_api.post(URL, _multipart(spec), format="multipart")
+    assert response.status_code == 400
+    messages = response.json()["search_algorithms"]["0"]["params"]["no_such_param"]
+    assert "no parameter 'no_such_param'" in messages[0]
+    assert not Algorithm.objects.exists()
+
+
+def test_missing_fields_get_the_form_messages(alice_api: APIClient) -> None:
+    response = alice_api.post(URL, {"name": None, "server_path": str(EXAMPLE)}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["name"] == ["Name is required."]
+    assert body["boot_file"] == ["Boot file is required, e.g. train.py."]
+    assert not Algorithm.objects.exists()
+
+
+def test_create_without_code_asks_for_it(alice_api: APIClient) -> None:
+    response = alice_api.post(URL, _spec(), format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == ["Upload a code package or give a server path."]
+
+
+def test_server_path_outside_the_allowed_roots_is_refused(
+    alice_api: APIClient, tmp_path: Path
+) -> None:
+    response = alice_api.post(URL, _spec(server_path=str(tmp_path)), format="json")
+    assert response.status_code == 400
+    assert "administrator allows" in response.json()["server_path"][0]
+    assert not Algorithm.objects.exists()
+
+
+def test_upload_over_the_size_limit_is_refused_on_code(alice_api: APIClient, settings: Any) -> None:
+    settings.MAX_UPLOAD_MB = 1
+    big = b"#" * (1024 * 1024 + 10)
+    response = alice_api.post(URL, _multipart(_spec(), code=big), format="multipart")
+    assert response.status_code == 400
+    assert "the limit is 1 MB" in response.json()["code"][0]
+    assert not Algorithm.objects.exists()
+
+
+def test_empty_upload_is_refused_on_code(alice_api: APIClient) -> None:
+    response = alice_api.post(URL, _multipart(_spec(), code=b""), format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == ["The uploaded file is empty."]
+
+
+def test_malformed_json_in_a_multipart_field_is_reported_on_that_field(
+    alice_api: APIClient,
+) -> None:
+    body = _multipart(_spec())
+    body["hyperparameters"] = "[{'name': 'lr'"
+    response = alice_api.post(URL, body, format="multipart")
+    assert response.status_code == 400
+    assert list(response.json()) == ["hyperparameters"]
+    assert not Algorithm.objects.exists()
+
+
+def test_duplicate_name_for_the_same_owner_is_refused(alice_api: APIClient, alice: Any) -> None:
+    _algorithm(alice, "mnist-cnn")
+    response = alice_api.post(URL, _multipart(_spec()), format="multipart")
+    assert response.status_code == 400
+    assert "already have an algorithm named 'mnist-cnn'" in response.json()["name"][0]
+    assert Algorithm.objects.count() == 1
+
+
+# --- list and retrieve ------------------------------------------------------------------------
+
+
+def test_list_is_paginated_and_shows_only_own_algorithms(
+    alice_api: APIClient, alice: Any, bob: Any
+) -> None:
+    for i in range(3):
+        _algorithm(alice, f"alice-{i}")
+    _algorithm(bob, "bob-0")
+    body = alice_api.get(URL, {"page_size": 2}).json()
+    assert body["count"] == 3
+    assert len(body["results"]) == 2 and body["next"]
+    names = {a["name"] for a in body["results"]} | {
+        a["name"] for a in alice_api.get(URL, {"page_size": 2, "page": 2}).json()["results"]
+    }
+    assert names == {"alice-0", "alice-1", "alice-2"}
+
+
+def test_list_search_matches_name_and_description(alice_api: APIClient, alice: Any) -> None:
+    _algorithm(alice, "resnet")
+    _algorithm(alice, "gbdt", description="boosted trees on tabular data")
+    _algorithm(alice, "mlp")
+    assert [a["name"] for a in alice_api.get(URL, {"search": "RES"}).json()["results"]] == [
+        "resnet"
+    ]
+    assert [a["name"] for a in alice_api.get(URL, {"search": "trees"}).json()["results"]] == [
+        "gbdt"
+    ]
+
+
+def test_staff_list_shows_every_owner(staff: Any, alice: Any, bob: Any) -> None:
+    _algorithm(alice, "a")
+    _algorithm(bob, "b")
+    api = APIClient()
+    api.force_authenticate(staff)
+    assert {a["owner"] for a in api.get(URL).json()["results"]} == {"alice", "bob"}
+
+
+def test_retrieve_gives_the_documented_shape(alice_api: APIClient, alice: Any) -> None:
+    algorithm = _algorithm(alice)
+    body = alice_api.get(f"{URL}{algorithm.pk}/").json()
+    assert set(body) == {
+        "id", "name", "description", "boot_file", "engine", "hyperparameters", "auto_search",
+        "metric", "search_algorithms", "status", "status_reason", "created_at", "updated_at",
+        "owner",
+    }  # fmt: skip
+    assert body["hyperparameters"] == [
+        {
+            "name": "lr", "type": "float", "default": 0.1, "min": 0.01, "max": 1.0,
+            "choices": [], "required": False, "description": "",
+        }
+    ]  # fmt: skip
+    assert body["status"] == "creating"
+
+
+def test_other_users_algorithm_is_404_for_every_method(alice_api: APIClient, bob: Any) -> None:
+    theirs = _algorithm(bob, "bobs")
+    url = f"{URL}{theirs.pk}/"
+    assert alice_api.get(url).status_code == 404
+    assert alice_api.patch(url, {"description": "mine now"}, format="json").status_code == 404
+    assert alice_api.put(url, _spec(), format="json").status_code == 404
+    assert alice_api.delete(url).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.description == "" and theirs.owner == bob
+
+
+def test_staff_retrieves_any_algorithm(staff: Any, alice: Any) -> None:
+    algorithm = _algorithm(alice)
+    api = APIClient()
+    api.force_authenticate(staff)
+    assert api.get(f"{URL}{algorithm.pk}/").json()["owner"] == "alice"
+
+
+# --- update and delete ------------------------------------------------------------------------
+
+
+def test_patch_changes_only_the_given_fields(alice_api: APIClient, alice: Any) -> None:
+    algorithm = _algorithm(alice)
+    response = alice_api.patch(
+        f"{URL}{algorithm.pk}/", {"description": "now documented"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    algorithm.refresh_from_db()
+    assert algorithm.description == "now documented"
+    assert algorithm.name == "saved" and algorithm.boot_file == "train.py"
+    assert list(algorithm.hyperparameters.values_list("name", flat=True)) == ["lr"]
+    assert algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
+
+
+def test_put_replaces_the_spec_and_rows_and_keeps_the_package(
+    alice_api: APIClient, alice: Any
+) -> None:
+    algorithm = _algorithm(alice)
+    response = alice_api.put(f"{URL}{algorithm.pk}/", _spec(name="renamed"), format="json")
+    assert response.status_code == 200, response.json()
+    algorithm.refresh_from_db()
+    assert algorithm.name == "renamed" and algorithm.auto_search
+    assert list(algorithm.hyperparameters.values_list("name", flat=True)) == [
+        "lr", "epochs", "optimizer",
+    ]  # fmt: skip
+    assert Path(algorithm.server_path) == EXAMPLE
+
+
+def test_multipart_put_with_a_new_package_revalidates(
+    alice_api: APIClient, alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _algorithm(alice)
+    spec = _spec(name="saved", boot_file="main.py")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_api.put(
+            f"{URL}{algorithm.pk}/", _multipart(spec, filename="train.py"), format="multipart"
+        )
+    assert response.status_code == 200, response.json()
+    algorithm.refresh_from_db()
+    assert algorithm.code_source == Algorithm.CodeSource.UPLOAD
+    assert algorithm.status == Algorithm.Status.FAILED
+    assert "main.py" in algorithm.status_reason
+
+
+def test_invalid_patch_keeps_the_saved_algorithm(alice_api: APIClient, alice: Any) -> None:
+    algorithm = _algorithm(alice)
+    response = alice_api.patch(
+        f"{URL}{algorithm.pk}/",
+        {"hyperparameters": [{"name": "lr", "type": "float", "min": 2, "max": 1}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "min must be less than max" in response.json()["hyperparameters"]["0"]["min"][0]
+    assert algorithm.hyperparameters.get().max == 1
+
+
+def test_delete_removes_the_algorithm(alice_api: APIClient, alice: Any) -> None:
+    algorithm = _algorithm(alice)
+    assert alice_api.delete(f"{URL}{algorithm.pk}/").status_code == 204
+    assert not Algorithm.objects.filter(pk=algorithm.pk).exists()
+
+
+def test_delete_of_an_algorithm_in_use_is_a_conflict(
+    alice_api: APIClient, alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    algorithm = _algorithm(alice)
+    # Training jobs arrive in their own app; stand in for one job using the algorithm.
+    monkeypatch.setattr(services, "_jobs_using", lambda algorithm: 1)
+    response = alice_api.delete(f"{URL}{algorithm.pk}/")
+    assert response.status_code == 409
+    assert "used by 1 training job" in response.json()["detail"]
+    assert Algorithm.objects.filter(pk=algorithm.pk).exists()
+
+
+# --- search algorithms, schema ----------------------------------------------------------------
+
+
+def test_search_algorithms_lists_samplers_with_parameter_defaults(alice_api: APIClient) -> None:
+    body = alice_api.get("/api/v1/search-algorithms/").json()
+    by_name = {entry["name"]: entry for entry in body["results"]}
+    assert body["count"] == len(by_name)
+    assert {"random", "grid"} <= set(by_name)
+    for entry in by_name.values():
+        for param in entry["params"]:
+            assert {"name", "type", "default"} <= set(param)
+
+
+def test_schema_describes_the_algorithms_api_for_a_logged_in_user(
+    alice_client: Any,
+) -> None:
+    response = alice_client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert "/api/v1/algorithms/" in schema["paths"]
+    assert "/api/v1/algorithms/{id}/" in schema["paths"]
+    assert "/api/v1/search-algorithms/" in schema["paths"]
+    assert (
+        "multipart/form-data"
+        in (schema["paths"]["/api/v1/algorithms/"]["post"]["requestBody"]["content"])
+    )
+    assert alice_client.get("/api/docs/").status_code == 200
+
+
+def test_schema_and_docs_refuse_anonymous_clients(client: Any) -> None:
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+def test_obtained_token_authenticates_api_calls(alice: Any) -> None:
+    _algorithm(alice, "mine")
+    api = APIClient()
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "alice-pass-123"}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=alice).key == token
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = api.get(URL).json()
+    assert [a["name"] for a in body["results"]] == ["mine"]
+    created = api.post(URL, _multipart(_spec()), format="multipart")
+    assert created.status_code == 201
+    assert Algorithm.objects.get(pk=created.json()["id"]).owner == alice
+
+
+def test_token_is_refused_for_a_wrong_password(alice: Any) -> None:
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "nope"}, format="json"
+    )
+    assert response.status_code == 400
+    assert not Token.objects.exists()
+
+
+@pytest.mark.parametrize("header", [None, "Token not-a-real-token", "Bearer abc"])
+def test_api_without_valid_credentials_is_401(alice: Any, header: str | None) -> None:
+    api = APIClient()
+    if header:
+        api.credentials(HTTP_AUTHORIZATION=header)
+    for url in (URL, "/api/v1/search-algorithms/"):
+        assert api.get(url).status_code == 401
+    assert api.post(URL, _multipart(_spec()), format="multipart").status_code == 401
+    assert not Algorithm.objects.exists()

@@ -1,0 +1,237 @@
+"""Algorithm write workflows: what is saved, what is refused, and with which message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from algorithms import services
+from algorithms.models import Algorithm, Engine
+from tests.algorithms.helpers import py_upload, valid_spec, zip_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(owner: Any, capture: Any, **kwargs: Any) -> Algorithm:
+    kwargs.setdefault("spec", valid_spec())
+    if "server_path" not in kwargs:
+        kwargs.setdefault("code", py_upload())
+    with capture(execute=True):
+        algorithm = services.algorithm_create(owner=owner, **kwargs)
+    algorithm.refresh_from_db()
+    return algorithm
+
+
+def _refused(call: Any, **kwargs: Any) -> Any:
+    with pytest.raises(services.AlgorithmValidationError) as info:
+        call(**kwargs)
+    return info.value.errors
+
+
+def test_create_saves_rows_in_order_and_validates_the_package(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    assert algorithm.owner == alice
+    assert algorithm.status == Algorithm.Status.READY, algorithm.status_reason
+    assert algorithm.manifest == [{"path": "train.py", "size": len(py_upload().read())}]
+    assert [hp.name for hp in algorithm.hyperparameters.all()] == [
+        "lr", "epochs", "optimizer", "shuffle"
+    ]
+    epochs = algorithm.hyperparameters.get(name="epochs")
+    assert (epochs.type, epochs.default, epochs.min, epochs.max) == ("int", 5, 1.0, 50.0)
+    assert algorithm.metric_name == "accuracy" and algorithm.metric_goal == "maximize"
+    assert [a["name"] for a in algorithm.search_algorithms] == ["tpe_search", "random"]
+    assert algorithm.search_algorithms[0]["params"]["gamma"] == 0.25
+    assert algorithm.engine == Engine.default()
+    assert default_storage.exists(algorithm.code_file.name)
+
+
+def test_invalid_spec_saves_nothing(alice: Any) -> None:
+    spec = valid_spec(hyperparameters=[{"name": "lr", "type": "float", "min": 3, "max": 1}])
+    errors = _refused(services.algorithm_create, owner=alice, spec=spec, code=py_upload())
+    assert errors.rows[0]["min"] == ["min must be less than max, got min=3, max=1."]
+    assert not Algorithm.objects.exists()
+    assert not default_storage.exists("algorithms")
+
+
+def test_code_is_required_on_create(alice: Any) -> None:
+    errors = _refused(services.algorithm_create, owner=alice, spec=valid_spec())
+    assert errors.fields["code"] == ["Upload a code package or give a server path."]
+    assert not Algorithm.objects.exists()
+
+
+def test_wrong_upload_type_is_refused(alice: Any) -> None:
+    code = SimpleUploadedFile("train.exe", b"MZ")
+    errors = _refused(services.algorithm_create, owner=alice, spec=valid_spec(), code=code)
+    assert errors.fields["code"] == ["Upload a .py file or a .zip, .tar.gz or .tgz archive."]
+
+
+def test_upload_bigger_than_the_limit_is_refused(alice: Any, settings: Any) -> None:
+    settings.MAX_UPLOAD_MB = 1
+    code = SimpleUploadedFile("big.zip", b"0" * (1024 * 1024 + 10))
+    errors = _refused(services.algorithm_create, owner=alice, spec=valid_spec(), code=code)
+    assert errors.fields["code"] == ["The file is 1.0 MB; the limit is 1 MB."]
+    assert not Algorithm.objects.exists()
+
+
+def test_server_path_outside_allowed_roots_is_refused(
+    alice: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.ALGORITHM_SERVER_ROOTS = [tmp_path / "allowed"]
+    (tmp_path / "other").mkdir()
+    errors = _refused(
+        services.algorithm_create, owner=alice, spec=valid_spec(),
+        server_path=str(tmp_path / "other"),
+    )
+    assert "inside a folder the administrator allows" in errors.fields["server_path"][0]
+    errors = _refused(
+        services.algorithm_create, owner=alice, spec=valid_spec(), server_path="relative/dir"
+    )
+    assert "must be absolute" in errors.fields["server_path"][0]
+
+
+def test_server_path_inside_an_allowed_root_becomes_ready(
+    alice: Any, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    root = tmp_path / "allowed"
+    (root / "proj").mkdir(parents=True)
+    (root / "proj" / "train.py").write_text("print('accuracy=1')\n")
+    settings.ALGORITHM_SERVER_ROOTS = [root]
+    algorithm = _create(
+        alice, django_capture_on_commit_callbacks, server_path=str(root / "proj")
+    )
+    assert algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
+    assert algorithm.status == Algorithm.Status.READY, algorithm.status_reason
+    assert algorithm.manifest == [{"path": "train.py", "size": 20}]
+
+
+def test_same_name_twice_for_one_owner_is_refused(
+    alice: Any, bob: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _create(alice, django_capture_on_commit_callbacks)
+    errors = _refused(services.algorithm_create, owner=alice, spec=valid_spec(), code=py_upload())
+    assert errors.fields["name"] == ["You already have an algorithm named 'mnist-mlp'."]
+    _create(bob, django_capture_on_commit_callbacks)  # another owner may use the name
+    assert Algorithm.objects.count() == 2
+
+
+def test_unknown_engine_is_refused(alice: Any) -> None:
+    spec = valid_spec(engine="python9")
+    errors = _refused(services.algorithm_create, owner=alice, spec=spec, code=py_upload())
+    assert errors.fields["engine"] == ["Unknown engine 'python9'."]
+
+
+def test_zip_escaping_the_package_fails_with_the_reason(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    code = zip_upload({"train.py": b"print(1)\n", "../evil.py": b"print('x')\n"})
+    algorithm = _create(alice, django_capture_on_commit_callbacks, code=code)
+    assert algorithm.status == Algorithm.Status.FAILED
+    assert "escapes the package folder" in algorithm.status_reason
+    assert algorithm.manifest == []
+
+
+def test_missing_boot_file_fails_with_the_reason(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    code = zip_upload({"src/main.py": b"print(1)\n"})
+    algorithm = _create(alice, django_capture_on_commit_callbacks, code=code)
+    assert algorithm.status == Algorithm.Status.FAILED
+    assert "Boot file 'train.py' was not found" in algorithm.status_reason
+    assert "src/main.py" in algorithm.status_reason
+
+
+def test_update_keeps_the_package_and_order_when_no_code_is_given(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    package = algorithm.code_file.name
+    rows = valid_spec()["hyperparameters"]
+    spec = valid_spec(description="v2", hyperparameters=[rows[3], rows[0], rows[2]])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.algorithm_update(algorithm=algorithm, spec=spec)
+    algorithm.refresh_from_db()
+    assert algorithm.description == "v2"
+    assert algorithm.code_file.name == package
+    assert algorithm.status == Algorithm.Status.READY
+    assert [hp.name for hp in algorithm.hyperparameters.all()] == ["shuffle", "lr", "optimizer"]
+
+
+def test_update_with_a_new_package_revalidates_it(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    old = algorithm.code_file.name
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.algorithm_update(
+            algorithm=algorithm, spec=valid_spec(), code=zip_upload({"other.py": b""})
+        )
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.CREATING
+    for callback in callbacks:
+        callback()
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.FAILED
+    assert "Boot file 'train.py' was not found" in algorithm.status_reason
+    assert not default_storage.exists(old)
+
+
+def test_invalid_update_changes_nothing(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    errors = _refused(
+        services.algorithm_update, algorithm=algorithm, spec=valid_spec(name="bad name")
+    )
+    assert errors.fields["name"]
+    algorithm.refresh_from_db()
+    assert algorithm.name == "mnist-mlp"
+    assert algorithm.hyperparameters.count() == 4
+
+
+def test_delete_removes_the_rows_and_the_package(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    package = algorithm.code_file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.algorithm_delete(algorithm=algorithm)
+    assert not Algorithm.objects.exists()
+    assert not default_storage.exists(package)
+
+
+def test_delete_is_refused_while_a_job_uses_it(
+    alice: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(services, "_jobs_using", lambda algorithm: 2)
+    with pytest.raises(services.AlgorithmInUse, match="used by 2 training jobs"):
+        services.algorithm_delete(algorithm=algorithm)
+    assert Algorithm.objects.filter(pk=algorithm.pk).exists()
+
+
+def test_register_examples_is_idempotent(
+    alice: Any, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.BASE_DIR = tmp_path
+    for name in ("first-example", "second-example"):
+        folder = tmp_path / "examples" / name
+        folder.mkdir(parents=True)
+        (folder / "train.py").write_text("print('accuracy=0.5')\n")
+        (folder / "algorithm.json").write_text(json.dumps(valid_spec(name=name)))
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.register_examples(owner=alice)
+    assert [a.name for a in created] == ["first-example", "second-example"]
+    assert all(a.code_source == Algorithm.CodeSource.SERVER_PATH for a in created)
+    for algorithm in created:
+        algorithm.refresh_from_db()
+        assert algorithm.status == Algorithm.Status.READY, algorithm.status_reason
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.register_examples(owner=alice) == []
+    assert Algorithm.objects.filter(owner=alice).count() == len(created)

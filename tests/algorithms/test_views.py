@@ -1,0 +1,324 @@
+"""Algorithm pages: access, the form round trip, list search and pagination, delete."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import Client
+from django.urls import reverse
+
+from algorithms import services
+from algorithms.models import Algorithm
+from tests.algorithms.helpers import REGEX, py_upload, valid_spec
+
+pytestmark = pytest.mark.django_db
+
+
+def _make(owner: Any, capture: Any, name: str = "mnist-mlp", **spec: Any) -> Algorithm:
+    with capture(execute=True):
+        algorithm = services.algorithm_create(
+            owner=owner, spec=valid_spec(name=name, **spec), code=py_upload()
+        )
+    algorithm.refresh_from_db()
+    return algorithm
+
+
+def _form_post(**overrides: Any) -> dict[str, Any]:
+    """A create-page POST as the browser sends it (strings, formset-like row names)."""
+    data: dict[str, Any] = {
+        "name": "cifar",
+        "description": "resnet",
+        "code_source": "upload",
+        "boot_file": "train.py",
+        "engine": "",
+        "hp-0-name": "lr", "hp-0-type": "float", "hp-0-default": "0.1",
+        "hp-0-min": "0.001", "hp-0-max": "1", "hp-0-choices": "", "hp-0-description": "rate",
+        "hp-1-name": "opt", "hp-1-type": "str", "hp-1-default": "adam",
+        "hp-1-min": "", "hp-1-max": "", "hp-1-choices": "adam, sgd", "hp-1-required": "on",
+        "hp-1-description": "",
+        "auto_search": "on",
+        "metric_name": "accuracy",
+        "metric_goal": "maximize",
+        "metric_regex": REGEX,
+        "sample_log": "epoch 1 accuracy=0.5\nepoch 2 accuracy=0.7\n",
+        "sa": ["tpe_search", "random"],
+        "sa-tpe_search-gamma": "0.3",
+        "sa-tpe_search-n_initial_points": "5",
+        "sa-random-seed": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("view", ["detail", "edit", "delete"])
+def test_other_users_get_404(
+    client: Client, alice: Any, bob: Any, view: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    client.force_login(bob)
+    url = reverse(f"algorithms:{view}", args=[algorithm.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, _form_post()).status_code == 404
+    algorithm.refresh_from_db()
+    assert algorithm.name == "mnist-mlp"
+
+
+def test_staff_see_every_algorithm(
+    client: Client, alice: Any, staff: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    client.force_login(staff)
+    assert client.get(reverse("algorithms:detail", args=[algorithm.pk])).status_code == 200
+    assert b"mnist-mlp" in client.get(reverse("algorithms:list")).content
+
+
+def test_pages_and_regex_endpoints_need_login(client: Client) -> None:
+    for name in ("algorithms:list", "algorithms:create"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for name in ("algorithms:regex_generate", "algorithms:regex_test"):
+        response = client.post(reverse(name), {"metric_name": "acc", "pattern": "a(1)"})
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_regex_endpoints_need_csrf(alice: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(reverse("algorithms:regex_test"), {"pattern": "a=(1)"})
+    assert response.status_code == 403
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def test_list_shows_only_own_algorithms_with_search(
+    alice_client: Client, alice: Any, bob: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _make(alice, django_capture_on_commit_callbacks, "resnet-cifar")
+    _make(alice, django_capture_on_commit_callbacks, "mlp-digits", auto_search=False)
+    _make(bob, django_capture_on_commit_callbacks, "bobs-resnet")
+    page = alice_client.get(reverse("algorithms:list")).content.decode()
+    assert "resnet-cifar" in page and "mlp-digits" in page and "bobs-resnet" not in page
+    found = alice_client.get(reverse("algorithms:list"), {"q": "resnet"}).content.decode()
+    assert "resnet-cifar" in found and "mlp-digits" not in found
+    none = alice_client.get(reverse("algorithms:list"), {"q": "zzz"}).content.decode()
+    assert 'data-testid="empty-state"' in none
+
+
+def test_list_empty_state(alice_client: Client) -> None:
+    page = alice_client.get(reverse("algorithms:list")).content.decode()
+    assert "No algorithms yet" in page
+
+
+def test_list_paginates_by_20(alice: Any, alice_client: Client) -> None:
+    Algorithm.objects.bulk_create(
+        Algorithm(owner=alice, name=f"algo-{i:02d}", boot_file="train.py") for i in range(45)
+    )
+    first = alice_client.get(reverse("algorithms:list"))
+    assert len(first.context["page"].object_list) == 20
+    assert "Page 1 of 3" in first.content.decode()
+    last = alice_client.get(reverse("algorithms:list"), {"page": 3})
+    assert len(last.context["page"].object_list) == 5
+
+
+# --- create ------------------------------------------------------------------------------------
+
+
+def test_create_page_lists_search_algorithms_with_aliases(alice_client: Client) -> None:
+    page = alice_client.get(reverse("algorithms:create")).content.decode()
+    for name in ("bayes_opt_search", "tpe_search", "anneal_search", "random", "grid", "tpe"):
+        assert f'data-testid="sa-{name}"' in page
+    # Parameters are prefilled with the library's defaults.
+    assert 'name="sa-tpe-gamma" value="0.25"' in page
+
+
+def test_create_through_the_form(alice: Any, alice_client: Client) -> None:
+    data = _form_post(code=py_upload())
+    response = alice_client.post(reverse("algorithms:create"), data)
+    algorithm = Algorithm.objects.get(owner=alice, name="cifar")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("algorithms:detail", args=[algorithm.pk])
+    assert [(h.name, h.default, h.required) for h in algorithm.hyperparameters.all()] == [
+        ("lr", 0.1, False), ("opt", "adam", True)
+    ]
+    assert algorithm.hyperparameters.get(name="opt").choices == ["adam", "sgd"]
+    assert [a["name"] for a in algorithm.search_algorithms] == ["tpe_search", "random"]
+    assert algorithm.search_algorithms[0]["params"]["gamma"] == 0.3
+    assert algorithm.search_algorithms[0]["params"]["n_initial_points"] == 5
+    assert algorithm.metric_regex == REGEX
+
+
+def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
+    alice: Any, alice_client: Client
+) -> None:
+    data = _form_post(
+        code=py_upload(),
+        **{
+            "hp-1-default": "rmsprop",  # not in the enumeration
+            "hp-2-name": "lr", "hp-2-type": "int", "hp-2-min": "9", "hp-2-max": "1",
+            "metric_regex": "(a+)+$",
+            "sa-tpe_search-gamma": "7",
+        },
+    )
+    response = alice_client.post(reverse("algorithms:create"), data)
+    assert response.status_code == 400
+    assert not Algorithm.objects.exists()
+    ctx = response.context
+    rows = ctx["rows"]
+    assert [r["values"]["name"] for r in rows] == ["lr", "opt", "lr"]
+    assert rows[1]["errors"]["default"] == ["Default 'rmsprop' is not in the enumeration."]
+    assert rows[2]["errors"]["name"] == ["Duplicate name 'lr' (also in row 1)."]
+    assert rows[2]["errors"]["min"] == ["min must be less than max, got min=9, max=1."]
+    assert "exponential time" in ctx["errors"]["metric_regex"][0]
+    tpe = next(s for s in ctx["samplers"] if s["name"] == "tpe_search")
+    gamma = next(p for p in tpe["params"] if p["name"] == "gamma")
+    assert tpe["checked"] and gamma["value"] == "7" and "<= 1.0" in gamma["errors"][0]
+    page = response.content.decode()
+    assert 'value="rmsprop"' in page and 'value="(a+)+$"' in page
+    assert "epoch 2 accuracy=0.7" in page  # the pasted sample log
+    assert 'name="auto_search" id="id_auto_search" checked' in page
+    # The uploaded file is kept server-side for the next submission.
+    assert ctx["pending_name"] == "train.py"
+    assert 'data-testid="pending-code"' in page
+
+    fixed = _form_post(pending_code=ctx["pending_token"])
+    response = alice_client.post(reverse("algorithms:create"), fixed)
+    assert response.status_code == 302
+    algorithm = Algorithm.objects.get(name="cifar")
+    assert algorithm.code_file.name.endswith("train.py")
+    assert not default_storage.exists(f"pending-uploads/{alice.pk}/{ctx['pending_token']}")
+
+
+def test_pending_upload_of_another_user_is_ignored(
+    alice: Any, bob: Any, alice_client: Client
+) -> None:
+    response = alice_client.post(
+        reverse("algorithms:create"), _form_post(code=py_upload(), name="bad name")
+    )
+    token = response.context["pending_token"]
+    bob_client = Client()
+    bob_client.force_login(bob)
+    response = bob_client.post(reverse("algorithms:create"), _form_post(pending_code=token))
+    assert response.context["errors"]["code"] == ["Upload a code package or give a server path."]
+    assert not Algorithm.objects.exists()
+
+
+def test_untouched_blank_rows_are_dropped(alice: Any, alice_client: Client) -> None:
+    data = _form_post(code=py_upload(), **{"hp-5-name": "", "hp-5-type": "float"})
+    alice_client.post(reverse("algorithms:create"), data)
+    assert Algorithm.objects.get(name="cifar").hyperparameters.count() == 2
+
+
+# --- edit ------------------------------------------------------------------------------------
+
+
+def test_edit_page_shows_saved_values(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    page = alice_client.get(reverse("algorithms:edit", args=[algorithm.pk])).content.decode()
+    assert 'name="hp-2-choices" value="adam, sgd"' in page
+    assert 'name="hp-3-default" value="true"' in page
+    assert 'name="sa" value="tpe_search" checked' in page
+
+
+def test_edit_keeps_the_order_the_user_gave(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    package = algorithm.code_file.name
+    data = _form_post(name="mnist-mlp")
+    # Rows moved: opt first, lr second (the page renumbers them before posting).
+    for col in ("name", "type", "default", "min", "max", "choices", "description"):
+        data[f"hp-0-{col}"], data[f"hp-1-{col}"] = data[f"hp-1-{col}"], data[f"hp-0-{col}"]
+    data["hp-0-required"] = data.pop("hp-1-required")
+    response = alice_client.post(reverse("algorithms:edit", args=[algorithm.pk]), data)
+    assert response.status_code == 302
+    algorithm.refresh_from_db()
+    assert [hp.name for hp in algorithm.hyperparameters.all()] == ["opt", "lr"]
+    assert algorithm.hyperparameters.get(name="opt").required
+    assert algorithm.code_file.name == package  # no file chosen: the package is kept
+    assert algorithm.status == Algorithm.Status.READY
+
+
+# --- delete ------------------------------------------------------------------------------------
+
+
+def test_delete_asks_then_deletes(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    url = reverse("algorithms:delete", args=[algorithm.pk])
+    assert b"cannot be undone" in alice_client.get(url).content
+    assert Algorithm.objects.filter(pk=algorithm.pk).exists()
+    response = alice_client.post(url)
+    assert response["Location"] == reverse("algorithms:list")
+    assert not Algorithm.objects.filter(pk=algorithm.pk).exists()
+
+
+def test_delete_in_use_is_refused_with_a_message(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(services, "_jobs_using", lambda algorithm: 1)
+    url = reverse("algorithms:delete", args=[algorithm.pk])
+    response = alice_client.post(url, follow=True)
+    assert "is used by 1 training job" in response.content.decode()
+    assert Algorithm.objects.filter(pk=algorithm.pk).exists()
+
+
+# --- detail ------------------------------------------------------------------------------------
+
+
+def test_detail_shows_table_metric_and_failure_reason(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks, boot_file="main.py")
+    page = alice_client.get(reverse("algorithms:detail", args=[algorithm.pk])).content.decode()
+    assert "--epochs" in page and "[1, 50]" in page and "one of adam, sgd" in page
+    assert "Boot file &#x27;main.py&#x27; was not found" in page
+    assert "tpe_search" in page and "gamma=0.25" in page
+
+
+# --- regex helpers ----------------------------------------------------------------------------
+
+
+def test_regex_generate_offers_candidates_from_the_log(alice_client: Client) -> None:
+    log = "epoch 1 accuracy=0.5 val_accuracy=0.4\n{'accuracy': 0.7}\n"
+    response = alice_client.post(
+        reverse("algorithms:regex_generate"), {"metric_name": "accuracy", "sample_log": log}
+    )
+    candidates = response.json()["candidates"]
+    assert len(candidates) >= 2
+    assert {m["value"] for c in candidates for m in c["matches"]} == {0.5, 0.7}
+
+
+def test_regex_generate_refuses_an_empty_name(alice_client: Client) -> None:
+    response = alice_client.post(reverse("algorithms:regex_generate"), {"metric_name": " "})
+    assert response.status_code == 400
+    assert response.json() == {"error": "Enter the metric name."}
+
+
+def test_regex_test_shows_matched_lines_and_values(alice_client: Client) -> None:
+    log = "start\nepoch 1 accuracy=0.5\nloss nan\nepoch 2 accuracy=nan\n"
+    response = alice_client.post(
+        reverse("algorithms:regex_test"),
+        {"pattern": r"accuracy=([0-9.]+|nan)", "sample_log": log},
+    )
+    body = json.loads(response.content)  # strict JSON: no NaN literal
+    assert body["count"] == 2
+    assert [(m["line_no"], m["value"]) for m in body["matches"]] == [(2, 0.5), (4, "nan")]
+
+
+def test_regex_test_refuses_a_pathological_pattern(alice_client: Client) -> None:
+    response = alice_client.post(
+        reverse("algorithms:regex_test"), {"pattern": "(a+)+$", "sample_log": "aaaa"}
+    )
+    assert response.status_code == 400
+    assert "exponential time" in response.json()["error"]

@@ -247,21 +247,34 @@ def maximize_local_search(
     return rank_unique(np.vstack(visited), np.concatenate(visited_values))
 
 
-def unseen_points(space: SearchSpace, X: np.ndarray, taken: set) -> list[tuple[np.ndarray, dict]]:
-    """Decode ranked rows of ``X``; keep those whose params key is not in ``taken``, in order.
+def pick_unseen(
+    space: SearchSpace,
+    ranked: np.ndarray,
+    taken: set,
+    X_busy: np.ndarray | None = None,
+    radius: float = 0.0,
+) -> tuple[np.ndarray, dict] | None:
+    """The best-ranked row of ``ranked`` whose params are not in ``taken``, or ``None``.
 
-    Returns ``(x, params)`` pairs with ``x`` re-encoded from ``params``, so a model is
-    told exactly the point that will run.
+    Rows at least ``radius`` away from every row of ``X_busy`` (pending or already chosen
+    points) come first, so a batch spreads out even under a surrogate that a fantasised
+    observation barely changes. Returns ``(x, params)`` with ``x`` re-encoded from
+    ``params``, so a model is told exactly the point that will run.
+
+    >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}})
+    >>> x, p = pick_unseen(space, np.array([[0.5], [0.52], [0.9]]), set(), np.array([[0.5]]), 0.1)
+    >>> p
+    {'x': 0.9}
     """
-    out: list[tuple[np.ndarray, dict]] = []
-    keys = set(taken)
-    for x in X:
-        params = space.decode(x)
-        key = params_key(params)
-        if key not in keys:
-            keys.add(key)
-            out.append((space.encode(params), params))
-    return out
+    order = np.arange(len(ranked))
+    if radius > 0 and X_busy is not None and len(X_busy):
+        gaps = np.sqrt(((ranked[:, None, :] - X_busy[None, :, :]) ** 2).sum(-1)).min(1)
+        order = np.concatenate([order[gaps >= radius], order[gaps < radius]])
+    for i in order:
+        params = space.decode(ranked[i])
+        if params_key(params) not in taken:
+            return space.encode(params), params
+    return None
 
 
 def initial_design(space: SearchSpace, seed: int, size: int, taken: set) -> list[dict]:

@@ -86,12 +86,8 @@ class ParzenEstimator:
         *,
         prior_weight: float = 1.0,
         consider_endpoints: bool = False,
-        min_sigmas: np.ndarray | None = None,
     ) -> ParzenEstimator:
         """Fit to observations ``U``; ``n_choices[j]`` is 0 for numeric columns.
-
-        ``min_sigmas[j]`` floors the bandwidths of numeric column j: a discrete column passes
-        its bucket width so that kernels spread over neighbouring values instead of spiking.
 
         >>> import numpy as np
         >>> pe = ParzenEstimator.fit(np.array([[0.2, 1.0]]), np.ones(1), [0, 3])
@@ -114,8 +110,6 @@ class ParzenEstimator:
             x = np.clip(U[:, col], 0.0, 1.0)
             mus[:n_obs, j] = x
             sigmas[:n_obs, j] = _bandwidths(x, n_kernels, consider_endpoints)
-            if min_sigmas is not None:
-                sigmas[:n_obs, j] = np.maximum(sigmas[:n_obs, j], min_sigmas[col])
             mus[n_obs, j] = _PRIOR_MU
             sigmas[n_obs, j] = _PRIOR_SIGMA
         cat_probs = []

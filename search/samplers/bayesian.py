@@ -24,7 +24,7 @@ import numpy as np
 
 from search.acquisition import KINDS, Acquisition
 from search.history import Observations, params_key
-from search.maximize import Box, initial_design, maximize_with_gradients, unseen_points
+from search.maximize import Box, initial_design, maximize_with_gradients, pick_unseen
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
 from search.surrogates import GaussianProcess, training_subset
@@ -33,7 +33,7 @@ from search.surrogates import GaussianProcess, training_subset
 # hyperparameters are fitted on at most _MAX_FIT_POINTS of them (best ones kept, rest random),
 # so a suggestion costs about the same at 300 or 30 000 trials.
 _MAX_MODEL_POINTS = 200
-_MAX_FIT_POINTS = 96
+_MAX_FIT_POINTS = 80
 # Extra random restarts of the hyperparameter fit pay off only while data are few.
 _RESTARTS_UNTIL = 48
 _N_CANDIDATES = 1024
@@ -146,12 +146,10 @@ class BayesianSampler(Sampler):
                 n_candidates=_N_CANDIDATES,
                 n_local=_N_LOCAL,
             )
-            fresh = unseen_points(self.space, ranked[:64], taken) or unseen_points(
-                self.space, ranked[64:], taken
-            )
-            if not fresh:
-                break  # every good point is taken: the base class falls back to the prior
-            x, params = fresh[0]
+            picked = pick_unseen(self.space, ranked, taken)
+            if picked is None:
+                break  # every scored point is taken: the base class falls back to the prior
+            x, params = picked
             batch.append(params)
             taken.add(params_key(params))
             gp, best = _believe(gp, x[None], best)

@@ -23,7 +23,7 @@ import numpy as np
 
 from search.acquisition import Acquisition
 from search.history import Observations, params_key
-from search.maximize import Box, initial_design, maximize_local_search, unseen_points
+from search.maximize import Box, initial_design, maximize_local_search, pick_unseen
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
 from search.surrogates import RandomForest, training_subset
@@ -140,31 +140,19 @@ class SmacSampler(Sampler):
                     continue
             X_fit = np.vstack([X, X_lies])
             y_fit = np.concatenate([y, np.full(len(X_lies), lie)])
-            forest = RandomForest(n_trees=self.options["n_trees"], kind="extra", seed=model_seed).fit(
-                X_fit, y_fit
-            )
+            forest = RandomForest(
+                n_trees=self.options["n_trees"], kind="extra", seed=model_seed
+            ).fit(X_fit, y_fit)
             acq = Acquisition(forest, kind="ei", best=float(y.min()))
             ranked, _ = maximize_local_search(
                 acq, box, rng, starts=starts, n_candidates=_N_CANDIDATES, n_local=_N_LOCAL
             )
-            fresh = unseen_points(self.space, ranked[:64], taken) or unseen_points(
-                self.space, ranked[64:], taken
-            )
-            if not fresh:
+            radius = _MIN_DISTANCE * np.sqrt(box.n_dims)
+            picked = pick_unseen(self.space, ranked, taken, X_lies, radius)
+            if picked is None:
                 break  # every scored point is taken: the base class falls back to the prior
-            x, params = _spread(fresh, X_lies, _MIN_DISTANCE * np.sqrt(box.n_dims))
+            x, params = picked
             batch.append(params)
             taken.add(params_key(params))
             X_lies = np.vstack([X_lies, x[None]])
         return batch
-
-
-def _spread(
-    fresh: list[tuple[np.ndarray, dict[str, Any]]], X_busy: np.ndarray, radius: float
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """The best-ranked point at least ``radius`` away from every busy point (else the best)."""
-    if len(X_busy):
-        for x, params in fresh:
-            if np.min(np.linalg.norm(X_busy - x, axis=1)) >= radius:
-                return x, params
-    return fresh[0]

@@ -20,95 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from search.errors import SamplerParamError
+from search.params import ParamSpec
 
 GOALS = ("maximize", "minimize")
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """One policy parameter, as the console's forms need it."""
-
-    name: str
-    type: str  # "float" | "int" | "bool"
-    default: Any
-    description: str
-    min: float | None = None
-    max: float | None = None
-    choices: tuple | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "default": self.default,
-            "min": self.min,
-            "max": self.max,
-            "choices": list(self.choices) if self.choices is not None else None,
-            "description": self.description,
-        }
-
-    def resolve(self, policy: str, value: Any) -> Any:
-        """Return ``value`` coerced to the spec's type, or raise SamplerParamError."""
-        # A blank form field leaves an optional parameter unset.
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if self.default is None:
-                return None
-            raise SamplerParamError(
-                f"{policy}: {self.name} must not be empty, got {self.name}={value!r}"
-            )
-        value = _coerce(policy, self, value)
-        if self.choices is not None and value not in self.choices:
-            raise SamplerParamError(
-                f"{policy}: {self.name} must be one of {list(self.choices)}, "
-                f"got {self.name}={value!r}"
-            )
-        if self.min is not None and value < self.min:
-            raise SamplerParamError(
-                f"{policy}: {self.name} must be >= {self.min}, got {self.name}={value!r}"
-            )
-        if self.max is not None and value > self.max:
-            raise SamplerParamError(
-                f"{policy}: {self.name} must be <= {self.max}, got {self.name}={value!r}"
-            )
-        return value
-
-
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
-
-
-def _coerce(policy: str, spec: ParamSpec, value: Any) -> Any:
-    # Forms send strings ("10", "true"); samplers accept them the same way.
-    bad = SamplerParamError(
-        f"{policy}: {spec.name} must be a {spec.type}, got {spec.name}={value!r}"
-    )
-    if spec.type == "bool":
-        if isinstance(value, bool | np.bool_):
-            return bool(value)
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise bad
-    # bool is an int subclass: True must not pass as a slack of 1
-    if isinstance(value, bool | np.bool_):
-        raise bad
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
-        raise bad from None
-    if not math.isfinite(number):
-        raise bad
-    if spec.type == "int":
-        # 5.0 from JSON means 5; anything fractional is a mistake
-        if not number.is_integer():
-            raise bad
-        return int(number)
-    return number
 
 
 COMMON_PARAMS: tuple[ParamSpec, ...] = (
@@ -127,6 +46,14 @@ COMMON_PARAMS: tuple[ParamSpec, ...] = (
         min=0,
     ),
 )
+
+
+def _resolve(policy: str, spec: ParamSpec, value: Any) -> Any:
+    # The message names the policy too: a job form shows several parameter groups.
+    try:
+        return spec.coerce(value)
+    except SamplerParamError as exc:
+        raise SamplerParamError(f"{policy}: {exc}") from None
 
 
 class Policy:
@@ -151,7 +78,7 @@ class Policy:
                 f"{self.name}: unknown parameter(s) {given}; accepted: {', '.join(specs)}"
             )
         self.options: dict[str, Any] = {
-            key: spec.resolve(self.name, params.get(key, spec.default))
+            key: _resolve(self.name, spec, params.get(key, spec.default))
             for key, spec in specs.items()
         }
         self.evaluation_interval: int = self.options["evaluation_interval"]

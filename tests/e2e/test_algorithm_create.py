@@ -83,7 +83,7 @@ def test_create_algorithm_with_auto_search_reaches_ready(page: Any, tmp_path: Pa
     page.get_by_test_id("sa-tpe-seed").fill("7")
     page.get_by_test_id("sa-random").check()
     expect(page.get_by_test_id("sa-random-seed")).to_be_visible()
-    # TMP expect(page.get_by_test_id("sa-grid-seed")).to_be_hidden()
+    expect(page.get_by_test_id("sa-grid-seed")).to_be_hidden()
     screenshot(page, "algorithm-create-filled")
 
     page.get_by_test_id("submit").click()

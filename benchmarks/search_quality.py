@@ -1,0 +1,236 @@
+"""Search quality: median final regret per function and method, one and four at a time.
+
+    .venv/bin/python -m benchmarks.search_quality            # 100 trials x 10 seeds
+    .venv/bin/python -m benchmarks.search_quality --quick    # 30 trials x 3 seeds
+    .venv/bin/python -m benchmarks.search_quality --out /tmp/q.jsonl   # resumable
+    .venv/bin/python -m benchmarks.search_quality --report /tmp/q.jsonl
+
+Final regret of a run = best value found in its trials - the problem's optimum (or the best
+value any run of any method found on that problem, when the optimum is unknown).
+Per function the table gives each method's median over seeds, its ratio to random
+search's median, the geometric mean of those ratios over functions, and the mean rank
+(methods ranked per function and seed, ties shared).  Only seeds that every method
+finished on a function count, so a partial run still compares like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+import traceback
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+from benchmarks.adapters import methods, run_method
+from benchmarks.common import fmt, geomean, imap_jobs, machine_line, markdown_table, versions
+from benchmarks.problems import PROBLEMS, get_problems
+
+BASELINES = ("ours-random", "optuna-random")
+
+
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """One (function, method, seed, batch) run; errors are recorded, not raised."""
+    problem = PROBLEMS[task["function"]]
+    start = time.perf_counter()
+    record = dict(task)
+    try:
+        values = run_method(task["method"], problem, task["trials"], task["seed"], task["batch"])
+        record["best"] = float(np.min(values))
+        record["n"] = len(values)
+    except Exception as exc:  # a misbehaving method must not stop the whole benchmark
+        record["error"] = f"{type(exc).__name__}: {exc}"
+        record["trace"] = traceback.format_exc(limit=4)
+    record["seconds"] = time.perf_counter() - start
+    return record
+
+
+def _key(rec: dict[str, Any]) -> tuple[Any, ...]:
+    return (rec["function"], rec["method"], rec["seed"], rec["batch"], rec["trials"])
+
+
+def load(path: str) -> list[dict[str, Any]]:
+    if not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def report(records: list[dict[str, Any]], method_order: list[str] | None = None) -> str:
+    """Markdown tables for every batch size found in ``records``."""
+    ok = [rec for rec in records if "best" in rec]
+    errors = [rec for rec in records if "error" in rec]
+    method_order = method_order or list(dict.fromkeys(rec["method"] for rec in records))
+    functions = [name for name in PROBLEMS if any(rec["function"] == name for rec in records)]
+    # Unknown optimum: regret against the best value anyone found on that function.
+    best_seen = {
+        name: min((rec["best"] for rec in ok if rec["function"] == name), default=math.nan)
+        for name in functions
+    }
+    optimum = {
+        name: PROBLEMS[name].optimum if PROBLEMS[name].optimum is not None else best_seen[name]
+        for name in functions
+    }
+    out: list[str] = []
+    for batch in sorted({rec["batch"] for rec in records}):
+        out.append(_batch_report(ok, errors, batch, functions, method_order, optimum))
+    return "\n\n".join(out)
+
+
+def _batch_report(
+    ok: list[dict[str, Any]],
+    errors: list[dict[str, Any]],
+    batch: int,
+    functions: list[str],
+    order: list[str],
+    optimum: dict[str, float],
+) -> str:
+    regret: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    seconds: dict[str, list[float]] = defaultdict(list)
+    for rec in ok:
+        if rec["batch"] == batch:
+            value = max(rec["best"] - optimum[rec["function"]], 0.0)
+            regret[(rec["function"], rec["method"])][rec["seed"]] = value
+            seconds[rec["method"]].append(rec["seconds"])
+    present = [m for m in order if any((f, m) in regret for f in functions)]
+    failed = sorted({rec["method"] for rec in errors if rec["batch"] == batch})
+    present += [m for m in failed if m not in present]
+    common: dict[str, list[int]] = {}
+    for f in functions:
+        seed_sets = [set(regret.get((f, m), {})) for m in present]
+        common[f] = sorted(set.intersection(*seed_sets)) if seed_sets else []
+    med = {
+        (f, m): float(np.median([regret[(f, m)][s] for s in common[f]])) if common[f] else math.nan
+        for f in functions
+        for m in present
+    }
+    base = next((b for b in BASELINES if b in present), None)
+    ranks: dict[str, list[float]] = defaultdict(list)
+    for f in functions:
+        for s in common[f]:
+            row = rankdata([regret[(f, m)][s] for m in present])
+            for m, r in zip(present, row, strict=True):
+                ranks[m].append(float(r))
+
+    def ratio(f: str, m: str) -> float:
+        if base is None or math.isnan(med[(f, base)]):
+            return math.nan
+        denom = med[(f, base)]
+        if denom == 0:
+            return 1.0 if med[(f, m)] == 0 else math.inf
+        return med[(f, m)] / denom
+
+    seeds_line = ", ".join(f"{f} {len(common[f])}" for f in functions)
+    head = f"### {batch} suggestion{'s' if batch > 1 else ''} at a time\n\nseeds per function: {seeds_line}"
+    regret_rows = [[m, *[med[(f, m)] for f in functions]] for m in present]
+    t1 = markdown_table(["median final regret", *functions], regret_rows)
+    ratio_rows = []
+    for m in present:
+        ratios = [ratio(f, m) for f in functions]
+        worse = sum(1 for r in ratios if r > 1.0)
+        times = seconds.get(m, [])
+        ratio_rows.append(
+            [
+                m,
+                *ratios,
+                geomean(ratios),
+                float(np.mean(ranks[m])) if ranks[m] else math.nan,
+                worse,
+                float(np.sum(times)) if times else math.nan,
+                float(np.median(times)) if times else math.nan,
+            ]
+        )
+    ratio_rows.sort(key=lambda row: (math.isnan(row[-5]), row[-5]))
+    t2 = markdown_table(
+        [
+            f"ratio to {base}",
+            *functions,
+            "geomean",
+            "mean rank",
+            "# worse than random",
+            "wall s total",
+            "s per run",
+        ],
+        ratio_rows,
+    )
+    parts = [head, t1, t2]
+    errs = [rec for rec in errors if rec["batch"] == batch]
+    if errs:
+        lines = [f"- {r['method']} on {r['function']} seed {r['seed']}: {r['error']}" for r in errs]
+        parts.append("errors:\n" + "\n".join(lines[:20]))
+    return "\n\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="30 trials x 3 seeds")
+    parser.add_argument("--trials", type=int, default=None, help="trials per run (100)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (10)")
+    parser.add_argument("--functions", default="", help=f"comma list of {list(PROBLEMS)}")
+    parser.add_argument("--methods", default="", help="comma list (default: all available)")
+    parser.add_argument("--batches", default="1,4", help="suggestions at a time, e.g. 1,4")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (max 2)")
+    parser.add_argument("--out", default="", help="append results to this JSON-lines file")
+    parser.add_argument("--report", default="", help="only print tables from this file")
+    args = parser.parse_args(argv)
+
+    available = list(methods())
+    chosen = [m for m in args.methods.split(",") if m] or available
+    if args.report:
+        print(report(load(args.report), [m for m in available if m in chosen] + chosen))
+        return
+    trials = args.trials or (30 if args.quick else 100)
+    n_seeds = args.seeds or (3 if args.quick else 10)
+    problems = get_problems([f for f in args.functions.split(",") if f])
+    batches = [int(b) for b in args.batches.split(",") if b]
+    unknown = [m for m in chosen if m not in available]
+    if unknown:
+        raise SystemExit(f"unknown or unavailable method(s) {unknown}; available: {available}")
+
+    done = load(args.out) if args.out else []
+    done_keys = {_key(rec) for rec in done}
+    # Seed-major order: a run cut short still holds whole seeds for every method.
+    tasks = [
+        {"function": p.name, "method": m, "seed": s, "batch": b, "trials": trials}
+        for s in range(n_seeds)
+        for b in batches
+        for p in problems
+        for m in chosen
+    ]
+    todo = [t for t in tasks if _key(t) not in done_keys]
+    print(f"# search quality: {trials} trials x {n_seeds} seeds, batches {batches}")
+    print(f"{machine_line()}; {versions()}; jobs {args.jobs}")
+    print(f"{len(todo)} runs to do ({len(tasks) - len(todo)} already in {args.out or '-'})\n")
+    sys.stdout.flush()
+    wanted = {_key(t) for t in tasks}
+    records = [rec for rec in done if _key(rec) in wanted]
+    sink = open(args.out, "a") if args.out else None  # noqa: SIM115  (kept open for the run)
+    start = time.perf_counter()
+    try:
+        for rec in imap_jobs(run_task, todo, args.jobs):
+            records.append(rec)
+            if sink:
+                sink.write(json.dumps(rec) + "\n")
+                sink.flush()
+            status = rec.get("error") or f"best {fmt(rec['best'])}"
+            print(
+                f"  {rec['function']:<12} {rec['method']:<16} seed {rec['seed']} "
+                f"batch {rec['batch']}: {status} ({rec['seconds']:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    finally:
+        if sink:
+            sink.close()
+    print(report(records, chosen))
+    print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

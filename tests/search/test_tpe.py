@@ -1,0 +1,178 @@
+"""Exact behaviour of the TPE sampler (the shared contract suite covers the rest)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from search.samplers.registry import get_sampler_class, make_sampler
+from search.samplers.tpe import TPESampler, n_below, sobol_points
+from search.space import SearchSpace
+
+UNIT = {"x": {"type": "uniform", "low": 0.0, "high": 1.0}}
+BRANIN = {
+    "x": {"type": "float", "low": -5.0, "high": 10.0},
+    "y": {"type": "float", "low": 0.0, "high": 15.0},
+}
+
+
+def completed(params: dict[str, Any], value: float) -> dict[str, Any]:
+    return {"params": params, "value": value, "status": "completed", "curve": [value]}
+
+
+def branin(p: dict[str, float]) -> float:
+    x, y = p["x"], p["y"]
+    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
+    return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10 - 0.397887
+
+
+def best_after(name: str, seed: int, budget: int) -> float:
+    sampler = make_sampler(name, BRANIN, goal="minimize", seed=seed)
+    history: list[dict[str, Any]] = []
+    while len(history) < budget:
+        params = sampler.suggest(history)[0]
+        history.append(completed(params, branin(params)))
+    return min(h["value"] for h in history)
+
+
+def test_aliases_resolve_to_tpe() -> None:
+    assert get_sampler_class("tpe_search") is TPESampler
+    assert get_sampler_class("TPE") is TPESampler
+
+
+def test_defaults_follow_modelarts() -> None:
+    sampler = make_sampler("tpe", UNIT)
+    assert sampler.options == {
+        "gamma": 0.25,
+        "n_initial_points": 20,
+        "n_ei_candidates": 24,
+        "prior_weight": 1.0,
+        "multivariate": True,
+        "consider_endpoints": False,
+    }
+
+
+def test_gamma_split_sizes() -> None:
+    assert n_below(20, 0.25) == 5
+    assert n_below(21, 0.25) == 6
+    assert n_below(40, 0.1) == 4
+    assert n_below(1000, 0.25) == 25  # capped
+    assert n_below(3, 1.0) == 3
+
+
+def test_before_n_initial_points_it_follows_the_sobol_sequence() -> None:
+    sampler = make_sampler("tpe", UNIT, goal="minimize", seed=5, n_initial_points=10)
+    history = [completed(p, 1.0) for p in sobol_points(sampler.space, 5, 0, 3)]
+    assert sampler.suggest(history, n=2) == sobol_points(sampler.space, 5, 3, 2)
+
+
+def test_initial_points_are_stratified() -> None:
+    points = make_sampler("tpe", UNIT, seed=3).suggest([], n=8)
+    bins = sorted(int(p["x"] * 8) for p in points)
+    assert bins == list(range(8))
+
+
+def test_model_concentrates_on_the_good_region() -> None:
+    rng = np.random.default_rng(0)
+    history = [completed({"x": float(x)}, (float(x) - 0.2) ** 2) for x in rng.random(40)]
+    sampler = make_sampler("tpe", UNIT, goal="minimize", seed=1)
+    points = sampler.suggest(history, n=8)
+    assert np.median([abs(p["x"] - 0.2) for p in points]) < 0.1
+
+
+def test_goal_maximize_flips_the_good_region() -> None:
+    rng = np.random.default_rng(0)
+    history = [completed({"x": float(x)}, (float(x) - 0.2) ** 2) for x in rng.random(40)]
+    points = make_sampler("tpe", UNIT, goal="maximize", seed=1).suggest(history, n=8)
+    assert np.median([p["x"] for p in points]) > 0.6
+
+
+def test_categorical_parzen_prefers_the_good_choice() -> None:
+    space = {"c": {"type": "choice", "values": ["a", "b", "c"]}, **UNIT}
+    rng = np.random.default_rng(2)
+    history = []
+    for _ in range(40):
+        params = {"c": ["a", "b", "c"][int(rng.integers(3))], "x": float(rng.random())}
+        history.append(completed(params, 0.0 if params["c"] == "b" else 1.0))
+    points = make_sampler("tpe", space, goal="minimize", seed=0).suggest(history, n=10)
+    assert sum(p["c"] == "b" for p in points) >= 7
+
+
+def test_int_values_are_learned_as_discrete_buckets() -> None:
+    space = {"k": {"type": "int", "low": 1, "high": 8}, **UNIT}
+    rng = np.random.default_rng(4)
+    history = []
+    for _ in range(40):
+        params = {"k": int(rng.integers(1, 9)), "x": float(rng.random())}
+        history.append(completed(params, abs(params["k"] - 3) + params["x"]))
+    points = [
+        make_sampler("tpe", space, goal="minimize", seed=seed).suggest(history)[0]
+        for seed in range(10)
+    ]
+    assert all(isinstance(p["k"], int) for p in points)
+    assert sum(p["k"] == 3 for p in points) >= 7
+
+
+def test_early_stopped_trials_never_count_as_good() -> None:
+    rng = np.random.default_rng(3)
+    history = [completed({"x": float(x)}, (float(x) - 0.8) ** 2) for x in rng.random(30)]
+    # Stopped early near 0.1 with a very low partial loss: not comparable with final values.
+    history += [
+        {"params": {"x": 0.1 + 0.001 * i}, "value": None, "status": "early_stopped",
+         "curve": [-100.0]}
+        for i in range(10)
+    ]
+    points = make_sampler("tpe", UNIT, goal="minimize", seed=0).suggest(history, n=6)
+    assert np.median([abs(p["x"] - 0.8) for p in points]) < 0.15
+
+
+def test_parallel_suggestions_are_distinct_and_spread() -> None:
+    rng = np.random.default_rng(0)
+    history = [completed({"x": float(x)}, (float(x) - 0.5) ** 2) for x in rng.random(30)]
+    points = make_sampler("tpe", UNIT, goal="minimize", seed=0).suggest(history, n=6)
+    xs = sorted(p["x"] for p in points)
+    assert len(set(xs)) == 6
+    assert min(np.diff(xs)) > 1e-4
+
+
+def test_exhausted_good_region_moves_to_unseen_points() -> None:
+    space = {"k": {"type": "int", "low": 0, "high": 9}}
+    history = [completed({"k": k}, float(k)) for k in range(9)]
+    history[3]["status"] = "failed"
+    assert make_sampler("tpe", space, goal="minimize", n_initial_points=2).suggest(history) == [
+        {"k": 9}
+    ]
+
+
+def test_univariate_mode_also_finds_the_good_region() -> None:
+    space = {**UNIT, "y": {"type": "uniform", "low": 0.0, "high": 1.0}}
+    rng = np.random.default_rng(0)
+    history = []
+    for x, y in rng.random((40, 2)):
+        history.append(completed({"x": float(x), "y": float(y)}, (x - 0.2) ** 2 + (y - 0.7) ** 2))
+    sampler = make_sampler("tpe", space, goal="minimize", multivariate=False)
+    points = sampler.suggest(history, n=8)
+    assert np.median([abs(p["x"] - 0.2) + abs(p["y"] - 0.7) for p in points]) < 0.25
+
+
+def test_mixed_space_suggestions_lie_in_the_space() -> None:
+    space = SearchSpace.from_json({
+        "lr": {"type": "loguniform", "low": -9.0, "high": -1.0},
+        "q": {"type": "quniform", "low": 0, "high": 10, "q": 2},
+        "n": {"type": "normal", "mu": 0.0, "sigma": 1.0},
+        "k": {"type": "int", "low": 1, "high": 100, "log": True},
+        "c": {"type": "choice", "values": [True, False]},
+    })
+    rng = np.random.default_rng(0)
+    history = [completed(space.sample(rng), float(v)) for v in rng.random(30)]
+    points = make_sampler("tpe", space, n_initial_points=5).suggest(history, n=5)
+    assert all(space.contains(p) for p in points)
+
+
+def test_tpe_beats_random_search_on_branin() -> None:
+    seeds = range(4)
+    tpe = np.mean([best_after("tpe", seed, 60) for seed in seeds])
+    rand = np.mean([best_after("random", seed, 60) for seed in seeds])
+    assert tpe < 0.5 * rand

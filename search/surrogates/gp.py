@@ -231,7 +231,8 @@ class GaussianProcess:
         mean_s = Kq @ self._alpha
         Ga = G * self._alpha
         dmean_s = (Xq * Ga.sum(1)[:, None] - Ga @ self._X) / ls2
-        C = scipy.linalg.cho_solve((self._L, True), Kq.T, check_finite=False).T  # (m, n) = (K^-1 k)^T
+        # C: (m, n), row i = K^-1 k(x_i)
+        C = scipy.linalg.cho_solve((self._L, True), Kq.T, check_finite=False).T
         var_s = np.maximum(self.signal - np.sum(Kq * C, axis=1), 1e-12)
         GC = G * C
         dvar_s = -2.0 * (Xq * GC.sum(1)[:, None] - GC @ self._X) / ls2

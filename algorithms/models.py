@@ -118,7 +118,9 @@ class Algorithm(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="unique_algorithm_name_per_owner")
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="unique_algorithm_name_per_owner"
+            )
         ]
 
     def __str__(self) -> str:

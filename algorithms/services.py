@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from algorithms import packages
 from algorithms.models import Algorithm, Engine, Hyperparameter
@@ -176,6 +178,23 @@ def algorithm_validate_package(*, algorithm_id: int) -> None:
             algorithm.transition(Algorithm.Status.READY)
         algorithm.manifest = manifest
         algorithm.save(update_fields=["status", "status_reason", "manifest", "updated_at"])
+
+
+def algorithm_requeue_stale_validations(*, older_than: timedelta) -> list[int]:
+    """Queue validation again for algorithms left creating longer than `older_than`.
+
+    A validation task dies with its worker (a restart, a lost host, a queue message of a
+    worker that did not know the task); the task is idempotent, so queueing it twice is
+    harmless, while never queueing it again would leave the algorithm creating forever.
+    """
+    cutoff = timezone.now() - older_than
+    stale = list(
+        Algorithm.objects.filter(status=Algorithm.Status.CREATING, updated_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for pk in stale:
+        _enqueue_validation(pk)
+    return stale
 
 
 def package_limits() -> packages.Limits:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from datetime import timedelta
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from algorithms import services
 
@@ -10,3 +13,8 @@ from algorithms import services
 @db_task()
 def validate_algorithm_package(algorithm_id: int) -> None:
     services.algorithm_validate_package(algorithm_id=algorithm_id)
+
+
+@db_periodic_task(crontab(minute="*/2"))
+def requeue_stale_validations() -> None:
+    services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))

@@ -68,11 +68,12 @@ def machine_line() -> str:
 
 def versions() -> str:
     """Library versions in play, e.g. ``optuna 5.0.0, hyperopt 0.3.0``."""
+    from importlib.metadata import PackageNotFoundError, version
+
     found = []
-    for name in ("numpy", "scipy", "sklearn", "optuna", "hyperopt", "smac", "torch"):
+    for name in ("numpy", "scipy", "scikit-learn", "optuna", "hyperopt", "smac", "torch"):
         try:
-            module = __import__(name)
-        except ImportError:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
             continue
-        found.append(f"{name} {getattr(module, '__version__', '?')}")
     return ", ".join(found)

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp, ndtr, ndtri
+from scipy.special import ndtr, ndtri
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 # Truncation masses are clipped away from 0 so a far-away kernel never yields log(0).
@@ -59,6 +59,14 @@ def _bandwidths(mus: np.ndarray, n_kernels: int, consider_endpoints: bool) -> np
     return np.clip(sigmas, min_sigma, 1.0)
 
 
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    """log(sum(exp(a))) along ``axis``; -inf entries (zero mass) are allowed."""
+    top = np.max(a, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.squeeze(np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top, axis)
+
+
 def _normal_mass(z_lo: np.ndarray, z_hi: np.ndarray) -> np.ndarray:
     """Phi(z_hi) - Phi(z_lo), computed in the tail where it is more accurate."""
     upper = z_lo > 0
@@ -76,6 +84,7 @@ class ParzenEstimator:
     cat_cols: np.ndarray
     cat_probs: tuple[np.ndarray, ...]
     n_params: int
+    log_mass: np.ndarray  # (n_kernels, n_num) log of each kernel's mass inside [0, 1]
 
     @classmethod
     def fit(
@@ -123,7 +132,9 @@ class ParzenEstimator:
                 probs[:] = 1.0
             sums = probs.sum(axis=1, keepdims=True)
             cat_probs.append(probs / np.where(sums == 0, 1.0, sums))
-        return cls(w, num_cols, mus, sigmas, cat_cols, tuple(cat_probs), n_params)
+        mass = ndtr((1.0 - mus) / sigmas) - ndtr((0.0 - mus) / sigmas)
+        log_mass = np.log(np.maximum(mass, _TINY))
+        return cls(w, num_cols, mus, sigmas, cat_cols, tuple(cat_probs), n_params, log_mass)
 
     def sample(self, rng: np.random.Generator, size: int, *, multivariate: bool) -> np.ndarray:
         """Draw ``size`` points (size, n_params); univariate mode picks a kernel per column."""
@@ -153,29 +164,41 @@ class ParzenEstimator:
         self, X: np.ndarray, buckets: tuple[np.ndarray, np.ndarray] | None
     ) -> np.ndarray:
         """Log density of every kernel per column: (n_points, n_kernels, n_params)."""
-        comp = np.zeros((len(X), len(self.weights), self.n_params))
+        comp = np.empty((len(X), len(self.weights), self.n_params))
         if len(self.num_cols):
             x = np.clip(X[:, self.num_cols], 0.0, 1.0)[:, None, :]  # (m, 1, n_num)
             z = (x - self.mus[None]) / self.sigmas[None]
-            mass = ndtr((1.0 - self.mus) / self.sigmas) - ndtr((0.0 - self.mus) / self.sigmas)
-            log_mass = np.log(np.maximum(mass, _TINY))
+            log_mass = self.log_mass
             log_pdf = -0.5 * z * z - (np.log(self.sigmas) + log_mass + _LOG_SQRT_2PI)[None]
             if buckets is not None:
                 # Discrete values: the kernel's probability mass over the value's bucket.
-                lo = buckets[0][:, self.num_cols][:, None, :]
-                hi = buckets[1][:, self.num_cols][:, None, :]
-                discrete = np.broadcast_to(~np.isnan(lo), log_pdf.shape)
-                with np.errstate(invalid="ignore"):
-                    z_lo = (lo - self.mus[None]) / self.sigmas[None]
-                    z_hi = (hi - self.mus[None]) / self.sigmas[None]
-                    log_cell = np.log(np.maximum(_normal_mass(z_lo, z_hi), _TINY))
-                log_pdf = np.where(discrete, log_cell - log_mass[None], log_pdf)
+                lo, hi = buckets[0][:, self.num_cols], buckets[1][:, self.num_cols]
+                for d in self._discrete_numeric(buckets):
+                    log_pdf[:, :, d] = self._log_bucket_mass(lo[:, d], hi[:, d], d) - log_mass[:, d]
             comp[:, :, self.num_cols] = log_pdf
         for j, col in enumerate(self.cat_cols):
             idx = X[:, col].astype(int)
             with np.errstate(divide="ignore"):
                 comp[:, :, col] = np.log(self.cat_probs[j][:, idx]).T
         return comp
+
+    def _log_bucket_mass(self, lo: np.ndarray, hi: np.ndarray, d: int) -> np.ndarray:
+        """Log mass of each kernel of numeric column ``d`` over each bucket: (n_points, n_kernels).
+
+        A discrete column has few distinct buckets and few distinct (mu, sigma) pairs, so the
+        masses are computed once per distinct pair and gathered (thousands of kernels stay cheap).
+        """
+        # Pairs are packed into complex numbers: numpy sorts those by (real, imaginary).
+        buckets, bucket_inv = np.unique(lo + 1j * hi, return_inverse=True)
+        kernels, kernel_inv = np.unique(
+            self.mus[:, d] + 1j * self.sigmas[:, d], return_inverse=True
+        )
+        mus, sigmas = kernels.real[None, :], kernels.imag[None, :]
+        cell = _normal_mass(
+            (buckets.real[:, None] - mus) / sigmas, (buckets.imag[:, None] - mus) / sigmas
+        )
+        log_cell = np.log(np.maximum(cell, _TINY))
+        return log_cell[np.ix_(bucket_inv.ravel(), kernel_inv.ravel())]
 
     def log_pdf(
         self,
@@ -189,8 +212,44 @@ class ParzenEstimator:
         ``buckets = (lo, hi)``, each (n_points, n_params), gives the unit interval a discrete
         value stands for (NaN for continuous columns); there the kernels' mass is used.
         """
-        comp = self._component_log_pdf(X, buckets)
         log_w = np.log(self.weights)[None, :]
         if multivariate:
-            return logsumexp(comp.sum(axis=2) + log_w, axis=1)
-        return logsumexp(comp + log_w[:, :, None], axis=1).sum(axis=1)
+            return _logsumexp(self._joint_log_kernels(X, buckets) + log_w, axis=1)
+        comp = self._component_log_pdf(X, buckets)
+        return _logsumexp(comp + log_w[:, :, None], axis=1).sum(axis=1)
+
+    def _discrete_numeric(self, buckets: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+        """Positions (within ``num_cols``) of the numeric columns that have buckets."""
+        if buckets is None:
+            return np.zeros(0, dtype=int)
+        return np.flatnonzero(~np.isnan(buckets[0][:, self.num_cols]).any(axis=0))
+
+    def _joint_log_kernels(
+        self, X: np.ndarray, buckets: tuple[np.ndarray, np.ndarray] | None
+    ) -> np.ndarray:
+        """Log density of every product kernel: (n_points, n_kernels).
+
+        The continuous part is a sum of squares over columns, expanded into matrix
+        products so that thousands of kernels cost a few milliseconds.
+        """
+        total = np.zeros((len(X), len(self.weights)))
+        if len(self.num_cols):
+            log_mass = self.log_mass
+            disc = self._discrete_numeric(buckets)
+            cont = np.setdiff1d(np.arange(len(self.num_cols)), disc)
+            if len(cont):
+                x = np.clip(X[:, self.num_cols[cont]], 0.0, 1.0)  # (m, n_cont)
+                inv_var = 1.0 / self.sigmas[:, cont] ** 2  # (n_kernels, n_cont)
+                mus = self.mus[:, cont]
+                quad = (x * x) @ inv_var.T - 2.0 * x @ (mus * inv_var).T
+                quad += np.sum(mus * mus * inv_var, axis=1)[None, :]
+                log_norm = np.log(self.sigmas[:, cont]) + log_mass[:, cont] + _LOG_SQRT_2PI
+                total += -0.5 * np.maximum(quad, 0.0) - log_norm.sum(axis=1)[None, :]
+            for d in disc:
+                assert buckets is not None
+                lo, hi = buckets[0][:, self.num_cols[d]], buckets[1][:, self.num_cols[d]]
+                total += self._log_bucket_mass(lo, hi, d) - log_mass[None, :, d]
+        for j, col in enumerate(self.cat_cols):
+            with np.errstate(divide="ignore"):
+                total += np.log(self.cat_probs[j][:, X[:, col].astype(int)]).T
+        return total

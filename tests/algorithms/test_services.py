@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from algorithms import services
 from algorithms.models import Algorithm, Engine
@@ -235,3 +237,34 @@ def test_register_examples_is_idempotent(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.register_examples(owner=alice) == []
     assert Algorithm.objects.filter(owner=alice).count() == len(created)
+
+
+
+def test_stale_creating_algorithm_is_queued_again_and_becomes_ready(
+    alice: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = Algorithm.objects.create(
+        owner=alice,
+        name="stale",
+        code_source=Algorithm.CodeSource.SERVER_PATH,
+        server_path=str(Path(settings.BASE_DIR) / "examples" / "digits_mlp"),
+        boot_file="train.py",
+    )
+    # As if its validation task died with a worker an hour ago.
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Algorithm.objects.filter(pk=algorithm.pk).update(updated_at=an_hour_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
+    assert requeued == [algorithm.pk]
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.READY
+
+
+def test_recently_created_algorithm_is_not_queued_twice(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    Algorithm.objects.create(owner=alice, name="fresh", boot_file="train.py")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
+    assert requeued == []
+    assert callbacks == []

@@ -22,6 +22,8 @@ def login(page: Any, username: str) -> None:
 
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # From the top: a full-page shot of a scrolled page draws the sticky top bar mid-page.
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 

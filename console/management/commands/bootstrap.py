@@ -8,6 +8,7 @@ password printed once), and registers the bundled example algorithms for it.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Default engine: {engine.name} ({engine.python_path})")
         admin = self._ensure_admin()
         self._register_examples(admin)
+        # Validations queued before a crash or restart would otherwise wait for the
+        # periodic sweep; queue them again now (the task is idempotent).
+        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(0))
+        if requeued:
+            self.stdout.write(f"Queued validation again for {len(requeued)} algorithm(s).")
 
     def _ensure_admin(self) -> Any:
         User = get_user_model()

@@ -14,6 +14,7 @@ from typing import Any
 from daphne.endpoints import build_endpoint_description_strings
 from daphne.server import Server
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
 from console.asgi import application
@@ -37,6 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         consumer = None
         if not options["no_worker"]:
+            # As run_huey does: register every app's tasks before the first dequeue,
+            # or tasks queued by another process (bootstrap) are unknown here.
+            autodiscover_modules("tasks")
             # Started before daphne: the consumer installs its signal handlers,
             # then daphne's reactor takes over SIGINT/SIGTERM for the process.
             consumer = HUEY.create_consumer(

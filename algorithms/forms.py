@@ -9,7 +9,8 @@ Field names: ``name``, ``description``, ``code_source`` (upload | server_path), 
 ``engine``; hyperparameter rows as ``hp-<i>-<column>`` (rows ordered by ``i``, the page's JS
 renumbers them on every change); ``auto_search``, ``metric_name``, ``metric_goal``,
 ``metric_regex``, ``sample_log``; ``sa`` (checked search algorithms) and
-``sa-<algorithm>-<param>`` for their parameters.
+``sa-<algorithm>-<param>`` for their parameters, where ``<algorithm>`` is the name the
+sampler is selected under (its canonical name, or the ModelArts alias it was saved with).
 """
 
 from __future__ import annotations
@@ -220,14 +221,24 @@ def _typed(value: float | None, hp_type: str) -> int | float | None:
     return int(value) if hp_type == "int" else value
 
 
+def format_float(value: float) -> str:
+    """A float as a person would type it: shortest round-trip digits, no trailing ``.0``.
+
+    >>> [format_float(v) for v in (1.0, 0.25, -3.0, 1e-05, 1e+16, 2.5e+16)]
+    ['1', '0.25', '-3', '1e-05', '1e+16', '2.5e+16']
+    """
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def display_value(value: Any) -> str:
-    """A stored JSON value as the page shows it in an input."""
+    """A stored JSON value as the page shows it in an input (``1.0`` shows as ``1``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        return format_float(value)
     return str(value)
 
 
@@ -244,33 +255,54 @@ def _rows_context(rows: list[dict[str, Any]], errors: AlgorithmErrors) -> list[d
 def _samplers_context(
     raw: dict[str, Any], spec: dict[str, Any], errors: AlgorithmErrors
 ) -> list[dict[str, Any]]:
-    """One checkbox per name a user may pick (ModelArts aliases and canonical names)."""
+    """One card per sampler, titled by its canonical name, its ModelArts aliases beside it.
+
+    A sampler selected under an alias (posted, or saved through the API as e.g.
+    ``tpe_search``) shows checked on its canonical card and keeps that name: its checkbox
+    and parameter inputs post ``sa=tpe_search`` and ``sa-tpe_search-<param>``, so re-saving
+    stores the name the algorithm had. Unselected cards post under the canonical name.
+    """
     by_name: dict[str, dict[str, list[str]]] = {}
     for index, item in enumerate(spec.get("search_algorithms", [])):
         by_name[item["name"]] = errors.search_algorithm_params.get(index, {})
-    selected = set(raw["selected"])
     options = []
     for entry in list_samplers():
-        for name in (*entry["aliases"], entry["name"]):
-            typed = raw["params"].get(name, {})
-            param_errors = by_name.get(name, {})
-            options.append(
-                {
-                    "name": name,
-                    "canonical": entry["name"],
-                    "is_alias": name != entry["name"],
-                    "description": entry["description"],
-                    "checked": name in selected,
-                    "errors": param_errors.get("__all__", []),
-                    "params": [
-                        {
-                            **spec_,
-                            "value": typed.get(spec_["name"], display_value(spec_["default"])),
-                            "default_shown": display_value(spec_["default"]),
-                            "errors": param_errors.get(spec_["name"], []),
-                        }
-                        for spec_ in entry["params"]
-                    ],
-                }
-            )
+        names = {n.lower() for n in (entry["name"], *entry["aliases"])}
+        chosen = [n for n in raw["selected"] if n.lower() in names]
+        name = chosen[0] if chosen else entry["name"]
+        typed = raw["params"].get(name, {})
+        param_errors = by_name.get(name, {})
+        options.append(
+            {
+                "name": name,
+                "canonical": entry["name"],
+                "aliases": entry["aliases"],
+                "is_alias": name != entry["name"],
+                "description": entry["description"],
+                "checked": bool(chosen),
+                "errors": param_errors.get("__all__", []),
+                "params": [
+                    {
+                        **spec_,
+                        "value": typed.get(spec_["name"], display_value(spec_["default"])),
+                        "default_shown": display_value(spec_["default"]),
+                        "range": _range_text(spec_),
+                        "errors": param_errors.get(spec_["name"], []),
+                    }
+                    for spec_ in entry["params"]
+                ],
+            }
+        )
     return options
+
+
+def _range_text(param: dict[str, Any]) -> str:
+    """``0 … 1`` for a bounded parameter, ``≥ 0`` or ``≤ 1`` for a half-bounded one."""
+    low, high = param.get("min"), param.get("max")
+    if low is not None and high is not None:
+        return f"{display_value(low)} … {display_value(high)}"
+    if low is not None:
+        return f"≥ {display_value(low)}"
+    if high is not None:
+        return f"≤ {display_value(high)}"
+    return ""

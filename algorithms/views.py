@@ -35,9 +35,20 @@ def algorithm_list(request: HttpRequest) -> HttpResponse:
         algorithms = algorithms.filter(
             Q(name__icontains=q) | Q(description__icontains=q) | Q(metric_name__icontains=q)
         )
+    status = request.GET.get("status", "")
+    if status not in Algorithm.Status.values:
+        status = ""
+    if status:
+        algorithms = algorithms.filter(status=status)
     page = Paginator(algorithms, PAGE_SIZE).get_page(request.GET.get("page"))
     creating = any(a.status == Algorithm.Status.CREATING for a in page.object_list)
-    ctx = {"page": page, "q": q, "refresh": creating}
+    ctx = {
+        "page": page,
+        "q": q,
+        "status": status,
+        "status_label": Algorithm.Status(status).label if status else "",
+        "refresh": creating,
+    }
     return render(request, "algorithms/list.html", ctx)
 
 

@@ -43,6 +43,12 @@ def shown(value: Any) -> str:
 
 
 @register.filter
+def input_value(value: Any) -> str:
+    """A value for an input: as typed if text, a float without a trailing ``.0``."""
+    return display_value(value)
+
+
+@register.filter
 def basename(path: str) -> str:
     """The file name of a storage path (``algorithms/3/ab12/train.py`` -> ``train.py``)."""
     return str(path or "").replace("\\", "/").rsplit("/", 1)[-1]

@@ -130,12 +130,48 @@ def test_list_paginates_by_20(alice: Any, alice_client: Client) -> None:
 # --- create ------------------------------------------------------------------------------------
 
 
-def test_create_page_lists_search_algorithms_with_aliases(alice_client: Client) -> None:
-    page = alice_client.get(reverse("algorithms:create")).content.decode()
-    for name in ("bayes_opt_search", "tpe_search", "anneal_search", "random", "grid", "tpe"):
+def test_create_page_shows_one_card_per_sampler_with_its_aliases(alice_client: Client) -> None:
+    response = alice_client.get(reverse("algorithms:create"))
+    page = response.content.decode()
+    cards = {s["canonical"]: s for s in response.context["samplers"]}
+    assert len(response.context["samplers"]) == len(cards)  # no card per alias
+    assert {"tpe", "bayesian", "anneal", "random", "grid"} <= set(cards)
+    for name in ("bayesian", "tpe", "anneal", "random", "grid"):
         assert f'data-testid="sa-{name}"' in page
-    # Parameters are prefilled with the library's defaults.
+    for alias in ("bayes_opt_search", "tpe_search", "anneal_search"):
+        assert f'data-testid="sa-{alias}"' not in page
+        assert f"<code>{alias}</code>" in page  # shown as "also: ..." on its card
+    # Nothing selected: every card posts under its canonical name, with the defaults.
+    assert 'name="sa" value="tpe"' in page
     assert 'name="sa-tpe-gamma" value="0.25"' in page
+    assert 'name="sa-tpe-prior_weight" value="1"' in page  # 1.0 shown as typed
+
+
+def test_sampler_saved_under_an_alias_shows_checked_on_its_canonical_card(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(
+        alice, django_capture_on_commit_callbacks,
+        search_algorithms=[{"name": "tpe_search", "params": {"gamma": 0.4}}],
+    )
+    assert [a["name"] for a in algorithm.search_algorithms] == ["tpe_search"]
+    response = alice_client.get(reverse("algorithms:edit", args=[algorithm.pk]))
+    tpe = next(s for s in response.context["samplers"] if s["canonical"] == "tpe")
+    assert tpe["checked"] and tpe["name"] == "tpe_search"
+    page = response.content.decode()
+    # One checkbox, on the tpe card, posting the name the algorithm was saved with.
+    assert 'name="sa" value="tpe_search" checked data-testid="sa-tpe"' in page
+    assert 'name="sa-tpe_search-gamma" value="0.4"' in page
+    assert 'data-testid="sa-tpe-selected-as">tpe_search<' in page
+    assert 'value="tpe" checked' not in page
+
+    data = _form_post(name="mnist-mlp", sa=["tpe_search"], **{"sa-tpe_search-gamma": "0.4"})
+    response = alice_client.post(reverse("algorithms:edit", args=[algorithm.pk]), data)
+    assert response.status_code == 302
+    algorithm.refresh_from_db()
+    assert [(a["name"], a["params"]["gamma"]) for a in algorithm.search_algorithms] == [
+        ("tpe_search", 0.4)
+    ]
 
 
 def test_create_through_the_form(alice: Any, alice_client: Client) -> None:
@@ -322,3 +358,77 @@ def test_regex_test_refuses_a_pathological_pattern(alice_client: Client) -> None
     )
     assert response.status_code == 400
     assert "exponential time" in response.json()["error"]
+
+
+# --- formatting, placeholders, engine, list ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1.0, "1"), (0.25, "0.25"), (-3.0, "-3"), (1e-05, "1e-05"), (1e16, "1e+16"),
+     (2, "2"), (True, "true"), (None, ""), ("1.0", "1.0")],
+)
+def test_input_value_formats_floats_without_a_trailing_zero(value: Any, shown: str) -> None:
+    from algorithms.forms import display_value, format_float
+    from algorithms.templatetags.algorithm_format import input_value
+
+    assert display_value(value) == shown
+    assert input_value(value) == shown
+    if isinstance(value, float):
+        assert format_float(value) == shown
+        assert float(shown) == value  # still the same number
+
+
+def test_float_typed_as_1_comes_back_as_1_on_edit_and_after_a_refusal(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    hps = [{"name": "lr", "type": "float", "default": 1, "min": 0, "max": 2}]
+    algorithm = _make(alice, django_capture_on_commit_callbacks, hyperparameters=hps)
+    page = alice_client.get(reverse("algorithms:edit", args=[algorithm.pk])).content.decode()
+    assert 'name="hp-0-default" value="1"' in page
+    assert 'name="hp-0-min" value="0"' in page and 'name="hp-0-max" value="2"' in page
+    assert "1.0" not in page.split('data-testid="hp-table"')[1].split("</table>")[0]
+
+    refused = _form_post(name="bad name!", **{"hp-0-default": "1", "hp-0-max": "2"})
+    page = alice_client.post(reverse("algorithms:create"), refused).content.decode()
+    assert 'name="hp-0-default" value="1"' in page
+
+
+def test_enumeration_placeholder_only_on_str_rows(alice_client: Client) -> None:
+    data = _form_post(
+        name="bad name!",
+        **{"hp-2-name": "shuffle", "hp-2-type": "bool", "hp-2-default": "true"},
+    )
+    page = alice_client.post(reverse("algorithms:create"), data).content.decode()
+    rows = page.split('data-testid="hp-row"')[1:4]  # float, str, bool
+    float_row, str_row, bool_row = rows
+    assert 'placeholder="adam, sgd"' in str_row
+    assert 'placeholder="adam, sgd"' not in float_row and 'placeholder="adam, sgd"' not in bool_row
+    assert 'placeholder="0.001"' in float_row  # numbers hint at their range instead
+    assert 'placeholder="0.001"' not in bool_row and 'placeholder="0.001"' not in str_row
+
+
+def test_engine_path_is_shown_to_staff_only(
+    alice: Any, staff: Any, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    url = reverse("algorithms:detail", args=[algorithm.pk])
+    path = algorithm.engine.python_path
+    client.force_login(alice)
+    page = client.get(url).content.decode()
+    assert algorithm.engine.name in page and path not in page
+    client.force_login(staff)
+    assert path in client.get(url).content.decode()
+
+
+def test_list_filters_by_status_and_keeps_created_on_one_line(
+    alice: Any, alice_client: Client
+) -> None:
+    Algorithm.objects.create(owner=alice, name="ok", boot_file="t.py", status="ready")
+    Algorithm.objects.create(owner=alice, name="broken", boot_file="t.py", status="failed")
+    response = alice_client.get(reverse("algorithms:list"), {"status": "failed"})
+    assert [a.name for a in response.context["page"].object_list] == ["broken"]
+    assert 'td class="nowrap"' in response.content.decode()
+    # An unknown status is ignored rather than answering an empty list.
+    response = alice_client.get(reverse("algorithms:list"), {"status": "bogus"})
+    assert len(response.context["page"].object_list) == 2

@@ -23,9 +23,16 @@
     if (empty) empty.hidden = rows.length > 0;
   }
 
+  // Placeholders hint only at what a type takes: a range for numbers, an enumeration for
+  // strings, neither for booleans.
   function syncType(row) {
     const select = row.querySelector('[data-col="type"]');
-    if (select) row.dataset.type = select.value;
+    if (!select) return;
+    const type = select.value;
+    row.dataset.type = type;
+    row.querySelectorAll('[data-col="min"], [data-col="max"], [data-col="choices"]').forEach(function (input) {
+      input.placeholder = input.dataset["placeholder" + type.charAt(0).toUpperCase() + type.slice(1)] || "";
+    });
   }
 
   function addRow() {

@@ -1,0 +1,70 @@
+"""The overview page and the console's own error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.template.loader import get_template
+from django.test import Client
+from django.urls import reverse
+
+from algorithms.models import Algorithm
+
+pytestmark = pytest.mark.django_db
+
+
+def test_missing_algorithm_shows_the_consoles_404_page(alice_client: Client) -> None:
+    response = alice_client.get(reverse("algorithms:detail", args=[999_999]))
+    assert response.status_code == 404
+    assert "404.html" in [t.name for t in response.templates]
+    page = response.content.decode()
+    assert 'data-testid="error-page"' in page and "Page not found" in page
+    assert 'class="sidenav"' in page  # inside the console layout
+    assert f'href="{reverse("home")}"' in page  # a way back
+    assert "No Algorithm matches" not in page  # no internal exception text
+
+
+def test_unknown_url_shows_the_404_page(alice_client: Client) -> None:
+    response = alice_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "/no-such-page/" in response.content.decode()
+
+
+def test_403_page_is_in_the_console_layout(alice: Any, rf: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/")
+    request.user = alice
+    response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Access denied" in page and 'class="sidenav"' in page
+
+
+def test_500_page_renders_without_any_context() -> None:
+    page = get_template("500.html").render()
+    assert "Something went wrong" in page and 'href="/"' in page
+
+
+def test_home_counts_by_status_and_points_to_examples_and_api(
+    alice: Any, bob: Any, alice_client: Client
+) -> None:
+    for name, status in [("a", "ready"), ("b", "ready"), ("c", "creating"), ("d", "failed")]:
+        Algorithm.objects.create(owner=alice, name=name, boot_file="t.py", status=status)
+    Algorithm.objects.create(owner=bob, name="bobs", boot_file="t.py", status="failed")
+    response = alice_client.get(reverse("home"))
+    ctx = response.context
+    assert (
+        ctx["algorithm_count"],
+        ctx["ready_count"],
+        ctx["creating_count"],
+        ctx["failed_count"],
+    ) == (4, 2, 1, 1)
+    assert [a.name for a in ctx["recent_algorithms"]] == ["d", "c", "b", "a"]
+    page = response.content.decode()
+    assert reverse("api-docs") in page
+    assert f"{reverse('algorithms:list')}?status=failed" in page
+    assert {e["folder"] for e in ctx["examples"]} >= {"examples/digits_mlp"}
+    assert "examples/digits_mlp" in page

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from itertools import repeat
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -75,6 +76,27 @@ def _clip_unit(u: float) -> float:
     return min(max(float(u), 0.0), 1.0)
 
 
+def _clip_unit_array(u: np.ndarray) -> np.ndarray:
+    # Written as comparisons so that every element matches _clip_unit bit for bit.
+    u = np.where(u < 0.0, 0.0, u)
+    return np.where(u > 1.0, 1.0, u)
+
+
+_PLAIN_NUMBERS = frozenset({int, float})
+
+
+def _float_column(values: Sequence[Any]) -> np.ndarray | None:
+    """``values`` as a float array when all are plain ``int``/``float``, else ``None``."""
+    if not set(map(type, values)) <= _PLAIN_NUMBERS:
+        return None
+    return np.array(values, dtype=float)
+
+
+def _log_array(x: np.ndarray) -> np.ndarray:
+    """``math.log`` of each (positive) element: the very values the scalar paths compute."""
+    return np.fromiter(map(math.log, x.tolist()), dtype=float, count=len(x))
+
+
 @dataclass(frozen=True)
 class Distribution(ABC):
     """Base class: one hyperparameter's set of values and prior."""
@@ -111,6 +133,36 @@ class Distribution(ABC):
     def cardinality(self) -> int | None:
         """Number of distinct values, or ``None`` when infinite."""
         return None
+
+    def contains_many(self, values: Sequence[Any]) -> np.ndarray:
+        """``contains`` of each value, as a bool array (kinds override it with array code).
+
+        >>> UniformDistribution(0.0, 1.0).contains_many([0.5, 2.0, "x"]).tolist()
+        [True, False, False]
+        """
+        return np.fromiter(map(self.contains, values), dtype=bool, count=len(values))
+
+    def to_unit_many(self, values: Sequence[Any]) -> np.ndarray:
+        """``to_unit`` of each value, as a float array; raises as ``to_unit`` does.
+
+        >>> UniformDistribution(0.0, 4.0).to_unit_many([1.0, 2]).tolist()
+        [0.25, 0.5]
+        """
+        return np.fromiter(map(self.to_unit, values), dtype=float, count=len(values))
+
+    def contains_and_unit(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """``contains_many(values)`` and, where it holds, ``to_unit`` (elsewhere any float),
+        converting the values once.
+
+        >>> fits, u = UniformDistribution(0.0, 4.0).contains_and_unit([1.0, 9.0, "x"])
+        >>> fits.tolist(), float(u[0])
+        ([True, False, False], 0.25)
+        """
+        fits = self.contains_many(values)
+        u = np.zeros(len(values))
+        kept = np.flatnonzero(fits).tolist()
+        u[kept] = self.to_unit_many([values[i] for i in kept])
+        return fits, u
 
     def sample(self, rng: np.random.Generator) -> Any:
         """Draw one value from the prior.
@@ -203,23 +255,43 @@ class CategoricalDistribution(Distribution):
     def cardinality(self) -> int:
         return len(self.values)
 
+    # cached_property writes the instance __dict__ directly, so it works on a frozen dataclass.
+    @cached_property
+    def _positions(self) -> dict[Any, int]:
+        """Canonical value -> position in ``values`` (values are distinct by key)."""
+        return {canonical_value(choice): i for i, choice in enumerate(self.values)}
+
     def index(self, value: Any) -> int:
         """Position of ``value`` in ``choices``; ``True`` never matches ``1``."""
-        key = value_key(value)
-        for i, choice in enumerate(self.values):
-            if value_key(choice) == key:
-                return i
-        raise SpaceError(f"choice: {value!r} is not one of {list(self.values)!r}")
+        position = self._positions.get(canonical_value(value))
+        if position is None:
+            value_key(value)  # an unhashable value raises TypeError, as it always has
+            raise SpaceError(f"choice: {value!r} is not one of {list(self.values)!r}")
+        return position
+
+    def indices(self, values: Sequence[Any]) -> np.ndarray:
+        """Position of each value in ``choices``, ``-1`` for values that are not choices.
+
+        >>> CategoricalDistribution(("a", "b")).indices(["b", "z", "a"]).tolist()
+        [1, -1, 0]
+        """
+        positions = map(self._positions.get, canonical_column(values), repeat(-1))
+        return np.fromiter(positions, dtype=np.intp, count=len(values))
 
     def contains(self, value: Any) -> bool:
-        try:
-            self.index(value)
-        except (SpaceError, TypeError):
-            return False
-        return True
+        return canonical_value(value) in self._positions
+
+    def contains_many(self, values: Sequence[Any]) -> np.ndarray:
+        return self.indices(values) >= 0
 
     def to_unit(self, value: Any) -> float:
         return (self.index(value) + 0.5) / len(self.values)
+
+    def to_unit_many(self, values: Sequence[Any]) -> np.ndarray:
+        positions = self.indices(values)
+        if (positions < 0).any():
+            return super().to_unit_many(values)  # raises the scalar path's error
+        return (positions + 0.5) / len(self.values)
 
     def from_unit(self, u: float) -> Scalar:
         k = len(self.values)
@@ -259,6 +331,52 @@ def value_key(value: Any) -> tuple[str, Any]:
     raise TypeError(f"unhashable choice {value!r}")
 
 
+_BOOL_KEYS = {False: ("bool", False), True: ("bool", True)}
+# Types whose values are their own canonical form (no two of them compare equal).
+_SELF_CANONICAL = frozenset({float, str, type(None)})
+
+
+def canonical_value(value: Any) -> Any:
+    """A hashable stand-in for ``value``, equal exactly when ``value_key`` would be equal.
+
+    Numbers become ``float`` (``1`` and ``1.0`` alike), booleans a tagged pair (``True``
+    never equals ``1``), strings and ``None`` stay as they are, and anything else that
+    ``value_key`` refuses becomes a tagged ``repr``. It is cheaper than ``value_key``:
+    plain floats and strings are returned untouched.
+
+    >>> canonical_value(1) == canonical_value(1.0), canonical_value(True) == canonical_value(1)
+    (True, False)
+    """
+    kind = type(value)
+    if kind in _SELF_CANONICAL:
+        return value
+    if kind is int:
+        return float(value)
+    if kind is bool:
+        return _BOOL_KEYS[value]
+    try:
+        tag, key = value_key(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return _BOOL_KEYS[key] if tag == "bool" else key
+
+
+def canonical_column(values: Sequence[Any]) -> Sequence[Any]:
+    """``canonical_value`` of each value; ``values`` itself when all are already canonical.
+
+    >>> canonical_column([1, 2.5])
+    [1.0, 2.5]
+    """
+    kinds = set(map(type, values))
+    if kinds <= _SELF_CANONICAL:
+        return values
+    if kinds <= _PLAIN_NUMBERS:
+        return list(map(float, values))
+    if kinds == {bool}:
+        return list(map(_BOOL_KEYS.__getitem__, values))
+    return list(map(canonical_value, values))
+
+
 # --------------------------------------------------------------------------- numeric base
 
 
@@ -285,6 +403,50 @@ class _Numeric(Distribution):
         if not _is_number(value) or not math.isfinite(float(value)):
             raise SpaceError(f"{self.name}: expected a finite number, got {value!r}")
         return _clip_unit(self._cdf(float(value)))
+
+    # Array forms of _cdf and of contains for finite x; every kind gives the same numbers
+    # as its scalar method (same operations in the same order, math.log for logs).
+    def _cdf_array(self, x: np.ndarray) -> np.ndarray:
+        return np.fromiter(map(self._cdf, x.tolist()), dtype=float, count=len(x))
+
+    def _contains_finite(self, x: np.ndarray) -> np.ndarray:
+        return np.fromiter(map(self.contains, x.tolist()), dtype=bool, count=len(x))
+
+    def contains_many(self, values: Sequence[Any]) -> np.ndarray:
+        x = _float_column(values)
+        if x is None:
+            return super().contains_many(values)
+        finite = np.isfinite(x)
+        if not finite.all():
+            return super().contains_many(values)
+        return self._contains_finite(x)
+
+    def to_unit_many(self, values: Sequence[Any]) -> np.ndarray:
+        x = _float_column(values)
+        if x is None or not np.isfinite(x).all():
+            return super().to_unit_many(values)  # raises the scalar path's error
+        return _clip_unit_array(self._cdf_array(x))
+
+    def contains_and_unit(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+        x = _float_column(values)
+        if x is None or not np.isfinite(x).all():
+            return super().contains_and_unit(values)
+        # Points outside the support still have a finite CDF; only overflow can warn.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._contains_finite(x), _clip_unit_array(self._cdf_array(x))
+
+
+def _on_step_lattice(k: np.ndarray) -> np.ndarray:
+    """Array form of ``abs(k - round(k)) <= _GRID_TOL * max(1.0, abs(k))``."""
+    return np.abs(k - np.round(k)) <= _GRID_TOL * np.maximum(1.0, np.abs(k))
+
+
+def _log_cdf_array(x: np.ndarray, log_low: float, log_span: float) -> np.ndarray:
+    """``(log(x) - log_low) / log_span``, and 0 where ``x <= 0``."""
+    positive = x > 0
+    out = np.zeros(len(x))
+    out[positive] = (_log_array(x[positive]) - log_low) / log_span
+    return out
 
 
 # --------------------------------------------------------------------------- ModelArts ranges
@@ -370,6 +532,19 @@ class FloatDistribution(_Numeric):
             return True
         k = (x - self.low) / self.step
         return abs(k - round(k)) <= _GRID_TOL * max(1.0, abs(k))
+
+    def _contains_finite(self, x: np.ndarray) -> np.ndarray:
+        span = self.high - self.low
+        inside = (self.low - _GRID_TOL * span <= x) & (x <= self.high + _GRID_TOL * span)
+        if self.step is None:
+            return inside
+        return inside & _on_step_lattice((x - self.low) / self.step)
+
+    def _cdf_array(self, x: np.ndarray) -> np.ndarray:
+        if self.log:
+            log_low = math.log(self.low)
+            return _log_cdf_array(x, log_low, math.log(self.high) - log_low)
+        return (x - self.low) / (self.high - self.low)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -460,6 +635,18 @@ class IntDistribution(_Numeric):
             return False
         return (int(x) - self.low) % self.step == 0
 
+    def _contains_finite(self, x: np.ndarray) -> np.ndarray:
+        # Integral floats: x - low and its remainder are exact, as int arithmetic is.
+        whole = (x == np.floor(x)) & (self.low <= x) & (x <= self.high)
+        return whole & (np.remainder(x - self.low, self.step) == 0)
+
+    def _cdf_array(self, x: np.ndarray) -> np.ndarray:
+        lo, hi = self._edges()
+        if self.log:
+            log_lo = math.log(lo)
+            return _log_cdf_array(x, log_lo, math.log(hi) - log_lo)
+        return (x - lo) / (hi - lo)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "type": "int",
@@ -516,6 +703,11 @@ class _Quantised(_Numeric):
         k = x / self.q
         return abs(k - round(k)) <= _GRID_TOL * max(1.0, abs(k))
 
+    def _on_lattice_array(self, x: np.ndarray) -> np.ndarray:
+        if self.q is None:
+            return np.ones(len(x), dtype=bool)
+        return _on_step_lattice(x / self.q)
+
     def _q_json(self, kind: str, **fields: Any) -> dict[str, Any]:
         spec: dict[str, Any] = {"type": kind if self.q is None else "q" + kind, **fields}
         if self.q is not None:
@@ -561,6 +753,11 @@ class _BoundedQuantised(_Quantised):
         tol = _GRID_TOL * max(1.0, abs(hi - lo))
         return lo - tol <= float(value) <= hi + tol and self._on_lattice(float(value))
 
+    def _contains_finite(self, x: np.ndarray) -> np.ndarray:
+        lo, hi = self._value_bounds
+        tol = _GRID_TOL * max(1.0, abs(hi - lo))
+        return (lo - tol <= x) & (x <= hi + tol) & self._on_lattice_array(x)
+
 
 @dataclass(frozen=True)
 class UniformDistribution(_BoundedQuantised):
@@ -574,6 +771,9 @@ class UniformDistribution(_BoundedQuantised):
     name: ClassVar[str] = "uniform"
 
     def _cdf(self, x: float) -> float:
+        return (x - self.low) / (self.high - self.low)
+
+    def _cdf_array(self, x: np.ndarray) -> np.ndarray:
         return (x - self.low) / (self.high - self.low)
 
     def _ppf(self, u: float) -> float:
@@ -603,6 +803,9 @@ class LogUniformDistribution(_BoundedQuantised):
         if x <= 0:
             return 0.0
         return (math.log(x) - self.low) / (self.high - self.low)
+
+    def _cdf_array(self, x: np.ndarray) -> np.ndarray:
+        return _log_cdf_array(x, self.low, self.high - self.low)
 
     def _ppf(self, u: float) -> float:
         return math.exp(self.low + u * (self.high - self.low))
@@ -650,6 +853,9 @@ class NormalDistribution(_Gaussian):
     def contains(self, value: Any) -> bool:
         return _is_number(value) and math.isfinite(float(value)) and self._on_lattice(float(value))
 
+    def _contains_finite(self, x: np.ndarray) -> np.ndarray:
+        return self._on_lattice_array(x)
+
     def to_json(self) -> dict[str, Any]:
         return self._q_json("normal", mu=self.mu, sigma=self.sigma)
 
@@ -679,6 +885,10 @@ class LogNormalDistribution(_Gaussian):
         x = float(value)
         # round(x / q) * q may reach 0 for tiny draws; without q the support is x > 0.
         return (x >= 0 if self.q is not None else x > 0) and self._on_lattice(x)
+
+    def _contains_finite(self, x: np.ndarray) -> np.ndarray:
+        positive = x >= 0 if self.q is not None else x > 0
+        return positive & self._on_lattice_array(x)
 
     def to_json(self) -> dict[str, Any]:
         return self._q_json("lognormal", mu=self.mu, sigma=self.sigma)

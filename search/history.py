@@ -17,13 +17,15 @@ proposes them again.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
-from search.distributions import value_key
+from search.distributions import canonical_column, canonical_value
 from search.errors import SamplerParamError, SearchError
 from search.space import SearchSpace
 
@@ -40,7 +42,8 @@ PENDING_STATUSES = frozenset({QUEUED, RUNNING})
 GOALS = ("maximize", "minimize")
 _GOAL_ALIASES = {"max": "maximize", "min": "minimize"}
 
-ParamsKey = tuple[tuple[str, Any], ...]
+#: ``(sorted names, canonical values in that order)``: see ``params_key``.
+ParamsKey = tuple[tuple[str, ...], tuple[Any, ...]]
 
 
 def check_goal(goal: Any) -> str:
@@ -62,15 +65,8 @@ def params_key(params: Mapping[str, Any]) -> ParamsKey:
     >>> params_key({"b": 1, "a": "x"}) == params_key({"a": "x", "b": 1.0})
     True
     """
-    items = []
-    for name in sorted(params):
-        value = params[name]
-        try:
-            key: Any = value_key(value)
-        except TypeError:
-            key = ("repr", repr(value))
-        items.append((name, key))
-    return tuple(items)
+    names = tuple(sorted(params))
+    return names, tuple([canonical_value(params[name]) for name in names])
 
 
 @dataclass
@@ -134,36 +130,116 @@ def observe(history: Iterable[Mapping[str, Any]], space: SearchSpace, goal: str)
     ([-2.0], [[0.1]])
     """
     sign = -1.0 if check_goal(goal) == "maximize" else 1.0
-    params: list[dict[str, Any]] = []
-    losses: list[float] = []
-    stopped: list[bool] = []
-    pending: list[dict[str, Any]] = []
-    seen: set[ParamsKey] = set()
-    n_trials = 0
-    for index, record in enumerate(history):
-        n_trials += 1
-        trial_params, status = _check_record(index, record)
-        seen.add(params_key(trial_params))
-        if not space.contains(trial_params):
-            continue
-        if status in PENDING_STATUSES:
-            pending.append(dict(trial_params))
-            continue
-        value = trial_value(record)
-        if value is not None:
-            params.append(dict(trial_params))
-            losses.append(sign * value)
-            stopped.append(status == EARLY_STOPPED)
-    return Observations(
-        X=space.encode_many(params),
-        loss=np.array(losses, dtype=float),
-        params=params,
-        early_stopped=np.array(stopped, dtype=bool),
-        X_pending=space.encode_many(pending),
-        pending_params=pending,
-        seen=seen,
-        n_trials=n_trials,
+    records = history if isinstance(history, list) else list(history)
+    # One light pass over the records, then one array pass per parameter: a Python loop
+    # per trial and parameter would cost more than the models themselves.
+    fitting, fitting_records, seen = _split(records, space.name_set)
+    rows = _rows(fitting, space.sorted_names)
+    columns: dict[str, Sequence[Any]] = (
+        dict(zip(space.sorted_names, zip(*rows, strict=True), strict=True))
+        if rows
+        else {name: [] for name in space.names}
     )
+    seen.update(_keys(rows, columns, space.sorted_names))
+    inside, X_inside = space.encode_inside(columns)
+    if not inside.all():
+        kept = np.flatnonzero(inside).tolist()
+        fitting = [fitting[i] for i in kept]
+        fitting_records = [fitting_records[i] for i in kept]
+    values, stopped, pending_rows = _outcomes(fitting_records)
+    obs_rows = np.flatnonzero(np.isfinite(values))
+    return Observations(
+        X=X_inside[obs_rows],
+        loss=sign * values[obs_rows],
+        params=[dict(fitting[i]) for i in obs_rows.tolist()],
+        early_stopped=stopped[obs_rows],
+        X_pending=X_inside[pending_rows],
+        pending_params=[dict(fitting[i]) for i in pending_rows],
+        seen=seen,
+        n_trials=len(records),
+    )
+
+
+def _split(
+    records: Sequence[Any], names: frozenset[str]
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]], set[ParamsKey]]:
+    """Check every record; return the params naming exactly ``names`` and their records,
+    and the keys of all other params (seen, never learnt from: a changed table)."""
+    fitting: list[Mapping[str, Any]] = []
+    fitting_records: list[Mapping[str, Any]] = []
+    seen: set[ParamsKey] = set()
+    for index, record in enumerate(records):
+        # The exact type tests first: isinstance against an ABC is the slow part for dicts.
+        if type(record) is not dict and not isinstance(record, Mapping):
+            _check_record(index, record)
+        trial_params = record.get("params")
+        is_mapping = type(trial_params) is dict or isinstance(trial_params, Mapping)
+        if not is_mapping or record.get("status") not in STATUSES:
+            _check_record(index, record)  # raises the message naming the record
+        if trial_params.keys() == names:
+            fitting.append(trial_params)
+            fitting_records.append(record)
+        else:
+            seen.add(params_key(trial_params))
+    return fitting, fitting_records, seen
+
+
+def _rows(
+    fitting: Sequence[Mapping[str, Any]], sorted_names: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """The values of each params dict in ``sorted_names`` order (all name exactly those)."""
+    if len(sorted_names) == 1:
+        (name,) = sorted_names
+        return [(params[name],) for params in fitting]
+    return list(map(itemgetter(*sorted_names), fitting))
+
+
+def _keys(
+    rows: list[tuple[Any, ...]],
+    columns: Mapping[str, Sequence[Any]],
+    sorted_names: tuple[str, ...],
+) -> Iterable[ParamsKey]:
+    """``params_key`` of each row, built column by column."""
+    canonical = [canonical_column(columns[name]) for name in sorted_names]
+    values: Iterable[tuple[Any, ...]] = rows  # when every value is its own canonical form
+    if any(c is not columns[name] for c, name in zip(canonical, sorted_names, strict=True)):
+        values = zip(*canonical, strict=True)
+    return zip(repeat(sorted_names), values)
+
+
+def _outcomes(records: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Per record: its value (NaN when it teaches nothing) and whether it was early-stopped;
+    and the positions of the pending records."""
+    done_rows: list[int] = []
+    done_values: list[Any] = []
+    stopped_rows: list[int] = []
+    stopped_values: list[float] = []
+    pending_rows: list[int] = []
+    for row, record in enumerate(records):
+        status = record["status"]
+        if status == COMPLETED:
+            done_rows.append(row)
+            done_values.append(record.get("value"))
+        elif status == EARLY_STOPPED:
+            value = trial_value(record)
+            stopped_rows.append(row)
+            stopped_values.append(math.nan if value is None else value)
+        elif status in PENDING_STATUSES:
+            pending_rows.append(row)
+    values = np.full(len(records), np.nan)
+    values[done_rows] = _finite_values(done_values)
+    values[stopped_rows] = stopped_values
+    stopped = np.zeros(len(records), dtype=bool)
+    stopped[stopped_rows] = True
+    return values, stopped, pending_rows
+
+
+def _finite_values(values: list[Any]) -> np.ndarray:
+    """Each value as a float, NaN where it is missing or not a finite number."""
+    if set(map(type, values)) <= {float}:
+        return np.array(values, dtype=float).reshape(len(values))
+    finite = (_finite_or_none(v) for v in values)
+    return np.fromiter((np.nan if v is None else v for v in finite), dtype=float, count=len(values))
 
 
 def _check_record(index: int, record: Any) -> tuple[Mapping[str, Any], str]:

@@ -137,7 +137,13 @@ class ParzenEstimator:
         return cls(w, num_cols, mus, sigmas, cat_cols, tuple(cat_probs), n_params, log_mass)
 
     def sample(self, rng: np.random.Generator, size: int, *, multivariate: bool) -> np.ndarray:
-        """Draw ``size`` points (size, n_params); univariate mode picks a kernel per column."""
+        """Draw ``size`` points (size, n_params); univariate mode picks a kernel per column.
+
+        >>> import numpy as np
+        >>> pe = ParzenEstimator.fit(np.array([[0.3]]), np.ones(1), [0])
+        >>> bool(np.all((0 <= pe.sample(np.random.default_rng(0), 5, multivariate=False)) <= 1))
+        True
+        """
         n_kernels = len(self.weights)
         out = np.empty((size, self.n_params))
         n_cols = self.n_params if not multivariate else 1
@@ -211,6 +217,12 @@ class ParzenEstimator:
 
         ``buckets = (lo, hi)``, each (n_points, n_params), gives the unit interval a discrete
         value stands for (NaN for continuous columns); there the kernels' mass is used.
+
+        >>> import numpy as np
+        >>> pe = ParzenEstimator.fit(np.array([[0.2], [0.25]]), np.ones(2), [0])
+        >>> near, far = pe.log_pdf(np.array([[0.22], [0.9]]), multivariate=True)
+        >>> bool(near > far)
+        True
         """
         log_w = np.log(self.weights)[None, :]
         if multivariate:

@@ -50,6 +50,10 @@ class SearchSpace:
                 raise SpaceError(f"{name}: expected a Distribution, got {dist!r}")
         self.dists: dict[str, Distribution] = dict(dists)
         self.names: list[str] = list(self.dists)
+        #: The names as a set (a params dict fits when its keys equal it) and sorted
+        #: (the order of a ``params_key``).
+        self.name_set: frozenset[str] = frozenset(self.names)
+        self.sorted_names: tuple[str, ...] = tuple(sorted(self.names))
         self.columns: dict[str, slice] = {}
         start = 0
         for name, dist in self.dists.items():
@@ -109,7 +113,7 @@ class SearchSpace:
         >>> SearchSpace.from_json({"k": {"type": "randint", "upper": 3}}).contains({"k": 3})
         False
         """
-        if not isinstance(params, Mapping) or set(params) != set(self.names):
+        if not isinstance(params, Mapping) or params.keys() != self.name_set:
             return False
         return all(dist.contains(params[name]) for name, dist in self.dists.items())
 
@@ -198,8 +202,72 @@ class SearchSpace:
         >>> space.encode_many([]).shape
         (0, 1)
         """
-        rows = [self.encode(params) for params in params_list]
-        return np.array(rows).reshape(len(rows), self._n_dims)
+        params_list = list(params_list)
+        try:
+            return self.encode_columns(
+                {name: [params[name] for params in params_list] for name in self.names}
+            )
+        except (KeyError, TypeError, SpaceError):
+            # Row by row, so that the error names the first bad point as it always has.
+            rows = [self.encode(params) for params in params_list]
+            return np.array(rows).reshape(len(rows), self._n_dims)
+
+    def encode_columns(self, columns: Mapping[str, Sequence[Any]]) -> np.ndarray:
+        """Encode ``{name: values}`` (one equally long sequence per parameter) to
+        ``X: (n, n_dims)``, one array pass per parameter; raises ``SpaceError`` for a value
+        outside its parameter (prefer ``encode_many`` for the error naming the point).
+
+        >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 4},
+        ...                                "b": {"type": "bool"}})
+        >>> space.encode_columns({"x": [1.0, 2.0], "b": [True, False]}).tolist()
+        [[0.25, 0.0, 1.0], [0.5, 1.0, 0.0]]
+        """
+        n = len(columns[self.names[0]])
+        X = np.zeros((n, self._n_dims))
+        rows = np.arange(n)
+        for name, dist in self.dists.items():
+            values = columns[name]
+            column = self.columns[name]
+            if dist.is_categorical:
+                positions = dist.indices(values)  # type: ignore[attr-defined]
+                if (positions < 0).any():
+                    dist.to_unit_many(values)  # raises the scalar path's error
+                X[rows, column.start + positions] = 1.0
+            else:
+                X[:, column.start] = dist.to_unit_many(values)
+        return X
+
+    def encode_inside(self, columns: Mapping[str, Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
+        """Which rows of ``{name: values}`` lie in the space (``contains`` of each, as a bool
+        array), and those rows encoded to ``X: (n_inside, n_dims)``: the column form that
+        ``observe`` runs on whole histories, one array pass per parameter.
+
+        >>> space = SearchSpace.from_json({"k": {"type": "randint", "upper": 3}})
+        >>> inside, X = space.encode_inside({"k": [0, 3, 2.0]})
+        >>> inside.tolist(), X.tolist()
+        ([True, False, True], [[0.16666666666666666], [0.8333333333333334]])
+        """
+        n = len(columns[self.names[0]])
+        inside = np.ones(n, dtype=bool)
+        coordinates: list[np.ndarray] = []
+        for name, dist in self.dists.items():
+            if dist.is_categorical:
+                positions = dist.indices(columns[name])  # type: ignore[attr-defined]
+                inside &= positions >= 0
+                coordinates.append(positions)
+            else:
+                fits, u = dist.contains_and_unit(columns[name])
+                inside &= fits
+                coordinates.append(u)
+        rows = np.flatnonzero(inside)
+        X = np.zeros((len(rows), self._n_dims))
+        for (name, dist), coordinate in zip(self.dists.items(), coordinates, strict=True):
+            start = self.columns[name].start
+            if dist.is_categorical:
+                X[np.arange(len(rows)), start + coordinate[rows]] = 1.0
+            else:
+                X[:, start] = coordinate[rows]
+        return inside, X
 
     def decode(self, x: Sequence[float] | np.ndarray) -> dict[str, Any]:
         """Decode ``x: (n_dims,)`` (any reals: clipped to [0, 1]) to a point of the space.

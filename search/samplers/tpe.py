@@ -34,6 +34,8 @@ MAX_BELOW = 25
 _CANDIDATE_ROUNDS = 4
 # Prior draws tried before accepting a duplicate in an exhausted space.
 _RANDOM_RETRIES = 200
+# Longest Sobol prefix generated for the initial design.
+_MAX_SOBOL = 2**16
 
 
 def n_below(n_obs: int, gamma: float) -> int:
@@ -68,6 +70,10 @@ def sobol_points(space: SearchSpace, seed: int, start: int, count: int) -> list[
     >>> len(sobol_points(space, seed=0, start=3, count=2))
     2
     """
+    if start + count > _MAX_SOBOL:
+        # Only reached when thousands of trials failed before any finished: plain draws.
+        rng = np.random.default_rng([seed, start, count])
+        return [space.sample(rng) for _ in range(count)]
     m = max(0, math.ceil(math.log2(start + count)))
     units = qmc.Sobol(len(space.names), scramble=True, seed=seed).random_base2(m)
     return [space.from_unit(u) for u in units[start : start + count]]
@@ -76,7 +82,12 @@ def sobol_points(space: SearchSpace, seed: int, start: int, count: int) -> list[
 def fresh_prior_draw(
     space: SearchSpace, taken: set[ParamsKey], rng: np.random.Generator
 ) -> dict[str, Any]:
-    """A prior draw not in ``taken`` when one is found quickly, else any prior draw."""
+    """A prior draw not in ``taken`` when one is found quickly, else any prior draw.
+
+    >>> space = SearchSpace.from_json({"b": {"type": "choice", "values": [1, 2]}})
+    >>> fresh_prior_draw(space, {params_key({"b": 1})}, np.random.default_rng(0))
+    {'b': 2}
+    """
     params = space.sample(rng)
     for _ in range(_RANDOM_RETRIES):
         if params_key(params) not in taken:

@@ -113,3 +113,79 @@ def test_bad_goal_is_refused() -> None:
 def test_observe_accepts_numpy_scalars_as_values() -> None:
     obs = observe([trial(1.0, value=np.float32(0.5))], SPACE, "minimize")
     assert obs.loss.tolist() == [0.5]
+
+
+def test_params_key_treats_numpy_scalars_like_python_numbers() -> None:
+    assert params_key({"a": np.float64(0.5), "b": np.int64(2)}) == params_key({"a": 0.5, "b": 2})
+    assert params_key({"a": np.bool_(True)}) == params_key({"a": True})
+
+
+def test_params_key_accepts_unhashable_values() -> None:
+    assert params_key({"a": [1, 2]}) == params_key({"a": [1, 2]}) != params_key({"a": [1]})
+
+
+MIXED = SearchSpace.from_json(
+    {
+        "lr": {"type": "float", "low": 1e-5, "high": 1e-1, "log": True},
+        "layers": {"type": "int", "low": 1, "high": 8},
+        "q": {"type": "quniform", "low": 0, "high": 1, "q": 0.25},
+        "act": {"type": "choice", "values": ["relu", 1, True, None]},
+    }
+)
+
+
+def mixed_history(n: int, seed: int) -> list[dict[str, Any]]:
+    """Trials of every status, with the values a database or a hand edit may hand back."""
+    rng = np.random.default_rng(seed)
+    oddities: list[Any] = [float("nan"), 9, 1.5, "relu", 2, None, np.float64(0.5), np.int64(3)]
+    statuses = ["completed", "completed", "early_stopped", "failed", "running", "queued", "lost"]
+    history = []
+    for _ in range(n):
+        params = MIXED.sample(rng)
+        roll = rng.random()
+        name = MIXED.names[int(rng.integers(len(MIXED.names)))]
+        if roll < 0.2:
+            params[name] = oddities[int(rng.integers(len(oddities)))]
+        elif roll < 0.25:
+            params["extra"] = 1
+        elif roll < 0.3:
+            del params[name]
+        elif roll < 0.4 and isinstance(params[name], float) and params[name].is_integer():
+            params[name] = int(params[name])
+        values: list[Any] = [float(rng.random()), None, float("inf"), "0.5", np.float32(0.75), 2]
+        history.append(
+            {
+                "params": params,
+                "value": values[int(rng.integers(len(values)))],
+                "status": statuses[int(rng.integers(len(statuses)))],
+                "curve": [float(rng.random()), float("nan")] if rng.random() < 0.5 else [],
+            }
+        )
+    return history
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_observe_agrees_with_judging_each_trial_alone(seed: int) -> None:
+    history = mixed_history(120, seed)
+    obs = observe(history, MIXED, "minimize")
+    inside = [t for t in history if MIXED.contains(t["params"])]
+    learnt = [
+        t
+        for t in inside
+        if t["status"] in ("completed", "early_stopped") and trial_value(t) is not None
+    ]
+    pending = [t for t in inside if t["status"] in ("running", "queued")]
+    assert obs.params == [t["params"] for t in learnt]
+    assert obs.loss.tolist() == [trial_value(t) for t in learnt]
+    assert obs.early_stopped.tolist() == [t["status"] == "early_stopped" for t in learnt]
+    assert obs.X.tolist() == [MIXED.encode(t["params"]).tolist() for t in learnt]
+    assert obs.pending_params == [t["params"] for t in pending]
+    assert obs.X_pending.tolist() == [MIXED.encode(t["params"]).tolist() for t in pending]
+    assert obs.seen == {params_key(t["params"]) for t in history}
+
+
+def test_observations_are_copies_of_the_history_params() -> None:
+    history = [trial(1.0, value=0.5)]
+    obs = observe(history, SPACE, "maximize")
+    obs.params[0]["x"] = 2.0
+    assert history[0]["params"]["x"] == 1.0

@@ -352,3 +352,66 @@ def test_quantised_values_are_multiples_of_q(
         ratio = value / q
         assert abs(ratio - round(ratio)) < 1e-6, (value, q)
         assert dist.contains(value)
+
+
+# ----------------------------------------------------------------- column forms
+
+# Values a history may hold: draws, near misses, other types, numpy scalars, non-finite.
+awkward = st.one_of(
+    scalars,
+    st.floats(-1e6, 1e6),
+    st.sampled_from(
+        [float("nan"), float("inf"), -0.0, None, [1], np.float64(0.25), np.int64(3), np.bool_(1)]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec=param_specs(), seed=st.integers(0, 2**32), others=st.lists(awkward, max_size=8))
+def test_column_forms_agree_with_the_scalar_methods(
+    spec: dict[str, Any], seed: int, others: list[Any]
+) -> None:
+    dist = SearchSpace.from_json({"p": spec})["p"]
+    rng = np.random.default_rng(seed)
+    drawn = [dist.sample(rng) for _ in range(10)]
+    near = [v + 1e-7 for v in drawn if isinstance(v, float)]
+    values = drawn + near + [float(v) for v in drawn if type(v) is int] + others
+    fits = [dist.contains(v) for v in values]
+    assert dist.contains_many(values).tolist() == fits
+    inside = [v for v, ok in zip(values, fits, strict=True) if ok]
+    # Bit for bit: a history encoded in columns must give the models the same numbers.
+    assert dist.to_unit_many(inside).tolist() == [dist.to_unit(v) for v in inside]
+    many_fits, u = dist.contains_and_unit(values)
+    assert many_fits.tolist() == fits
+    assert u[many_fits].tolist() == [dist.to_unit(v) for v in inside]
+
+
+def test_encode_inside_keeps_and_encodes_the_rows_in_the_space() -> None:
+    space = SearchSpace.from_json(MIXED)
+    points = draws(space, 20)
+    points[3] = {**points[3], "layers": 9}
+    points[7] = {**points[7], "act": "gelu"}
+    points[11] = {**points[11], "lr": float("nan")}
+    inside, X = space.encode_inside({name: [p[name] for p in points] for name in space.names})
+    assert inside.tolist() == [space.contains(p) for p in points]
+    assert X.tolist() == space.encode_many([p for p in points if space.contains(p)]).tolist()
+
+
+def test_encode_many_matches_encoding_each_point() -> None:
+    space = SearchSpace.from_json(MIXED)
+    points = draws(space, 30)
+    assert space.encode_many(points).tolist() == [space.encode(p).tolist() for p in points]
+
+
+def test_encode_many_names_the_first_bad_point() -> None:
+    space = SearchSpace.from_json(MIXED)
+    points = draws(space, 3)
+    points[1] = {**points[1], "act": "gelu"}
+    del points[2]["lr"]
+    with pytest.raises(SpaceError, match="choice: 'gelu' is not one of"):
+        space.encode_many(points)
+
+
+def test_choice_index_tells_true_from_one() -> None:
+    dist = CategoricalDistribution((1, True, "1"))
+    assert dist.indices([True, 1.0, "1", np.int64(1), 2]).tolist() == [1, 0, 2, 0, -1]

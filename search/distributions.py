@@ -30,7 +30,7 @@ from decimal import Decimal
 from functools import cached_property
 from itertools import repeat
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -664,9 +664,9 @@ class IntDistribution(_Numeric):
 class _Quantised(_Numeric):
     """HyperDrive rounding: ``round(x / q) * q`` (an ``int`` when q is a whole number)."""
 
-    if TYPE_CHECKING:
-        # Declared by each concrete class after its own fields, so that q can default to None.
-        q: float | None
+    # Keyword-only, so the concrete classes' required fields (low, high / mu, sigma) may
+    # follow it in the generated __init__.
+    q: float | None = field(default=None, kw_only=True)
 
     def _check_q(self) -> None:
         if self.q is None:
@@ -767,7 +767,6 @@ class UniformDistribution(_BoundedQuantised):
     [0, 5, 10]
     """
 
-    q: float | None = None
     name: ClassVar[str] = "uniform"
 
     def _cdf(self, x: float) -> float:
@@ -796,7 +795,6 @@ class LogUniformDistribution(_BoundedQuantised):
     0.003162
     """
 
-    q: float | None = None
     name: ClassVar[str] = "loguniform"
 
     def _cdf(self, x: float) -> float:
@@ -841,7 +839,6 @@ class NormalDistribution(_Gaussian):
     0.0
     """
 
-    q: float | None = None
     name: ClassVar[str] = "normal"
 
     def _cdf(self, x: float) -> float:
@@ -868,7 +865,6 @@ class LogNormalDistribution(_Gaussian):
     1.0
     """
 
-    q: float | None = None
     name: ClassVar[str] = "lognormal"
 
     def _cdf(self, x: float) -> float:

@@ -65,7 +65,7 @@ class SearchSpace:
     # ------------------------------------------------------------------ JSON
 
     @classmethod
-    def from_json(cls, spec: Mapping[str, Any]) -> SearchSpace:
+    def from_json(cls, spec: SearchSpace | Mapping[str, Any]) -> SearchSpace:
         """Build a space from ``{name: {"type": ..., ...}}`` (HyperDrive or ModelArts forms).
 
         >>> SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}}).names

@@ -24,8 +24,9 @@ import numpy as np
 
 from search.acquisition import KINDS, Acquisition
 from search.history import Observations, params_key
-from search.maximize import Box, initial_design, maximize_with_gradients, pick_unseen
-from search.samplers.base import ParamSpec, Sampler
+from search.maximize import Box, maximize_with_gradients, pick_unseen
+from search.samplers.base import ParamSpec
+from search.samplers.model_based import ModelBasedSampler
 from search.samplers.registry import register
 from search.surrogates import GaussianProcess, training_subset
 
@@ -42,7 +43,7 @@ _N_INCUMBENTS = 3
 
 
 @register
-class BayesianSampler(Sampler):
+class BayesianSampler(ModelBasedSampler):
     """Gaussian-process Bayesian optimisation.
 
     >>> from search.space import SearchSpace
@@ -95,17 +96,6 @@ class BayesianSampler(Sampler):
             max=1000,
         ),
     )
-
-    def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
-        taken = set(obs.seen)
-        n_init = self.options["n_initial_points"]
-        chosen: list[dict[str, Any]] = []
-        if obs.n_obs < n_init:
-            chosen = initial_design(self.space, self.seed, n_init, taken)[:n]
-            if len(chosen) == n or obs.n_obs < 2:
-                return chosen  # the base class tops a short batch up with prior draws
-            taken |= {params_key(p) for p in chosen}
-        return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
 
     def _model_batch(
         self,

@@ -23,8 +23,9 @@ import numpy as np
 
 from search.acquisition import Acquisition
 from search.history import Observations, params_key
-from search.maximize import Box, initial_design, maximize_local_search, pick_unseen
-from search.samplers.base import ParamSpec, Sampler
+from search.maximize import Box, maximize_local_search, pick_unseen
+from search.samplers.base import ParamSpec
+from search.samplers.model_based import ModelBasedSampler
 from search.samplers.registry import register
 from search.surrogates import RandomForest, training_subset
 
@@ -53,7 +54,7 @@ def log_scale(loss: np.ndarray) -> np.ndarray:
 
 
 @register
-class SmacSampler(Sampler):
+class SmacSampler(ModelBasedSampler):
     """Random-forest Bayesian optimisation in the style of SMAC.
 
     >>> from search.space import SearchSpace
@@ -101,17 +102,6 @@ class SmacSampler(Sampler):
         ),
         ParamSpec("n_trees", "int", 24, "Trees in the random forest.", min=1, max=500),
     )
-
-    def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
-        taken = set(obs.seen)
-        n_init = self.options["n_initial_points"]
-        chosen: list[dict[str, Any]] = []
-        if obs.n_obs < n_init:
-            chosen = initial_design(self.space, self.seed, n_init, taken)[:n]
-            if len(chosen) == n or obs.n_obs < 2:
-                return chosen  # the base class tops a short batch up with prior draws
-            taken |= {params_key(p) for p in chosen}
-        return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
 
     def _model_batch(
         self,

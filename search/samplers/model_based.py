@@ -1,0 +1,40 @@
+"""The common beat of surrogate-model samplers: a space-filling start, then the model.
+
+Subclasses (``bayesian``, ``smac``) only say how a model proposes a batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from search.history import Observations, params_key
+from search.maximize import initial_design
+from search.samplers.base import Sampler
+
+
+class ModelBasedSampler(Sampler):
+    """Sobol design for the first ``n_initial_points`` trials, the surrogate after that."""
+
+    def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+        taken = set(obs.seen)
+        n_init = self.options["n_initial_points"]
+        chosen: list[dict[str, Any]] = []
+        if obs.n_obs < n_init:
+            chosen = initial_design(self.space, self.seed, n_init, taken)[:n]
+            if len(chosen) == n or obs.n_obs < 2:
+                return chosen  # the base class tops a short batch up with prior draws
+            taken |= {params_key(p) for p in chosen}
+        return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
+
+    def _model_batch(
+        self,
+        obs: Observations,
+        n: int,
+        rng: np.random.Generator,
+        taken: set[Any],
+        already: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """``n`` new points from the model, avoiding ``taken`` and spreading from ``already``."""
+        raise NotImplementedError

@@ -129,7 +129,9 @@ def _raw_from_post(data: QueryDict) -> dict[str, Any]:
     indices = sorted(int(m.group(1)) for key in data if (m := _HP_KEY.match(key)))
     rows = []
     for i in indices:
-        row = {col: data.get(f"hp-{i}-{col}", "") for col in HP_COLUMNS if col != "required"}
+        row: dict[str, str | bool] = {
+            col: data.get(f"hp-{i}-{col}", "") for col in HP_COLUMNS if col != "required"
+        }
         row["required"] = data.get(f"hp-{i}-required", "") in ("on", "true", "1")
         # A row the user added and left untouched is not a row: drop it silently.
         if any(str(row[c]).strip() for c in ("name", "default", "min", "max", "choices",

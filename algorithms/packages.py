@@ -367,7 +367,9 @@ def _open_stream(
                 yield kind, _zip_members(zf)
         else:
             with _tar_stream(fileobj, limits) as stream:
-                tf = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115 - closed below
+                # Stream mode only calls read(); typeshed asks every mode for a seekable,
+                # writable file object. Closed below.
+                tf = tarfile.open(fileobj=stream, mode="r|")  # type: ignore[call-overload]  # noqa: SIM115
                 with tf:
                     yield kind, _tar_members(tf)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError) as exc:
@@ -473,7 +475,7 @@ def _tar_open(tf: tarfile.TarFile, info: tarfile.TarInfo) -> IO[bytes]:
 
 
 @contextmanager
-def _tar_stream(fileobj: IO[bytes], limits: Limits) -> Iterator[IO[bytes]]:
+def _tar_stream(fileobj: IO[bytes], limits: Limits) -> Iterator[_Budget]:
     """Decompress ourselves so every decompressed byte tarfile reads is counted.
 
     tarfile reads headers, pax records and skipped member data from the stream; a small
@@ -482,7 +484,7 @@ def _tar_stream(fileobj: IO[bytes], limits: Limits) -> Iterator[IO[bytes]]:
     head = fileobj.read(6)
     fileobj.seek(0)
     compression = _compression(head)
-    inner: IO[bytes]
+    inner: AbstractContextManager[_Reader]
     if compression == "gz":
         inner = gzip.GzipFile(fileobj=fileobj, mode="rb")
     elif compression == "bz2":
@@ -493,14 +495,14 @@ def _tar_stream(fileobj: IO[bytes], limits: Limits) -> Iterator[IO[bytes]]:
         inner = _NoClose(fileobj)
     # Room for headers, padding and pax records of every allowed entry, on top of the data.
     overhead = (3 * limits.max_files + 16) * 4096 + MB
-    with inner:
-        yield _Budget(inner, limits.max_total_bytes + overhead, limits.max_total_bytes)
+    with inner as source:
+        yield _Budget(source, limits.max_total_bytes + overhead, limits.max_total_bytes)
 
 
 class _Budget:
     """A read-only stream that refuses to return more than ``budget`` bytes in total."""
 
-    def __init__(self, inner: IO[bytes], budget: int, limit: int) -> None:
+    def __init__(self, inner: _Reader, budget: int, limit: int) -> None:
         self.inner = inner
         self.left = budget
         self.limit = limit

@@ -21,14 +21,20 @@ import json
 import re
 import subprocess
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-try:  # Python >= 3.11
-    from re import _constants as sre_c
-    from re import _parser as sre_p
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as sre_c  # type: ignore[no-redef]
-    import sre_parse as sre_p  # type: ignore[no-redef]
+if TYPE_CHECKING:
+    # typeshed types the parser only under its old public names, which re-export
+    # the same objects; importing those at run time warns on Python >= 3.11.
+    import sre_constants as sre_c
+    import sre_parse as sre_p
+else:
+    try:  # Python >= 3.11
+        from re import _constants as sre_c
+        from re import _parser as sre_p
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_constants as sre_c
+        import sre_parse as sre_p
 
 Seq = Any  # a re._parser.SubPattern: a sequence of (op, argument) pairs
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from algorithms.models import Algorithm, Hyperparameter
+from algorithms.models import Algorithm, Engine, Hyperparameter
 
 # Fields of the spec a client may send; the rest of the output is read-only.
 SPEC_FIELDS = (
@@ -85,7 +85,9 @@ class SearchAlgorithmChoiceSerializer(serializers.Serializer):
 
 
 class AlgorithmOutputSerializer(serializers.ModelSerializer):
-    engine = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    engine: serializers.SlugRelatedField[Engine] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
     owner = serializers.CharField(source="owner.username", read_only=True)
     hyperparameters = HyperparameterOutputSerializer(many=True, read_only=True)
     metric = MetricSerializer(source="*", read_only=True)

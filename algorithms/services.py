@@ -345,7 +345,7 @@ def _attach_code(
     else:
         algorithm.code_source = Algorithm.CodeSource.SERVER_PATH
         algorithm.server_path = str(Path(server_path.strip()).resolve())
-        algorithm.code_file = None  # type: ignore[assignment]
+        algorithm.code_file = None
 
 
 @contextmanager

@@ -28,6 +28,13 @@ def _get_algorithm_for_user(request: HttpRequest, pk: int) -> Algorithm:
     return get_object_or_404(Algorithm.objects.visible_to(request.user), pk=pk)
 
 
+def _user_id(request: HttpRequest) -> int:
+    """The signed-in user's id (``console.middleware`` keeps anonymous users out)."""
+    user_id = request.user.pk
+    assert user_id is not None, "login is required for every page"
+    return user_id
+
+
 def algorithm_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     algorithms = Algorithm.objects.visible_to(request.user).select_related("owner")
@@ -66,16 +73,16 @@ def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def algorithm_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "algorithms/form.html", AlgorithmForm.initial().context())
-    form = AlgorithmForm.from_post(request.POST, request.FILES, user_id=request.user.pk)
+    form = AlgorithmForm.from_post(request.POST, request.FILES, user_id=_user_id(request))
     try:
         algorithm = services.algorithm_create(
             owner=request.user, spec=form.spec, code=form.code, server_path=form.server_path
         )
     except services.AlgorithmValidationError as exc:
         form.close()
-        form.keep_upload(exc.errors, user_id=request.user.pk)
+        form.keep_upload(exc.errors, user_id=_user_id(request))
         return render(request, "algorithms/form.html", form.context(exc.errors), status=400)
-    form.finish(user_id=request.user.pk)
+    form.finish(user_id=_user_id(request))
     messages.success(request, f"Algorithm '{algorithm.name}' created; checking its package.")
     return redirect("algorithms:detail", pk=algorithm.pk)
 
@@ -87,7 +94,7 @@ def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ctx = AlgorithmForm.initial(algorithm).context(instance=algorithm)
         return render(request, "algorithms/form.html", ctx)
     form = AlgorithmForm.from_post(
-        request.POST, request.FILES, user_id=request.user.pk, instance=algorithm
+        request.POST, request.FILES, user_id=_user_id(request), instance=algorithm
     )
     try:
         algorithm = services.algorithm_update(
@@ -95,10 +102,10 @@ def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.AlgorithmValidationError as exc:
         form.close()
-        form.keep_upload(exc.errors, user_id=request.user.pk)
+        form.keep_upload(exc.errors, user_id=_user_id(request))
         ctx = form.context(exc.errors, instance=algorithm)
         return render(request, "algorithms/form.html", ctx, status=400)
-    form.finish(user_id=request.user.pk)
+    form.finish(user_id=_user_id(request))
     messages.success(request, f"Algorithm '{algorithm.name}' saved.")
     return redirect("algorithms:detail", pk=algorithm.pk)
 

@@ -103,7 +103,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "console.sqlite3",
+            "NAME": str(DATA_DIR / "console.sqlite3"),
             # WAL lets the web server read while a worker writes.
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL;",

@@ -22,9 +22,10 @@ fi
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 lint=0
 .venv/bin/ruff check . || lint=$?
+.venv/bin/mypy || lint=$?
 # pytest exits 5 when it collected nothing; that is a failure too.
 .venv/bin/python -m pytest "$@"
 if [ "$lint" -ne 0 ]; then
-  echo "ruff found problems (see above)" >&2
+  echo "ruff or mypy found problems (see above)" >&2
   exit "$lint"
 fi

@@ -42,6 +42,7 @@ class Command(BaseCommand):
         superusers = User.objects.filter(is_superuser=True).order_by("id")
         if superusers.exists():
             admin = superusers.filter(username=username).first() or superusers.first()
+            assert admin is not None  # exists() above
             self.stdout.write(f"A superuser exists ('{admin.username}'); no account created.")
             return admin
 

@@ -132,6 +132,11 @@ STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise warns about a missing root before the first collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "console.staticfiles.PlotlyFinder",
+]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = "media/"
 STORAGES = {

@@ -1,0 +1,33 @@
+"""Static assets come from this server, never from the internet."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import plotly
+from django.contrib.staticfiles import finders
+
+from console.staticfiles import PLOTLY_DIR
+
+
+def test_plotly_bundle_is_found_in_the_installed_package() -> None:
+    found = finders.find("vendor/plotly.min.js")
+    assert found == str(PLOTLY_DIR / "plotly.min.js")
+    assert Path(plotly.__file__).resolve().parent in Path(found).parents
+
+
+def test_plotly_bundle_is_served_as_a_static_file(client: Any) -> None:
+    response = client.get("/static/vendor/plotly.min.js")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert b"plotly" in body[:2000].lower()
+    assert len(body) > 1_000_000
+
+
+def test_pages_load_no_script_or_style_from_other_hosts(alice_client: Any) -> None:
+    external = re.compile(r'<(script|link)[^>]+(src|href)="(https?:)?//', re.IGNORECASE)
+    for url in ["/", "/algorithms/", "/algorithms/create/", "/accounts/login/"]:
+        html = alice_client.get(url).content.decode()
+        assert external.search(html) is None, url

@@ -23,7 +23,13 @@ FORBIDDEN = {
     "trainingjobs": {"console"},
 }
 # Modules kept free of Django so the trial runner and tests use them alone.
-PURE_MODULES = ["algorithms/metric_regex.py", "algorithms/packages.py"]
+PURE_MODULES = [
+    "algorithms/metric_regex.py",
+    "algorithms/packages.py",
+    "algorithms/package_members.py",
+    "algorithms/package_sources.py",
+    "algorithms/archive_readers.py",
+]
 
 
 def _imported_roots(path: Path) -> set[str]:

@@ -1,0 +1,59 @@
+"""The messages found while validating an algorithm, keyed by where the form shows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class AlgorithmErrors:
+    """Messages keyed by where the form shows them.
+
+    ``fields``: top-level keys (``name``, ``boot_file``, ``metric.regex``, ``code``...);
+    ``rows``: hyperparameter row index -> column -> messages;
+    ``search_algorithm_params``: index in ``search_algorithms`` -> parameter -> messages
+    (``"__all__"`` for a message about the algorithm as a whole).
+    """
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    rows: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    search_algorithm_params: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+    def add(self, key: str, message: str) -> None:
+        self.fields.setdefault(key, []).append(message)
+
+    def add_row(self, index: int, column: str, message: str) -> None:
+        self.rows.setdefault(index, {}).setdefault(column, []).append(message)
+
+    def add_param(self, index: int, param: str, message: str) -> None:
+        self.search_algorithm_params.setdefault(index, {}).setdefault(param, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.rows or self.search_algorithm_params)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form of every message, for API error bodies."""
+        return {
+            "fields": {k: list(v) for k, v in self.fields.items()},
+            "hyperparameters": {
+                str(i): {c: list(m) for c, m in cols.items()} for i, cols in self.rows.items()
+            },
+            "search_algorithms": {
+                str(i): {p: list(m) for p, m in params.items()}
+                for i, params in self.search_algorithm_params.items()
+            },
+        }
+
+    def messages(self) -> list[str]:
+        """Every message prefixed with its place, e.g. ``hyperparameters[2].default: ...``."""
+        out = [f"{k}: {m}" for k, msgs in self.fields.items() for m in msgs]
+        for i, cols in sorted(self.rows.items()):
+            out += [f"hyperparameters[{i}].{c}: {m}" for c, msgs in cols.items() for m in msgs]
+        for i, params in sorted(self.search_algorithm_params.items()):
+            out += [
+                f"search_algorithms[{i}].params.{p}: {m}"
+                for p, msgs in params.items()
+                for m in msgs
+            ]
+        return out

@@ -1,0 +1,313 @@
+"""The rules of an algorithm's hyperparameter table, one row at a time.
+
+Each row is cleaned into ``name``, ``type``, ``default``, ``min``, ``max``, ``choices``,
+``required`` and ``description``, with every problem reported beside its cell in
+:class:`~algorithms.algorithm_errors.AlgorithmErrors`. With auto search on, a row must be
+searchable or fixed: a float/int row needs a default, a range or an enumeration, a str
+row a default or an enumeration.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from algorithms.algorithm_errors import AlgorithmErrors
+from algorithms.spec_values import as_bool, as_text, is_blank
+
+# Usable as `--name=value` on a command line and by argparse: no spaces, '=' or quotes.
+HP_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+HP_TYPES = ("float", "int", "str", "bool")
+MAX_HP_NAME = 64
+MAX_HYPERPARAMETERS = 200
+MAX_HP_DESCRIPTION = 500
+MAX_CHOICES = 1000
+_TRUE = {"true"}
+_FALSE = {"false"}
+
+
+def clean_hyperparameters(
+    value: Any, auto_search: bool, errors: AlgorithmErrors
+) -> list[dict[str, Any]]:
+    """Clean every row of the table; a name used twice is reported on its second row."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        errors.add("hyperparameters", "Hyperparameters must be a list of rows.")
+        return []
+    if len(value) > MAX_HYPERPARAMETERS:
+        errors.add("hyperparameters", f"At most {MAX_HYPERPARAMETERS} hyperparameters.")
+        return []
+    rows: list[dict[str, Any]] = []
+    first_row: dict[str, int] = {}
+    for index, raw in enumerate(value):
+        if not isinstance(raw, dict):
+            errors.add_row(index, "name", f"Row {index + 1} must be an object.")
+            rows.append(_empty_row())
+            continue
+        row = _clean_row(index, raw, auto_search, errors)
+        name = row["name"]
+        if name and name in first_row:
+            errors.add_row(
+                index, "name", f"Duplicate name '{name}' (also in row {first_row[name] + 1})."
+            )
+        elif name:
+            first_row[name] = index
+        rows.append(row)
+    return rows
+
+
+def _empty_row() -> dict[str, Any]:
+    return {
+        "name": "",
+        "type": "float",
+        "default": None,
+        "min": None,
+        "max": None,
+        "choices": [],
+        "required": False,
+        "description": "",
+    }
+
+
+def _clean_row(
+    i: int, raw: dict[str, Any], auto_search: bool, errors: AlgorithmErrors
+) -> dict[str, Any]:
+    row = _empty_row()
+    row["name"] = _clean_row_name(i, raw.get("name"), errors)
+    hp_type = as_text(raw.get("type")) or "float"
+    if hp_type not in HP_TYPES:
+        errors.add_row(i, "type", f"Type must be one of float, int, str, bool (got {hp_type!r}).")
+        return row
+    row["type"] = hp_type
+    row["required"] = as_bool(raw.get("required", False))
+    row["description"] = _clean_row_description(i, raw.get("description"), errors)
+    if hp_type in ("float", "int"):
+        _check_numeric_row(i, raw, row, auto_search, errors)
+    else:
+        _refuse_range(i, raw, hp_type, errors)
+        if hp_type == "bool":
+            _check_bool_row(i, raw, row, errors)
+        else:
+            _check_str_row(i, raw, row, auto_search, errors)
+    return row
+
+
+def _clean_row_name(i: int, value: Any, errors: AlgorithmErrors) -> str:
+    name = as_text(value)
+    if name is None:
+        errors.add_row(i, "name", "Name must be a string.")
+    elif not name:
+        errors.add_row(i, "name", "Name is required.")
+    elif len(name) > MAX_HP_NAME:
+        errors.add_row(i, "name", f"Name must be at most {MAX_HP_NAME} characters.")
+    elif not HP_NAME_RE.match(name):
+        errors.add_row(
+            i,
+            "name",
+            f"'{name[:80]}' cannot be passed as --{name[:80]}=value: use letters, digits, "
+            "'_', '-' or '.', starting with a letter or '_'.",
+        )
+    return name or ""
+
+
+def _clean_row_description(i: int, value: Any, errors: AlgorithmErrors) -> str:
+    text = as_text(value)
+    if text is None:
+        errors.add_row(i, "description", "Description must be a string.")
+        return ""
+    if len(text) > MAX_HP_DESCRIPTION:
+        errors.add_row(i, "description", f"At most {MAX_HP_DESCRIPTION} characters.")
+    return text
+
+
+def _parse_number(value: Any, hp_type: str) -> int | float:
+    """Parse a float or int value; ValueError with a message naming the problem."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, got {value!r}")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    if hp_type == "int":
+        if not number.is_integer():
+            raise ValueError(f"must be a whole number for an int hyperparameter, got {value!r}")
+        return int(number)
+    return number
+
+
+def _fmt(number: float | None) -> str:
+    """A number as a user typed it: 5 not 5.0, 1e-06 not 0.000001."""
+    return "" if number is None else f"{number:g}" if isinstance(number, float) else str(number)
+
+
+# --- enumerations ---------------------------------------------------------------------------
+
+
+def _clean_choices_list(
+    i: int, raw: Any, hp_type: str, errors: AlgorithmErrors
+) -> list[Any] | None:
+    """Typed enumeration, [] when none was given, None when it was refused."""
+    if is_blank(raw) or raw == []:
+        return []
+    items = _choice_items(i, raw, errors)
+    if items is None:
+        return None
+    typed = _typed_choices(i, items, hp_type, errors)
+    if typed is None:
+        return None
+    duplicates = sorted({str(v) for v in typed if typed.count(v) > 1})
+    if duplicates:
+        errors.add_row(i, "choices", f"The enumeration repeats {', '.join(duplicates)}.")
+        return None
+    return typed
+
+
+def _choice_items(i: int, raw: Any, errors: AlgorithmErrors) -> list[Any] | None:
+    """The enumeration's stripped items, from a list or one comma-separated string."""
+    if isinstance(raw, str):
+        items: list[Any] = [part.strip() for part in raw.split(",")]
+    elif isinstance(raw, list):
+        items = [item.strip() if isinstance(item, str) else item for item in raw]
+    else:
+        errors.add_row(i, "choices", "The enumeration must be a list or comma-separated values.")
+        return None
+    if all(is_blank(item) for item in items):
+        errors.add_row(i, "choices", "The enumeration is empty: give at least one value.")
+        return None
+    if any(is_blank(item) for item in items):
+        errors.add_row(i, "choices", "The enumeration has an empty value.")
+        return None
+    if len(items) > MAX_CHOICES:
+        errors.add_row(i, "choices", f"At most {MAX_CHOICES} values.")
+        return None
+    return items
+
+
+def _typed_choices(
+    i: int, items: list[Any], hp_type: str, errors: AlgorithmErrors
+) -> list[Any] | None:
+    typed: list[Any] = []
+    for item in items:
+        if hp_type == "str":
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                errors.add_row(i, "choices", f"Enumeration values must be strings, got {item!r}.")
+                return None
+            typed.append(str(item))
+            continue
+        try:
+            typed.append(_parse_number(item, hp_type))
+        except ValueError as exc:
+            errors.add_row(i, "choices", f"Enumeration value {exc}.")
+            return None
+    return typed
+
+
+# --- rows by type ---------------------------------------------------------------------------
+
+
+def _check_numeric_row(
+    i: int, raw: dict[str, Any], row: dict[str, Any], auto_search: bool, errors: AlgorithmErrors
+) -> None:
+    hp_type = row["type"]
+    given = [k for k in ("min", "max") if not is_blank(raw.get(k))]
+    row["min"], row["max"] = _clean_range(i, raw, hp_type, given, errors)
+    choices = _clean_choices_list(i, raw.get("choices"), hp_type, errors)
+    row["choices"] = choices or []
+    if choices and given:
+        errors.add_row(i, "choices", "Give either a min/max range or an enumeration, not both.")
+    default_raw = raw.get("default")
+    if is_blank(default_raw):
+        if auto_search and not given and choices == []:
+            errors.add_row(i, "min", "min and max are required to search this hyperparameter.")
+        return
+    _check_numeric_default(i, default_raw, row, errors)
+
+
+def _clean_range(
+    i: int, raw: dict[str, Any], hp_type: str, given: list[str], errors: AlgorithmErrors
+) -> tuple[int | float | None, int | float | None]:
+    """The typed (min, max); (None, None) when the range as a whole is refused."""
+    bounds: dict[str, int | float | None] = {"min": None, "max": None}
+    for key in given:
+        try:
+            bounds[key] = _parse_number(raw.get(key), hp_type)
+        except ValueError as exc:
+            errors.add_row(i, key, f"{key} {exc}.")
+    low, high = bounds["min"], bounds["max"]
+    if len(given) == 1:
+        missing = "max" if given == ["min"] else "min"
+        errors.add_row(i, missing, f"Give both min and max, or neither ({missing} is empty).")
+        return None, None
+    if low is not None and high is not None and low >= high:
+        errors.add_row(
+            i, "min", f"min must be less than max, got min={_fmt(low)}, max={_fmt(high)}."
+        )
+        return None, None
+    return low, high
+
+
+def _check_numeric_default(
+    i: int, default_raw: Any, row: dict[str, Any], errors: AlgorithmErrors
+) -> None:
+    try:
+        default = _parse_number(default_raw, row["type"])
+    except ValueError as exc:
+        errors.add_row(i, "default", f"Default {exc}.")
+        return
+    row["default"] = default
+    low, high, choices = row["min"], row["max"], row["choices"]
+    if low is not None and high is not None and not low <= default <= high:
+        errors.add_row(
+            i,
+            "default",
+            f"Default {_fmt(default)} is outside the range [{_fmt(low)}, {_fmt(high)}].",
+        )
+    if choices and default not in choices:
+        errors.add_row(i, "default", f"Default {_fmt(default)} is not in the enumeration.")
+
+
+def _refuse_range(i: int, raw: dict[str, Any], hp_type: str, errors: AlgorithmErrors) -> None:
+    for key in ("min", "max"):
+        if not is_blank(raw.get(key)):
+            errors.add_row(i, key, f"A {hp_type} hyperparameter takes no {key}: use float or int.")
+
+
+def _check_bool_row(
+    i: int, raw: dict[str, Any], row: dict[str, Any], errors: AlgorithmErrors
+) -> None:
+    if not is_blank(raw.get("choices")) and raw.get("choices") != []:
+        errors.add_row(i, "choices", "A bool hyperparameter takes no enumeration.")
+    default_raw = raw.get("default")
+    if is_blank(default_raw):
+        return
+    if isinstance(default_raw, bool):
+        row["default"] = default_raw
+    elif isinstance(default_raw, str) and default_raw.strip().lower() in _TRUE | _FALSE:
+        row["default"] = default_raw.strip().lower() in _TRUE
+    else:
+        errors.add_row(i, "default", f"Default must be true or false, got {default_raw!r}.")
+
+
+def _check_str_row(
+    i: int, raw: dict[str, Any], row: dict[str, Any], auto_search: bool, errors: AlgorithmErrors
+) -> None:
+    choices = _clean_choices_list(i, raw.get("choices"), "str", errors)
+    row["choices"] = choices or []
+    default_raw = raw.get("default")
+    if is_blank(default_raw):
+        if auto_search and choices == []:
+            errors.add_row(
+                i, "choices", "An enumeration is required to search this hyperparameter."
+            )
+        return
+    if not isinstance(default_raw, (str, int, float)) or isinstance(default_raw, bool):
+        errors.add_row(i, "default", f"Default must be a string, got {default_raw!r}.")
+        return
+    default = str(default_raw).strip()
+    row["default"] = default
+    if choices and default not in choices:
+        errors.add_row(i, "default", f"Default '{default}' is not in the enumeration.")

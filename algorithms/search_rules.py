@@ -1,0 +1,142 @@
+"""The rules of the parts only a search uses: the metric and the search algorithms.
+
+A search algorithm's parameters are checked by the search library itself (one parameter
+at a time, then all together), so a message lands beside the input it is about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from algorithms import metric_regex
+from algorithms.algorithm_errors import AlgorithmErrors
+from algorithms.spec_values import as_text, is_blank
+from search import list_samplers, make_sampler
+from search.errors import SamplerParamError
+
+GOALS = ("maximize", "minimize")
+# A finite one-dimensional space: enough for every sampler's own checks of its parameters;
+# whether an algorithm suits a job's real ranges is checked when the job is created.
+_PROBE_SPACE = {"x": {"type": "choice", "values": [0, 1]}}
+
+
+def clean_metric(value: Any, errors: AlgorithmErrors) -> dict[str, str]:
+    """The metric's name, goal and regex; the regex must compile under the safety rules."""
+    metric = value if isinstance(value, dict) else {}
+    if value is not None and not isinstance(value, dict):
+        errors.add("metric", "Metric must be an object with name, goal and regex.")
+    name = as_text(metric.get("name")) or ""
+    try:
+        name = metric_regex.validate_metric_name(name)
+    except metric_regex.MetricRegexError as exc:
+        errors.add("metric.name", str(exc))
+    goal = (as_text(metric.get("goal")) or "maximize").lower()
+    if goal not in GOALS:
+        errors.add("metric.goal", f"Goal must be maximize or minimize (got {goal!r}).")
+    regex = metric.get("regex")
+    regex = regex if isinstance(regex, str) else ""
+    if not regex.strip():
+        errors.add("metric.regex", "Metric regex is required: use Smart generate or write one.")
+    else:
+        try:
+            metric_regex.compile_metric_regex(regex)
+        except metric_regex.MetricRegexError as exc:
+            errors.add("metric.regex", str(exc))
+    return {"name": name, "goal": goal, "regex": regex}
+
+
+def sampler_catalogue() -> dict[str, dict[str, Any]]:
+    """list_samplers() keyed by every lower-cased name and alias."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry in list_samplers():
+        for key in (entry["name"], *entry["aliases"]):
+            out[key.lower()] = entry
+    return out
+
+
+def clean_search_algorithms(value: Any, errors: AlgorithmErrors) -> list[dict[str, Any]]:
+    """At least one known search algorithm, each once, with its parameters checked."""
+    if value is None or value == []:
+        errors.add("search_algorithms", "Select at least one search algorithm.")
+        return []
+    if not isinstance(value, list):
+        errors.add("search_algorithms", "Search algorithms must be a list.")
+        return []
+    catalogue = sampler_catalogue()
+    known = ", ".join(sorted(catalogue))
+    cleaned: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        item = {"name": item} if isinstance(item, str) else item
+        if not isinstance(item, dict):
+            errors.add("search_algorithms", f"Item {index + 1} must be an object with a name.")
+            continue
+        name = as_text(item.get("name")) or ""
+        entry = catalogue.get(name.lower())
+        if entry is None:
+            errors.add("search_algorithms", f"Unknown search algorithm {name!r} (known: {known}).")
+            continue
+        if name.lower() in seen:
+            errors.add("search_algorithms", f"{name} is selected more than once.")
+            continue
+        seen.add(name.lower())
+        params = _clean_params(index, name, entry, item.get("params"), errors)
+        cleaned.append({"name": name, "params": params})
+    return cleaned
+
+
+def _clean_params(
+    index: int, name: str, entry: dict[str, Any], raw: Any, errors: AlgorithmErrors
+) -> dict[str, Any]:
+    defaults = {p["name"]: p["default"] for p in entry["params"]}
+    if raw is None or raw == "":
+        raw = {}
+    if not isinstance(raw, dict):
+        errors.add_param(index, "__all__", "Parameters must be an object of name: value.")
+        return defaults
+    given = {k: v for k, v in raw.items() if not is_blank(v)}
+    if not _each_param_ok(index, name, defaults, given, errors):
+        return {**defaults, **given}
+    try:
+        sampler = make_sampler(name, _PROBE_SPACE, **given)
+    except SamplerParamError as exc:  # a rule across parameters
+        errors.add_param(index, "__all__", _sentence(str(exc)))
+        return {**defaults, **given}
+    if "seed" in defaults:
+        return {"seed": sampler.seed, **sampler.options}
+    return dict(sampler.options)
+
+
+def _each_param_ok(
+    index: int,
+    name: str,
+    defaults: dict[str, Any],
+    given: dict[str, Any],
+    errors: AlgorithmErrors,
+) -> bool:
+    """Check each given parameter alone; False when any of them was refused."""
+    ok = True
+    for param, value in given.items():
+        if param not in defaults:
+            errors.add_param(
+                index,
+                param,
+                f"{name} has no parameter {param!r} (it takes: {', '.join(defaults)}).",
+            )
+            ok = False
+            continue
+        try:
+            # The search library's own checks, one parameter at a time so that each
+            # message lands beside its input.
+            make_sampler(name, _PROBE_SPACE, **{param: value})
+        except SamplerParamError as exc:
+            errors.add_param(index, param, _sentence(str(exc)))
+            ok = False
+    return ok
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")

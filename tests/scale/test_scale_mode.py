@@ -6,6 +6,7 @@ import asyncio
 import io
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,13 @@ def test_settings_use_postgresql_redis_queue_and_redis_channel_layer() -> None:
     from huey.storage import RedisStorage
 
     assert connection.vendor == "postgresql"
-    assert isinstance(HUEY.storage, RedisStorage)
+    # Unit tests run huey in immediate mode; leaving it brings back the configured storage.
+    HUEY.immediate = False
+    try:
+        assert isinstance(HUEY.storage, RedisStorage)
+        assert HUEY.storage.conn.ping()
+    finally:
+        HUEY.immediate = True
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
 
 
@@ -36,7 +43,10 @@ def test_channel_layer_delivers_group_messages_through_redis() -> None:
         await layer.group_discard("scale-test", channel)
         return message
 
-    assert asyncio.run(round_trip()) == {"type": "trial.reported", "value": 0.5}
+    # Its own thread: a browser test's driver may own this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        message = pool.submit(asyncio.run, round_trip()).result(timeout=30)
+    assert message == {"type": "trial.reported", "value": 0.5}
 
 
 @pytest.fixture(scope="module")

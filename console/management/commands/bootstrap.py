@@ -32,7 +32,7 @@ class Command(BaseCommand):
         self._register_examples(admin)
         # Validations queued before a crash or restart would otherwise wait for the
         # periodic sweep; queue them again now (the task is idempotent).
-        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(0))
+        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=1))
         if requeued:
             self.stdout.write(f"Queued validation again for {len(requeued)} algorithm(s).")
 

@@ -46,7 +46,9 @@ def _evaluate(problem: Problem, params: dict[str, Any]) -> float:
 # --- ours ----------------------------------------------------------------------------
 
 
-def run_ours(sampler_name: str, problem: Problem, n_trials: int, seed: int, batch: int) -> list[float]:
+def run_ours(
+    sampler_name: str, problem: Problem, n_trials: int, seed: int, batch: int
+) -> list[float]:
     from search import make_sampler
 
     sampler = make_sampler(sampler_name, problem.space, goal="minimize", seed=seed)

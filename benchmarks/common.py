@@ -1,4 +1,4 @@
-"""Small helpers shared by the benchmark scripts: markdown tables, process pools, stats."""
+"""Utilities shared by the benchmark scripts: markdown tables, process pools, stats."""
 
 from __future__ import annotations
 
@@ -61,8 +61,7 @@ def machine_line() -> str:
     """When and where a run happened, for the head of each printed report."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"{stamp}; {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"{stamp}; {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
 
 

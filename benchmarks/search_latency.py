@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import MAX_JOBS, markdown_table, machine_line, versions
+from benchmarks.common import MAX_JOBS, machine_line, markdown_table, versions
 from benchmarks.problems import PROBLEMS, hartmann6
 
 SPACE = PROBLEMS["hartmann6"].space
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reps", type=int, default=None, help="timed suggestions per cell (5)")
     parser.add_argument("--max-seconds-per-cell", type=float, default=60.0)
     parser.add_argument("--setup-timeout", type=float, default=300.0)
-    parser.add_argument("--jobs", type=int, default=1, help="accepted for symmetry; cells run alone")
+    parser.add_argument("--jobs", type=int, default=1, help="ignored: cells run one at a time")
     args = parser.parse_args(argv)
     default_sizes = "100,300" if args.quick else "100,300,1000,3000"
     sizes = [int(s) for s in (args.sizes or default_sizes).split(",")]

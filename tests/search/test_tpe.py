@@ -42,11 +42,11 @@ def test_aliases_resolve_to_tpe() -> None:
     assert get_sampler_class("TPE") is TPESampler
 
 
-def test_defaults_follow_modelarts() -> None:
+def test_defaults_follow_modelarts_except_a_shorter_sobol_start() -> None:
     sampler = make_sampler("tpe", UNIT)
     assert sampler.options == {
         "gamma": 0.25,
-        "n_initial_points": 20,
+        "n_initial_points": 10,
         "n_ei_candidates": 24,
         "prior_weight": 1.0,
         "multivariate": True,
@@ -176,3 +176,13 @@ def test_tpe_beats_random_search_on_branin() -> None:
     tpe = np.mean([best_after("tpe", seed, 60) for seed in seeds])
     rand = np.mean([best_after("random", seed, 60) for seed in seeds])
     assert tpe < 0.5 * rand
+
+
+def test_documented_start_of_twenty_sobol_points_still_works() -> None:
+    space = {"x": {"type": "uniform", "low": 0, "high": 1}}
+    sampler = make_sampler("tpe", space, goal="minimize", seed=3, n_initial_points=20)
+    history = [
+        {"params": p, "value": p["x"], "status": "completed", "curve": []}
+        for p in sobol_points(sampler.space, 3, 0, 15)
+    ]
+    assert sampler.suggest(history, n=2) == sobol_points(sampler.space, 3, 15, 2)

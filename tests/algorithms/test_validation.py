@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from algorithms.validation import validate_algorithm_spec
+from search import list_samplers
 from tests.algorithms.helpers import valid_spec
 
 
@@ -40,7 +41,9 @@ def test_search_algorithm_params_are_filled_with_defaults() -> None:
     (item,) = cleaned["search_algorithms"]
     assert item["name"] == "tpe_search"
     assert item["params"]["gamma"] == 0.3
-    assert item["params"]["n_initial_points"] == 20
+    tpe = next(entry for entry in list_samplers() if entry["name"] == "tpe")
+    default = next(p["default"] for p in tpe["params"] if p["name"] == "n_initial_points")
+    assert item["params"]["n_initial_points"] == default
     assert item["params"]["seed"] == 0
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from datetime import timedelta
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 PENDING_ROOT = "pending-uploads"
 _TOKEN = re.compile(r"^[0-9a-f]{32}/[^/\\]{1,200}$")
@@ -50,3 +52,27 @@ def pending_discard(*, user_id: int, token: str) -> None:
     path = _path(user_id, token)
     if path is not None:
         default_storage.delete(path)
+
+
+def pending_purge(*, older_than: timedelta) -> int:
+    """Delete kept uploads nobody came back for; returns how many were removed.
+
+    A user who leaves a refused form never submits it again, so without this sweep the
+    files would stay forever.
+    """
+    cutoff = timezone.now() - older_than
+    removed = 0
+    if not default_storage.exists(PENDING_ROOT):
+        return 0
+    user_dirs, _ = default_storage.listdir(PENDING_ROOT)
+    for user_dir in user_dirs:
+        token_dirs, _ = default_storage.listdir(f"{PENDING_ROOT}/{user_dir}")
+        for token_dir in token_dirs:
+            folder = f"{PENDING_ROOT}/{user_dir}/{token_dir}"
+            _, files = default_storage.listdir(folder)
+            for name in files:
+                path = f"{folder}/{name}"
+                if default_storage.get_modified_time(path) < cutoff:
+                    default_storage.delete(path)
+                    removed += 1
+    return removed

@@ -7,7 +7,7 @@ from datetime import timedelta
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from algorithms import services
+from algorithms import pending, services
 
 
 @db_task()
@@ -18,3 +18,8 @@ def validate_algorithm_package(algorithm_id: int) -> None:
 @db_periodic_task(crontab(minute="*/2"))
 def requeue_stale_validations() -> None:
     services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
+
+
+@db_periodic_task(crontab(minute="17", hour="*"))
+def purge_pending_uploads() -> None:
+    pending.pending_purge(older_than=timedelta(days=1))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from algorithms.models import Algorithm, Engine, Hyperparameter
 
@@ -43,7 +44,14 @@ class HyperparameterInline(admin.TabularInline):
     model = Hyperparameter
     extra = 0
     ordering = ["position", "id"]
-    fields = ["position", "name", "type", "default", "min", "max", "choices", "required"]
+    fields = ("position", "name", "type", "default", "min", "max", "choices", "required")
+    # Shown, not edited: the table is validated as a whole (names, defaults in range) by
+    # the console pages and the API.
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Algorithm)
@@ -55,12 +63,42 @@ class AlgorithmAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ["owner"]
     inlines = [HyperparameterInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
     # Status and manifest are written by package validation; editing them by hand would
     # let an algorithm claim `ready` for a package nobody checked.
-    readonly_fields = ["status", "status_reason", "manifest", "created_at", "updated_at"]
+    # The code and search fields likewise: a new package, boot file or metric regex must be
+    # checked again (archive safety, regex safety), and only the console pages and the API
+    # do that; so algorithms are created there too.
+    readonly_fields = [
+        "auto_search",
+        "metric_name",
+        "metric_goal",
+        "metric_regex",
+        "search_algorithms",
+        "code_source",
+        "code_file",
+        "server_path",
+        "boot_file",
+        "status",
+        "status_reason",
+        "manifest",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["owner", "name", "description", "engine"]}),
-        ("Code", {"fields": ["code_source", "code_file", "server_path", "boot_file"]}),
+        (
+            "Code",
+            {
+                "fields": ["code_source", "code_file", "server_path", "boot_file"],
+                "description": (
+                    "Read-only here: change the code on the algorithm's page in the console "
+                    "or through the API, which check the package again."
+                ),
+            },
+        ),
         (
             "Auto search",
             {

@@ -56,6 +56,9 @@ class AlgorithmForm:
         raw = _raw_from_post(data)
         form = cls(raw=raw, spec=_spec_from_raw(raw))
         source = raw["code_source"]
+        # As posted (blank when absent): the service refuses "Upload" without a file on an
+        # algorithm that uses a server folder, instead of silently keeping the folder.
+        form.spec["code_source"] = data.get("code_source", "")
         if source == Algorithm.CodeSource.SERVER_PATH:
             path = raw["server_path"].strip()
             unchanged = (

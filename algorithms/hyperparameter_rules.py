@@ -128,6 +128,8 @@ def _parse_number(value: Any, hp_type: str) -> int | float:
         raise ValueError(f"must be a number, got {value!r}")
     try:
         number = float(value.strip() if isinstance(value, str) else value)
+    except OverflowError:  # an int too large for a float, e.g. 10**400 in a JSON body
+        raise ValueError("is too large: use a number between -1e308 and 1e308") from None
     except (TypeError, ValueError):
         raise ValueError(f"must be a number, got {value!r}") from None
     if not math.isfinite(number):

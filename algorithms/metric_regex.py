@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -33,7 +34,12 @@ MAX_METRIC_NAME_CHARS = 64
 MAX_PATTERN_CHARS = 1000
 MAX_LINE_CHARS = 4096  # longer segments are cut: bounds the work per line
 MAX_SEGMENTS = 4  # progress-bar redraws looked at per line, newest first
-MAX_LOG_LINES = 10_000  # lines of a pasted log the tester and the generator look at
+MAX_LOG_LINES = 10_000  # lines of a pasted log the generator looks at
+# The tester runs a user's pattern inside a web request: the probe bounds the cost of one
+# line, these bound the whole scan so a slow-but-accepted pattern cannot hold a worker.
+TEST_MAX_LINES = 2_000
+TEST_MAX_CHARS = 512 * 1024
+TEST_TIME_BUDGET_S = 2.0
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 
@@ -176,22 +182,79 @@ def match_line(matcher: MetricMatcher, line: str) -> float | None:
     return hit[1] if hit else None
 
 
-def _scan(matcher: MetricMatcher, log_text: str, max_lines: int) -> list[LogMatch]:
+def _lines(log_text: str, max_lines: int) -> list[str]:
     # Split on "\n" only: "\r" belongs to the line (progress bars) and _match handles it.
+    return log_text.split("\n", max_lines)[:max_lines]
+
+
+def _scan(matcher: MetricMatcher, log_text: str, max_lines: int) -> list[LogMatch]:
     matches: list[LogMatch] = []
-    for line_no, line in enumerate(log_text.split("\n", max_lines)[:max_lines], start=1):
+    for line_no, line in enumerate(_lines(log_text, max_lines), start=1):
         hit = _match(matcher, line)
         if hit:
             matches.append({"line_no": line_no, "line": hit[0], "value": hit[1]})
     return matches
 
 
-def test_log(pattern: str, log_text: str, *, max_lines: int = MAX_LOG_LINES) -> list[LogMatch]:
-    """The lines of ``log_text`` the pattern gets a value from, as the runner would."""
-    return _scan(compile_metric_regex(pattern), log_text, max_lines)
+@dataclass(frozen=True)
+class LogTest:
+    """What the tester found, and how much of the log it looked at."""
+
+    matches: list[LogMatch]
+    lines_total: int  # lines in the pasted log
+    lines_scanned: int
+    stopped: str = ""  # why the scan ended early ("time budget", "size limit"), or ""
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.stopped)
+
+    def note(self) -> str:
+        if not self.stopped:
+            return ""
+        return f"stopped after {self.lines_scanned} of {self.lines_total} lines: {self.stopped}"
+
+
+def test_log(
+    pattern: str,
+    log_text: str,
+    *,
+    max_lines: int = TEST_MAX_LINES,
+    max_chars: int = TEST_MAX_CHARS,
+    time_budget_s: float = TEST_TIME_BUDGET_S,
+) -> LogTest:
+    """The lines of ``log_text`` the pattern gets a value from, as the runner would.
+
+    Bounded for a web request: at most the first ``max_lines`` lines and ``max_chars``
+    characters are looked at, and no new line is started once ``time_budget_s`` has
+    passed. The probe in ``compile_metric_regex`` bounds one line's cost; this bounds the
+    total, since a pattern just under the probe's limit could still take minutes on a long
+    adversarial log. ``LogTest.stopped`` says why a scan ended early.
+    """
+    matcher = compile_metric_regex(pattern)
+    # A final newline ends the last line, it does not start one.
+    total = log_text.count("\n") + (0 if not log_text or log_text.endswith("\n") else 1)
+    lines = _lines(log_text[:max_chars], max_lines)
+    deadline = time.monotonic() + time_budget_s
+    matches: list[LogMatch] = []
+    scanned = 0
+    stopped = ""
+    for line_no, line in enumerate(lines, start=1):
+        if line_no > 1 and time.monotonic() > deadline:
+            stopped = "time budget"
+            break
+        hit = _match(matcher, line)
+        scanned = line_no
+        if hit:
+            matches.append({"line_no": line_no, "line": hit[0], "value": hit[1]})
+    scanned = min(scanned, total)
+    if not stopped and scanned < total:
+        stopped = "size limit"
+    return LogTest(matches, total, scanned, stopped)
 
 
 test_log.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite its name
+LogTest.__test__ = False  # type: ignore[attr-defined]
 
 
 # -- smart generation ---------------------------------------------------------------------

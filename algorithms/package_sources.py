@@ -122,16 +122,25 @@ def _confine(path: Path, allowed_roots: Sequence[Path]) -> Path:
         raise PackageError(f"Server path {shown} must be an absolute path")
     if ".." in path.parts:
         raise PackageError(f"Server path {shown} must not contain '..'")
+    outside = f"Server path {shown} is outside the folders allowed on this server"
+    # The roots first, on the path as written: outside them the same answer whether the
+    # path exists or not, so the check cannot be used to find out which files exist.
+    if not _within(Path(os.path.normpath(path)), allowed_roots):
+        raise PackageError(outside)
     try:
         resolved = path.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
         raise PackageError(f"Server path {shown} does not exist") from None
     except (OSError, RuntimeError):  # RuntimeError: symlink loop on older Pythons
         raise PackageError(f"Server path {shown} cannot be read") from None
-    # Resolving first means a symlink inside an allowed root cannot point outside it.
-    if not any(resolved.is_relative_to(Path(root).resolve()) for root in allowed_roots):
-        raise PackageError(f"Server path {shown} is outside the folders allowed on this server")
+    # Then resolved: a symlink inside an allowed root cannot point outside it.
+    if not _within(resolved, allowed_roots):
+        raise PackageError(outside)
     return resolved
+
+
+def _within(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path.is_relative_to(r) or path.is_relative_to(Path(r).resolve()) for r in roots)
 
 
 def _folder_members(root: Path) -> Iterator[Member]:

@@ -70,9 +70,26 @@ def pending_purge(*, older_than: timedelta) -> int:
         for token_dir in token_dirs:
             folder = f"{PENDING_ROOT}/{user_dir}/{token_dir}"
             _, files = default_storage.listdir(folder)
+            left = len(files)
             for name in files:
                 path = f"{folder}/{name}"
                 if default_storage.get_modified_time(path) < cutoff:
                     default_storage.delete(path)
                     removed += 1
+                    left -= 1
+            if left == 0:
+                _remove_empty_folder(folder)
     return removed
+
+
+def _remove_empty_folder(folder: str) -> None:
+    # FileSystemStorage.delete leaves the per-upload folder behind; storages without
+    # local paths (object stores) have no folders to remove.
+    try:
+        local = default_storage.path(folder)
+    except NotImplementedError:
+        return
+    try:
+        os.rmdir(local)
+    except OSError:
+        pass  # not empty (a file arrived meanwhile) or already gone

@@ -76,13 +76,21 @@ def clean_search_algorithms(value: Any, errors: AlgorithmErrors) -> list[dict[st
         if entry is None:
             errors.add("search_algorithms", f"Unknown search algorithm {name!r} (known: {known}).")
             continue
-        if name.lower() in seen:
-            errors.add("search_algorithms", f"{name} is selected more than once.")
+        # Aliases name the same sampler: "tpe" and "tpe_search" are one algorithm twice.
+        canonical = entry["name"].lower()
+        if canonical in seen:
+            errors.add_param(index, "__all__", _duplicate_message(name, entry["name"]))
             continue
-        seen.add(name.lower())
+        seen.add(canonical)
         params = _clean_params(index, name, entry, item.get("params"), errors)
         cleaned.append({"name": name, "params": params})
     return cleaned
+
+
+def _duplicate_message(name: str, canonical: str) -> str:
+    if name.lower() == canonical.lower():
+        return f"{name} is selected more than once."
+    return f"{name} is another name for {canonical}, which is already selected."
 
 
 def _clean_params(

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from algorithms import packages
@@ -56,14 +56,14 @@ def algorithm_create(
     engine = _resolve_engine(cleaned["engine"], errors)
     _check_code(code, server_path, errors, required=True)
     if cleaned["name"] and Algorithm.objects.filter(owner=owner, name=cleaned["name"]).exists():
-        errors.add("name", f"You already have an algorithm named '{cleaned['name']}'.")
+        errors.add("name", _name_taken(cleaned["name"]))
     if errors:
         raise AlgorithmValidationError(errors)
     with _storage_undo() as stored, transaction.atomic():
         algorithm = Algorithm(owner=owner, engine=engine)
         _apply_spec(algorithm, cleaned)
         _attach_code(algorithm, code, server_path, stored)
-        algorithm.save()
+        _save_unique_name(algorithm)
         _save_hyperparameters(algorithm, cleaned["hyperparameters"])
         _enqueue_validation(algorithm.pk)
     return algorithm
@@ -83,11 +83,18 @@ def algorithm_update(
     cleaned, errors = validate_algorithm_spec(spec)
     engine = _resolve_engine(cleaned["engine"], errors)
     _check_code(code, server_path, errors, required=False)
+    leaving_server_path = (
+        cleaned["code_source"] == Algorithm.CodeSource.UPLOAD
+        and algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
+    )
+    if leaving_server_path and not code and "code" not in errors.fields:
+        # Switching to an upload without a file would silently keep the old server folder.
+        errors.add("code", "Choose a file to upload, or keep the server folder.")
     taken = Algorithm.objects.filter(owner=algorithm.owner, name=cleaned["name"]).exclude(
         pk=algorithm.pk
     )
     if cleaned["name"] and taken.exists():
-        errors.add("name", f"You already have an algorithm named '{cleaned['name']}'.")
+        errors.add("name", _name_taken(cleaned["name"]))
     if errors:
         raise AlgorithmValidationError(errors)
     with _storage_undo() as stored, transaction.atomic():
@@ -103,7 +110,7 @@ def algorithm_update(
             algorithm.transition(Algorithm.Status.CREATING)
         if revalidate:
             algorithm.manifest = []
-        algorithm.save()
+        _save_unique_name(algorithm)
         algorithm.hyperparameters.all().delete()
         _save_hyperparameters(algorithm, cleaned["hyperparameters"])
         if repackaged and old_file and old_file != algorithm.code_file.name:
@@ -263,9 +270,40 @@ def register_examples(*, owner: Any) -> list[Algorithm]:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _name_taken(name: str) -> str:
+    return f"You already have an algorithm named '{name}'."
+
+
+def _save_unique_name(algorithm: Algorithm) -> None:
+    """Save; a name taken since the pre-check (a concurrent write) is a field error, not a 500."""
+    try:
+        with transaction.atomic():  # a savepoint: the clash can still be looked up after it
+            algorithm.save()
+    except IntegrityError as exc:
+        if not _is_name_clash(exc, algorithm):
+            raise
+        errors = AlgorithmErrors()
+        errors.add("name", _name_taken(algorithm.name))
+        raise AlgorithmValidationError(errors) from None
+
+
+def _is_name_clash(exc: IntegrityError, algorithm: Algorithm) -> bool:
+    """Whether the unique (owner, name) constraint refused the save, and no other one."""
+    text = str(exc)
+    constraint = "unique_algorithm_name_per_owner"  # PostgreSQL and MySQL name it
+    table = Algorithm._meta.db_table  # SQLite names the columns
+    if constraint in text or (f"{table}.owner_id" in text and f"{table}.name" in text):
+        return True
+    clash = Algorithm.objects.filter(owner_id=algorithm.owner_id, name=algorithm.name)
+    if algorithm.pk is not None:
+        clash = clash.exclude(pk=algorithm.pk)
+    return clash.exists()
+
+
 def _resolve_engine(value: str | int | None, errors: AlgorithmErrors) -> Engine | None:
     if value is None:
-        return Engine.default()
+        # Read only: no engine marked default yet means "the default at run time".
+        return Engine.objects.filter(is_default=True).first()
     engine = None
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
         engine = Engine.objects.filter(pk=int(value)).first()
@@ -311,15 +349,25 @@ def _server_path_error(server_path: str) -> str:
         return "The server path must be absolute, e.g. /srv/algorithms/mnist."
     if ".." in path.parts:
         return "The server path must not contain '..'."
+    roots = server_roots()
+    allowed = ", ".join(str(r) for r in settings.ALGORITHM_SERVER_ROOTS) or "none"
+    outside = f"The server path must be inside a folder the administrator allows ({allowed})."
+    # The roots first, on the path as written: outside them the answer must not depend on
+    # whether the path exists, or the form would tell which server files exist.
+    if not _within(Path(os.path.normpath(path)), roots):
+        return outside
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError):
         return f"The server path {server_path} does not exist."
-    roots = server_roots()
-    if not any(resolved.is_relative_to(root.resolve()) for root in roots):
-        allowed = ", ".join(str(r) for r in settings.ALGORITHM_SERVER_ROOTS) or "none"
-        return f"The server path must be inside a folder the administrator allows ({allowed})."
+    # Then again resolved, so a symlink inside a root cannot point outside it.
+    if not _within(resolved, roots):
+        return outside
     return ""
+
+
+def _within(path: Path, roots: list[Path]) -> bool:
+    return any(path.is_relative_to(r) or path.is_relative_to(r.resolve()) for r in roots)
 
 
 def _apply_spec(algorithm: Algorithm, cleaned: dict[str, Any]) -> None:

@@ -5,14 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.exceptions import TaskLockedException
 
 from algorithms import pending, services
 
 
 @db_task()
 def validate_algorithm_package(algorithm_id: int) -> None:
-    services.algorithm_validate_package(algorithm_id=algorithm_id)
+    # While the consumer is down the periodic requeue keeps adding a task per creating
+    # algorithm; when it comes back the copies would run side by side. The per-id lock
+    # lets one run; a copy that finds it taken returns, since the running one (the
+    # service is idempotent) does the same work.
+    try:
+        with HUEY.lock_task(f"validate-algorithm-{algorithm_id}"):
+            services.algorithm_validate_package(algorithm_id=algorithm_id)
+    except TaskLockedException:
+        return
 
 
 @db_periodic_task(crontab(minute="*/2"))

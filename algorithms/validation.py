@@ -38,6 +38,7 @@ __all__ = ["AlgorithmErrors", "sampler_catalogue", "validate_algorithm_spec"]
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_DESCRIPTION = 2000
 MAX_BOOT_FILE = 255
+CODE_SOURCES = ("upload", "server_path")
 
 
 def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], AlgorithmErrors]:
@@ -57,6 +58,7 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], Algor
         "description": _clean_text(spec.get("description"), "description", MAX_DESCRIPTION, errors),
         "boot_file": _clean_boot_file(spec.get("boot_file"), errors),
         "engine": _clean_engine(spec.get("engine")),
+        "code_source": _clean_code_source(spec.get("code_source"), errors),
         "hyperparameters": clean_hyperparameters(spec.get("hyperparameters"), auto_search, errors),
         "auto_search": auto_search,
         "metric": {"name": "", "goal": "maximize", "regex": ""},
@@ -116,6 +118,18 @@ def _clean_boot_file(value: Any, errors: AlgorithmErrors) -> str:
     elif not boot.endswith(".py"):
         errors.add("boot_file", "Boot file must be a Python file ending in .py.")
     return boot
+
+
+def _clean_code_source(value: Any, errors: AlgorithmErrors) -> str:
+    # Which kind of package the page chose; blank when the caller does not say (the API).
+    source = as_text(value)
+    if source is None or not source.strip():
+        return ""
+    source = source.strip()
+    if source not in CODE_SOURCES:
+        errors.add("code", f"Code source must be {' or '.join(CODE_SOURCES)}.")
+        return ""
+    return source
 
 
 def _clean_engine(value: Any) -> str | int | None:

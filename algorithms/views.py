@@ -144,11 +144,20 @@ def regex_test(request: HttpRequest) -> JsonResponse:
     pattern = request.POST.get("pattern", "")
     log = request.POST.get("sample_log", "")
     try:
-        matches = metric_regex.test_log(pattern, log)
+        # Bounded in lines, size and time: a slow pattern cannot hold this worker.
+        result = metric_regex.test_log(pattern, log)
     except metric_regex.MetricRegexError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    total = len(log.splitlines())
-    return JsonResponse({"matches": _finite(matches), "count": len(matches), "lines": total})
+    return JsonResponse(
+        {
+            "matches": _finite(result.matches),
+            "count": len(result.matches),
+            "lines": result.lines_total,
+            "scanned": result.lines_scanned,
+            "truncated": result.truncated,
+            "note": result.note(),
+        }
+    )
 
 
 def _finite(matches: list[Any]) -> list[dict[str, Any]]:

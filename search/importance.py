@@ -24,7 +24,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from sklearn.ensemble import RandomForestRegressor
 
 from search.history import COMPLETED, trial_value
 from search.space import SearchSpace
@@ -97,6 +96,10 @@ def _one_resample(
     # Scoring on left-out trials avoids rewarding what the forest memorised; with too
     # few of them the estimate would be noise, so fall back to every trial.
     held = left_out if len(left_out) >= MIN_TRIALS else np.arange(n)
+    # Imported here, not at module level: sklearn.ensemble takes about a second to import
+    # and every process that imports ``search`` (each web worker) would pay it.
+    from sklearn.ensemble import RandomForestRegressor
+
     forest = RandomForestRegressor(
         n_estimators=N_TREES, random_state=int(rng.integers(2**31 - 1)), n_jobs=1
     ).fit(X[rows], y[rows])

@@ -10,8 +10,12 @@ Arrays and shapes:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
+
+if TYPE_CHECKING:
+    from sklearn.tree import DecisionTreeRegressor
 
 _MIN_VAR = 1e-10
 
@@ -44,6 +48,10 @@ class RandomForest:
         # Trees are grown one by one with input checks off: sklearn's ensemble wrapper costs
         # several milliseconds per tree in bookkeeping, more than growing a tree on a few
         # hundred rows; the arrays below are already in the layout the tree builder wants.
+        # sklearn is imported here, not at module level: its import costs most of a second
+        # and every process that imports ``search`` (each web worker) would pay it.
+        from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
+
         X32 = np.ascontiguousarray(X, dtype=np.float32)
         y64 = np.ascontiguousarray(y, dtype=np.float64)
         rng = np.random.default_rng(self.seed)

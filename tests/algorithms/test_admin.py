@@ -60,7 +60,7 @@ def test_algorithm_change_page_shows_rows_and_read_only_status(
     response = staff_client.get(f"/admin/algorithms/algorithm/{algorithm.pk}/change/")
     content = response.content.decode()
     assert response.status_code == 200
-    assert 'value="lr"' in content  # the hyperparameter inline
+    assert "lr" in content and 'name="hyperparameters-0-name"' not in content  # shown, read-only
     assert "boot file train.py is not in the package" in content
     assert 'name="status"' not in content and 'name="status_reason"' not in content
 
@@ -109,3 +109,35 @@ def test_default_engine_moves_after_the_old_one_is_unticked(staff_client: Client
     assert Engine.default().name == "py312"
     first.refresh_from_db()
     assert first.is_default is False
+
+
+def test_algorithm_code_fields_are_read_only(staff_client: Client, alice: Any) -> None:
+    algorithm = _algorithm(alice)
+    algorithm.transition(Algorithm.Status.READY, "")
+    algorithm.save()
+    url = f"/admin/algorithms/algorithm/{algorithm.pk}/change/"
+    content = staff_client.get(url).content.decode()
+    for field in ("code_source", "code_file", "server_path", "boot_file"):
+        assert f'name="{field}"' not in content
+    assert "check the package again" in content
+
+    response = staff_client.post(
+        url,
+        {
+            "owner": alice.pk,
+            "name": algorithm.name,
+            "description": "edited",
+            "engine": algorithm.engine_id,
+            "code_source": "server_path",
+            "server_path": "/etc",
+            "boot_file": "evil.py",
+            "metric_goal": algorithm.metric_goal,
+            "hyperparameters-TOTAL_FORMS": "0",
+            "hyperparameters-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302  # saved: the other fields are still editable
+    algorithm.refresh_from_db()
+    assert algorithm.description == "edited"
+    assert (algorithm.boot_file, algorithm.server_path) == ("train.py", "")
+    assert algorithm.status == Algorithm.Status.READY

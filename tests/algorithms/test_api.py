@@ -100,7 +100,8 @@ def test_json_create_takes_a_server_path(alice_api: APIClient) -> None:
     algorithm = Algorithm.objects.get(name="digits")
     assert algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
     assert Path(algorithm.server_path) == EXAMPLE.resolve()
-    assert response.json()["engine"] == Engine.default().name
+    assert response.json()["engine"] is None  # no default engine yet: the default at run time
+    assert not Engine.objects.exists()
 
 
 def test_create_errors_carry_the_form_messages_nested_by_field_and_row(
@@ -407,4 +408,14 @@ def test_api_without_valid_credentials_is_401(alice: Any, header: str | None) ->
     for url in (URL, "/api/v1/search-algorithms/"):
         assert api.get(url).status_code == 401
     assert api.post(URL, _multipart(_spec()), format="multipart").status_code == 401
+    assert not Algorithm.objects.exists()
+
+
+def test_huge_integer_bound_is_a_message_on_its_cell(alice_api: APIClient) -> None:
+    rows = [{"name": "epochs", "type": "int", "default": 5, "min": 1, "max": 10**400}]
+    response = alice_api.post(URL, _spec(hyperparameters=rows), format="json")
+    assert response.status_code == 400
+    assert response.json()["hyperparameters"]["0"]["max"] == [
+        "max is too large: use a number between -1e308 and 1e308."
+    ]
     assert not Algorithm.objects.exists()

@@ -54,7 +54,7 @@ def test_sample_proposes_a_candidate_that_captures_each_format(line: str, expect
     best = candidates[0]
     assert best.label != "any format"
     assert best.matches == [{"line_no": 2, "line": best.matches[0]["line"], "value": expected}]
-    assert mr.test_log(best.pattern, line)[0]["value"] == expected
+    assert mr.test_log(best.pattern, line).matches[0]["value"] == expected
 
 
 def test_nan_is_parsed() -> None:
@@ -76,7 +76,7 @@ def test_table_field_with_a_spaced_name() -> None:
 def test_name_is_matched_as_a_whole_token_only(line: str) -> None:
     assert mr.match_line(general_matcher("accuracy"), line) is None
     for candidate_pattern in [p for _, p in mr._format_candidates("accuracy")]:
-        assert mr.test_log(candidate_pattern, line) == []
+        assert mr.test_log(candidate_pattern, line).matches == []
 
 
 def test_name_is_case_insensitive() -> None:
@@ -128,7 +128,7 @@ def test_progress_bar_line_takes_the_last_segment() -> None:
     line = "\r 10%|#    | loss=0.9\r 50%|###  | loss=0.5\r100%|#####| loss=0.2\n"
 
     assert mr.match_line(general_matcher("loss"), line) == 0.2
-    assert mr.test_log(mr.general_metric_regex("loss"), line) == [
+    assert mr.test_log(mr.general_metric_regex("loss"), line).matches == [
         {"line_no": 1, "line": "100%|#####| loss=0.2", "value": 0.2}
     ]
 
@@ -142,18 +142,18 @@ def test_progress_bar_falls_back_to_an_earlier_segment() -> None:
 def test_test_log_lists_matching_lines_with_numbers() -> None:
     log = "start\r\nloss=1.5\r\nnothing\r\nloss=0.5\r\n"
 
-    assert mr.test_log(r"loss=(\d+\.\d+)", log) == [
+    assert mr.test_log(r"loss=(\d+\.\d+)", log).matches == [
         {"line_no": 2, "line": "loss=1.5", "value": 1.5},
         {"line_no": 4, "line": "loss=0.5", "value": 0.5},
     ]
 
 
 def test_percent_sign_in_the_group_is_dropped() -> None:
-    assert mr.test_log(r"acc (\S+)", "acc 91.2%")[0]["value"] == 91.2
+    assert mr.test_log(r"acc (\S+)", "acc 91.2%").matches[0]["value"] == 91.2
 
 
 def test_non_numeric_capture_gives_no_value() -> None:
-    assert mr.test_log(r"acc=(\w+)", "acc=abc\nacc=3\n") == [
+    assert mr.test_log(r"acc=(\w+)", "acc=abc\nacc=3\n").matches == [
         {"line_no": 2, "line": "acc=3", "value": 3.0}
     ]
 
@@ -216,3 +216,43 @@ def test_metric_name_validation() -> None:
     for bad in ["", "   ", "a" * 65, "acc\nloss"]:
         with pytest.raises(MetricRegexError):
             mr.validate_metric_name(bad)
+
+
+# --- the tester's bounds ---------------------------------------------------------------------
+
+
+def test_test_log_stops_a_slow_pattern_at_its_time_budget() -> None:
+    # Accepted by the probe, yet quadratic on a long run of digits with no "x" after it:
+    # over thousands of such lines the scan would take minutes without the budget.
+    pattern = r"(?P<value>\d+)x"
+    line = "1" * mr.MAX_LINE_CHARS
+    log = "\n".join([line] * 1_000)
+    result = mr.test_log(pattern, log, time_budget_s=0.05)
+    assert result.truncated and result.stopped == "time budget"
+    assert result.lines_total == 1_000
+    assert 1 <= result.lines_scanned < 1_000
+    assert result.note() == f"stopped after {result.lines_scanned} of 1000 lines: time budget"
+
+
+def test_test_log_looks_at_the_first_lines_only() -> None:
+    log = "acc=1\n" * (mr.TEST_MAX_LINES + 500)
+    result = mr.test_log(r"acc=(\d+)", log)
+    assert result.stopped == "size limit"
+    assert (result.lines_scanned, result.lines_total) == (
+        mr.TEST_MAX_LINES,
+        mr.TEST_MAX_LINES + 500,
+    )
+    assert len(result.matches) == mr.TEST_MAX_LINES
+
+
+def test_test_log_caps_the_characters_it_reads() -> None:
+    log = "\n".join(["acc=1" + " " * 995] * 100)  # 100 lines of 1,000 characters
+    result = mr.test_log(r"acc=(\d+)", log, max_chars=10_000)
+    assert result.stopped == "size limit"
+    assert result.lines_scanned < result.lines_total == 100
+
+
+def test_test_log_of_a_short_log_is_complete() -> None:
+    result = mr.test_log(r"acc=(\d+)", "acc=1\nacc=2\n")
+    assert not result.truncated and result.note() == ""
+    assert (result.lines_scanned, result.lines_total) == (2, 2)

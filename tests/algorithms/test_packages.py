@@ -455,3 +455,16 @@ def test_missing_boot_file_without_python_files() -> None:
 def test_bad_boot_file_names_are_refused(boot_file: str, message: str) -> None:
     with pytest.raises(PackageError, match=message):
         find_boot_file(manifest_of("train.py"), boot_file)
+
+
+def test_folder_outside_allowed_roots_gets_one_message_whether_it_exists_or_not(
+    roots: tuple[Path, Path],
+) -> None:
+    allowed, outside = roots
+    messages = []
+    for path in (outside, outside / "missing", outside / "secret.py"):
+        with pytest.raises(PackageError) as info:
+            inspect_package(path, allowed_roots=[allowed])
+        messages.append(str(info.value).replace(str(path), "<path>"))
+    assert messages[0] == messages[1] == messages[2]
+    assert "outside the folders allowed" in messages[0]

@@ -46,3 +46,31 @@ def test_purge_deletes_only_stale_uploads(alice: Any) -> None:
 
 def test_purge_with_nothing_kept_removes_nothing(db: Any) -> None:
     assert pending.pending_purge(older_than=timedelta(days=1)) == 0
+
+
+def test_purge_removes_the_emptied_upload_folder(alice: Any) -> None:
+    stale, fresh = _keep(alice.pk, "old.py"), _keep(alice.pk, "new.py")
+    stale_dir = default_storage.path(f"{pending.PENDING_ROOT}/{alice.pk}/{stale.split('/')[0]}")
+    fresh_dir = default_storage.path(f"{pending.PENDING_ROOT}/{alice.pk}/{fresh.split('/')[0]}")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(f"{stale_dir}/old.py", (two_days_ago, two_days_ago))
+
+    assert pending.pending_purge(older_than=timedelta(days=1)) == 1
+
+    assert not os.path.exists(stale_dir)
+    assert os.path.isfile(f"{fresh_dir}/new.py")
+
+
+def test_folder_removal_is_skipped_on_storages_without_paths(monkeypatch: Any) -> None:
+    def no_path(name: str) -> str:
+        raise NotImplementedError("This backend doesn't support absolute paths.")
+
+    monkeypatch.setattr(default_storage, "path", no_path)
+    pending._remove_empty_folder(f"{pending.PENDING_ROOT}/1/{'0' * 32}")  # no error
+
+
+def test_folder_still_holding_a_file_is_kept(alice: Any) -> None:
+    token = _keep(alice.pk)
+    folder = f"{pending.PENDING_ROOT}/{alice.pk}/{token.split('/')[0]}"
+    pending._remove_empty_folder(folder)
+    assert os.path.isfile(default_storage.path(f"{folder}/train.py"))

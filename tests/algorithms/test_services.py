@@ -50,7 +50,9 @@ def test_create_saves_rows_in_order_and_validates_the_package(
     assert algorithm.metric_name == "accuracy" and algorithm.metric_goal == "maximize"
     assert [a["name"] for a in algorithm.search_algorithms] == ["tpe_search", "random"]
     assert algorithm.search_algorithms[0]["params"]["gamma"] == 0.25
-    assert algorithm.engine == Engine.default()
+    # No engine is marked default yet: None (the default at run time), and none is created.
+    assert algorithm.engine is None
+    assert not Engine.objects.exists()
     assert default_storage.exists(algorithm.code_file.name)
 
 
@@ -268,3 +270,97 @@ def test_recently_created_algorithm_is_not_queued_twice(
         requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
     assert requeued == []
     assert callbacks == []
+
+
+def test_server_path_outside_the_roots_gets_one_message_whether_it_exists_or_not(
+    alice: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.ALGORITHM_SERVER_ROOTS = [tmp_path / "allowed"]
+    (tmp_path / "allowed").mkdir()
+    (tmp_path / "other").mkdir()
+    messages = [
+        _refused(
+            services.algorithm_create, owner=alice, spec=valid_spec(), server_path=path
+        ).fields["server_path"]
+        for path in (str(tmp_path / "other"), str(tmp_path / "missing"), "/etc/passwd")
+    ]
+    assert messages[0] == messages[1] == messages[2]
+    assert "inside a folder the administrator allows" in messages[0][0]
+    # Inside a root, a missing folder may be named as missing.
+    errors = _refused(
+        services.algorithm_create, owner=alice, spec=valid_spec(),
+        server_path=str(tmp_path / "allowed" / "missing"),
+    )
+    assert "does not exist" in errors.fields["server_path"][0]
+
+
+def test_server_path_symlink_leaving_a_root_is_refused(
+    alice: Any, settings: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "allowed").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "allowed" / "link").symlink_to(tmp_path / "other", target_is_directory=True)
+    settings.ALGORITHM_SERVER_ROOTS = [tmp_path / "allowed"]
+    errors = _refused(
+        services.algorithm_create, owner=alice, spec=valid_spec(),
+        server_path=str(tmp_path / "allowed" / "link"),
+    )
+    assert "inside a folder the administrator allows" in errors.fields["server_path"][0]
+
+
+def test_default_engine_is_read_not_created(alice: Any) -> None:
+    engine = Engine.objects.create(name="py", python_path="/usr/bin/python3", is_default=True)
+    algorithm = services.algorithm_create(owner=alice, spec=valid_spec(), code=py_upload())
+    assert algorithm.engine == engine
+    assert list(Engine.objects.all()) == [engine]
+
+
+class _ConcurrentCreate:
+    """Another writer saving the same name between the pre-check and our save."""
+
+    def __init__(self, owner: Any, name: str) -> None:
+        self.owner, self.name, self.done = owner, name, False
+
+    def __call__(self, sender: Any, instance: Algorithm, **kwargs: Any) -> None:
+        if self.done or instance.name != self.name or instance.owner_id != self.owner.pk:
+            return
+        self.done = True
+        Algorithm.objects.create(owner=self.owner, name=self.name, boot_file="train.py")
+
+
+def test_name_taken_after_the_pre_check_is_a_name_error_on_create(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db.models.signals import pre_save
+
+    racer = _ConcurrentCreate(alice, "mnist-mlp")
+    pre_save.connect(racer, sender=Algorithm)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            errors = _refused(
+                services.algorithm_create, owner=alice, spec=valid_spec(), code=py_upload()
+            )
+    finally:
+        pre_save.disconnect(racer, sender=Algorithm)
+    assert racer.done
+    assert errors.fields["name"] == ["You already have an algorithm named 'mnist-mlp'."]
+    assert callbacks == []  # nothing enqueued for the refused write
+
+
+def test_name_taken_after_the_pre_check_is_a_name_error_on_update(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db.models.signals import pre_save
+
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    racer = _ConcurrentCreate(alice, "renamed")
+    pre_save.connect(racer, sender=Algorithm)
+    try:
+        errors = _refused(
+            services.algorithm_update, algorithm=algorithm, spec=valid_spec(name="renamed")
+        )
+    finally:
+        pre_save.disconnect(racer, sender=Algorithm)
+    assert errors.fields["name"] == ["You already have an algorithm named 'renamed'."]
+    algorithm.refresh_from_db()
+    assert algorithm.name == "mnist-mlp"

@@ -81,3 +81,20 @@ def test_result_for_a_replaced_package_is_dropped(
     services.algorithm_validate_package(algorithm_id=algorithm.pk)
     algorithm.refresh_from_db()
     assert algorithm.status == Algorithm.Status.CREATING
+
+
+def test_task_returns_when_another_copy_holds_the_lock(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    algorithm = _creating(alice, django_capture_on_commit_callbacks)
+    lock = HUEY.lock_task(f"validate-algorithm-{algorithm.pk}")
+    with lock:
+        validate_algorithm_package(algorithm.pk)  # a duplicate: returns without error
+        algorithm.refresh_from_db()
+        assert algorithm.status == Algorithm.Status.CREATING
+    assert not lock.is_locked()
+    validate_algorithm_package(algorithm.pk)  # once released, the next copy runs
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.READY

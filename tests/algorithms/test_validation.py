@@ -269,3 +269,20 @@ def test_errors_to_json() -> None:
     body = errors.to_json()
     assert body["fields"]["name"] == ["Name is required."]
     assert list(body["hyperparameters"]) == ["0"]
+
+
+def test_search_algorithm_given_twice_under_an_alias_is_reported_on_the_second() -> None:
+    spec = valid_spec(search_algorithms=[{"name": "tpe"}, {"name": "tpe_search"}])
+    cleaned, errors = validate_algorithm_spec(spec)
+    assert errors.search_algorithm_params == {
+        1: {"__all__": ["tpe_search is another name for tpe, which is already selected."]}
+    }
+    assert [a["name"] for a in cleaned["search_algorithms"]] == ["tpe"]
+
+
+def test_search_algorithm_given_twice_by_the_same_name() -> None:
+    spec = valid_spec(search_algorithms=[{"name": "random"}, {"name": "Random"}])
+    _, errors = validate_algorithm_spec(spec)
+    assert errors.search_algorithm_params == {
+        1: {"__all__": ["Random is selected more than once."]}
+    }

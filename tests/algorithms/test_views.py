@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from algorithms import services
-from algorithms.models import Algorithm
+from algorithms.models import Algorithm, Engine
 from tests.algorithms.helpers import REGEX, py_upload, valid_spec
 
 pytestmark = pytest.mark.django_db
@@ -352,6 +352,20 @@ def test_regex_test_shows_matched_lines_and_values(alice_client: Client) -> None
     assert [(m["line_no"], m["value"]) for m in body["matches"]] == [(2, 0.5), (4, "nan")]
 
 
+def test_regex_test_says_when_it_looked_at_part_of_a_long_log(alice_client: Client) -> None:
+    from algorithms.metric_regex import TEST_MAX_LINES
+
+    total = TEST_MAX_LINES + 10
+    response = alice_client.post(
+        reverse("algorithms:regex_test"),
+        {"pattern": r"acc=(\d+)", "sample_log": "acc=1\n" * total},
+    )
+    body = response.json()
+    assert body["truncated"] is True
+    assert (body["scanned"], body["lines"]) == (TEST_MAX_LINES, total)
+    assert body["note"] == f"stopped after {TEST_MAX_LINES} of {total} lines: size limit"
+
+
 def test_regex_test_refuses_a_pathological_pattern(alice_client: Client) -> None:
     response = alice_client.post(
         reverse("algorithms:regex_test"), {"pattern": "(a+)+$", "sample_log": "aaaa"}
@@ -411,9 +425,11 @@ def test_enumeration_placeholder_only_on_str_rows(alice_client: Client) -> None:
 def test_engine_path_is_shown_to_staff_only(
     alice: Any, staff: Any, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
+    engine = Engine.default()  # as bootstrap makes it
     algorithm = _make(alice, django_capture_on_commit_callbacks)
+    assert algorithm.engine == engine
     url = reverse("algorithms:detail", args=[algorithm.pk])
-    path = algorithm.engine.python_path
+    path = engine.python_path
     client.force_login(alice)
     page = client.get(url).content.decode()
     assert algorithm.engine.name in page and path not in page
@@ -432,3 +448,29 @@ def test_list_filters_by_status_and_keeps_created_on_one_line(
     # An unknown status is ignored rather than answering an empty list.
     response = alice_client.get(reverse("algorithms:list"), {"status": "bogus"})
     assert len(response.context["page"].object_list) == 2
+
+
+def test_edit_choosing_upload_without_a_file_keeps_nothing_silently(
+    alice: Any, alice_client: Client, settings: Any, tmp_path: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "train.py").write_text("print('accuracy=1')\n")
+    settings.ALGORITHM_SERVER_ROOTS = [tmp_path]
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(
+            owner=alice, spec=valid_spec(), server_path=str(tmp_path / "proj")
+        )
+    data = _form_post(name="mnist-mlp", code_source="upload")
+    response = alice_client.post(reverse("algorithms:edit", args=[algorithm.pk]), data)
+    assert response.status_code == 400
+    assert "Choose a file to upload, or keep the server folder." in response.content.decode()
+    algorithm.refresh_from_db()
+    assert algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
+    assert algorithm.description == "A small network"  # nothing was saved
+    # Keeping the server folder still saves.
+    data = _form_post(
+        name="mnist-mlp", code_source="server_path", server_path=algorithm.server_path
+    )
+    response = alice_client.post(reverse("algorithms:edit", args=[algorithm.pk]), data)
+    assert response.status_code == 302

@@ -44,7 +44,11 @@ class Command(BaseCommand):
             # Started before daphne: the consumer installs its signal handlers,
             # then daphne's reactor takes over SIGINT/SIGTERM for the process.
             consumer = HUEY.create_consumer(
-                workers=options["workers"], worker_type="thread", check_worker_health=True
+                workers=options["workers"],
+                worker_type="thread",
+                check_worker_health=True,
+                # The only worker of an embedded console: a lock left by a crash is stale.
+                flush_locks=True,
             )
             consumer.start()
             self.stdout.write(f"Task worker started with {options['workers']} threads.")

@@ -94,11 +94,12 @@
     say("Testing…");
     const payload = await post(form.dataset.testUrl, { pattern: regex.value, sample_log: log.value });
     if (payload.error) { say(payload.error, "error"); return; }
+    const note = payload.note ? " (" + payload.note + ")" : "";
     if (!payload.count) {
-      say("No line of the " + payload.lines + "-line sample gives a value.", "error");
+      say("No line of the " + payload.lines + "-line sample gives a value." + note, "error");
       return;
     }
-    say(payload.count + " of " + payload.lines + " lines give a value.", "ok");
+    say(payload.count + " of " + payload.lines + " lines give a value." + note, "ok");
     resultBox.appendChild(matchTable(payload.matches, 50));
     if (payload.count > 50) resultBox.appendChild(el("div", { class: "muted" }, "Showing the first 50."));
   }

@@ -3,7 +3,7 @@
 Arrays (per-parameter unit coordinates, see ``search.parzen``):
     U:        (n_obs, n_params)      observations; categorical columns hold choice indices
     U_pend:   (n_pending, n_params)  queued/running trials, modelled as bad (constant liar)
-    cand:     (n_ei_candidates, n_params) draws from the "good" density l(x)
+    cand:     (n_ei_candidates, n_params) draws from the "good" density l(x), one set per pick
 
 Until ``n_initial_points`` observations exist, points come from a scrambled Sobol sequence
 (a more even start than random draws). The default is 10, not ModelArts' documented 20: on the
@@ -15,8 +15,10 @@ behaviour. ``gamma`` keeps ModelArts' 0.25 and its meaning: the fraction of tria
 
 Once the model is used, the observations are split into the best
 ``n_below(n_obs, gamma)`` and the rest; l(x) and g(x) are Parzen estimators of the two groups,
-and the candidate maximising log l(x) - log g(x) is proposed. Parallel suggestions add each
-pick, and every pending trial, to the "bad" group so that the next pick moves away.
+and the candidate maximising log l(x) - log g(x) is proposed. Pending trials are added to
+the "bad" group; the n suggestions of one call each come from a fresh set of candidates
+drawn from l(x) (distinct from each other and from every trial seen), not from fantasies
+of the earlier picks of the same call.
 """
 
 from __future__ import annotations
@@ -194,14 +196,16 @@ class TPESampler(Sampler):
         # Keep trial order inside each group: the weights ramp down the oldest trials.
         below, above = np.sort(order[:k]), np.sort(order[k:])
         good = self._fit(U[below])
-        bad_rows = np.vstack([U[above], unit_matrix(self.space, obs.X_pending)])
+        # Pending trials join the "bad" group (constant liar). Picks of this call do not:
+        # each pick draws its own candidates from l(x), which spreads a batch enough, while
+        # fantasising them would sharpen g(x) around the best region and push the later
+        # picks away from it (benchmark, 4 at a time: geomean 0.134 -> 0.061).
+        bad = self._fit(np.vstack([U[above], unit_matrix(self.space, obs.X_pending)]))
         out = []
         for _ in range(n):
-            bad = self._fit(bad_rows)
-            params, u = self._best_candidate(good, bad, taken, rng)
+            params, _u = self._best_candidate(good, bad, taken, rng)
             taken.add(params_key(params))
             out.append(params)
-            bad_rows = np.vstack([bad_rows, u[None, :]])
         return out
 
     def _snap(

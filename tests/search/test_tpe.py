@@ -186,3 +186,28 @@ def test_documented_start_of_twenty_sobol_points_still_works() -> None:
         for p in sobol_points(sampler.space, 3, 0, 15)
     ]
     assert sampler.suggest(history, n=2) == sobol_points(sampler.space, 3, 15, 2)
+
+
+def test_later_picks_of_a_batch_stay_in_the_good_region() -> None:
+    # The picks of one call are not fantasised as bad, so the whole batch stays near the best.
+    rng = np.random.default_rng(1)
+    history = [completed({"x": float(x)}, (float(x) - 0.3) ** 2) for x in rng.random(40)]
+    points = make_sampler("tpe", UNIT, goal="minimize", seed=0).suggest(history, n=8)
+    assert max(abs(p["x"] - 0.3) for p in points) < 0.05
+
+
+def test_pending_trials_push_suggestions_away() -> None:
+    rng = np.random.default_rng(2)
+    history = [completed({"x": float(x)}, (float(x) - 0.3) ** 2) for x in rng.random(40)]
+    running = [
+        {"params": {"x": 0.3 + 0.01 * i}, "value": None, "status": "running", "curve": []}
+        for i in range(-3, 4)
+    ]
+    sampler = make_sampler("tpe", UNIT, goal="minimize", seed=0)
+    free = sampler.suggest(history, n=8)
+    busy = sampler.suggest(history + running, n=8)
+
+    def near(points: list[dict]) -> int:
+        return sum(abs(p["x"] - 0.3) < 0.03 for p in points)
+
+    assert near(busy) < near(free)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass
@@ -31,19 +30,6 @@ class AlgorithmErrors:
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.rows or self.search_algorithm_params)
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready form of every message, for API error bodies."""
-        return {
-            "fields": {k: list(v) for k, v in self.fields.items()},
-            "hyperparameters": {
-                str(i): {c: list(m) for c, m in cols.items()} for i, cols in self.rows.items()
-            },
-            "search_algorithms": {
-                str(i): {p: list(m) for p, m in params.items()}
-                for i, params in self.search_algorithm_params.items()
-            },
-        }
 
     def messages(self) -> list[str]:
         """Every message prefixed with its place, e.g. ``hyperparameters[2].default: ...``."""

@@ -58,8 +58,7 @@ def _service_errors() -> Iterator[None]:
     try:
         yield
     except services.AlgorithmValidationError as exc:
-        errors = getattr(exc, "errors", exc.args[0] if exc.args else None)
-        raise exceptions.ValidationError(errors_to_api(errors)) from exc
+        raise exceptions.ValidationError(errors_to_api(exc.errors)) from exc
     except services.AlgorithmInUse as exc:
         raise Conflict(str(exc)) from exc
 

@@ -24,12 +24,13 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from algorithms import pending
+from algorithms.hyperparameter_rules import HP_TYPES
 from algorithms.models import Algorithm, Engine
+from algorithms.spec_display import display_value, stored_number
 from algorithms.validation import AlgorithmErrors
 from search.samplers import list_samplers
 
 HP_COLUMNS = ("name", "type", "default", "min", "max", "choices", "required", "description")
-HP_TYPES = ("float", "int", "str", "bool")
 _HP_KEY = re.compile(r"^hp-(\d{1,4})-name$")
 
 
@@ -187,8 +188,8 @@ def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
             "name": hp.name,
             "type": hp.type,
             "default": display_value(hp.default),
-            "min": display_value(_typed(hp.min, hp.type)),
-            "max": display_value(_typed(hp.max, hp.type)),
+            "min": display_value(stored_number(hp.min, hp.type)),
+            "max": display_value(stored_number(hp.max, hp.type)),
             "choices": ", ".join(display_value(c) for c in hp.choices or []),
             "required": hp.required,
             "description": hp.description,
@@ -218,33 +219,6 @@ def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
         "selected": selected,
         "params": params,
     }
-
-
-def _typed(value: float | None, hp_type: str) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if hp_type == "int" else value
-
-
-def format_float(value: float) -> str:
-    """A float as a person would type it: shortest round-trip digits, no trailing ``.0``.
-
-    >>> [format_float(v) for v in (1.0, 0.25, -3.0, 1e-05, 1e+16, 2.5e+16)]
-    ['1', '0.25', '-3', '1e-05', '1e+16', '2.5e+16']
-    """
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def display_value(value: Any) -> str:
-    """A stored JSON value as the page shows it in an input (``1.0`` shows as ``1``)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_float(value)
-    return str(value)
 
 
 # --- messages -> beside their inputs -----------------------------------------------------------

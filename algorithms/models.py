@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from algorithms.validation import NAME_RE
+
 NAME_VALIDATOR = RegexValidator(
-    r"^[A-Za-z0-9_-]{1,64}$",
+    NAME_RE.pattern,
     "Use 1-64 letters, digits, '_' or '-'.",
 )
 

@@ -38,6 +38,7 @@ from typing import Any
 from rest_framework import serializers
 
 from algorithms.models import Algorithm, Engine, Hyperparameter
+from algorithms.spec_display import stored_number
 
 # Fields of the spec a client may send; the rest of the output is read-only.
 SPEC_FIELDS = (
@@ -60,17 +61,11 @@ class HyperparameterOutputSerializer(serializers.ModelSerializer):
         model = Hyperparameter
         fields = ["name", "type", "default", "min", "max", "choices", "required", "description"]
 
-    def _bound(self, row: Hyperparameter, value: float | None) -> float | int | None:
-        # Bounds are stored as floats; an int parameter reads back as an int.
-        if value is not None and row.type == Hyperparameter.Type.INT and float(value).is_integer():
-            return int(value)
-        return value
-
     def get_min(self, row: Hyperparameter) -> float | None:
-        return self._bound(row, row.min)
+        return stored_number(row.min, row.type)
 
     def get_max(self, row: Hyperparameter) -> float | None:
-        return self._bound(row, row.max)
+        return stored_number(row.max, row.type)
 
 
 class MetricSerializer(serializers.Serializer):

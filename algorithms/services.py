@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from algorithms import packages
 from algorithms.models import Algorithm, Engine, Hyperparameter
+from algorithms.spec_display import stored_number
 from algorithms.validation import AlgorithmErrors, validate_algorithm_spec
 
 logger = logging.getLogger(__name__)
@@ -256,15 +257,27 @@ def register_examples(*, owner: Any) -> list[Algorithm]:
     The code is the example's folder, used in place as a server path.
     """
     created: list[Algorithm] = []
-    examples = Path(settings.BASE_DIR) / "examples"
-    for spec_file in sorted(examples.glob("*/algorithm.json")):
-        spec = json.loads(spec_file.read_text())
+    for folder, spec in bundled_example_specs():
         if Algorithm.objects.filter(owner=owner, name=spec.get("name", "")).exists():
             continue
-        created.append(
-            algorithm_create(owner=owner, spec=spec, server_path=str(spec_file.parent.resolve()))
-        )
+        created.append(algorithm_create(owner=owner, spec=spec, server_path=str(folder.resolve())))
     return created
+
+
+def bundled_example_specs(*, skip_unreadable: bool = False) -> Iterator[tuple[Path, Any]]:
+    """Each ``examples/*/algorithm.json`` in name order, as (its folder, its parsed JSON).
+
+    Read lazily: a file that cannot be read or parsed raises when reached, or with
+    ``skip_unreadable`` is left out.
+    """
+    for spec_file in sorted((Path(settings.BASE_DIR) / "examples").glob("*/algorithm.json")):
+        try:
+            spec = json.loads(spec_file.read_text())
+        except (OSError, ValueError):
+            if not skip_unreadable:
+                raise
+            continue
+        yield spec_file.parent, spec
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -457,8 +470,8 @@ def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
                 "name": hp.name,
                 "type": hp.type,
                 "default": hp.default,
-                "min": _number(hp.min, hp.type),
-                "max": _number(hp.max, hp.type),
+                "min": stored_number(hp.min, hp.type),
+                "max": stored_number(hp.max, hp.type),
                 "choices": hp.choices,
                 "required": hp.required,
                 "description": hp.description,
@@ -473,10 +486,4 @@ def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
         },
         "search_algorithms": algorithm.search_algorithms,
     }
-
-
-def _number(value: float | None, hp_type: str) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if hp_type == "int" else value
 

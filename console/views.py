@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +10,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from algorithms import services
 from algorithms.models import Algorithm
 
 RECENT = 5
@@ -21,18 +20,14 @@ RECENT = 5
 def bundled_examples() -> tuple[dict[str, str], ...]:
     """The examples shipped in ``examples/*/algorithm.json``: name, folder and a summary."""
     found = []
-    for spec_file in sorted((Path(settings.BASE_DIR) / "examples").glob("*/algorithm.json")):
-        try:
-            spec = json.loads(spec_file.read_text())
-        except (OSError, ValueError):
-            continue
+    for example_dir, spec in services.bundled_example_specs(skip_unreadable=True):
         description = str(spec.get("description", ""))
-        folder = spec_file.parent.resolve()
+        folder = example_dir.resolve()
         allowed = any(folder.is_relative_to(root) for root in settings.ALGORITHM_SERVER_ROOTS)
         found.append(
             {
-                "name": str(spec.get("name", spec_file.parent.name)),
-                "folder": f"examples/{spec_file.parent.name}",
+                "name": str(spec.get("name", example_dir.name)),
+                "folder": f"examples/{example_dir.name}",
                 # The path to type as "Folder on the server", when the console allows it.
                 "server_path": str(folder) if allowed else "",
                 "boot_file": str(spec.get("boot_file", "train.py")),

@@ -6,28 +6,9 @@ from typing import Any
 
 from django import template
 
-from algorithms.forms import display_value
+from algorithms.spec_display import display_value, format_constraint
 
 register = template.Library()
-
-
-def format_constraint(hp_type: str, low: float | None, high: float | None, choices: Any) -> str:
-    """The constraint of a hyperparameter row in words.
-
-    >>> format_constraint("int", 1.0, 8.0, [])
-    '[1, 8]'
-    >>> format_constraint("str", None, None, ["adam", "sgd"])
-    'one of adam, sgd'
-    """
-    if choices:
-        return "one of " + ", ".join(display_value(c) for c in choices)
-    if low is not None and high is not None:
-        if hp_type == "int":
-            return f"[{int(low)}, {int(high)}]"
-        return f"[{low:g}, {high:g}]"
-    if hp_type == "bool":
-        return "true or false"
-    return "—"
 
 
 @register.filter

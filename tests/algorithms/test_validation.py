@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from algorithms.serializers import errors_to_api
 from algorithms.validation import validate_algorithm_spec
 from search import list_samplers
 from tests.algorithms.helpers import valid_spec
@@ -263,11 +264,11 @@ def test_wrongly_shaped_json_gets_messages_not_exceptions() -> None:
     assert errors.fields["search_algorithms"] == ["Search algorithms must be a list."]
 
 
-def test_errors_to_json() -> None:
+def test_errors_to_api() -> None:
     spec = valid_spec(name="", hyperparameters=[{"name": "a b"}])
     _, errors = validate_algorithm_spec(spec)
-    body = errors.to_json()
-    assert body["fields"]["name"] == ["Name is required."]
+    body = errors_to_api(errors)
+    assert body["name"] == ["Name is required."]
     assert list(body["hyperparameters"]) == ["0"]
 
 

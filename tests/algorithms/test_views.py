@@ -383,7 +383,7 @@ def test_regex_test_refuses_a_pathological_pattern(alice_client: Client) -> None
      (2, "2"), (True, "true"), (None, ""), ("1.0", "1.0")],
 )
 def test_input_value_formats_floats_without_a_trailing_zero(value: Any, shown: str) -> None:
-    from algorithms.forms import display_value, format_float
+    from algorithms.spec_display import display_value, format_float
     from algorithms.templatetags.algorithm_format import input_value
 
     assert display_value(value) == shown

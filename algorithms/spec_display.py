@@ -1,0 +1,60 @@
+"""Showing the stored values of an algorithm spec: on its pages, in its API and its JSON.
+
+Bounds are stored as floats; an ``int`` hyperparameter reads them back as ints, and a float
+is shown as a person would type it (``1.0`` shows as ``1``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def stored_number(value: float | None, hp_type: str) -> int | float | None:
+    """A stored bound as its hyperparameter's type: a whole value of an ``int`` row is an int.
+
+    >>> stored_number(8.0, "int"), stored_number(8.0, "float"), stored_number(None, "int")
+    (8, 8.0, None)
+    """
+    if value is not None and hp_type == "int" and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def format_float(value: float) -> str:
+    """A float as a person would type it: shortest round-trip digits, no trailing ``.0``.
+
+    >>> [format_float(v) for v in (1.0, 0.25, -3.0, 1e-05, 1e+16, 2.5e+16)]
+    ['1', '0.25', '-3', '1e-05', '1e+16', '2.5e+16']
+    """
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def display_value(value: Any) -> str:
+    """A stored JSON value as the page shows it in an input (``1.0`` shows as ``1``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_float(value)
+    return str(value)
+
+
+def format_constraint(hp_type: str, low: float | None, high: float | None, choices: Any) -> str:
+    """The constraint of a hyperparameter row in words.
+
+    >>> format_constraint("int", 1.0, 8.0, [])
+    '[1, 8]'
+    >>> format_constraint("str", None, None, ["adam", "sgd"])
+    'one of adam, sgd'
+    """
+    if choices:
+        return "one of " + ", ".join(display_value(c) for c in choices)
+    if low is not None and high is not None:
+        if hp_type == "int":
+            return f"[{stored_number(low, hp_type)}, {stored_number(high, hp_type)}]"
+        return f"[{low:g}, {high:g}]"
+    if hp_type == "bool":
+        return "true or false"
+    return "—"

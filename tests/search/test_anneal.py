@@ -10,37 +10,13 @@ import numpy as np
 from search.distributions import NormalDistribution
 from search.samplers.anneal import AnnealSampler, perturb, shrink_factor
 from search.samplers.registry import get_sampler_class, make_sampler
+from tests.search.branin import completed, regret_after
 
 UNIT = {"x": {"type": "uniform", "low": 0.0, "high": 1.0}}
-BRANIN = {
-    "x": {"type": "float", "low": -5.0, "high": 10.0},
-    "y": {"type": "float", "low": 0.0, "high": 15.0},
-}
-
-
-def completed(params: dict[str, Any], value: float) -> dict[str, Any]:
-    return {"params": params, "value": value, "status": "completed", "curve": [value]}
-
-
 def clustered_history(n: int, centre: float = 0.5) -> list[dict[str, Any]]:
     """``n`` distinct trials within 1e-3 of ``centre``; the nearest is the best."""
     offsets = np.linspace(-1e-3, 1e-3, n)
     return [completed({"x": centre + float(d)}, abs(float(d))) for d in offsets]
-
-
-def branin(p: dict[str, float]) -> float:
-    x, y = p["x"], p["y"]
-    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
-    return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10 - 0.397887
-
-
-def best_after(name: str, seed: int, budget: int) -> float:
-    sampler = make_sampler(name, BRANIN, goal="minimize", seed=seed)
-    history: list[dict[str, Any]] = []
-    while len(history) < budget:
-        params = sampler.suggest(history)[0]
-        history.append(completed(params, branin(params)))
-    return min(h["value"] for h in history)
 
 
 def max_distance_from_centre(n_trials: int) -> float:
@@ -131,6 +107,6 @@ def test_failed_trials_are_not_bases_but_are_not_repeated() -> None:
 
 def test_anneal_beats_random_search_on_branin() -> None:
     seeds = range(4)
-    anneal = np.mean([best_after("anneal", seed, 60) for seed in seeds])
-    rand = np.mean([best_after("random", seed, 60) for seed in seeds])
+    anneal = np.mean([regret_after("anneal", seed, 60) for seed in seeds])
+    rand = np.mean([regret_after("random", seed, 60) for seed in seeds])
     assert anneal < 0.5 * rand

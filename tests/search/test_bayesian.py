@@ -20,35 +20,7 @@ from search.maximize import Box, maximize_with_gradients
 from search.samplers.registry import make_sampler
 from search.space import SearchSpace
 from search.surrogates import GaussianProcess
-
-BRANIN = {
-    "x": {"type": "uniform", "low": -5, "high": 10},
-    "y": {"type": "uniform", "low": 0, "high": 15},
-}
-BRANIN_MIN = 0.397887
-
-
-def branin(params: dict[str, Any]) -> float:
-    x, y = params["x"], params["y"]
-    return (
-        (y - 5.1 / (4 * math.pi**2) * x**2 + 5 / math.pi * x - 6) ** 2
-        + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x)
-        + 10
-    )
-
-
-def run(name: str, seed: int, budget: int, **params: Any) -> float:
-    sampler = make_sampler(name, BRANIN, goal="minimize", seed=seed, **params)
-    history: list[dict[str, Any]] = []
-    for _ in range(budget):
-        point = sampler.suggest(history)[0]
-        history.append({"params": point, "value": branin(point), "status": "completed"})
-    return min(h["value"] for h in history) - BRANIN_MIN
-
-
-def completed(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"params": p, "value": branin(p), "status": "completed"} for p in points]
-
+from tests.search.branin import BRANIN, completed_on_branin, regret_after
 
 # ---------------------------------------------------------------- acquisition formulas
 
@@ -159,14 +131,14 @@ def test_gradient_maximiser_snaps_integers_and_picks_the_best_category() -> None
 
 def test_bayesian_beats_random_search_on_branin() -> None:
     budget, seeds = 22, range(3)
-    bayes = np.mean([run("bayesian", s, budget, n_initial_points=8) for s in seeds])
-    random = np.mean([run("random", s, budget) for s in seeds])
+    bayes = np.mean([regret_after("bayesian", s, budget, n_initial_points=8) for s in seeds])
+    random = np.mean([regret_after("random", s, budget) for s in seeds])
     assert bayes < random / 5
 
 
 def test_bayes_opt_search_alias_and_every_kind_propose_points_in_the_space() -> None:
     space = SearchSpace.from_json(BRANIN)
-    history = completed([space.sample(np.random.default_rng(i)) for i in range(6)])
+    history = completed_on_branin([space.sample(np.random.default_rng(i)) for i in range(6)])
     for kind in ("ucb", "ei", "poi"):
         sampler = make_sampler("bayes_opt_search", space, seed=1, kind=kind, n_initial_points=3)
         points = sampler.suggest(history, n=2)
@@ -176,7 +148,7 @@ def test_bayes_opt_search_alias_and_every_kind_propose_points_in_the_space() -> 
 def test_parallel_suggestions_spread_out_around_running_trials() -> None:
     space = SearchSpace.from_json(BRANIN)
     rng = np.random.default_rng(0)
-    history = completed([space.sample(rng) for _ in range(15)])
+    history = completed_on_branin([space.sample(rng) for _ in range(15)])
     running = [{"params": space.sample(rng), "value": None, "status": "running"} for _ in range(2)]
     sampler = make_sampler("bayesian", space, goal="minimize", seed=0, n_initial_points=5)
     points = sampler.suggest(history + running, n=4)
@@ -219,6 +191,6 @@ def test_bayesian_is_deterministic_for_a_seed_and_handles_every_status() -> None
 def test_initial_design_comes_before_the_model_and_is_stable() -> None:
     sampler = make_sampler("bayesian", BRANIN, seed=2, n_initial_points=4)
     design = sampler.suggest([], n=4)
-    history = completed(design[:2])
+    history = completed_on_branin(design[:2])
     # the next points are the rest of the same design, not new random ones
     assert sampler.suggest(history, n=2) == design[2:]

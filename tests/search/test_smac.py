@@ -13,30 +13,7 @@ from search.samplers.registry import make_sampler
 from search.samplers.smac import log_scale
 from search.space import SearchSpace
 from search.surrogates import RandomForest
-
-BRANIN = {
-    "x": {"type": "uniform", "low": -5, "high": 10},
-    "y": {"type": "uniform", "low": 0, "high": 15},
-}
-BRANIN_MIN = 0.397887
-
-
-def branin(params: dict[str, Any]) -> float:
-    x, y = params["x"], params["y"]
-    return (
-        (y - 5.1 / (4 * math.pi**2) * x**2 + 5 / math.pi * x - 6) ** 2
-        + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x)
-        + 10
-    )
-
-
-def run(name: str, seed: int, budget: int, **params: Any) -> float:
-    sampler = make_sampler(name, BRANIN, goal="minimize", seed=seed, **params)
-    history: list[dict[str, Any]] = []
-    for _ in range(budget):
-        point = sampler.suggest(history)[0]
-        history.append({"params": point, "value": branin(point), "status": "completed"})
-    return min(h["value"] for h in history) - BRANIN_MIN
+from tests.search.branin import BRANIN, branin, regret_after
 
 
 def test_forest_trees_disagree_more_away_from_the_data() -> None:
@@ -84,8 +61,8 @@ def test_local_search_finds_the_peak_over_a_categorical_and_a_float() -> None:
 
 def test_smac_beats_random_search_on_branin() -> None:
     budget, seeds = 25, range(3)
-    smac = np.mean([run("smac", s, budget, n_initial_points=8) for s in seeds])
-    random = np.mean([run("random", s, budget) for s in seeds])
+    smac = np.mean([regret_after("smac", s, budget, n_initial_points=8) for s in seeds])
+    random = np.mean([regret_after("random", s, budget) for s in seeds])
     assert smac < random
 
 

@@ -2,41 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import numpy as np
 
 from search.samplers.registry import get_sampler_class, make_sampler
 from search.samplers.tpe import TPESampler, n_below, sobol_points
 from search.space import SearchSpace
+from tests.search.branin import completed, regret_after
 
 UNIT = {"x": {"type": "uniform", "low": 0.0, "high": 1.0}}
-BRANIN = {
-    "x": {"type": "float", "low": -5.0, "high": 10.0},
-    "y": {"type": "float", "low": 0.0, "high": 15.0},
-}
-
-
-def completed(params: dict[str, Any], value: float) -> dict[str, Any]:
-    return {"params": params, "value": value, "status": "completed", "curve": [value]}
-
-
-def branin(p: dict[str, float]) -> float:
-    x, y = p["x"], p["y"]
-    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
-    return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10 - 0.397887
-
-
-def best_after(name: str, seed: int, budget: int) -> float:
-    sampler = make_sampler(name, BRANIN, goal="minimize", seed=seed)
-    history: list[dict[str, Any]] = []
-    while len(history) < budget:
-        params = sampler.suggest(history)[0]
-        history.append(completed(params, branin(params)))
-    return min(h["value"] for h in history)
-
-
 def test_aliases_resolve_to_tpe() -> None:
     assert get_sampler_class("tpe_search") is TPESampler
     assert get_sampler_class("TPE") is TPESampler
@@ -173,8 +146,8 @@ def test_mixed_space_suggestions_lie_in_the_space() -> None:
 
 def test_tpe_beats_random_search_on_branin() -> None:
     seeds = range(4)
-    tpe = np.mean([best_after("tpe", seed, 60) for seed in seeds])
-    rand = np.mean([best_after("random", seed, 60) for seed in seeds])
+    tpe = np.mean([regret_after("tpe", seed, 60) for seed in seeds])
+    rand = np.mean([regret_after("random", seed, 60) for seed in seeds])
     assert tpe < 0.5 * rand
 
 

@@ -92,14 +92,7 @@ class AlgorithmOutputSerializer(serializers.ModelSerializer):
         model = Algorithm
         fields = [
             "id",
-            "name",
-            "description",
-            "boot_file",
-            "engine",
-            "hyperparameters",
-            "auto_search",
-            "metric",
-            "search_algorithms",
+            *SPEC_FIELDS,
             "status",
             "status_reason",
             "created_at",

@@ -79,9 +79,7 @@ def algorithm_create(request: HttpRequest) -> HttpResponse:
             owner=request.user, spec=form.spec, code=form.code, server_path=form.server_path
         )
     except services.AlgorithmValidationError as exc:
-        form.close()
-        form.keep_upload(exc.errors, user_id=_user_id(request))
-        return render(request, "algorithms/form.html", form.context(exc.errors), status=400)
+        return _refused(request, form, exc)
     form.finish(user_id=_user_id(request))
     messages.success(request, f"Algorithm '{algorithm.name}' created; checking its package.")
     return redirect("algorithms:detail", pk=algorithm.pk)
@@ -101,13 +99,23 @@ def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
             algorithm=algorithm, spec=form.spec, code=form.code, server_path=form.server_path
         )
     except services.AlgorithmValidationError as exc:
-        form.close()
-        form.keep_upload(exc.errors, user_id=_user_id(request))
-        ctx = form.context(exc.errors, instance=algorithm)
-        return render(request, "algorithms/form.html", ctx, status=400)
+        return _refused(request, form, exc, instance=algorithm)
     form.finish(user_id=_user_id(request))
     messages.success(request, f"Algorithm '{algorithm.name}' saved.")
     return redirect("algorithms:detail", pk=algorithm.pk)
+
+
+def _refused(
+    request: HttpRequest,
+    form: AlgorithmForm,
+    exc: services.AlgorithmValidationError,
+    instance: Algorithm | None = None,
+) -> HttpResponse:
+    """The form again, everything typed kept (the upload too), each message by its field."""
+    form.close()
+    form.keep_upload(exc.errors, user_id=_user_id(request))
+    ctx = form.context(exc.errors, instance=instance)
+    return render(request, "algorithms/form.html", ctx, status=400)
 
 
 @require_http_methods(["GET", "POST"])

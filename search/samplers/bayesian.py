@@ -105,15 +105,14 @@ class BayesianSampler(ModelBasedSampler):
         taken: set,
         already: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
-        keep = training_subset(obs.loss, _MAX_MODEL_POINTS, rng)
-        X, loss = obs.X[keep], obs.loss[keep]
+        X, loss = self._training_rows(obs, _MAX_MODEL_POINTS, rng)
         fit_rows = training_subset(loss, _MAX_FIT_POINTS, rng)
         restarts = 2 if len(fit_rows) <= _RESTARTS_UNTIL else 1
         hyper = GaussianProcess(n_restarts=restarts, seed=int(rng.integers(2**31)))
         hyper.fit(X[fit_rows], loss[fit_rows])
         gp = GaussianProcess(fixed_theta=hyper.theta).fit(X, loss)
         best = float(obs.loss.min())
-        X_fantasy = np.vstack([obs.X_pending] + [self.space.encode(p)[None] for p in already])
+        X_fantasy = self._outstanding(obs, already)
         if len(X_fantasy):
             gp, best = _believe(gp, X_fantasy, best)
         box = Box.from_space(self.space)

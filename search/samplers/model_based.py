@@ -12,6 +12,7 @@ import numpy as np
 from search.history import Observations, params_key
 from search.maximize import initial_design
 from search.samplers.base import Sampler
+from search.surrogates import training_subset
 
 
 class ModelBasedSampler(Sampler):
@@ -27,6 +28,18 @@ class ModelBasedSampler(Sampler):
                 return chosen  # the base class tops a short batch up with prior draws
             taken |= {params_key(p) for p in chosen}
         return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
+
+    def _training_rows(
+        self, obs: Observations, cap: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(X, loss) of at most ``cap`` observations: the best ones plus a random rest."""
+        keep = training_subset(obs.loss, cap, rng)
+        return obs.X[keep], obs.loss[keep]
+
+    def _outstanding(self, obs: Observations, already: list[dict[str, Any]]) -> np.ndarray:
+        """(n_pending + len(already), n_dims): points running or picked earlier in this call."""
+        rows = [obs.X_pending] + [self.space.encode(p)[None] for p in already]
+        return np.vstack(rows)
 
     def _model_batch(
         self,

@@ -27,7 +27,7 @@ from search.maximize import Box, maximize_local_search, pick_unseen
 from search.samplers.base import ParamSpec
 from search.samplers.model_based import ModelBasedSampler
 from search.samplers.registry import register
-from search.surrogates import RandomForest, training_subset
+from search.surrogates import RandomForest
 
 # A forest on more rows buys little for the search and costs fit time; keep the best rows.
 _MAX_MODEL_POINTS = 600
@@ -111,11 +111,10 @@ class SmacSampler(ModelBasedSampler):
         taken: set,
         already: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
-        keep = training_subset(obs.loss, _MAX_MODEL_POINTS, rng)
-        X, loss = obs.X[keep], obs.loss[keep]
+        X, loss = self._training_rows(obs, _MAX_MODEL_POINTS, rng)
         y = log_scale(loss) if self.options["log_y"] else loss
         lie = float(y.max())
-        X_lies = np.vstack([obs.X_pending] + [self.space.encode(p)[None] for p in already])
+        X_lies = self._outstanding(obs, already)
         box = Box.from_space(self.space)
         starts = obs.X[np.argsort(obs.loss, kind="stable")[:_N_LOCAL]]
         batch: list[dict[str, Any]] = []

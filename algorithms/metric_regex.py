@@ -151,6 +151,23 @@ def compile_metric_regex(pattern: str) -> MetricMatcher:
     return matcher
 
 
+def terminal_text(line: str) -> str:
+    """The text a terminal shows for ``line`` once it is drawn: each ``\\r`` returns to
+    column 0 and what follows overwrites from there (a progress bar's redraws).
+
+    ANSI colour/cursor codes are dropped; a trailing ``\\r`` (CRLF endings) changes nothing.
+
+    >>> terminal_text("loss=0.9 12%\\rloss=0.5 100%")
+    'loss=0.5 100%'
+    >>> terminal_text("epoch 1/5 [=====>....]\\repoch 1/5")
+    'epoch 1/5 [=====>....]'
+    """
+    shown = ""
+    for segment in _ANSI.sub("", line.rstrip("\r\n")).split("\r"):
+        shown = segment + shown[len(segment) :]
+    return shown
+
+
 def _to_float(text: str | None) -> float | None:
     if text is None:
         return None

@@ -83,6 +83,15 @@ class Algorithm(models.Model):
         UPLOAD = "upload", "Upload"
         SERVER_PATH = "server_path", "Server path"
 
+    class ArgumentStyle(models.TextChoices):
+        EQUALS = "equals", "--name=value"
+        SPACE = "space", "--name value"
+
+    class BoolStyle(models.TextChoices):
+        TRUE_FALSE = "true_false", "true / false"
+        ONE_ZERO = "one_zero", "1 / 0"
+        FLAG = "flag", "bare --flag when true, nothing when false"
+
     # Allowed status changes; anything else is a programming error.
     TRANSITIONS: dict[str, set[str]] = {
         Status.CREATING: {Status.READY, Status.FAILED},
@@ -102,6 +111,16 @@ class Algorithm(models.Model):
     server_path = models.CharField(max_length=500, blank=True)
     boot_file = models.CharField(max_length=255)
     engine = models.ForeignKey(Engine, on_delete=models.PROTECT, null=True, blank=True)
+    # How a trial passes hyperparameters to the boot file (see trainingjobs.command).
+    argument_style = models.CharField(
+        max_length=8, choices=ArgumentStyle.choices, default=ArgumentStyle.EQUALS
+    )
+    bool_style = models.CharField(
+        max_length=12, choices=BoolStyle.choices, default=BoolStyle.TRUE_FALSE
+    )
+    # Many scripts reject unknown flags (argparse exits 2): --data_url/--train_url are
+    # passed only when the script says it takes them; the env vars are always set.
+    accepts_data_urls = models.BooleanField(default=False)
     auto_search = models.BooleanField(default=False)
     metric_name = models.CharField(max_length=64, blank=True)
     metric_goal = models.CharField(max_length=8, choices=Goal.choices, default=Goal.MAXIMIZE)

@@ -138,15 +138,8 @@ def algorithm_delete(*, algorithm: Algorithm) -> None:
 
 
 def _jobs_using(algorithm: Algorithm) -> int:
-    """Number of training jobs that reference the algorithm.
-
-    Training jobs point at algorithms through the related name ``training_jobs``; until
-    that app defines it nothing can use an algorithm.
-    """
-    related = getattr(algorithm, "training_jobs", None)
-    if related is None:
-        return 0
-    return int(related.count())
+    """Number of training jobs that reference the algorithm (their FK is PROTECT)."""
+    return int(algorithm.training_jobs.count())
 
 
 # --- package validation -------------------------------------------------------------------------

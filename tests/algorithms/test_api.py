@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from algorithms import services
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.validation import validate_algorithm_spec
+from trainingjobs.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
 
@@ -326,11 +326,10 @@ def test_delete_removes_the_algorithm(alice_api: APIClient, alice: Any) -> None:
 
 
 def test_delete_of_an_algorithm_in_use_is_a_conflict(
-    alice_api: APIClient, alice: Any, monkeypatch: pytest.MonkeyPatch
+    alice_api: APIClient, alice: Any
 ) -> None:
     algorithm = _algorithm(alice)
-    # Training jobs arrive in their own app; stand in for one job using the algorithm.
-    monkeypatch.setattr(services, "_jobs_using", lambda algorithm: 1)
+    TrainingJob.objects.create(owner=alice, name="uses-it", algorithm=algorithm)
     response = alice_api.delete(f"{URL}{algorithm.pk}/")
     assert response.status_code == 409
     assert "used by 1 training job" in response.json()["detail"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from algorithms import services
 from algorithms.models import Algorithm, Engine
 from tests.algorithms.helpers import REGEX, py_upload, valid_spec
+from trainingjobs.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
 
@@ -299,10 +300,10 @@ def test_delete_asks_then_deletes(
 
 
 def test_delete_in_use_is_refused_with_a_message(
-    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     algorithm = _make(alice, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(services, "_jobs_using", lambda algorithm: 1)
+    TrainingJob.objects.create(owner=alice, name="uses-it", algorithm=algorithm)
     url = reverse("algorithms:delete", args=[algorithm.pk])
     response = alice_client.post(url, follow=True)
     assert "is used by 1 training job" in response.content.decode()

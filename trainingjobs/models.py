@@ -110,6 +110,9 @@ class TrainingJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When max_duration_minutes runs out: set when the job starts, moved by an extension
+    # (a finished job extended gets the time it had left plus the added minutes).
+    deadline_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TrainingJobQuerySet.as_manager()

@@ -23,6 +23,13 @@ SHORT_RUNS = {
         0.41,
     ),
     "sgd_diabetes": ("iterations", 4, "Iter 004 | train_rmse: 54.1 | val_rmse: 5.7e+01", 57.0),
+    "digits_sgd": (
+        "epochs",
+        3,
+        "2026-11-30 07:15:02,118 INFO digits-sgd: epoch 3/3 - loss: 0.41 - val_loss: 0.463 - "
+        "val_acc: 0.93",
+        0.463,
+    ),
 }
 HP_KEYS = {"name", "type", "default", "min", "max", "choices", "required", "description"}
 TYPES = {"float": (int, float), "int": (int,), "str": (str,), "bool": (bool,)}
@@ -96,7 +103,8 @@ def test_example_trains_and_reports_one_metric_per_step(name: str, tmp_path: Pat
     result = run(name, [*trial_args(spec, **{steps_param: steps}), f"--train_url={out}"])
 
     assert result.returncode == 0, result.stderr
-    values = [float(v) for v in re.findall(spec["metric"]["regex"], result.stdout)]
+    # Some report on stdout, some through logging on stderr; a trial reads both.
+    values = [float(v) for v in re.findall(spec["metric"]["regex"], result.stdout + result.stderr)]
     assert len(values) == steps
     metric = spec["metric"]["name"]
     final = json.loads((out / "metrics.json").read_text())[metric]
@@ -120,3 +128,22 @@ def test_out_of_range_value_is_refused() -> None:
 
     assert result.returncode == 2
     assert "--subsample must be in (0, 1]" in result.stderr
+
+
+def test_digits_sgd_curve_is_long_enough_for_early_termination() -> None:
+    spec = load_spec("digits_sgd")
+
+    result = run("digits_sgd", trial_args(spec))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # it reports through logging, on stderr
+    values = [float(v) for v in re.findall(spec["metric"]["regex"], result.stderr)]
+    assert len(values) == 30 >= 20
+    assert values[-1] < values[0]  # the default settings learn
+
+
+def test_digits_sgd_regex_does_not_take_training_loss() -> None:
+    regex = re.compile(load_spec("digits_sgd")["metric"]["regex"])
+
+    assert regex.findall("epoch 1/30 - loss: 0.5") == []
+    assert regex.findall("epoch 1/30 - my_val_loss: 0.5 - x.val_loss: 0.4") == []

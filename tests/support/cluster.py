@@ -1,0 +1,329 @@
+"""A real console whose processes a test can start, kill and restart one by one.
+
+Used by the training-job integration and scale tests and by the orchestration benchmark.
+Two layouts:
+
+- ``embedded``: ``manage.py serve`` alone (web + worker threads in one process), as the
+  README's run command starts it;
+- ``processes``: ``serve --no-worker`` for the web, and separate ``run_huey`` processes
+  standing in for worker hosts.
+
+The database and queue are SQLite files in a fresh data folder, or, when DATABASE_URL and
+REDIS_URL are set, a fresh PostgreSQL database (dropped at the end) and a queue of its own
+name on that Redis. The test process reads the console's rows with plain SQL and writes
+through ``manage.py shell`` (the console's own services), never through its own Django
+settings, so it sees exactly what the console committed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def scale_mode() -> bool:
+    return bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+
+
+@dataclass
+class Cluster:
+    data_dir: Path
+    layout: str = "processes"  # or "embedded"
+    workers: int = 2  # run_huey processes (processes) or worker threads (embedded)
+    threads: int = 2  # threads per run_huey process
+    env_overrides: Mapping[str, str] = field(default_factory=dict)
+    scale: bool = field(default_factory=scale_mode)
+    port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    database: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> Cluster:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "DATA_DIR": str(self.data_dir),
+            "HUEY_NAME": f"cluster-{uuid.uuid4().hex[:8]}",
+            "PYTHONUNBUFFERED": "1",
+            "DEMO_JOBS": "0",
+            "OMP_NUM_THREADS": "1",
+        }
+        if self.scale:
+            base = dj_database_url.parse(os.environ["DATABASE_URL"])
+            self.database = f"{base['NAME']}_{uuid.uuid4().hex[:8]}"
+            self._admin_sql(f'CREATE DATABASE "{self.database}"')
+            host, port = base["HOST"] or "127.0.0.1", base["PORT"] or 5432
+            self.env["DATABASE_URL"] = f"postgres://{base['USER']}@{host}:{port}/{self.database}"
+            self.env.setdefault("SECRET_KEY", "cluster-test-secret-key-not-for-production")
+        else:
+            self.env.pop("DATABASE_URL", None)
+            self.env.pop("REDIS_URL", None)
+        self.env.update(self.env_overrides)
+        self.manage("migrate", "--noinput")
+        self.start_web()
+        if self.layout == "processes":
+            for n in range(self.workers):
+                self.start_worker(f"worker{n}")
+        self.wait_until_up()
+        return self
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+        if self.database:
+            self._admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            self.database = ""
+        if self.scale and self.env.get("REDIS_URL"):
+            self._drop_queue()
+
+    def start_web(self) -> None:
+        cmd = [*self._manage_cmd(), "serve", "--port", str(self.port)]
+        if self.layout == "processes":
+            self._spawn("web", [*cmd, "--no-worker"])
+        else:
+            self._spawn("web", [*cmd, "--workers", str(self.workers)])
+
+    def start_worker(self, name: str) -> None:
+        cmd = [*self._manage_cmd(), "run_huey", "-w", str(self.threads), "-k", "thread"]
+        self._spawn(name, [*cmd, "--flush-locks"])
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        """Send ``sig`` to one console process and wait for it; its exit code."""
+        proc = self.processes.pop(name)
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait(timeout=10)
+
+    def pid(self, name: str) -> int:
+        return self.processes[name].pid
+
+    def wait_until_up(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, proc in self.processes.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited early:\n{self.log(name)}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"the console did not answer within {timeout}s:\n{self.log('web')}")
+
+    # --- talking to it ------------------------------------------------------------------------
+
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        result = subprocess.run(
+            [*self._manage_cmd(), *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def shell(self, code: str, **values: Any) -> Any:
+        """Run ``code`` in the console's Django (``manage.py shell``); the JSON it prints last.
+
+        ``values`` arrive as variables (through JSON); the code sets ``result``.
+        """
+        prelude = f"import json\nglobals().update(json.loads({json.dumps(json.dumps(values))}))\n"
+        epilogue = "\nprint('\\n' + json.dumps(result))\n"
+        out = self.manage("shell", "-c", prelude + code + epilogue)
+        return json.loads(out.strip().splitlines()[-1])
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read-only query on the console's database (``%s`` placeholders)."""
+        if self.scale:
+            import psycopg
+
+            with psycopg.connect(self.env["DATABASE_URL"], autocommit=True) as conn:
+                return list(conn.execute(sql, params).fetchall())  # type: ignore[arg-type]
+        conn = sqlite3.connect(self.data_dir / "console.sqlite3", timeout=20)
+        try:
+            return list(conn.execute(sql.replace("%s", "?"), params).fetchall())
+        finally:
+            conn.close()
+
+    def wait(self, what: str, until: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
+        """Poll ``until()`` until it returns something true; that value."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = until()
+            if found:
+                return found
+            for name, proc in self.processes.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited while waiting for {what}:\n{self.log(name)}")
+            time.sleep(every)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+    def log(self, name: str) -> str:
+        path = self.data_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # --- training jobs ------------------------------------------------------------------------
+
+    def create_user(self, username: str, password: str, *, staff: bool = False) -> None:
+        self.manage("createuser", username, "--password", password, *(["--staff"] if staff else []))
+
+    def create_algorithm(self, *, owner: str, spec: dict[str, Any], folder: Path) -> int:
+        """Register ``folder`` as a server-path algorithm and wait until a worker finds it ready.
+
+        The folder must be inside ``ALGORITHM_SERVER_ROOTS`` (the bundled examples always are).
+        """
+        pk = self.shell(
+            "from django.contrib.auth import get_user_model\n"
+            "from algorithms.services import algorithm_create\n"
+            "owner = get_user_model().objects.get(username=owner)\n"
+            "result = algorithm_create(owner=owner, spec=spec, server_path=folder).pk\n",
+            owner=owner,
+            spec=spec,
+            folder=str(folder),
+        )
+        status = self.wait(
+            f"algorithm {pk} to be validated",
+            lambda: self._settled_algorithm(pk),
+            timeout=120,
+        )
+        if status[0] != "ready":
+            raise RuntimeError(f"algorithm {pk} is {status[0]}: {status[1]}")
+        return int(pk)
+
+    def create_job(self, *, owner: str, data: dict[str, Any]) -> int:
+        """Validate and submit a job through the console's own services; its id."""
+        return int(
+            self.shell(
+                "from django.contrib.auth import get_user_model\n"
+                "from trainingjobs import services\n"
+                "from trainingjobs.specs import validate_job_spec\n"
+                "owner = get_user_model().objects.get(username=owner)\n"
+                "spec = validate_job_spec(owner=owner, data=data)\n"
+                "result = services.job_create(owner=owner, spec=spec).pk\n",
+                owner=owner,
+                data=data,
+            )
+        )
+
+    def job(self, job_id: int) -> dict[str, Any]:
+        return self.select(
+            "trainingjobs_trainingjob",
+            ("status", "status_reason", "created_at", "started_at", "finished_at"),
+            "id = %s",
+            (job_id,),
+        )[0]
+
+    def trials(self, job_id: int) -> list[dict[str, Any]]:
+        columns = ("id", "number", "status", "status_reason", "value", "worker")
+        return self.select(
+            "trainingjobs_trial",
+            (*columns, "started_at", "finished_at", "params"),
+            "job_id = %s ORDER BY number",
+            (job_id,),
+        )
+
+    def select(
+        self, table: str, columns: tuple[str, ...], where: str, params: tuple[Any, ...]
+    ) -> list[dict[str, Any]]:
+        """Rows as dicts; ``*_at`` columns as aware datetimes and JSON columns parsed on both
+        databases (SQLite hands back text)."""
+        found = self.rows(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", params)
+        rows = [dict(zip(columns, row, strict=True)) for row in found]
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, str) and key.endswith("_at"):
+                    row[key] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+                elif isinstance(value, str) and key == "params":
+                    row[key] = json.loads(value)
+        return rows
+
+    def wait_for_job_end(self, job_id: int, timeout: float, every: float = 0.5) -> dict[str, Any]:
+        finished = ("completed", "failed", "canceled", "timed_out")
+
+        def ended() -> dict[str, Any] | None:
+            job = self.job(job_id)
+            return job if job["status"] in finished else None
+
+        return dict(self.wait(f"job {job_id} to end", ended, timeout=timeout, every=every))
+
+    def _settled_algorithm(self, pk: int) -> tuple[str, str] | None:
+        status, reason = self.rows(
+            "SELECT status, status_reason FROM algorithms_algorithm WHERE id = %s", (pk,)
+        )[0]
+        return None if status == "creating" else (status, reason)
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _manage_cmd(self) -> list[str]:
+        return [sys.executable, str(ROOT / "manage.py")]
+
+    def _spawn(self, name: str, cmd: list[str]) -> None:
+        if name in self.processes and self.processes[name].poll() is None:
+            raise RuntimeError(f"{name} is already running")
+        with open(self.data_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
+            self.processes[name] = subprocess.Popen(
+                cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def _drop_queue(self) -> None:
+        import redis
+
+        conn = redis.Redis.from_url(self.env["REDIS_URL"])
+        try:
+            keys = list(conn.scan_iter(match=f"*{self.env['HUEY_NAME']}*"))
+            if keys:
+                conn.delete(*keys)
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _admin_sql(sql: str) -> None:
+        import psycopg
+
+        cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
+        with psycopg.connect(
+            host=cfg["HOST"] or "127.0.0.1",
+            port=cfg["PORT"] or 5432,
+            user=cfg["USER"],
+            dbname=cfg["NAME"],
+            autocommit=True,
+        ) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]

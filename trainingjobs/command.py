@@ -57,9 +57,7 @@ def _known_list(allowed: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def _substitute(
-    text: str, allowed: tuple[str, ...], context: Mapping[str, str] | None
-) -> str:
+def _substitute(text: str, allowed: tuple[str, ...], context: Mapping[str, str] | None) -> str:
     """``text`` with placeholders replaced from ``context`` (None: only check the text)."""
 
     def replace(match: re.Match[str]) -> str:

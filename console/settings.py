@@ -163,6 +163,23 @@ ALGORITHM_SERVER_ROOTS = [
 PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 2000, minimum=1)
 PACKAGE_MAX_UNCOMPRESSED_MB = env_int("PACKAGE_MAX_UNCOMPRESSED_MB", 200, minimum=1)
 
+# Trials: where each trial's folder (code copy, outputs) is made on a worker host; how
+# often a running trial proves its worker alive, and after how long without a sign it
+# is marked lost; the stored log's cap (metrics are still read past it); an optional
+# per-slot env template giving each concurrent trial of a worker its own accelerator,
+# e.g. "CUDA_VISIBLE_DEVICES={slot}".
+TRIAL_WORK_DIR = Path(env_str("TRIAL_WORK_DIR", str(DATA_DIR / "trials"))).resolve()
+TRIAL_HEARTBEAT_SECONDS = env_int("TRIAL_HEARTBEAT_SECONDS", 10, minimum=1)
+TRIAL_LOST_AFTER_SECONDS = env_int("TRIAL_LOST_AFTER_SECONDS", 120, minimum=1)
+if TRIAL_LOST_AFTER_SECONDS < 3 * TRIAL_HEARTBEAT_SECONDS:
+    # A single late heartbeat (a busy database, a GC pause) must not lose a live trial.
+    raise ImproperlyConfigured(
+        "TRIAL_LOST_AFTER_SECONDS must be at least 3 x TRIAL_HEARTBEAT_SECONDS, got "
+        f"{TRIAL_LOST_AFTER_SECONDS} and {TRIAL_HEARTBEAT_SECONDS}"
+    )
+TRIAL_LOG_MAX_MB = env_int("TRIAL_LOG_MAX_MB", 5, minimum=1)
+TRIAL_SLOT_ENV = env_str("TRIAL_SLOT_ENV", "")
+
 # huey: SQLite file in the data folder, or Redis in scale mode. Deployments
 # sharing one Redis keep their queues apart with HUEY_NAME.
 HUEY_NAME = env_str("HUEY_NAME", "sweep")

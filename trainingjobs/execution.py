@@ -1,0 +1,321 @@
+"""Running one trial on this worker: claim it, prepare its folder, run it, end it.
+
+``execute_trial(trial_id)`` is what the ``run_trial`` task calls. It runs the trial only
+when its conditional claim (queued -> running) wins, so a task delivered twice runs the
+trial once. Each trial gets its own folder on the worker host,
+``TRIAL_WORK_DIR/job-<job id>/trial-<number>/``, which is ``{trial_dir}``:
+
+    code/     a fresh extraction of the algorithm's package (the script runs in the boot
+              file's folder inside it, so files it writes next to itself stay the trial's)
+    output/   ``{output_dir}``, also ``TRAIN_URL`` (and ``--train_url`` when the algorithm
+              takes it)
+    data/     ``{data_dir}``
+
+Folders are kept after the trial: they hold what the script wrote (checkpoints, models).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+
+from algorithms import packages
+from algorithms import services as algorithm_services
+from algorithms.models import Algorithm, Engine
+from trainingjobs import command, runner, services
+from trainingjobs.models import TrainingJob, Trial
+from trainingjobs.monitor import TrialMonitor
+
+logger = logging.getLogger(__name__)
+
+TrialStatus = Trial.Status
+POLL_INTERVAL_S = 0.5
+GRACE_S = 5.0
+
+
+class RunOutcome(Protocol):
+    """What ``runner.run_trial_process`` returns (``runner.RunResult``)."""
+
+    exit_code: int | None
+    signal: int | None
+    timed_out: bool
+    stop_reason: str | None
+
+
+RunProcess = Callable[..., RunOutcome]
+
+
+def worker_name() -> str:
+    """``host:pid`` of this worker process, as stored on the trials it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def execute_trial(trial_id: int, *, run_process: RunProcess | None = None) -> bool:
+    """Claim and run the trial; False when another worker has it or it is not queued.
+
+    ``run_process`` replaces the runner in tests (same signature as
+    ``runner.run_trial_process``).
+    """
+    if not services.trial_claim(trial_id=trial_id, worker=worker_name()):
+        return False
+    try:
+        _run_claimed(trial_id, run_process or runner.run_trial_process)
+    except Exception as exc:
+        # Whatever went wrong, the trial must not stay running until the reaper calls it lost.
+        logger.exception("trial %s could not run", trial_id)
+        services.trial_finish(
+            trial_id=trial_id,
+            status=TrialStatus.FAILED,
+            reason=f"The worker could not run the trial: {type(exc).__name__}: {exc}",
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class TrialPaths:
+    trial: Path
+    code: Path
+    output: Path
+    data: Path
+
+    @classmethod
+    def make(cls, job: TrainingJob, trial: Trial) -> TrialPaths:
+        root = Path(settings.TRIAL_WORK_DIR) / f"job-{job.pk}" / f"trial-{trial.number}"
+        if root.exists():
+            # Left by an earlier database with the same ids: this trial has never run.
+            shutil.rmtree(root)
+        paths = cls(trial=root, code=root / "code", output=root / "output", data=root / "data")
+        for folder in (paths.output, paths.data):
+            folder.mkdir(parents=True)
+        return paths
+
+    def context(self, job: TrainingJob, trial: Trial) -> dict[str, str]:
+        return {
+            "trial_dir": str(self.trial),
+            "output_dir": str(self.output),
+            "data_dir": str(self.data),
+            "trial_id": str(trial.pk),
+            "job_id": str(job.pk),
+        }
+
+
+def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
+    trial = Trial.objects.select_related("job__algorithm__engine").get(pk=trial_id)
+    job = trial.job
+    algorithm = job.algorithm
+    services.publish(job.pk, "trial.started", {"trial": trial.pk})
+    paths = TrialPaths.make(job, trial)
+    try:
+        boot = paths.code / _extract(algorithm, paths.code)
+    except (packages.PackageError, OSError) as exc:
+        _fail(trial_id, f"The code package could not be prepared: {exc}")
+        return
+    train_url = str(paths.output)
+    try:
+        argv = command.build_argv(
+            python=(algorithm.engine or Engine.default()).python_path,
+            boot_file=str(boot),
+            values=_values(job, trial, algorithm),
+            types={hp.name: hp.type for hp in algorithm.hyperparameters.all()},
+            argument_style=algorithm.argument_style,
+            bool_style=algorithm.bool_style,
+            data_url=None,
+            train_url=train_url if algorithm.accepts_data_urls else None,
+            context=paths.context(job, trial),
+        )
+    except ValueError as exc:  # PlaceholderError, a value the type cannot render
+        _fail(trial_id, f"The command line could not be built: {exc}")
+        return
+    Trial.objects.filter(pk=trial_id).update(command=argv)
+    monitor = TrialMonitor(trial)
+    with _slot() as (slot, running_here):
+        env = command.trial_env(
+            os.environ,
+            job_id=job.pk,
+            trial_id=trial.pk,
+            data_url=None,
+            train_url=train_url,
+            threads=command.threads_per_trial(running_here),
+            slot=slot,
+            slot_template=settings.TRIAL_SLOT_ENV,
+            algorithm_sets=(),
+        )
+        try:
+            result = run_process(
+                argv,
+                cwd=boot.parent,
+                env=env,
+                timeout_s=job.trial_timeout_minutes * 60 if job.trial_timeout_minutes else None,
+                on_line=monitor.on_line,
+                poll=monitor.poll,
+                poll_interval_s=POLL_INTERVAL_S,
+                grace_s=GRACE_S,
+            )
+        except OSError as exc:  # the interpreter or the folder is missing
+            monitor.flush()
+            _fail(trial_id, f"The trial could not start: {exc}")
+            return
+    monitor.flush()
+    status, reason = outcome(
+        result,
+        stop_status=monitor.stop_status,
+        stop_detail=monitor.stop_detail,
+        reports=monitor.reports,
+        metric_name=job.metric_name if job.metric_regex else "",
+        timeout_minutes=job.trial_timeout_minutes,
+        tail=monitor.log_tail(),
+    )
+    services.trial_finish(
+        trial_id=trial_id, status=status, reason=reason, exit_code=result.exit_code
+    )
+
+
+def _extract(algorithm: Algorithm, dest: Path) -> str:
+    """Extract the package into ``dest``; the boot file's path inside it."""
+    limits = algorithm_services.package_limits()
+    if algorithm.code_source == Algorithm.CodeSource.SERVER_PATH:
+        manifest = packages.extract_package(
+            Path(algorithm.server_path),
+            dest,
+            limits,
+            allowed_roots=algorithm_services.server_roots(),
+        )
+    else:
+        if not algorithm.code_file:
+            raise packages.PackageError("No code package was uploaded.")
+        with algorithm.code_file.open("rb") as fileobj:
+            manifest = packages.extract_package(
+                fileobj, dest, limits, filename=os.path.basename(algorithm.code_file.name)
+            )
+    return packages.find_boot_file(manifest, algorithm.boot_file)
+
+
+def _values(job: TrainingJob, trial: Trial, algorithm: Algorithm) -> dict[str, Any]:
+    """Every value the trial passes, in hyperparameter-table order."""
+    values: dict[str, Any] = {}
+    omitted = set(job.omitted)
+    for hp in algorithm.hyperparameters.all():
+        if hp.name in omitted:
+            continue
+        if hp.name in trial.params:
+            values[hp.name] = trial.params[hp.name]
+        elif hp.name in job.fixed:
+            values[hp.name] = job.fixed[hp.name]
+        elif hp.default is not None:
+            values[hp.name] = hp.default
+    return values
+
+
+def _fail(trial_id: int, reason: str) -> None:
+    services.trial_finish(trial_id=trial_id, status=TrialStatus.FAILED, reason=reason)
+
+
+# --- how a trial ended ------------------------------------------------------------------------
+
+
+def outcome(
+    result: RunOutcome,
+    *,
+    stop_status: str | None,
+    stop_detail: str,
+    reports: int,
+    metric_name: str,
+    timeout_minutes: int | None,
+    tail: str,
+) -> tuple[str, str]:
+    """(status, reason) of a trial from how its process ended and what it reported.
+
+    A stop the monitor asked for wins (a script may exit 0 on SIGTERM). Then, in order:
+    the trial timeout, a signal, a non-zero exit, and only for a clean exit the missing
+    metric (``metric_name`` "" = none expected): a crash is never "metric not found".
+    """
+    if stop_status is not None:
+        return stop_status, stop_detail
+    if result.timed_out:
+        minutes = f"{timeout_minutes} minutes" if timeout_minutes else "its limit"
+        why = f"Timed out: still running after {minutes} (the trial timeout)."
+    elif result.signal is not None:
+        why = f"Killed by signal {_signal_name(result.signal)} ({result.signal})."
+    elif result.exit_code != 0:
+        why = f"Exited with code {result.exit_code}."
+    elif metric_name and not reports:
+        why = (
+            f"Exited with code 0 but never reported the metric '{metric_name}' "
+            "(no output line matched its regex)."
+        )
+    else:
+        return TrialStatus.COMPLETED, ""
+    last = f"Last lines of the log:\n{tail}" if tail else "It printed nothing."
+    return TrialStatus.FAILED, f"{why}\n{last}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+# --- slots on this worker ---------------------------------------------------------------------
+
+_slots_lock = threading.Lock()
+_slots: set[int] = set()
+
+
+@contextmanager
+def _slot() -> Iterator[tuple[int, int]]:
+    """The lowest free slot number on this worker process, and how many trials run here."""
+    with _slots_lock:
+        slot = next(i for i in range(len(_slots) + 1) if i not in _slots)
+        _slots.add(slot)
+        running_here = len(_slots)
+    try:
+        yield slot, running_here
+    finally:
+        with _slots_lock:
+            _slots.discard(slot)
+
+
+# --- trials of dead workers on this host ------------------------------------------------------
+
+
+def reap_dead_local_trials() -> list[int]:
+    """Mark lost the running trials claimed by a worker process of this host that is gone.
+
+    Cheap, and run when a worker starts: a restarted worker need not wait for the
+    heartbeat limit to see that its predecessor's trials died with it. A pid that is
+    alive (maybe reused) is left to the heartbeat reaper. Assumes worker hosts have
+    distinct host names.
+    """
+    host = socket.gethostname()
+    running = Trial.objects.filter(status=TrialStatus.RUNNING, worker__startswith=f"{host}:")
+    dead = []
+    for pk, worker in running.values_list("pk", "worker"):
+        pid = worker.rsplit(":", 1)[1]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            dead.append(pk)
+    return services.trials_mark_lost_now(
+        trial_ids=dead,
+        reason=f"Lost: its worker process on {host} had stopped when a worker started there.",
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

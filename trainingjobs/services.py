@@ -1,0 +1,435 @@
+"""Write workflows for training jobs and trials.
+
+Views, API views and tasks call these for every write. Each job-level write locks the
+job's row first (``lock_job``), the same lock the scheduler's step takes, so a cancel,
+a pause, an extension, a trial's end and a scheduling step never interleave on one job.
+A request the job's state does not allow raises ``JobStateError`` with a message for
+the user. Work for the workers (a scheduling step, a trial) is enqueued on commit.
+
+Trial claims and ends are conditional UPDATEs on the trial's status: two workers, or a
+worker and the lost-trial reaper, can race for the same trial and exactly one wins.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from trainingjobs import history, scheduler
+from trainingjobs.models import MetricPoint, TrainingJob, Trial
+
+if TYPE_CHECKING:
+    from trainingjobs.specs import JobSpec
+
+logger = logging.getLogger(__name__)
+
+MAX_TRIALS = 1000
+
+JobStatus = TrainingJob.Status
+TrialStatus = Trial.Status
+
+
+class JobStateError(Exception):
+    """The job or trial is not in a state that allows the request; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- the lock and the one place events leave from --------------------------------------------
+
+
+def lock_job(job_id: int, *, now: datetime | None = None) -> TrainingJob | None:
+    """The job's row, locked for the rest of the current transaction (None if deleted).
+
+    The first statement is a write on purpose. On PostgreSQL the UPDATE takes the row
+    lock (as SELECT ... FOR UPDATE would) before anything is read. On SQLite, where
+    ``select_for_update`` is a no-op, a transaction that starts with a write takes the
+    database's write lock before it reads, so two steps for one job run one after the
+    other and the second reads what the first committed. (The embedded settings already
+    open every transaction with BEGIN IMMEDIATE; the write keeps this true for a
+    ``DATABASE_URL=sqlite://`` deployment opened in the default deferred mode.)
+    """
+    touched = TrainingJob.objects.filter(pk=job_id).update(updated_at=now or timezone.now())
+    if not touched:
+        return None
+    return TrainingJob.objects.select_for_update().get(pk=job_id)
+
+
+def publish(job_id: int, event: str, data: dict[str, Any] | None = None) -> None:
+    """Where the live dashboard's events leave the engine (routed to ``events`` later).
+
+    Every change a dashboard shows (job status, trial start and end, metric points) goes
+    through here, after the change is saved. Nothing listens yet.
+    """
+    logger.debug("job %s: %s %s", job_id, event, data or {})
+
+
+def on_commit_publish(job_id: int, event: str, data: dict[str, Any] | None = None) -> None:
+    transaction.on_commit(lambda: publish(job_id, event, data))
+
+
+def enqueue_trials(trial_ids: Iterable[int]) -> None:
+    """Queue ``run_trial`` for each trial once the current transaction commits."""
+    from trainingjobs.tasks import run_trial
+
+    ids = list(trial_ids)
+    # On commit: a worker must never look for a trial row that is not committed yet.
+    transaction.on_commit(lambda: [run_trial(pk) for pk in ids])
+
+
+# --- jobs -------------------------------------------------------------------------------------
+
+
+def job_create(*, owner: Any, spec: JobSpec) -> TrainingJob:
+    """Save a validated job; its first scheduling step runs once the job is committed."""
+    with transaction.atomic():
+        job = TrainingJob.objects.create(owner=owner, **spec.model_fields())
+        scheduler.submit(job.pk)
+        on_commit_publish(job.pk, "job.created")
+    return job
+
+
+def job_end(job: TrainingJob, *, status: str, reason: str, now: datetime) -> None:
+    """End a locked job: queued trials are canceled, running ones asked to stop.
+
+    Running trials end cooperatively: their monitor sees ``stop_requested`` at its next
+    poll and ends the process group, so a job's end never waits on a worker.
+    """
+    job.transition(status, reason)
+    job.finished_at = now
+    job.save(update_fields=["status", "status_reason", "finished_at", "updated_at"])
+    trials = Trial.objects.filter(job_id=job.pk)
+    trials.filter(status=TrialStatus.QUEUED).update(
+        status=TrialStatus.CANCELED,
+        status_reason=f"Not started: {_ended(job)}",
+        finished_at=now,
+    )
+    trials.filter(status=TrialStatus.RUNNING, stop_requested="").update(
+        stop_requested=TrialStatus.CANCELED
+    )
+    on_commit_publish(job.pk, "job.status", {"status": status, "reason": reason})
+
+
+def _ended(job: TrainingJob) -> str:
+    label = TrainingJob.Status(job.status).label.lower()
+    return f"the job was {label}." if job.status == JobStatus.CANCELED else f"the job {label}."
+
+
+def job_cancel(*, job: TrainingJob, reason: str = "Canceled by the user.") -> TrainingJob:
+    """Cancel a job that has not ended; its running trials are stopped within a poll."""
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked.status not in TrainingJob.ACTIVE:
+            raise JobStateError(f"The job has already ended ({locked.get_status_display()}).")
+        job_end(locked, status=JobStatus.CANCELED, reason=reason, now=timezone.now())
+    return locked
+
+
+def job_pause(*, job: TrainingJob) -> TrainingJob:
+    """No new trial starts while paused (queued ones wait); running ones finish."""
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked.status != JobStatus.RUNNING:
+            raise JobStateError(
+                f"Only a running job can be paused; this one is {locked.get_status_display()}."
+            )
+        locked.transition(JobStatus.PAUSED, "Paused by the user.")
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        on_commit_publish(locked.pk, "job.status", {"status": locked.status})
+    return locked
+
+
+def job_resume(*, job: TrainingJob) -> TrainingJob:
+    """Run a paused job again: its waiting trials are queued again and free slots filled."""
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked.status != JobStatus.PAUSED:
+            raise JobStateError(
+                f"Only a paused job can be resumed; this one is {locked.get_status_display()}."
+            )
+        locked.transition(JobStatus.RUNNING)
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        # Their run_trial tasks found the job paused and left them queued.
+        waiting = Trial.objects.filter(job_id=locked.pk, status=TrialStatus.QUEUED)
+        enqueue_trials(waiting.values_list("pk", flat=True))
+        scheduler.submit(locked.pk)
+        on_commit_publish(locked.pk, "job.status", {"status": locked.status})
+    return locked
+
+
+def job_extend(
+    *,
+    job: TrainingJob,
+    max_trials: int | None = None,
+    max_duration_minutes: int | None = None,
+) -> TrainingJob:
+    """Give a job more trials and/or more time (new totals, each above the current one).
+
+    A finished job runs again and continues the same search from the same history. Its
+    clock restarts with the time it had left when it ended, plus the added minutes.
+    Refused when the job would end again at once (no trial or no time left, or its
+    failed-trials limit already reached), with a message saying which.
+    """
+    if max_trials is None and max_duration_minutes is None:
+        raise JobStateError("Give more trials, more minutes, or both.")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked(job)
+        was_finished = locked.is_finished
+        if was_finished and locked.deadline_at is not None:
+            # The clock stops while a job is finished: keep the time it had left.
+            left = max(locked.deadline_at - (locked.finished_at or now), timedelta(0))
+            locked.deadline_at = now + left
+        if max_trials is not None:
+            _extend_trials(locked, max_trials)
+        if max_duration_minutes is not None:
+            _extend_duration(locked, max_duration_minutes, now)
+        _check_can_run(locked, now)
+        if was_finished:
+            locked.transition(JobStatus.RUNNING)
+            locked.finished_at = None
+        locked.save()
+        if locked.status == JobStatus.RUNNING:
+            scheduler.submit(locked.pk)
+        on_commit_publish(locked.pk, "job.extended")
+    return locked
+
+
+def _extend_trials(job: TrainingJob, max_trials: int) -> None:
+    if max_trials <= job.max_trials or max_trials > MAX_TRIALS:
+        raise JobStateError(
+            f"max_trials must be more than the current {job.max_trials} and at most "
+            f"{MAX_TRIALS}, got {max_trials}."
+        )
+    job.max_trials = max_trials
+
+
+def _extend_duration(job: TrainingJob, minutes: int, now: datetime) -> None:
+    if job.max_duration_minutes is None:
+        raise JobStateError("The job has no time limit to extend.")
+    if minutes <= job.max_duration_minutes:
+        raise JobStateError(
+            f"max_duration_minutes must be more than the current {job.max_duration_minutes}, "
+            f"got {minutes}."
+        )
+    added = timedelta(minutes=minutes - job.max_duration_minutes)
+    job.max_duration_minutes = minutes
+    job.deadline_at = (job.deadline_at or now) + added
+
+
+def _check_can_run(job: TrainingJob, now: datetime) -> None:
+    counts = trial_counts(job.pk)
+    if budget_used(counts) >= job.max_trials:
+        raise JobStateError(f"The job has run all its {job.max_trials} trials: give it more.")
+    if job.deadline_at is not None and job.deadline_at <= now:
+        raise JobStateError("The job has no time left: give it more minutes.")
+    failed = failed_count(job, counts)
+    if job.max_failed is not None and failed >= max(job.max_failed, 1):
+        raise JobStateError(
+            f"The job stopped at its limit of {job.max_failed} failed trials; it would stop "
+            "again at once."
+        )
+
+
+# --- counting -------------------------------------------------------------------------------
+
+
+def trial_counts(job_id: int) -> dict[str, int]:
+    """{status: number of trials} for the job, every status present (0 when none)."""
+    counts = dict.fromkeys(TrialStatus.values, 0)
+    rows = (
+        Trial.objects.filter(job_id=job_id).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    for status, n in rows:
+        counts[status] = n
+    return counts
+
+
+def budget_used(counts: dict[str, int]) -> int:
+    """Trials that count against max_trials: all but canceled and lost ones.
+
+    A canceled trial was stopped by a person or the job's end, a lost one by a dead
+    worker: neither says anything about its hyperparameters, so extending a canceled
+    job or losing a worker does not eat the budget.
+    """
+    return sum(counts.values()) - counts[TrialStatus.CANCELED] - counts[TrialStatus.LOST]
+
+
+def failed_count(job: TrainingJob, counts: dict[str, int]) -> int:
+    lost = counts[TrialStatus.LOST] if job.lost_counts_as_failed else 0
+    return counts[TrialStatus.FAILED] + lost
+
+
+# --- trials ---------------------------------------------------------------------------------
+
+
+def trial_stop(*, trial: Trial) -> Trial:
+    """A user's early stop: a running trial ends early_stopped at the monitor's next poll;
+    a queued one is canceled at once."""
+    now = timezone.now()
+    with transaction.atomic():
+        queued = Trial.objects.filter(pk=trial.pk, status=TrialStatus.QUEUED)
+        if queued.update(
+            status=TrialStatus.CANCELED,
+            status_reason="Stopped by the user before it started.",
+            finished_at=now,
+        ):
+            scheduler.submit(trial.job_id)
+            on_commit_publish(trial.job_id, "trial.ended", {"trial": trial.pk})
+        elif not Trial.objects.filter(
+            pk=trial.pk, status=TrialStatus.RUNNING, stop_requested=""
+        ).update(stop_requested=TrialStatus.EARLY_STOPPED):
+            current = Trial.objects.get(pk=trial.pk)
+            if current.status == TrialStatus.RUNNING:
+                raise JobStateError(f"Trial #{current.number} is already stopping.")
+            raise JobStateError(
+                f"Trial #{current.number} has already ended ({current.get_status_display()})."
+            )
+    trial.refresh_from_db()
+    return trial
+
+
+def trial_claim(*, trial_id: int, worker: str, now: datetime | None = None) -> bool:
+    """Take a queued trial for this worker; True only for the one caller that won.
+
+    A conditional UPDATE on the trial's own row: when a task is delivered twice, or two
+    workers race, the database lets one UPDATE change the row and the other sees 0 rows.
+    A trial of a job that is not running (paused, ended) is not claimed; a resume queues
+    it again.
+    """
+    now = now or timezone.now()
+    job_running = TrainingJob.objects.filter(pk=OuterRef("job_id"), status=JobStatus.RUNNING)
+    won = (
+        Trial.objects.filter(pk=trial_id, status=TrialStatus.QUEUED)
+        .filter(Exists(job_running))
+        .update(status=TrialStatus.RUNNING, worker=worker, started_at=now, heartbeat_at=now)
+    )
+    return bool(won)
+
+
+def trial_finish(
+    *,
+    trial_id: int,
+    status: str,
+    reason: str,
+    exit_code: int | None = None,
+    now: datetime | None = None,
+    only_if: Q | None = None,
+) -> bool:
+    """End a running trial: its status, reason and objective; the job's best trial.
+
+    The objective is computed from the stored points (flush them first), as the job
+    says (last or best, finite values only). Only a trial still running is ended (and
+    only when ``only_if`` holds too), so a trial the reaper marked lost stays lost and a
+    trial ended twice ends once. Returns whether this call ended it.
+    """
+    now = now or timezone.now()
+    job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).first()
+    if job_id is None:
+        return False
+    with transaction.atomic():
+        job = lock_job(job_id, now=now)
+        if job is None:
+            return False
+        stored = MetricPoint.objects.filter(trial_id=trial_id).order_by("step")
+        value = history.objective(
+            stored.values_list("value", flat=True), how=job.objective, goal=job.metric_goal
+        )
+        running = Trial.objects.filter(pk=trial_id, status=TrialStatus.RUNNING)
+        if only_if is not None:
+            running = running.filter(only_if)
+        if not running.update(
+            status=status,
+            status_reason=reason,
+            value=value,
+            exit_code=exit_code,
+            finished_at=now,
+            stop_requested="",
+        ):
+            return False
+        if status in (TrialStatus.COMPLETED, TrialStatus.EARLY_STOPPED):
+            _update_best(job, trial_id, value)
+        scheduler.submit(job_id)
+        on_commit_publish(job_id, "trial.ended", {"trial": trial_id, "status": status})
+    return True
+
+
+def _update_best(job: TrainingJob, trial_id: int, value: float | None) -> None:
+    best_value = (
+        Trial.objects.filter(pk=job.best_trial_id).values_list("value", flat=True).first()
+        if job.best_trial_id
+        else None
+    )
+    if history.is_better(value, best_value, goal=job.metric_goal):
+        job.best_trial_id = trial_id
+        job.save(update_fields=["best_trial", "updated_at"])
+
+
+def trials_mark_lost(*, older_than_s: float, now: datetime | None = None) -> list[int]:
+    """Mark lost every running trial whose worker gave no sign of life for ``older_than_s``.
+
+    Their workers died (a trial's process group dies with its worker), so nothing runs
+    them any more; their jobs go on. Points already stored are kept.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=older_than_s)
+    stale = Trial.objects.filter(status=TrialStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    lost: list[int] = []
+    for pk, worker, beat in stale.values_list("pk", "worker", "heartbeat_at"):
+        since = f"since {beat:%Y-%m-%d %H:%M:%S} UTC " if beat else ""
+        reason = (
+            f"Lost: its worker {worker or '(unknown)'} gave no sign of life {since}"
+            f"(limit {older_than_s:g} s); the worker or its host stopped."
+        )
+        # Only if no heartbeat arrived since it was read: a live trial is never lost.
+        if trial_finish(
+            trial_id=pk,
+            status=TrialStatus.LOST,
+            reason=reason,
+            now=now,
+            only_if=Q(heartbeat_at=beat),
+        ):
+            lost.append(pk)
+    return lost
+
+
+def trials_mark_lost_now(*, trial_ids: Iterable[int], reason: str) -> list[int]:
+    """Mark these running trials lost at once (their worker is known to be gone)."""
+    return [
+        pk for pk in trial_ids if trial_finish(trial_id=pk, status=TrialStatus.LOST, reason=reason)
+    ]
+
+
+def trials_requeue_stale(*, older_than_s: float, now: datetime | None = None) -> list[int]:
+    """Queue run_trial again for trials of running jobs left queued for ``older_than_s``.
+
+    A task can vanish between the queue and a claim (its worker died right after taking
+    it). Queueing a copy is harmless: only one claim can win.
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=older_than_s)
+    ids = list(
+        Trial.objects.filter(
+            status=TrialStatus.QUEUED, created_at__lt=cutoff, job__status=JobStatus.RUNNING
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        with transaction.atomic():
+            enqueue_trials(ids)
+    return ids
+
+
+def _locked(job: TrainingJob) -> TrainingJob:
+    locked = lock_job(job.pk)
+    if locked is None:
+        raise JobStateError("The job no longer exists.")
+    return locked

@@ -1,0 +1,45 @@
+"""Background tasks of training jobs: thin wrappers that take ids and call the engine.
+
+Every task is idempotent: a scheduling step re-reads the job under its lock, a trial
+runs only if its claim wins, and the reapers change only rows that are still stale.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
+
+from trainingjobs import execution, scheduler, services
+
+
+@db_task()
+def schedule(job_id: int) -> None:
+    scheduler.schedule_step(job_id)
+
+
+@db_task()
+def run_trial(trial_id: int) -> None:
+    execution.execute_trial(trial_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def reap_lost_trials() -> None:
+    """Running trials whose worker stopped are lost; queued ones whose task vanished are
+    queued again (their jobs are stepped by the trials' ends)."""
+    services.trials_mark_lost(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
+    services.trials_requeue_stale(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
+
+
+@db_periodic_task(crontab(minute="*"))
+def check_deadlines() -> None:
+    """Jobs past their max duration end even when none of their trials is reporting."""
+    for job_id in scheduler.due_jobs():
+        scheduler.schedule_step(job_id)
+
+
+@on_startup()
+@close_db
+def reap_own_dead_trials() -> None:
+    # A restarted worker does not wait for the heartbeat limit to free its host's trials.
+    execution.reap_dead_local_trials()

@@ -114,11 +114,12 @@ def _setpriv() -> str | None:
     return path if "--pdeathsig" in found.stdout else None
 
 
-def _executable(program: str, env: Mapping[str, str]) -> str:
-    """``program`` resolved as exec would (PATH of the trial's ``env``); FileNotFoundError
-    or PermissionError when it cannot run, so a bad interpreter fails here, not as an exit
-    code of the launcher."""
+def _executable(program: str, cwd: Path, env: Mapping[str, str]) -> str:
+    """``program`` resolved as ``subprocess`` would (a relative path from ``cwd``, a bare name
+    on the PATH of the trial's ``env``); FileNotFoundError or PermissionError when it cannot
+    run, so a bad interpreter fails here, not as an exit code of the launcher."""
     if os.sep in program:
+        program = os.path.join(cwd, program)
         if not os.path.isfile(program):
             raise FileNotFoundError(f"No such interpreter: {program}")
         if not os.access(program, os.X_OK):
@@ -273,7 +274,7 @@ def run_trial_process(
     started = time.monotonic()
     setpriv = _setpriv()
     if setpriv is not None:
-        launch = [setpriv, "--pdeathsig", "KILL", "--", _executable(argv[0], env), *argv[1:]]
+        launch = [setpriv, "--pdeathsig", "KILL", "--", _executable(argv[0], cwd, env), *argv[1:]]
         preexec_fn = None
     else:
         launch, preexec_fn = list(argv), _die_with_parent(os.getpid())

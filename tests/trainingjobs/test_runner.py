@@ -307,11 +307,26 @@ def test_long_lines_and_long_redraws_are_cut() -> None:
     assert len(lines) == 3
 
 
+def test_relative_interpreter_path_is_taken_from_cwd() -> None:
+    relative = os.path.relpath(PYTHON, SCRIPTS)
+    result, lines = run([relative, "say.py", "loss=0.1"])
+    assert (result.exit_code, lines) == (0, [("stdout", "loss=0.1")])
+
+
 def test_missing_interpreter_raises_oserror() -> None:
     with pytest.raises(OSError):
         run(["/nonexistent/python3", "train.py"])
     with pytest.raises(OSError):
         run(["no-such-python-here", "train.py"])
+    with pytest.raises(OSError):
+        run_trial_process(
+            script("say.py"),
+            cwd=SCRIPTS / "missing",
+            env={},
+            timeout_s=5,
+            on_line=lambda stream, text: None,
+            poll=never,
+        )
 
 
 def _argv(boot: str, values: dict[str, Any], types: dict[str, str], **options: Any) -> list[str]:

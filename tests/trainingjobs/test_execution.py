@@ -1,0 +1,294 @@
+"""One trial on a worker: claim, folder, command line, run, end. Real tiny scripts."""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trainingjobs import execution, services, tasks
+from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
+
+from .engine_helpers import make_algorithm, make_job, report, step, trials
+
+pytestmark = pytest.mark.django_db
+
+S = Trial.Status
+J = TrainingJob.Status
+
+TRAIN_PY = """\
+import argparse, sys
+parser = argparse.ArgumentParser()
+parser.add_argument("--x", type=float, required=True)
+parser.add_argument("--epochs", type=int, required=True)
+parser.add_argument("--out", default="")
+args = parser.parse_args()
+if args.x < 0.05:
+    raise SystemExit("x too small")
+for epoch in range(1, args.epochs + 1):
+    print(f"epoch {epoch} accuracy={args.x * epoch / args.epochs:.4f}", flush=True)
+if args.out:
+    open(args.out, "w").write("done")
+"""
+
+
+@pytest.fixture
+def code(tmp_path: Path, settings: Any) -> Path:
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "train.py").write_text(TRAIN_PY)
+    settings.ALGORITHM_SERVER_ROOTS = [tmp_path]
+    settings.TRIAL_WORK_DIR = tmp_path / "work"
+    return folder
+
+
+def queued_trial(job: TrainingJob, **params: Any) -> Trial:
+    step(job)
+    trial = trials(job, S.QUEUED)[0]
+    if params:
+        Trial.objects.filter(pk=trial.pk).update(params=params)
+    return trial
+
+
+def run(trial: Trial) -> Trial:
+    assert execution.execute_trial(trial.pk)
+    return Trial.objects.select_related("log").get(pk=trial.pk)
+
+
+def script_job(owner: Any, code: Path, **fields: Any) -> TrainingJob:
+    algorithm = make_algorithm(owner, server_path=str(code))
+    return make_job(owner, algorithm, **fields)
+
+
+def test_a_real_script_runs_in_its_own_folder_and_completes(alice: Any, code: Path) -> None:
+    job = script_job(
+        alice, code, fixed={"epochs": 3, "out": "{trial_dir}/done.txt"}, objective="best"
+    )
+    job.algorithm.hyperparameters.create(name="out", type="str", default="", position=2)
+    trial = run(queued_trial(job, x=0.9))
+    assert (trial.status, trial.status_reason, trial.exit_code) == (S.COMPLETED, "", 0)
+    assert trial.value == 0.9
+    folder = Path(job.algorithm.server_path).parent / "work" / f"job-{job.pk}" / "trial-1"
+    assert trial.command[1:] == [
+        str(folder / "code" / "train.py"),
+        "--x=0.9",
+        "--epochs=3",
+        f"--out={folder}/done.txt",
+    ]
+    assert (folder / "done.txt").read_text() == "done"
+    assert list(MetricPoint.objects.filter(trial=trial).values_list("step", "value")) == [
+        (1, 0.3),
+        (2, 0.6),
+        (3, 0.9),
+    ]
+    assert (
+        trial.log.text
+        == "epoch 1 accuracy=0.3000\nepoch 2 accuracy=0.6000\nepoch 3 accuracy=0.9000\n"
+    )
+    job.refresh_from_db()
+    assert job.best_trial == trial
+
+
+def test_a_crash_is_reported_with_its_exit_code_and_log_tail(alice: Any, code: Path) -> None:
+    trial = run(queued_trial(script_job(alice, code), x=0.01))
+    assert (trial.status, trial.exit_code) == (S.FAILED, 1)
+    assert trial.status_reason == "Exited with code 1.\nLast lines of the log:\nx too small"
+
+
+def test_a_clean_exit_without_the_metric_fails_saying_so(alice: Any, code: Path) -> None:
+    job = script_job(alice, code, metric_name="loss", metric_regex=r"loss=(\S+)")
+    trial = run(queued_trial(job, x=0.5))
+    assert trial.status == S.FAILED
+    assert trial.status_reason.startswith(
+        "Exited with code 0 but never reported the metric 'loss' (no output line matched"
+    )
+    assert trial.status_reason.endswith("epoch 3 accuracy=0.5000")
+
+
+def test_a_missing_package_fails_the_trial(alice: Any, code: Path) -> None:
+    (code / "train.py").unlink()
+    (code / "other.py").write_text("")
+    trial = run(queued_trial(script_job(alice, code), x=0.5))
+    assert trial.status == S.FAILED
+    assert trial.status_reason.startswith("The code package could not be prepared: Boot file")
+
+
+def test_a_doubly_delivered_run_trial_runs_once(
+    alice: Any, code: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+    real = execution.runner.run_trial_process
+
+    def counting(argv: list[str], **kwargs: Any) -> Any:
+        started.append(argv)
+        return real(argv, **kwargs)
+
+    monkeypatch.setattr(execution.runner, "run_trial_process", counting)
+    trial = queued_trial(script_job(alice, code), x=0.5)
+    tasks.run_trial(trial.pk)
+    tasks.run_trial(trial.pk)
+    assert len(started) == 1
+    assert Trial.objects.get(pk=trial.pk).status == S.COMPLETED
+
+
+@dataclass
+class FakeResult:
+    exit_code: int | None = 0
+    signal: int | None = None
+    timed_out: bool = False
+    stop_reason: str | None = None
+    duration_s: float = 0.1
+
+
+def fake_runner(lines: list[str], result: FakeResult) -> Any:
+    """A runner that prints ``lines`` and polls after each, as the real one would."""
+
+    def run_process(argv: list[str], *, on_line: Any, poll: Any, **kwargs: Any) -> FakeResult:
+        for line in lines:
+            on_line("stdout", line)
+            reason = poll()
+            if reason is not None:
+                return FakeResult(exit_code=None, signal=15, stop_reason=reason)
+        return result
+
+    return run_process
+
+
+def test_a_trial_stopped_by_its_policy_ends_early_stopped(alice: Any, code: Path) -> None:
+    job = script_job(alice, code, policy={"name": "bandit", "slack_amount": 0.0}, max_trials=3)
+    queued = queued_trial(job)
+    other = trials(job)[1]
+    services.trial_claim(trial_id=other.pk, worker="w:1")
+    report(other, [0.9])
+    execution.execute_trial(
+        queued.pk, run_process=fake_runner(["accuracy=0.5", "accuracy=0.6"], FakeResult())
+    )
+    trial = Trial.objects.get(pk=queued.pk)
+    assert trial.status == S.EARLY_STOPPED
+    assert trial.status_reason == "Stopped by the bandit policy at report 1 (value 0.5)."
+    assert trial.value == 0.5
+    assert MetricPoint.objects.filter(trial=trial).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("result", "stop", "expected"),
+    [
+        (FakeResult(exit_code=0), None, (S.COMPLETED, "")),
+        (
+            FakeResult(exit_code=2),
+            None,
+            (S.FAILED, "Exited with code 2.\nLast lines of the log:\nboom"),
+        ),
+        (
+            FakeResult(exit_code=None, signal=signal.SIGKILL),
+            None,
+            (S.FAILED, "Killed by signal SIGKILL (9).\nLast lines of the log:\nboom"),
+        ),
+        (
+            FakeResult(exit_code=None, signal=15, timed_out=True),
+            None,
+            (
+                S.FAILED,
+                "Timed out: still running after 5 minutes (the trial timeout).\n"
+                "Last lines of the log:\nboom",
+            ),
+        ),
+        # a script that exits 0 on SIGTERM was still stopped
+        (
+            FakeResult(exit_code=0, stop_reason=S.CANCELED),
+            (S.CANCELED, "The job was canceled."),
+            (S.CANCELED, "The job was canceled."),
+        ),
+    ],
+)
+def test_outcome_names_how_the_trial_ended(
+    result: FakeResult, stop: tuple[str, str] | None, expected: tuple[str, str]
+) -> None:
+    status, detail = stop or (None, "")
+    assert (
+        execution.outcome(
+            result,
+            stop_status=status,
+            stop_detail=detail,
+            reports=0 if result.exit_code else 1,
+            metric_name="accuracy",
+            timeout_minutes=5,
+            tail="boom",
+        )
+        == expected
+    )
+
+
+def test_a_crash_without_a_report_is_never_called_a_missing_metric() -> None:
+    status, reason = execution.outcome(
+        FakeResult(exit_code=1),
+        stop_status=None,
+        stop_detail="",
+        reports=0,
+        metric_name="accuracy",
+        timeout_minutes=None,
+        tail="",
+    )
+    assert (status, reason) == (S.FAILED, "Exited with code 1.\nIt printed nothing.")
+
+
+def test_a_plain_run_completes_on_exit_0_without_a_metric(alice: Any, code: Path) -> None:
+    job = script_job(
+        alice,
+        code,
+        search_space={},
+        search_algorithms=[],
+        metric_regex="",
+        metric_name="",
+        fixed={"x": 0.5, "epochs": 1},
+        max_trials=1,
+        max_concurrent=1,
+    )
+    trial = run(queued_trial(job))
+    assert (trial.status, trial.value) == (S.COMPLETED, None)
+    step(job)
+    job.refresh_from_db()
+    assert job.status == J.COMPLETED
+
+
+def test_a_whole_job_runs_through_the_tasks(
+    alice: Any, code: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = script_job(alice, code, max_trials=4, max_concurrent=2, objective="last")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.schedule(job.pk)
+    job.refresh_from_db()
+    rows = trials(job)
+    assert job.status == J.COMPLETED, job.status_reason
+    assert len(rows) == 4
+    done = [t for t in rows if t.status == S.COMPLETED]
+    best = max(done, key=lambda t: t.value or 0)
+    assert job.best_trial == best
+    assert all(TrialLog.objects.get(trial=t).lines == 3 for t in done)
+
+
+def test_a_restarted_worker_marks_its_dead_predecessors_trials_lost(alice: Any) -> None:
+    job = make_job(alice)
+    step(job)
+    dead, alive = trials(job)
+    host = execution.worker_name().split(":")[0]
+    gone = _dead_pid()
+    services.trial_claim(trial_id=dead.pk, worker=f"{host}:{gone}")
+    services.trial_claim(trial_id=alive.pk, worker=execution.worker_name())
+    assert execution.reap_dead_local_trials() == [dead.pk]
+    dead.refresh_from_db()
+    assert dead.status == S.LOST
+    assert dead.status_reason.startswith(f"Lost: its worker process on {host} had stopped")
+    assert Trial.objects.get(pk=alive.pk).status == S.RUNNING
+
+
+def _dead_pid() -> int:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid

@@ -12,6 +12,8 @@ from django.shortcuts import render
 
 from algorithms import services
 from algorithms.models import Algorithm
+from trainingjobs.models import TrainingJob
+from trainingjobs.pages import with_trial_counts
 
 RECENT = 5
 
@@ -57,5 +59,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "failed_count": by_status.get(Algorithm.Status.FAILED, 0),
         "recent_algorithms": algorithms.select_related("owner").order_by("-created_at")[:RECENT],
         "examples": examples,
+        "active_jobs": with_trial_counts(
+            TrainingJob.objects.visible_to(request.user)
+            .filter(status__in=TrainingJob.ACTIVE)
+            .select_related("algorithm", "best_trial")
+        )[:RECENT],
     }
     return render(request, "console/home.html", context)

@@ -1,0 +1,140 @@
+// Create-training-job page: reveal what belongs to each choice, and keep the plan (grid
+// size, trials that will run) in step with the ranges as they are typed.
+(function () {
+  "use strict";
+  const form = document.querySelector("form.job-form");
+  if (!form) return;
+
+  // Picking another algorithm draws its hyperparameter table: reload with it, keeping the name.
+  const algorithm = form.querySelector("#id_algorithm");
+  if (algorithm) {
+    algorithm.addEventListener("change", function () {
+      const params = new URLSearchParams({ algorithm: algorithm.value });
+      const name = form.querySelector("#id_name");
+      if (name && name.value) params.set("name", name.value);
+      window.location.assign(form.dataset.createUrl + "?" + params.toString());
+    });
+  }
+
+  function syncRow(row) {
+    const include = row.querySelector("[data-testid=include]");
+    const search = row.querySelector("[data-testid=search]");
+    const included = !include || include.checked;
+    const searched = !!(search && search.checked);
+    row.classList.toggle("is-omitted", !included);
+    row.classList.toggle("is-searched", included && searched);
+    row.querySelector("[data-fixed-value]").hidden = searched;
+    row.querySelector("[data-searched-note]").hidden = !searched;
+    row.querySelector("[data-omitted-note]").hidden = included;
+    const rangeRow = row.querySelector("[data-range-row]");
+    if (rangeRow) rangeRow.hidden = !(included && searched);
+    const dist = row.querySelector("[data-dist]");
+    if (dist) syncDist(row, dist);
+  }
+
+  function syncDist(row, dist) {
+    const advanced = dist.value !== "range";
+    row.querySelector("[data-panel=range]").hidden = advanced;
+    row.querySelector("[data-panel=advanced]").hidden = !advanced;
+    if (!advanced) return;
+    const option = dist.selectedOptions[0];
+    const fields = (option.dataset.fields || "").split(" ");
+    row.querySelectorAll("[data-panel=advanced] [data-field]").forEach(function (box) {
+      box.hidden = fields.indexOf(box.dataset.field) < 0;
+    });
+    row.querySelector("[data-dist-meaning]").textContent = dist.value + ": " + (option.dataset.meaning || "");
+  }
+
+  function syncSearch() {
+    const anySearch = Array.prototype.some.call(form.querySelectorAll("tbody.job-hp"), function (row) {
+      return row.classList.contains("is-searched");
+    });
+    form.querySelectorAll("[data-search-only]").forEach(function (block) { block.hidden = !anySearch; });
+  }
+
+  function syncPolicy() {
+    const select = form.querySelector("#id_policy");
+    if (!select) return;
+    form.querySelectorAll(".policy-panel").forEach(function (panel) {
+      panel.hidden = panel.dataset.policy !== select.value;
+    });
+  }
+
+  const plan = form.querySelector("[data-plan]");
+  let planTimer = null;
+  let planSeq = 0;
+
+  function showPlan(answer) {
+    const trials = plan.querySelector("[data-plan-trials]");
+    const grid = plan.querySelector("[data-plan-grid]");
+    trials.replaceChildren();
+    grid.replaceChildren();
+    function strong(text, testid) {
+      const node = document.createElement("strong");
+      node.textContent = text;
+      node.dataset.testid = testid;
+      return node;
+    }
+    function muted(text) {
+      const node = document.createElement("span");
+      node.className = "muted";
+      node.textContent = text;
+      return node;
+    }
+    if (!answer.search) {
+      trials.append(strong("1", "planned-trials"), " trial: a single training run");
+      return;
+    }
+    if (answer.planned_trials) {
+      trials.append(strong(String(answer.planned_trials), "planned-trials"),
+        answer.planned_trials === 1 ? " trial will run" : " trials will run");
+    } else {
+      trials.append(muted("Trials: fix the values marked to see how many"));
+    }
+    grid.append(" · grid size ", strong(answer.grid_size ? String(answer.grid_size) : "—", "grid-size"));
+    if (!answer.grid_size) grid.append(" ", muted("(a range is continuous)"));
+  }
+
+  function refreshPlan() {
+    if (!plan || !form.dataset.planUrl) return;
+    const seq = ++planSeq;
+    fetch(form.dataset.planUrl, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) { if (answer && seq === planSeq) showPlan(answer); })
+      .catch(function () { /* the server's plan stays shown */ });
+  }
+
+  function schedulePlan() {
+    window.clearTimeout(planTimer);
+    planTimer = window.setTimeout(refreshPlan, 250);
+  }
+
+  form.addEventListener("change", function (event) {
+    const target = event.target;
+    const row = target.closest("tbody.job-hp");
+    if (row) syncRow(row);
+    if (target.matches("input[name=sa]")) {
+      const card = target.closest(".algo-card");
+      card.classList.toggle("selected", target.checked);
+      card.querySelector("[data-algo-params]").hidden = !target.checked;
+    }
+    if (target.id === "id_policy") syncPolicy();
+    syncSearch();
+    if (target.id !== "id_algorithm") schedulePlan();
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.matches("input[type=text]")) schedulePlan();
+  });
+
+  form.querySelectorAll("tbody.job-hp").forEach(syncRow);
+  syncSearch();
+  syncPolicy();
+  // Take the user to the first message after a refused submit.
+  const firstError = form.querySelector(".has-error, .row-error");
+  if (firstError) firstError.scrollIntoView({ block: "center" });
+})();

@@ -1,0 +1,50 @@
+// Job and trial pages: draw each chart once from the figure the page carries (Plotly is
+// served by the console, never a CDN), copy the command line, show the log's end.
+(function () {
+  "use strict";
+
+  function drawCharts() {
+    if (!window.Plotly) return;
+    document.querySelectorAll("[data-chart]").forEach(function (node) {
+      const source = document.getElementById(node.dataset.chart);
+      if (!source) return;
+      const figure = JSON.parse(source.textContent);
+      window.Plotly.newPlot(node, figure.data, figure.layout, {
+        responsive: true,
+        displaylogo: false,
+        modeBarButtonsToRemove: ["select2d", "lasso2d"],
+      });
+    });
+  }
+
+  function copyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        const source = document.querySelector(button.dataset.copy);
+        const text = source ? source.textContent : "";
+        function done() {
+          button.textContent = "Copied";
+          window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        }
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () { selectText(source); });
+        } else {
+          selectText(source);  // plain http: the user presses Ctrl+C on the selection
+        }
+      });
+    });
+  }
+
+  function selectText(node) {
+    if (!node) return;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  document.querySelectorAll("pre.log").forEach(function (log) { log.scrollTop = log.scrollHeight; });
+  copyButtons();
+  drawCharts();
+})();

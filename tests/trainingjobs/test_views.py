@@ -1,0 +1,574 @@
+"""Training-job pages: access, the create form round trip, list, detail, trial, buttons."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from algorithms.models import Algorithm, Hyperparameter
+from trainingjobs.forms import JobForm
+from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
+
+pytestmark = pytest.mark.django_db
+
+REGEX = r"accuracy=([0-9.]+)"
+
+
+def make_algorithm(owner: Any, name: str = "mnist", **fields: Any) -> Algorithm:
+    """A ready algorithm with four rows: lr (float), epochs (int, required), opt (str), shuffle."""
+    values: dict[str, Any] = {
+        "boot_file": "train.py",
+        "status": Algorithm.Status.READY,
+        "auto_search": True,
+        "metric_name": "accuracy",
+        "metric_goal": "maximize",
+        "metric_regex": REGEX,
+        "search_algorithms": [
+            {"name": "tpe", "params": {"gamma": 0.3}},
+            {"name": "random"},
+            {"name": "grid"},
+        ],
+    }
+    values.update(fields)
+    algorithm = Algorithm.objects.create(owner=owner, name=name, **values)
+    rows = [
+        {"name": "lr", "type": "float", "default": 0.01, "min": 0.0001, "max": 1.0},
+        {"name": "epochs", "type": "int", "default": 5, "min": 1, "max": 50, "required": True},
+        {"name": "opt", "type": "str", "default": "adam", "choices": ["adam", "sgd", "rmsprop"]},
+        {"name": "shuffle", "type": "bool", "default": True},
+    ]
+    for position, row in enumerate(rows):
+        Hyperparameter.objects.create(algorithm=algorithm, position=position, **row)
+    return algorithm
+
+
+def make_job(owner: Any, algorithm: Algorithm | None = None, **fields: Any) -> TrainingJob:
+    values: dict[str, Any] = {
+        "name": "search-1",
+        "status": TrainingJob.Status.RUNNING,
+        "fixed": {"epochs": 5, "opt": "adam", "shuffle": True},
+        "search_space": {"lr": {"type": "float", "low": 0.001, "high": 0.1, "log": True}},
+        "search_algorithms": [{"name": "tpe", "params": {}}],
+        "policy": {"name": "bandit", "slack_factor": 0.1},
+        "metric_name": "accuracy",
+        "metric_regex": REGEX,
+        "max_trials": 4,
+        "max_concurrent": 2,
+        "started_at": timezone.now() - timedelta(minutes=3),
+    }
+    values.update(fields)
+    return TrainingJob.objects.create(
+        owner=owner, algorithm=algorithm or make_algorithm(owner), **values
+    )
+
+
+def add_trial(
+    job: TrainingJob,
+    number: int,
+    value: float | None,
+    *,
+    status: str = "completed",
+    curve: list[float | None] | None = None,
+    **fields: Any,
+) -> Trial:
+    values: dict[str, Any] = {
+        "algorithm": "tpe",
+        "params": {"lr": 0.001 * number},
+        "command": ["python", "train.py", f"--lr={0.001 * number}"],
+        "started_at": timezone.now() - timedelta(seconds=30),
+        "finished_at": timezone.now(),
+    }
+    values.update(fields)
+    trial = Trial.objects.create(job=job, number=number, status=status, value=value, **values)
+    for step, point in enumerate(curve or [], start=1):
+        MetricPoint.objects.create(trial=trial, step=step, value=point, created_at=timezone.now())
+    return trial
+
+
+def create_post(algorithm: Algorithm, **overrides: Any) -> dict[str, Any]:
+    """The create page's POST as a browser sends it: lr searched on a log range, opt left out."""
+    data: dict[str, Any] = {
+        "algorithm": str(algorithm.pk),
+        "name": "lr-search",
+        "description": "first try",
+        "hp-0-name": "lr",
+        "hp-0-value": "0.01",
+        "hp-0-include": "on",
+        "hp-0-search": "on",
+        "hp-0-dist": "range",
+        "hp-0-low": "0.001",
+        "hp-0-high": "0.1",
+        "hp-0-scale": "log",
+        "hp-0-step": "",
+        "hp-1-name": "epochs",
+        "hp-1-value": "7",
+        "hp-1-dist": "range",
+        "hp-2-name": "opt",
+        "hp-2-value": "adam",
+        "hp-2-dist": "range",
+        "hp-3-name": "shuffle",
+        "hp-3-value": "false",
+        "hp-3-include": "on",
+        "hp-3-dist": "range",
+        "metric_name": "accuracy",
+        "metric_goal": "maximize",
+        "metric_regex": REGEX,
+        "sa": ["tpe"],
+        "sa-tpe-gamma": "0.3",
+        "sa-tpe-seed": "7",
+        "objective": "last",
+        "policy": "bandit",
+        "policy-bandit-slack_factor": "0.1",
+        "policy-bandit-evaluation_interval": "1",
+        "policy-bandit-delay_evaluation": "2",
+        "max_trials": "6",
+        "max_concurrent": "2",
+        "max_duration_minutes": "",
+        "trial_timeout_minutes": "10",
+        "max_failed": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+def _job_urls(job: TrainingJob, trial: Trial) -> list[tuple[str, str]]:
+    pk, n = job.pk, trial.number
+    return [
+        ("get", reverse("trainingjobs:detail", args=[pk])),
+        ("get", reverse("trainingjobs:trial", args=[pk, n])),
+        ("get", reverse("trainingjobs:trial_log", args=[pk, n])),
+        ("post", reverse("trainingjobs:cancel", args=[pk])),
+        ("post", reverse("trainingjobs:pause", args=[pk])),
+        ("post", reverse("trainingjobs:resume", args=[pk])),
+        ("post", reverse("trainingjobs:extend", args=[pk])),
+        ("post", reverse("trainingjobs:trial_stop", args=[pk, n])),
+    ]
+
+
+def test_another_user_gets_404_on_every_job_page(client: Client, alice: Any, bob: Any) -> None:
+    job = make_job(alice)
+    trial = add_trial(job, 1, 0.5, status="running")
+    client.force_login(bob)
+    for method, url in _job_urls(job, trial):
+        assert getattr(client, method)(url).status_code == 404, url
+    job.refresh_from_db()
+    trial.refresh_from_db()
+    assert job.status == "running" and trial.stop_requested == ""
+
+
+def test_staff_sees_another_users_job(client: Client, alice: Any, staff: Any) -> None:
+    job = make_job(alice)
+    add_trial(job, 1, 0.5)
+    client.force_login(staff)
+    assert client.get(reverse("trainingjobs:detail", args=[job.pk])).status_code == 200
+    assert client.get(reverse("trainingjobs:trial", args=[job.pk, 1])).status_code == 200
+    assert "search-1" in client.get(reverse("trainingjobs:list")).content.decode()
+
+
+def test_every_page_needs_a_login(client: Client, alice: Any) -> None:
+    job = make_job(alice)
+    trial = add_trial(job, 1, 0.5)
+    urls = [u for _, u in _job_urls(job, trial)] + [
+        reverse("trainingjobs:list"),
+        reverse("trainingjobs:create"),
+        reverse("trainingjobs:plan"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_create_page_cannot_open_another_users_algorithm(
+    client: Client, alice: Any, bob: Any
+) -> None:
+    theirs = make_algorithm(alice, "alices")
+    mine = make_algorithm(bob, "bobs")
+    client.force_login(bob)
+    url = reverse("trainingjobs:create")
+    assert client.get(url, {"algorithm": theirs.pk}).status_code == 404
+    page = client.get(url).content.decode()
+    assert "bobs" in page and "alices" not in page
+    assert f'value="{mine.pk}" selected' in page
+
+
+def test_posting_another_users_algorithm_creates_nothing(
+    client: Client, alice: Any, bob: Any
+) -> None:
+    theirs = make_algorithm(alice, "alices")
+    client.force_login(bob)
+    response = client.post(reverse("trainingjobs:create"), create_post(theirs))
+    assert response.status_code == 400
+    assert not TrainingJob.objects.exists()
+    # Its hyperparameters are not shown to bob either.
+    assert "--lr" not in response.content.decode()
+
+
+# --- the create form -----------------------------------------------------------------------------
+
+
+def test_create_page_prefills_rows_metric_and_samplers(alice_client: Client, alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    response = alice_client.get(reverse("trainingjobs:create"), {"algorithm": algorithm.pk})
+    page = response.content.decode()
+    assert response.status_code == 200
+    for name in ("lr", "epochs", "opt", "shuffle"):
+        assert f'value="{name}"' in page
+    assert 'name="hp-0-value" value="0.01"' in page
+    assert 'name="hp-1-value" value="5"' in page
+    assert 'name="hp-1-include"' not in page  # epochs is required: it cannot be left out
+    assert 'name="hp-0-low" value="0.0001"' in page and 'name="hp-0-high" value="1"' in page
+    assert f'value="{REGEX}"' in page
+    assert 'name="sa-tpe-gamma" value="0.3"' in page  # the algorithm's own setting
+    assert 'name="sa-random-seed" value="0"' in page  # the sampler's default
+    assert "{trial_dir}/ckpt" in page
+
+
+def test_create_turns_the_post_into_the_api_shape_and_saves_the_job(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    response = alice_client.post(reverse("trainingjobs:create"), create_post(algorithm))
+    job = TrainingJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("trainingjobs:detail", args=[job.pk])
+    assert job.owner == alice and job.algorithm == algorithm
+    lr = job.search_space["lr"]
+    assert (lr["type"], lr["low"], lr["high"], lr["log"]) == ("float", 0.001, 0.1, True)
+    assert list(job.search_space) == ["lr"]
+    assert job.fixed["epochs"] == 7 and job.fixed["shuffle"] is False
+    assert "opt" in job.omitted and "opt" not in job.fixed
+    assert job.search_algorithms[0]["name"] == "tpe"
+    assert job.search_algorithms[0]["params"]["gamma"] == 0.3
+    assert job.policy["name"] == "bandit" and job.policy["slack_factor"] == 0.1
+    assert (job.max_trials, job.max_concurrent, job.trial_timeout_minutes) == (6, 2, 10)
+
+
+def test_form_data_types_values_by_row_and_keeps_bad_text_for_the_validator(alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(
+        algorithm,
+        **{
+            "hp-1-value": "seven",
+            "hp-0-search": "",
+            "hp-0-value": "1e-3",
+            "hp-2-include": "on",
+            "hp-2-search": "on",
+            "hp-2-values": ["adam", "sgd"],
+            "hp-2-typed": "lion",
+        },
+    )
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, value in post.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    data = JobForm.from_post(query, algorithm).data()
+    assert data["hyperparameters"] == {"lr": 0.001, "epochs": "seven", "shuffle": False}
+    assert data["search_space"] == {"opt": {"type": "choice", "values": ["adam", "sgd", "lion"]}}
+    assert data["omit"] == []
+    assert data["max_trials"] == 6 and data["max_duration_minutes"] is None
+
+
+def test_without_ranges_the_job_is_a_single_run(alice_client: Client, alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm, **{"hp-0-search": "", "max_trials": "50"})
+    alice_client.post(reverse("trainingjobs:create"), post)
+    job = TrainingJob.objects.get()
+    assert job.search_space == {} and job.fixed["lr"] == 0.01
+    assert (job.max_trials, job.max_concurrent) == (1, 1)
+    assert job.search_algorithms == [] and not job.policy
+
+
+ADVANCED = {
+    "hp-0-dist": "qloguniform",
+    "hp-0-dlow": "-6",
+    "hp-0-dhigh": "-2",
+    "hp-0-q": "0.001",
+}
+
+
+def test_advanced_distribution_is_sent_with_hyperdrive_fields(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    alice_client.post(reverse("trainingjobs:create"), create_post(algorithm, **ADVANCED))
+    job = TrainingJob.objects.get()
+    assert job.search_space["lr"] == {"type": "qloguniform", "low": -6, "high": -2, "q": 0.001}
+
+
+def test_refused_submit_keeps_everything_and_shows_each_message_by_its_field(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(
+        algorithm,
+        **{
+            "name": "",
+            "hp-0-low": "0.5",
+            "hp-0-high": "0.1",
+            "hp-1-value": "seven",
+            "hp-2-include": "",
+            "sa": ["tpe", "random"],
+            "sa-tpe-gamma": "7",
+            "sa-random-rule": "sobol",
+            "max_trials": "3",
+            "max_concurrent": "5",
+            "objective": "best",
+            "policy": "bandit",
+            "policy-bandit-slack_factor": "0.25",
+        },
+    )
+    response = alice_client.post(reverse("trainingjobs:create"), post)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert not TrainingJob.objects.exists()
+    assert "The training job was not created" in page
+    # Every value and toggle as typed ...
+    assert 'name="hp-0-low" value="0.5"' in page and 'name="hp-0-high" value="0.1"' in page
+    assert re.search(r'name="hp-0-search"[^>]*checked', page)
+    assert re.search(r'<option value="log" selected>', page)
+    assert 'name="hp-1-value" value="seven"' in page
+    assert not re.search(r'name="hp-2-include"[^>]*checked', page)
+    assert re.search(r'name="hp-3-include"[^>]*checked', page)
+    assert 'name="sa-tpe-gamma" value="7"' in page
+    assert re.search(r'value="random" checked', page)
+    assert re.search(r'<option value="sobol" selected>', page)
+    assert 'name="max_trials" value="3"' in page and 'name="max_concurrent" value="5"' in page
+    assert re.search(r'value="best" checked', page)
+    assert re.search(r'<option value="bandit" selected>', page)
+    assert 'name="policy-bandit-slack_factor" value="0.25"' in page
+    assert 'name="trial_timeout_minutes" value="10"' in page
+    # ... and messages beside their inputs (the rows and the cards are marked).
+    assert page.count('class="errorlist"') >= 4
+    assert "row-error" in page
+
+
+def test_plan_counts_grid_and_trials(alice_client: Client, alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(
+        algorithm,
+        **{
+            "hp-0-search": "",
+            "hp-1-search": "on",
+            "hp-1-low": "1",
+            "hp-1-high": "4",
+            "hp-1-step": "1",
+            "hp-3-search": "on",
+            "max_trials": "20",
+            "sa": ["grid"],
+            "policy": "",
+        },
+    )
+    answer = alice_client.post(reverse("trainingjobs:plan"), post).json()
+    assert answer["search"] is True
+    assert answer["grid_size"] == 8
+    assert answer["planned_trials"] == 8
+
+    continuous = alice_client.post(reverse("trainingjobs:plan"), create_post(algorithm)).json()
+    assert continuous["grid_size"] is None and continuous["planned_trials"] == 6
+
+    single = create_post(algorithm, **{"hp-0-search": ""})
+    assert alice_client.post(reverse("trainingjobs:plan"), single).json()["planned_trials"] == 1
+
+
+def test_plan_of_a_half_typed_range_answers_without_an_error(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm, **{"hp-0-high": "", "name": ""})
+    response = alice_client.post(reverse("trainingjobs:plan"), post)
+    assert response.status_code == 200
+    assert response.json()["planned_trials"] is None
+
+
+def test_create_page_lists_no_algorithm_that_is_not_ready(alice_client: Client, alice: Any) -> None:
+    make_algorithm(alice, "checking", status=Algorithm.Status.CREATING)
+    page = alice_client.get(reverse("trainingjobs:create")).content.decode()
+    assert "No ready algorithm yet" in page
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+def test_list_shows_counts_best_value_and_filters(alice_client: Client, alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    running = make_job(alice, algorithm, name="running-one")
+    add_trial(running, 1, 0.8)
+    best = add_trial(running, 2, 0.91234567)
+    add_trial(running, 3, None, status="running", finished_at=None)
+    running.best_trial = best
+    running.save()
+    make_job(alice, algorithm, name="done-one", status="completed")
+
+    page = alice_client.get(reverse("trainingjobs:list")).content.decode()
+    assert "running-one" in page and "done-one" in page
+    assert "0.912346" in page
+    assert re.search(r'data-testid="trials-done">2 / 4', page)
+
+    filtered = alice_client.get(reverse("trainingjobs:list"), {"status": "completed"})
+    assert "done-one" in filtered.content.decode()
+    assert "running-one" not in filtered.content.decode()
+    searched = alice_client.get(reverse("trainingjobs:list"), {"q": "RUNNING"}).content.decode()
+    assert "running-one" in searched and "done-one" not in searched
+
+
+def test_list_queries_do_not_grow_with_jobs(
+    alice_client: Client, alice: Any, django_assert_max_num_queries: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    for i in range(25):
+        job = make_job(alice, algorithm, name=f"job-{i}")
+        job.best_trial = add_trial(job, 1, 0.5)
+        job.save()
+    with django_assert_max_num_queries(8):
+        response = alice_client.get(reverse("trainingjobs:list"))
+    assert response.status_code == 200
+    assert "Page 1 of 2" in response.content.decode()
+    with django_assert_max_num_queries(8):
+        assert alice_client.get(reverse("home")).status_code == 200
+
+
+# --- detail and buttons ------------------------------------------------------------------------
+
+
+def test_detail_highlights_the_best_trial_and_carries_both_charts(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice)
+    add_trial(job, 1, 0.7, curve=[0.5, 0.7])
+    best = add_trial(job, 2, 0.9, curve=[0.6, float("nan"), 0.9])
+    add_trial(job, 3, None, status="failed", status_reason="exit code 1: Traceback ...")
+    job.best_trial = best
+    job.save()
+
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert re.search(r'data-number="2" class="best-row"', page)
+    assert 'id="metric-figure"' in page and 'id="parallel-figure"' in page
+    assert "NaN" not in page.split('id="metric-figure"')[1].split("</script>")[0]
+    assert "vendor/plotly.min.js" in page
+    assert "0.001 … 0.1, log scale" in page and "slack_factor=0.1" in page
+    assert "exit code 1" in page
+
+
+def test_detail_of_a_job_whose_every_trial_failed_shows_the_first_log(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice, status="failed", status_reason="3 trials failed")
+    first = add_trial(job, 1, None, status="failed", status_reason="exit code 2")
+    TrialLog.objects.create(trial=first, text="usage: train.py\nerror: unrecognized arguments\n")
+    add_trial(job, 2, None, status="failed")
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert "Every trial failed" in page and "unrecognized arguments" in page
+
+
+def test_detail_with_several_algorithms_says_which_found_the_best(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice)
+    add_trial(job, 1, 0.7)
+    best = add_trial(job, 2, 0.9)
+    Trial.objects.filter(pk=best.pk).update(algorithm="random")
+    job.best_trial = best
+    job.save()
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert "Per search algorithm" in page
+    assert re.search(r'class="best-row"><td><span class="tag">random</span>', page)
+
+
+def test_cancel_button_cancels_and_a_refused_action_shows_why(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice)
+    response = alice_client.post(reverse("trainingjobs:cancel", args=[job.pk]), follow=True)
+    job.refresh_from_db()
+    assert job.status == "canceled"
+    assert "Job canceled." in response.content.decode()
+
+    again = alice_client.post(reverse("trainingjobs:pause", args=[job.pk]), follow=True)
+    job.refresh_from_db()
+    assert job.status == "canceled"
+    assert 'class="alert alert-error"' in again.content.decode()
+
+
+def test_extend_needs_a_whole_number(alice_client: Client, alice: Any) -> None:
+    job = make_job(alice, status="completed")
+    response = alice_client.post(
+        reverse("trainingjobs:extend", args=[job.pk]), {"max_trials": "lots"}, follow=True
+    )
+    job.refresh_from_db()
+    assert job.max_trials == 4
+    assert "whole number" in response.content.decode()
+
+
+def test_buttons_refuse_get(alice_client: Client, alice: Any) -> None:
+    job = make_job(alice)
+    assert alice_client.get(reverse("trainingjobs:cancel", args=[job.pk])).status_code == 405
+    job.refresh_from_db()
+    assert job.status == "running"
+
+
+# --- trials -------------------------------------------------------------------------------------
+
+
+def test_trial_page_shows_values_command_points_and_log_tail(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice, omitted=["opt"], fixed={"epochs": 5, "shuffle": True})
+    trial = add_trial(
+        job,
+        1,
+        0.9,
+        curve=[0.5, 0.9],
+        exit_code=0,
+        command=["python", "train.py", "--lr=0.001", "--note=a b"],
+    )
+    TrialLog.objects.create(
+        trial=trial, text="x" * 70_000 + "\nepoch 2 accuracy=0.9\n", size=70_022, lines=2
+    )
+    page = alice_client.get(reverse("trainingjobs:trial", args=[job.pk, 1])).content.decode()
+    assert "python train.py --lr=0.001 &#x27;--note=a b&#x27;" in page
+    assert "epoch 2 accuracy=0.9" in page
+    assert "x" * 70_000 not in page  # only the end of a long log
+    assert 'id="trial-figure"' in page
+    assert re.search(r'data-name="opt">.*not passed', page)
+    assert re.search(r'data-name="lr">.*0\.001.*searched', page)
+
+    log = alice_client.get(reverse("trainingjobs:trial_log", args=[job.pk, 1]))
+    assert log["Content-Type"].startswith("text/plain")
+    assert len(log.content) == 70_022
+
+
+def test_stop_button_asks_the_running_trial_to_stop(alice_client: Client, alice: Any) -> None:
+    job = make_job(alice)
+    trial = add_trial(job, 1, None, status="running", finished_at=None)
+    response = alice_client.post(reverse("trainingjobs:trial_stop", args=[job.pk, 1]))
+    assert response.status_code == 302
+    trial.refresh_from_db()
+    assert trial.stop_requested == "early_stopped" or trial.status == "early_stopped"
+
+
+def test_trial_page_of_a_queued_trial_renders(alice_client: Client, alice: Any) -> None:
+    job = make_job(alice)
+    Trial.objects.create(job=job, number=1, params={"lr": 0.01})
+    response = alice_client.get(reverse("trainingjobs:trial", args=[job.pk, 1]))
+    assert response.status_code == 200
+    assert "Written when the trial starts" in response.content.decode()
+
+
+def test_home_shows_running_jobs(alice_client: Client, alice: Any, bob: Any) -> None:
+    algorithm = make_algorithm(alice)
+    make_job(alice, algorithm, name="visible-run")
+    make_job(alice, algorithm, name="finished-run", status="completed")
+    make_job(bob, name="bobs-run")
+    page = alice_client.get(reverse("home")).content.decode()
+    assert "visible-run" in page
+    assert "finished-run" not in page and "bobs-run" not in page

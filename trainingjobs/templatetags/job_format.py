@@ -1,0 +1,44 @@
+"""Template filters for training-job pages; thin wrappers over ``trainingjobs.pages``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from trainingjobs.pages import elapsed, format_duration, format_metric, format_param
+
+register = template.Library()
+
+
+@register.filter
+def metric(value: float | None) -> str:
+    """A metric value: 6 significant digits, NaN and inf spelled out, an em dash for none."""
+    return format_metric(value)
+
+
+@register.filter
+def param(value: Any) -> str:
+    """A hyperparameter value in a table (floats shortened; the trial page shows them whole)."""
+    return format_param(value)
+
+
+@register.filter
+def run_time(obj: Any) -> str:
+    """How long a job or trial has run: start to finish, or to now while it runs."""
+    return format_duration(elapsed(obj.started_at, obj.finished_at))
+
+
+@register.filter
+def get_param(params: dict[str, Any] | None, name: str) -> Any:
+    return (params or {}).get(name)
+
+
+@register.filter
+def sort_key(value: Any) -> str:
+    """A value as a ``data-sort`` attribute: numbers as numbers, missing ones last."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(float(value))
+    return "" if value is None else str(value)

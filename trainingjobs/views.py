@@ -1,0 +1,297 @@
+"""Training-job pages: list, create, detail and trial detail, and the buttons on them.
+
+Every view fetches through ``_get_job_for_user`` / ``_get_trial_for_user`` (404 for
+someone else's job, staff see all), maps the POST with ``JobForm``, calls one function of
+``trainingjobs.specs`` or ``trainingjobs.services``, and redirects or renders. Login is
+enforced for every page by ``console.middleware``. What the pages show is read here with a
+bounded number of queries (annotations for the list, one query for all of a job's metric
+points); what it looks like is built by ``trainingjobs.pages`` and ``trainingjobs.charts``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models.functions import Right
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from algorithms.models import Algorithm
+from trainingjobs import charts, pages, services, specs
+from trainingjobs.forms import JobForm, number
+from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
+
+PAGE_SIZE = 20
+# The log a trial page shows: its end, where a crash or the last metrics are.
+LOG_TAIL_CHARS = 64_000
+
+
+def _get_job_for_user(request: HttpRequest, pk: int) -> TrainingJob:
+    jobs = TrainingJob.objects.visible_to(request.user).select_related("algorithm", "owner")
+    return get_object_or_404(jobs, pk=pk)
+
+
+def _get_trial_for_user(request: HttpRequest, pk: int, number: int) -> Trial:
+    trials = Trial.objects.visible_to(request.user).select_related("job", "job__algorithm")
+    return get_object_or_404(trials, job_id=pk, number=number)
+
+
+def _ready_algorithms(request: HttpRequest) -> Any:
+    return (
+        Algorithm.objects.visible_to(request.user)
+        .filter(status=Algorithm.Status.READY)
+        .select_related("owner")
+        .order_by("name", "pk")
+    )
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+def job_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    jobs = TrainingJob.objects.visible_to(request.user).select_related(
+        "algorithm", "owner", "best_trial"
+    )
+    if q:
+        jobs = jobs.filter(name__icontains=q)
+    status = request.GET.get("status", "")
+    if status not in TrainingJob.Status.values:
+        status = ""
+    if status:
+        jobs = jobs.filter(status=status)
+    # A grouped query ignores Meta.ordering: the pages need it spelled out.
+    jobs = jobs.order_by("-created_at", "-id")
+    page = Paginator(pages.with_trial_counts(jobs), PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "page": page,
+        "q": q,
+        "status": status,
+        "status_label": TrainingJob.Status(status).label if status else "",
+        "statuses": TrainingJob.Status.choices,
+    }
+    return render(request, "trainingjobs/list.html", ctx)
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def job_create(request: HttpRequest) -> HttpResponse:
+    choices = _ready_algorithms(request)
+    if request.method != "POST":
+        algorithm = _preselected(request, choices)
+        form = JobForm.initial(algorithm)
+        form.raw["name"] = request.GET.get("name", "")
+        return _render_form(request, form, choices)
+    form = JobForm.from_post(request.POST, _posted_algorithm(request))
+    try:
+        spec = specs.validate_job_spec(owner=request.user, data=form.data())
+    except specs.JobSpecError as exc:
+        return _render_form(request, form, choices, exc.errors, status=400)
+    job = services.job_create(owner=request.user, spec=spec)
+    messages.success(request, f"Training job '{job.name}' created.")
+    return redirect("trainingjobs:detail", pk=job.pk)
+
+
+def _preselected(request: HttpRequest, choices: Any) -> Algorithm | None:
+    wanted = request.GET.get("algorithm", "")
+    if wanted.isdigit():
+        # Someone else's algorithm is as absent as one that never existed.
+        return get_object_or_404(Algorithm.objects.visible_to(request.user), pk=int(wanted))
+    return choices.first()
+
+
+def _posted_algorithm(request: HttpRequest) -> Algorithm | None:
+    # Not filtered on "ready": the validator names the problem, and the rows still show.
+    wanted = request.POST.get("algorithm", "")
+    if not wanted.isdigit():
+        return None
+    return Algorithm.objects.visible_to(request.user).filter(pk=int(wanted)).first()
+
+
+def _render_form(
+    request: HttpRequest,
+    form: JobForm,
+    choices: Any,
+    errors: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    ctx = form.context(errors)
+    ctx["algorithms"] = list(choices)
+    ctx["plan"] = _plan(request, form)
+    if form.algorithm is not None and not form.algorithm.is_ready and not errors:
+        ctx["errors"]["algorithm"] = [
+            f"Algorithm '{form.algorithm.name}' is {form.algorithm.get_status_display().lower()}"
+            ": only a ready algorithm can run."
+        ]
+    return render(request, "trainingjobs/create.html", ctx, status=status)
+
+
+@require_POST
+def job_plan(request: HttpRequest) -> JsonResponse:
+    """The grid size and the trials that will run, for what the create page holds now."""
+    form = JobForm.from_post(request.POST, _posted_algorithm(request))
+    return JsonResponse(_plan(request, form))
+
+
+def _plan(request: HttpRequest, form: JobForm) -> dict[str, Any]:
+    data = form.data()
+    if not data["search_space"]:
+        return {"search": False, "grid_size": None, "planned_trials": 1, "complete": True}
+    try:
+        spec = specs.validate_job_spec(owner=request.user, data=data)
+    except specs.JobSpecError:
+        # Not yet valid (a half-typed range): the grid if the ranges alone give one.
+        return {
+            "search": True,
+            "grid_size": _grid_size(data["search_space"]),
+            "planned_trials": None,
+            "complete": False,
+        }
+    return {
+        "search": True,
+        "grid_size": _grid_size(spec.search_space),
+        "planned_trials": specs.planned_trials(spec),
+        "complete": True,
+    }
+
+
+def _grid_size(search_space: dict[str, Any]) -> int | None:
+    try:
+        return specs.grid_size(search_space)
+    except (ValueError, TypeError, KeyError, ArithmeticError):
+        # search.SpaceError is a ValueError: a range still being typed has no grid.
+        return None
+
+
+# --- detail -----------------------------------------------------------------------------------
+
+
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    trials = list(job.trials.all())
+    points = MetricPoint.objects.filter(trial__job=job).values_list("trial_id", "step", "value")
+    ctx = {
+        "job": job,
+        "trials": trials,
+        "summary": pages.job_summary(job, trials),
+        "config": pages.job_config(job),
+        "by_algorithm": pages.algorithm_summary(job, trials),
+        "figures": pages.job_figures(job, trials, points),
+        "first_failure": pages.first_failure(job, trials),
+    }
+    return render(request, "trainingjobs/detail.html", ctx)
+
+
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    return _act(request, job, lambda: services.job_cancel(job=job), "Job canceled.")
+
+
+@require_POST
+def job_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    return _act(
+        request,
+        job,
+        lambda: services.job_pause(job=job),
+        "Job paused: running trials finish, no new ones start.",
+    )
+
+
+@require_POST
+def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    return _act(request, job, lambda: services.job_resume(job=job), "Job resumed.")
+
+
+@require_POST
+def job_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    max_trials = _positive(request.POST.get("max_trials", ""))
+    minutes = _positive(request.POST.get("max_duration_minutes", ""))
+    if max_trials is False or minutes is False or (max_trials is None and minutes is None):
+        messages.error(request, "To extend, give a whole number of trials and/or minutes.")
+        return redirect("trainingjobs:detail", pk=job.pk)
+    return _act(
+        request,
+        job,
+        lambda: services.job_extend(
+            job=job, max_trials=max_trials or None, max_duration_minutes=minutes or None
+        ),
+        "Job extended: the search goes on from the same history.",
+    )
+
+
+def _positive(text: str) -> int | None | bool:
+    """A positive whole number, None when blank, False when it is not one."""
+    if not text.strip():
+        return None
+    value = number(text)
+    return value if isinstance(value, int) and value > 0 else False
+
+
+def _act(request: HttpRequest, job: TrainingJob, action: Any, done: str) -> HttpResponse:
+    try:
+        action()
+    except services.JobStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("trainingjobs:detail", pk=job.pk)
+
+
+# --- trials -----------------------------------------------------------------------------------
+
+
+def trial_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    trial = _get_trial_for_user(request, pk, number)
+    job = trial.job
+    log = (
+        TrialLog.objects.filter(trial=trial)
+        .annotate(tail=Right("text", LOG_TAIL_CHARS))
+        .defer("text")
+        .first()
+    )
+    points = list(trial.points.values_list("step", "value", "created_at"))
+    ctx = {
+        "job": job,
+        "trial": trial,
+        "hyperparameters": pages.trial_hyperparameters(job, trial),
+        "command_line": pages.command_line(trial.command),
+        "points": points,
+        "log": log,
+        "log_cut": bool(log and log.size > LOG_TAIL_CHARS),
+        "log_tail_chars": LOG_TAIL_CHARS,
+        "figure": charts.trial_figure(
+            [p[0] for p in points], [p[1] for p in points], metric_name=job.metric_name
+        ),
+        "is_best": job.best_trial_id == trial.pk,
+    }
+    return render(request, "trainingjobs/trial.html", ctx)
+
+
+def trial_log(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The whole stored log, as plain text (the trial page shows its end)."""
+    trial = _get_trial_for_user(request, pk, number)
+    text = TrialLog.objects.filter(trial=trial).values_list("text", flat=True).first() or ""
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="job{pk}-trial{number}.log"'
+    return response
+
+
+@require_POST
+def trial_stop(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    trial = _get_trial_for_user(request, pk, number)
+    try:
+        services.trial_stop(trial=trial)
+    except services.JobStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Trial {trial.number} is being stopped.")
+    return redirect("trainingjobs:trial", pk=pk, number=number)

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import transaction
 
 from algorithms import packages
 from algorithms import services as algorithm_services
-from algorithms.models import Algorithm, Engine
-from trainingjobs import command, runner, services
+from algorithms.models import Algorithm, Engine, Hyperparameter
+from trainingjobs import command, runner, scheduler, services
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.monitor import TrialMonitor
 
@@ -47,10 +48,12 @@ GRACE_S = 5.0
 class RunOutcome(Protocol):
     """What ``runner.run_trial_process`` returns (``runner.RunResult``)."""
 
-    exit_code: int | None
-    signal: int | None
-    timed_out: bool
-    stop_reason: str | None
+    @property
+    def exit_code(self) -> int | None: ...
+    @property
+    def signal(self) -> int | None: ...
+    @property
+    def timed_out(self) -> bool: ...
 
 
 RunProcess = Callable[..., RunOutcome]
@@ -74,11 +77,7 @@ def execute_trial(trial_id: int, *, run_process: RunProcess | None = None) -> bo
     except Exception as exc:
         # Whatever went wrong, the trial must not stay running until the reaper calls it lost.
         logger.exception("trial %s could not run", trial_id)
-        services.trial_finish(
-            trial_id=trial_id,
-            status=TrialStatus.FAILED,
-            reason=f"The worker could not run the trial: {type(exc).__name__}: {exc}",
-        )
+        _fail(trial_id, f"The worker could not run the trial: {type(exc).__name__}: {exc}")
     return True
 
 
@@ -122,12 +121,13 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
         _fail(trial_id, f"The code package could not be prepared: {exc}")
         return
     train_url = str(paths.output)
+    table = list(algorithm.hyperparameters.all())
     try:
         argv = command.build_argv(
             python=(algorithm.engine or Engine.default()).python_path,
             boot_file=str(boot),
-            values=_values(job, trial, algorithm),
-            types={hp.name: hp.type for hp in algorithm.hyperparameters.all()},
+            values=_values(job, trial, table),
+            types={hp.name: hp.type for hp in table},
             argument_style=algorithm.argument_style,
             bool_style=algorithm.bool_style,
             data_url=None,
@@ -176,9 +176,7 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
         timeout_minutes=job.trial_timeout_minutes,
         tail=monitor.log_tail(),
     )
-    services.trial_finish(
-        trial_id=trial_id, status=status, reason=reason, exit_code=result.exit_code
-    )
+    _end(trial_id, status, reason, exit_code=result.exit_code)
 
 
 def _extract(algorithm: Algorithm, dest: Path) -> str:
@@ -201,11 +199,11 @@ def _extract(algorithm: Algorithm, dest: Path) -> str:
     return packages.find_boot_file(manifest, algorithm.boot_file)
 
 
-def _values(job: TrainingJob, trial: Trial, algorithm: Algorithm) -> dict[str, Any]:
+def _values(job: TrainingJob, trial: Trial, table: list[Hyperparameter]) -> dict[str, Any]:
     """Every value the trial passes, in hyperparameter-table order."""
     values: dict[str, Any] = {}
     omitted = set(job.omitted)
-    for hp in algorithm.hyperparameters.all():
+    for hp in table:
         if hp.name in omitted:
             continue
         if hp.name in trial.params:
@@ -218,7 +216,25 @@ def _values(job: TrainingJob, trial: Trial, algorithm: Algorithm) -> dict[str, A
 
 
 def _fail(trial_id: int, reason: str) -> None:
-    services.trial_finish(trial_id=trial_id, status=TrialStatus.FAILED, reason=reason)
+    _end(trial_id, TrialStatus.FAILED, reason)
+
+
+def _end(trial_id: int, status: str, reason: str, exit_code: int | None = None) -> None:
+    """End the trial, then take the job's next scheduling step right here.
+
+    Stepping inline rather than through a queued task saves a trip through the queue per
+    trial, and this worker is free now anyway; the step is the same locked function.
+    """
+    job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).get()
+    services.trial_finish(
+        trial_id=trial_id, status=status, reason=reason, exit_code=exit_code, schedule=False
+    )
+    try:
+        scheduler.schedule_step(job_id)
+    except Exception:
+        logger.exception("scheduling step of job %s failed; queued instead", job_id)
+        with transaction.atomic():
+            scheduler.submit(job_id)
 
 
 # --- how a trial ended ------------------------------------------------------------------------

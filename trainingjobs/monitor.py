@@ -82,6 +82,8 @@ class TrialMonitor:
         self.lines = 0
         self.stored_chars = 0
         self.truncated = False
+        self._lines_stored = 0
+        self._log_saved = False  # the TrialLog row exists (made at the first flush)
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
         self._log: list[str] = []
         self._log_chars = 0
@@ -89,7 +91,6 @@ class TrialMonitor:
         self._others: history.OtherCurves | None = None
         self._deadline_stepped = False
         self._last_flush = self._last_beat = clock()
-        TrialLog.objects.get_or_create(trial_id=self.trial_id)
 
     # --- the runner's callbacks ---------------------------------------------------------------
 
@@ -132,18 +133,16 @@ class TrialMonitor:
     def flush(self) -> None:
         """Write the buffered log and points (one UPDATE, one INSERT)."""
         self._last_flush = self.clock()
-        if self._log or self.truncated:
+        if self._log or self.lines != self._lines_stored or not self._log_saved:
             chunk = "".join(self._log)
             self.stored_chars += len(chunk)
-            TrialLog.objects.filter(trial_id=self.trial_id).update(
-                text=Concat("text", Value(chunk)),
-                size=self.stored_chars,
-                lines=self.lines,
-                truncated=self.truncated,
-            )
-            self._log, self._log_chars = [], 0
-        elif self.lines:
-            TrialLog.objects.filter(trial_id=self.trial_id).update(lines=self.lines)
+            # Appended in the database: a capped log is still megabytes, never re-sent.
+            fields = {"size": self.stored_chars, "lines": self.lines, "truncated": self.truncated}
+            log = TrialLog.objects.filter(trial_id=self.trial_id)
+            if not log.update(text=Concat("text", Value(chunk)), **fields):
+                TrialLog.objects.create(trial_id=self.trial_id, text=chunk, **fields)
+            self._log, self._log_chars, self._lines_stored = [], 0, self.lines
+            self._log_saved = True
         if self._points:
             points, self._points = self._points, []
             MetricPoint.objects.bulk_create(points)

@@ -323,13 +323,15 @@ def trial_finish(
     exit_code: int | None = None,
     now: datetime | None = None,
     only_if: Q | None = None,
+    schedule: bool = True,
 ) -> bool:
     """End a running trial: its status, reason and objective; the job's best trial.
 
     The objective is computed from the stored points (flush them first), as the job
     says (last or best, finite values only). Only a trial still running is ended (and
     only when ``only_if`` holds too), so a trial the reaper marked lost stays lost and a
-    trial ended twice ends once. Returns whether this call ended it.
+    trial ended twice ends once. Returns whether this call ended it. A scheduling step
+    is queued on commit unless ``schedule`` is False (the caller steps the job itself).
     """
     now = now or timezone.now()
     job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).first()
@@ -357,7 +359,8 @@ def trial_finish(
             return False
         if status in (TrialStatus.COMPLETED, TrialStatus.EARLY_STOPPED):
             _update_best(job, trial_id, value)
-        scheduler.submit(job_id)
+        if schedule:
+            scheduler.submit(job_id)
         on_commit_publish(job_id, "trial.ended", {"trial": trial_id, "status": status})
     return True
 

@@ -292,3 +292,59 @@ def _dead_pid() -> int:
         os._exit(0)
     os.waitpid(pid, 0)
     return pid
+
+
+def test_cancel_stops_every_trial_of_the_job(alice: Any, code: Path) -> None:
+    job = script_job(alice, code, max_trials=4, max_concurrent=2)
+    running = queued_trial(job)
+    waiting = trials(job)[1]
+
+    def cancel_midway(argv: list[str], *, on_line: Any, poll: Any, **kwargs: Any) -> FakeResult:
+        on_line("stdout", "accuracy=0.2")
+        assert poll() is None
+        services.job_cancel(job=job)
+        reason = poll()  # the next poll sees it: the runner then ends the process group
+        return FakeResult(exit_code=None, signal=15, stop_reason=reason)
+
+    execution.execute_trial(running.pk, run_process=cancel_midway)
+    job.refresh_from_db()
+    assert job.status == J.CANCELED
+    statuses = {t.pk: (t.status, t.status_reason) for t in trials(job)}
+    assert statuses == {
+        running.pk: (S.CANCELED, "The job was canceled: Canceled by the user."),
+        waiting.pk: (S.CANCELED, "Not started: the job was canceled."),
+    }
+    assert not execution.execute_trial(waiting.pk)
+
+
+def test_a_silent_trial_still_has_a_log(alice: Any, code: Path) -> None:
+    (code / "train.py").write_text("")
+    job = script_job(alice, code, metric_regex="", search_space={}, max_trials=1)
+    trial = run(queued_trial(job))
+    assert trial.status == S.COMPLETED
+    assert (trial.log.text, trial.log.lines) == ("", 0)
+
+
+def test_the_periodic_reaper_marks_silent_trials_lost(
+    alice: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = make_job(alice, max_trials=2, max_concurrent=1)
+    step(job)
+    trial = trials(job)[0]
+    services.trial_claim(
+        trial_id=trial.pk, worker="elsewhere:1", now=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.reap_lost_trials.call_local()
+    trial.refresh_from_db()
+    assert trial.status == S.LOST
+    # The job went on to its limit: the lost trial did not use the budget of 2, and the
+    # next two (with no code to run) failed.
+    assert [t.status for t in trials(job)] == [S.LOST, S.FAILED, S.FAILED]
+    job.refresh_from_db()
+    assert job.status == J.FAILED
+    assert "The first failure, trial #1: Lost: its worker elsewhere:1" in job.status_reason

@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,7 +68,8 @@ class Cluster:
 
     # --- life cycle ---------------------------------------------------------------------------
 
-    def start(self) -> Cluster:
+    def start(self, *, before_serve: Sequence[Sequence[str]] = ()) -> Cluster:
+        """Migrate, run each ``manage.py`` command of ``before_serve``, start the processes."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.env = {
             **os.environ,
@@ -90,6 +91,8 @@ class Cluster:
             self.env.pop("REDIS_URL", None)
         self.env.update(self.env_overrides)
         self.manage("migrate", "--noinput")
+        for command in before_serve:
+            self.manage(*command)
         self.start_web()
         if self.layout == "processes":
             for n in range(self.workers):

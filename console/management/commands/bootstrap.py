@@ -2,7 +2,8 @@
 
 Ensures the default engine exists, creates an admin account when there is no
 superuser yet (ADMIN_USERNAME / ADMIN_PASSWORD, or "admin" with a generated
-password printed once), and registers the bundled example algorithms for it.
+password printed once), registers the bundled example algorithms for it, and gives
+each one a small demo training job the first time (``DEMO_JOBS=0``: none).
 """
 
 from __future__ import annotations
@@ -19,17 +20,23 @@ from django.db import transaction
 
 from algorithms import services
 from algorithms.models import Engine
-from console.env import env_str
+from console.env import env_bool, env_str
+from trainingjobs.demo import demo_jobs_create
 
 
 class Command(BaseCommand):
-    help = "Idempotent first-start setup: default engine, admin account, example algorithms."
+    help = (
+        "Idempotent first-start setup: default engine, admin account, example algorithms "
+        "and their demo training jobs."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         engine = Engine.default()
         self.stdout.write(f"Default engine: {engine.name} ({engine.python_path})")
         admin = self._ensure_admin()
         self._register_examples(admin)
+        if env_bool("DEMO_JOBS", True):
+            self._create_demo_jobs(admin)
         # Validations queued before a crash or restart would otherwise wait for the
         # periodic sweep; queue them again now (the task is idempotent).
         requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=1))
@@ -94,3 +101,11 @@ class Command(BaseCommand):
             return
         names = ", ".join(a.name for a in registered) or "none new"
         self.stdout.write(f"Example algorithms for '{admin.username}': {names}.")
+
+    def _create_demo_jobs(self, admin: Any) -> None:
+        outcome = demo_jobs_create(owner=admin)
+        for line in outcome.skipped:
+            self.stderr.write(self.style.WARNING(f"No demo job: {line}"))
+        if outcome.created:
+            names = ", ".join(job.name for job in outcome.created)
+            self.stdout.write(f"Demo training jobs started for '{admin.username}': {names}.")

@@ -11,6 +11,7 @@ from console import views
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("algorithms.api_urls")),
+    path("", include("trainingjobs.api_urls")),
 ]
 
 urlpatterns = [

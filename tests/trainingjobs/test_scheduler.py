@@ -308,3 +308,60 @@ def test_a_sampler_that_cannot_start_fails_the_job(alice: Any) -> None:
     step(job)
     assert job.status == J.FAILED
     assert job.status_reason.startswith("The search could not start: random has no parameter")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_steps_of_one_job_never_interleave(alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers step the same job at once: the second waits for the first's commit.
+
+    The first step holds its transaction open until the second has had a full second to
+    get in; with the job's lock it cannot, and then it sees the first step's trials.
+    """
+    import threading
+
+    from django.db import connection
+
+    from trainingjobs import services, tasks
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads share an in-memory SQLite database without its file locks")
+    # Already running: the step's first write would otherwise be the job's start.
+    job = make_job(alice, max_trials=10, max_concurrent=2, status=J.RUNNING)
+    inside: list[str] = []
+    second_inside = threading.Event()
+    real_counts = services.trial_counts
+
+    def counts(job_id: int) -> dict[str, int]:
+        name = threading.current_thread().name
+        inside.append(name)
+        if name == "first":
+            second_inside.wait(timeout=1.0)
+        else:
+            second_inside.set()
+        return real_counts(job_id)
+
+    monkeypatch.setattr(services, "trial_counts", counts)
+    monkeypatch.setattr(tasks, "run_trial", lambda trial_id: None)  # steps only
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            scheduler.schedule_step(job.pk)
+            inside.append(threading.current_thread().name + " committed")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=run, name="first")
+    first.start()
+    while not inside:  # the first step holds the lock
+        threading.Event().wait(0.01)
+    second = threading.Thread(target=run, name="second")
+    second.start()
+    first.join()
+    second.join()
+    assert errors == []
+    assert inside == ["first", "first committed", "second", "second committed"]
+    assert len(trials(job)) == 2  # not 4: the second step saw the first one's trials

@@ -52,7 +52,8 @@ def _ready_algorithms(request: HttpRequest) -> Any:
 
 
 def job_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    # PostgreSQL refuses NUL in a string: a pasted one must not turn a search into a 500.
+    q = request.GET.get("q", "").replace("\x00", "").strip()
     jobs = TrainingJob.objects.visible_to(request.user).select_related(
         "algorithm", "owner", "best_trial"
     )

@@ -572,3 +572,32 @@ def test_home_shows_running_jobs(alice_client: Client, alice: Any, bob: Any) -> 
     page = alice_client.get(reverse("home")).content.decode()
     assert "visible-run" in page
     assert "finished-run" not in page and "bobs-run" not in page
+
+
+# --- no request answers 500 -------------------------------------------------------------------
+
+GARBAGE = ["", " ", "abc", "-1", "1e999", "nan", "0", "{trial_x}", "[]", "9" * 40, "\x00"]
+
+
+@pytest.mark.parametrize("junk", GARBAGE)
+def test_create_and_plan_answer_junk_in_every_field_without_a_server_error(
+    alice_client: Client, alice: Any, junk: str
+) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm, **{"sa": ["tpe", "random", junk]})
+    for key in list(post):
+        if key not in ("sa", "algorithm") and not key.endswith("-name"):
+            post[key] = junk
+    post["hp-0-dist"] = "quniform" if junk == "" else junk
+    for url in (reverse("trainingjobs:create"), reverse("trainingjobs:plan")):
+        response = alice_client.post(url, post)
+        assert response.status_code in (200, 302, 400), (url, junk)
+    assert alice_client.post(reverse("trainingjobs:create"), {"algorithm": junk}).status_code == 400
+
+
+@pytest.mark.parametrize("query", ["?algorithm=abc", "?page=abc&status=nope", "?q=%00"])
+def test_pages_answer_odd_queries(alice_client: Client, alice: Any, query: str) -> None:
+    make_algorithm(alice)
+    for name in ("trainingjobs:list", "trainingjobs:create"):
+        assert alice_client.get(reverse(name) + query).status_code == 200
+    assert alice_client.get(reverse("trainingjobs:create") + "?algorithm=999999").status_code == 404

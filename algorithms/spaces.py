@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -33,7 +34,7 @@ from search import SearchSpace
 from search.distributions import Distribution, from_spec
 from search.errors import SearchError
 
-__all__ = ["RangeErrors", "RowLike", "check_range", "space_from_rows"]
+__all__ = ["RangeErrors", "RowLike", "check_range", "show", "space_from_rows"]
 
 # Kinds a row of each type may be searched with. Numeric kinds are checked further
 # (an int row needs integer values).
@@ -66,6 +67,21 @@ MAX_CHOICES = 1000
 _MAX_CHECKED_VALUES = 100_000
 # The spec field a search-library message is about: they all end "got <field>=<value>".
 _FIELD_IN_MESSAGE = re.compile(r"got (\w+)=")
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlevel = 3
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 8
+
+
+def show(value: Any) -> str:
+    """A bad value echoed in a message: ``repr``, cut short (a value may be a megabyte).
+
+    >>> show("adam"), show(2.5), len(show(["x" * 10_000])) < 100, show([[[[1]]]])
+    ("'adam'", '2.5', True, '[[[[...]]]]')
+    """
+    return _SHORT.repr(value)
 
 
 class RowLike(Protocol):
@@ -110,7 +126,7 @@ def space_from_rows(rows: Iterable[RowLike], ranges: Mapping[str, Any]) -> Searc
         if name not in by_name:
             known = ", ".join(by_name) or "none"
             errors[str(name)] = {
-                "__all__": [f"Unknown hyperparameter {name!r} (the algorithm takes: {known})."]
+                "__all__": [f"Unknown hyperparameter {show(name)} (the algorithm takes: {known})."]
             }
     for name, row in by_name.items():
         if name not in ranges:
@@ -135,7 +151,9 @@ def check_range(row: RowLike, spec: Any) -> tuple[Distribution | None, dict[str,
     """
     name = row.name
     if not isinstance(spec, Mapping):
-        return None, {"__all__": [f"{name}: a range must be an object with a type, got {spec!r}."]}
+        return None, {
+            "__all__": [f"{name}: a range must be an object with a type, got {show(spec)}."]
+        }
     kind = spec.get("type")
     allowed = _KINDS_BY_TYPE.get(row.type, frozenset())
     if not isinstance(kind, str) or kind not in allowed:
@@ -227,7 +245,9 @@ def _kind_message(name: str, hp_type: str, kind: Any, allowed: frozenset[str]) -
         hint = "bool or choice of true/false"
     else:
         hint = ", ".join(sorted(allowed))
-    return f"{name}: a {hp_type} hyperparameter cannot be searched with type={kind!r}; use {hint}."
+    return (
+        f"{name}: a {hp_type} hyperparameter cannot be searched with type={show(kind)}; use {hint}."
+    )
 
 
 # --- does the range fit its row? --------------------------------------------------------------
@@ -400,7 +420,7 @@ def _num(row: RowLike, value: float) -> str:
 
 
 def _list(values: Iterable[Any]) -> str:
-    return ", ".join(repr(v) for v in values)
+    return ", ".join(show(v) for v in values)
 
 
 def _field_of(message: str) -> str:

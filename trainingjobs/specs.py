@@ -37,7 +37,6 @@ whole entry sits under ``"__all__"``::
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -46,10 +45,11 @@ from algorithms import metric_regex
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm, Hyperparameter
 from algorithms.search_rules import GOALS, clean_search_algorithms, sampler_catalogue
-from algorithms.spaces import RangeErrors, space_from_rows
+from algorithms.spaces import RangeErrors, show, space_from_rows
 from search import SearchSpace, make_sampler
 from search.errors import SamplerParamError, SearchError
 from search.stopping import make_policy, policy_class
+from trainingjobs.command import PlaceholderError, check_placeholders
 
 __all__ = ["JobSpec", "JobSpecError", "grid_size", "planned_trials", "validate_job_spec"]
 
@@ -88,8 +88,6 @@ KNOWN_FIELDS = frozenset(
     }
 )
 _DB_MAX_ID = 2**63 - 1
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_FALLBACK_PLACEHOLDERS = ("trial_dir", "output_dir", "trial_id", "job_id", "data_dir")
 
 
 class JobSpecError(ValueError):
@@ -144,7 +142,9 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
     """
     errors = _Errors()
     if not isinstance(data, Mapping):
-        raise JobSpecError({"__all__": [f"A training job must be a JSON object, got {data!r}."]})
+        raise JobSpecError(
+            {"__all__": [f"A training job must be a JSON object, got {show(data)}."]}
+        )
     unknown = sorted(str(key) for key in data if key not in KNOWN_FIELDS)
     if unknown:
         errors.add("__all__", message=f"Unknown field(s): {', '.join(unknown)}.")
@@ -273,7 +273,7 @@ def _clean_name(value: Any, errors: _Errors) -> str:
             "name",
             message="Name is required."
             if value is None
-            else f"Name must be a string, got {value!r}.",
+            else f"Name must be a string, got {show(value)}.",
         )
         return ""
     name = value.strip()
@@ -290,7 +290,7 @@ def _clean_description(value: Any, errors: _Errors) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors.add("description", message=f"Description must be a string, got {value!r}.")
+        errors.add("description", message=f"Description must be a string, got {show(value)}.")
         return ""
     if len(value) > MAX_DESCRIPTION:
         errors.add(
@@ -314,7 +314,9 @@ def _clean_algorithm(owner: Any, value: Any, errors: _Errors) -> Algorithm | Non
     elif isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 20:
         pk = int(value.strip())
     if pk is None:
-        errors.add("algorithm", message=f"Algorithm must be an id (a whole number), got {value!r}.")
+        errors.add(
+            "algorithm", message=f"Algorithm must be an id (a whole number), got {show(value)}."
+        )
         return None
     algorithm = None
     if 1 <= pk <= _DB_MAX_ID:
@@ -326,7 +328,7 @@ def _clean_algorithm(owner: Any, value: Any, errors: _Errors) -> Algorithm | Non
         )
     if algorithm is None:
         # The same words whether it is missing, another user's or not ready: no oracle.
-        errors.add("algorithm", message=f"No ready algorithm with id {value!r} was found.")
+        errors.add("algorithm", message=f"No ready algorithm with id {show(value)} was found.")
     return algorithm
 
 
@@ -334,7 +336,7 @@ def _clean_choice(value: Any, key: str, allowed: tuple[str, ...], errors: _Error
     if value is None or value == "":
         return None
     if not isinstance(value, str) or value.strip().lower() not in allowed:
-        errors.add(key, message=f"{_label(key)} must be {' or '.join(allowed)}, got {value!r}.")
+        errors.add(key, message=f"{_label(key)} must be {' or '.join(allowed)}, got {show(value)}.")
         return None
     return value.strip().lower()
 
@@ -384,10 +386,12 @@ def _clean_int(
         return default
     number = _whole_number(value)
     if number is None:
-        errors.add(key, message=f"{_label(key)} must be a whole number, got {value!r}.")
+        errors.add(key, message=f"{_label(key)} must be a whole number, got {show(value)}.")
         return None
     if not low <= number <= high:
-        errors.add(key, message=f"{_label(key)} must be between {low} and {high}, got {value!r}.")
+        errors.add(
+            key, message=f"{_label(key)} must be between {low} and {high}, got {show(value)}."
+        )
         return None
     return number
 
@@ -397,7 +401,7 @@ def _clean_bool(value: Any, key: str, errors: _Errors) -> bool:
         return False
     parsed = _as_bool(value)
     if parsed is None:
-        errors.add(key, message=f"{_label(key)} must be true or false, got {value!r}.")
+        errors.add(key, message=f"{_label(key)} must be true or false, got {show(value)}.")
         return False
     return parsed
 
@@ -472,7 +476,7 @@ class _HyperparameterValues:
             return set()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.errors.add(
-                "omit", message=f"Omit must be a list of hyperparameter names, got {value!r}."
+                "omit", message=f"Omit must be a list of hyperparameter names, got {show(value)}."
             )
             return set()
         names = set(value)
@@ -491,7 +495,7 @@ class _HyperparameterValues:
 
     def _unknown_message(self, name: str) -> str:
         known = ", ".join(self.by_name) or "none"
-        return f"Unknown hyperparameter {name[:100]!r} (the algorithm takes: {known})."
+        return f"Unknown hyperparameter {show(name[:100])} (the algorithm takes: {known})."
 
     def _overlaps(
         self, given: Mapping[str, Any], ranges: Mapping[str, Any], omit: set[str]
@@ -519,7 +523,7 @@ class _HyperparameterValues:
             self.errors.add(
                 "search_space",
                 "__all__",
-                message=f"Algorithm {self.algorithm.name!r} has auto search off: its "
+                message=f"Algorithm {show(self.algorithm.name)} has auto search off: its "
                 "hyperparameters take fixed values, not ranges.",
             )
             return None
@@ -562,11 +566,11 @@ def _typed_value(row: Hyperparameter, value: Any) -> Any:
     if row.type == "bool":
         parsed = _as_bool(value)
         if parsed is None:
-            raise ValueError(f"must be true or false, got {value!r}.")
+            raise ValueError(f"must be true or false, got {show(value)}.")
         return parsed
     if row.type == "str":
         if not isinstance(value, str):
-            raise ValueError(f"must be a string, got {value!r}.")
+            raise ValueError(f"must be a string, got {show(value)}.")
         if len(value) > MAX_STR_VALUE:
             raise ValueError(f"must be at most {MAX_STR_VALUE} characters, got {len(value)}.")
         if "\x00" in value:
@@ -574,10 +578,12 @@ def _typed_value(row: Hyperparameter, value: Any) -> Any:
         return value
     number = _number(value)
     if number is None:
-        raise ValueError(f"must be a number, got {value!r}.")
+        raise ValueError(f"must be a number, got {show(value)}.")
     if row.type == "int":
         if not float(number).is_integer():
-            raise ValueError(f"must be a whole number for an int hyperparameter, got {value!r}.")
+            raise ValueError(
+                f"must be a whole number for an int hyperparameter, got {show(value)}."
+            )
         return int(number)
     return float(number)
 
@@ -587,27 +593,18 @@ def _check_constraint(row: Hyperparameter, value: Any) -> None:
     if choices and row.type != "bool":
         if not any(_same(value, choice) for choice in choices):
             allowed = ", ".join(repr(c) for c in choices)
-            raise ValueError(f"{value!r} is not in its enumeration ({allowed}).")
+            raise ValueError(f"{show(value)} is not in its enumeration ({allowed}).")
         return
     if row.type in ("float", "int") and row.min is not None and row.max is not None:
         if not row.min <= value <= row.max:
             raise ValueError(
-                f"{value!r} is outside its range [{_bound(row, row.min)}, {_bound(row, row.max)}]."
+                f"{show(value)} is outside its range "
+                f"[{_bound(row, row.min)}, {_bound(row, row.max)}]."
             )
 
 
 def _check_placeholders(text: str) -> None:
-    """Unknown ``{name}`` placeholders; the runner's own check when it exists."""
-    try:
-        from trainingjobs.command import PlaceholderError, check_placeholders
-    except ImportError:
-        for match in _PLACEHOLDER.finditer(text):
-            if match.group(1) not in _FALLBACK_PLACEHOLDERS:
-                known = ", ".join("{" + p + "}" for p in _FALLBACK_PLACEHOLDERS)
-                raise ValueError(
-                    f"unknown placeholder {{{match.group(1)}}} in {text[:200]!r} (known: {known})."
-                ) from None
-        return
+    """Unknown ``{name}`` placeholders or lone braces, by the runner's own rule."""
     try:
         check_placeholders(text)
     except PlaceholderError as exc:
@@ -637,7 +634,9 @@ def _clean_metric(
     if new_goal not in (None, ""):
         if not isinstance(new_goal, str) or new_goal.strip().lower() not in GOALS:
             errors.add(
-                "metric", "goal", message=f"Goal must be maximize or minimize, got {new_goal!r}."
+                "metric",
+                "goal",
+                message=f"Goal must be maximize or minimize, got {show(new_goal)}.",
             )
         else:
             goal = new_goal.strip().lower()
@@ -645,7 +644,7 @@ def _clean_metric(
     if new_regex not in (None, ""):
         if not isinstance(new_regex, str) or "\x00" in new_regex:
             errors.add(
-                "metric", "regex", message=f"Metric regex must be a string, got {new_regex!r}."
+                "metric", "regex", message=f"Metric regex must be a string, got {show(new_regex)}."
             )
         else:
             try:
@@ -709,7 +708,7 @@ def _clean_search_algorithms(
                 "search_algorithms",
                 key,
                 "name",
-                message=f"Unknown search algorithm {raw_name!r} (known: {known}).",
+                message=f"Unknown search algorithm {show(raw_name)} (known: {known}).",
             )
             continue
         canonical = entry["name"]
@@ -718,7 +717,7 @@ def _clean_search_algorithms(
                 "search_algorithms",
                 key,
                 "name",
-                message=f"Algorithm {algorithm.name!r} does not support {raw_name!r} (it "
+                message=f"Algorithm {show(algorithm.name)} does not support {show(raw_name)} (it "
                 f"supports: {', '.join(supported) or 'none'}).",
             )
             continue
@@ -727,7 +726,7 @@ def _clean_search_algorithms(
                 "search_algorithms",
                 key,
                 "name",
-                message=f"{raw_name!r} is selected more than once.",
+                message=f"{show(raw_name)} is selected more than once.",
             )
             continue
         seen.add(canonical)
@@ -799,7 +798,7 @@ def _clean_policy(value: Any, errors: _Errors) -> dict[str, Any]:
         return {}
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
-        errors.add("policy", "name", message=f"Give the policy's name, got {name!r}.")
+        errors.add("policy", "name", message=f"Give the policy's name, got {show(name)}.")
         return {}
     if name.strip().lower() in NO_POLICY:
         return {}
@@ -817,7 +816,7 @@ def _clean_policy(value: Any, errors: _Errors) -> dict[str, Any]:
             errors.add(
                 "policy",
                 param,
-                message=f"{cls.name} has no parameter {param[:100]!r} "
+                message=f"{cls.name} has no parameter {show(param[:100])} "
                 f"(it takes: {', '.join(specs)}).",
             )
             ok = False

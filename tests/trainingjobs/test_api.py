@@ -190,6 +190,16 @@ def test_a_body_that_is_not_an_object_is_a_400(alice_api: APIClient, body: str) 
     assert not TrainingJob.objects.exists()
 
 
+@pytest.mark.parametrize("depth", [40, 5000])
+def test_deeply_nested_json_is_a_400(alice_api: APIClient, alice: Any, depth: int) -> None:
+    algorithm = make_algorithm(alice)
+    body = json.dumps(job_data(algorithm))[:-1] + ', "policy": ' + "[" * depth + "]" * depth + "}"
+    response = alice_api.post(JOBS, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested deeper than 32 levels" in response.json()["detail"]
+    assert not TrainingJob.objects.exists()
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
     lambda children: (

@@ -512,6 +512,22 @@ def test_required_hyperparameter_cannot_be_left_out(alice: Any) -> None:
     }
 
 
+def test_bad_values_are_echoed_short(alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    errors = refusal(alice, job_data(algorithm, hyperparameters={"epochs": "9" * 5000 + "x"}))
+    [message] = errors["hyperparameters"]["epochs"]["value"]
+    assert message.startswith("epochs: must be a number, got '999") and len(message) < 150
+
+
+def test_lone_braces_in_str_values_are_refused_as_the_runner_would(alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    data = job_data(algorithm, hyperparameters={"checkpoint": '{"a": 1}'})
+    [message] = refusal(alice, data)["hyperparameters"]["checkpoint"]["value"]
+    assert message.startswith("checkpoint: ") and "write {{ and }} for literal braces" in message
+    data["hyperparameters"]["checkpoint"] = '{{"a": 1}}'
+    assert validate_job_spec(owner=alice, data=data).fixed["checkpoint"] == '{{"a": 1}}'
+
+
 def test_unknown_placeholder_in_a_default_is_refused(alice: Any) -> None:
     algorithm = make_algorithm(
         alice, extra_rows=[{"name": "out", "type": "str", "default": "{workdir}/out"}]

@@ -223,17 +223,19 @@ def _end(trial_id: int, status: str, reason: str, exit_code: int | None = None) 
     """End the trial, then take the job's next scheduling step right here.
 
     Stepping inline rather than through a queued task saves a trip through the queue per
-    trial, and this worker is free now anyway; the step is the same locked function.
+    trial, and this worker is free now anyway; the step is the same locked function, in
+    the same transaction as the trial's end (one commit). A step that fails rolls back
+    to its savepoint alone, and a queued step takes over.
     """
     job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).get()
-    services.trial_finish(
-        trial_id=trial_id, status=status, reason=reason, exit_code=exit_code, schedule=False
-    )
-    try:
-        scheduler.schedule_step(job_id)
-    except Exception:
-        logger.exception("scheduling step of job %s failed; queued instead", job_id)
-        with transaction.atomic():
+    with transaction.atomic():
+        services.trial_finish(
+            trial_id=trial_id, status=status, reason=reason, exit_code=exit_code, schedule=False
+        )
+        try:
+            scheduler.schedule_step(job_id)
+        except Exception:
+            logger.exception("scheduling step of job %s failed; queued instead", job_id)
             scheduler.submit(job_id)
 
 

@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -131,8 +132,19 @@ class TrialMonitor:
         self._log_chars += len(line)
 
     def flush(self) -> None:
-        """Write the buffered log and points (one UPDATE, one INSERT)."""
+        """Write the buffered log and points: one UPDATE, one INSERT, one commit."""
         self._last_flush = self.clock()
+        if self._log or self._points or self.lines != self._lines_stored or not self._log_saved:
+            with transaction.atomic():
+                points = self._write()
+            if points:
+                services.publish(
+                    self.job_id,
+                    "trial.reported",
+                    {"trial": self.trial_id, "points": [(p.step, p.value) for p in points]},
+                )
+
+    def _write(self) -> list[MetricPoint]:
         if self._log or self.lines != self._lines_stored or not self._log_saved:
             chunk = "".join(self._log)
             self.stored_chars += len(chunk)
@@ -143,14 +155,10 @@ class TrialMonitor:
                 TrialLog.objects.create(trial_id=self.trial_id, text=chunk, **fields)
             self._log, self._log_chars, self._lines_stored = [], 0, self.lines
             self._log_saved = True
-        if self._points:
-            points, self._points = self._points, []
+        points, self._points = self._points, []
+        if points:
             MetricPoint.objects.bulk_create(points)
-            services.publish(
-                self.job_id,
-                "trial.reported",
-                {"trial": self.trial_id, "points": [(p.step, p.value) for p in points]},
-            )
+        return points
 
     def log_tail(self, lines: int = TAIL_LINES) -> str:
         return "\n".join(list(self.tail)[-lines:])

@@ -11,10 +11,12 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=.venv/.requirements-test.sha
-want="$(cat requirements.txt requirements-test.txt | sha256sum | cut -d' ' -f1)"
+want="$(cat requirements.txt requirements-test.txt client/pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet -r requirements-test.txt
+  # The client package, editable so its tests always run the code in client/.
+  .venv/bin/pip install --quiet -e ./client
   echo "$want" > "$stamp"
 fi
 

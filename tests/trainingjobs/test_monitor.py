@@ -214,6 +214,7 @@ def test_heartbeat_is_paced_and_a_lost_trial_is_told_to_stop(alice: Any) -> None
     assert Trial.objects.get(pk=trial.pk).heartbeat_at == before
     clock.t = 10
     assert mon.poll() is None
-    assert Trial.objects.get(pk=trial.pk).heartbeat_at > before
+    beat = Trial.objects.get(pk=trial.pk).heartbeat_at
+    assert before is not None and beat is not None and beat > before
     Trial.objects.filter(pk=trial.pk).update(status=S.LOST)
     assert mon.poll() == S.LOST

@@ -323,7 +323,7 @@ def test_steps_of_one_job_never_interleave(alice: Any, monkeypatch: pytest.Monke
 
     from trainingjobs import services, tasks
 
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         pytest.skip("threads share an in-memory SQLite database without its file locks")
     # Already running: the step's first write would otherwise be the job's start.
     job = make_job(alice, max_trials=10, max_concurrent=2, status=J.RUNNING)

@@ -1,0 +1,93 @@
+"""Sweep Console's Python client: HyperDrive's vocabulary over the console's REST API.
+
+>>> from sweepconsole import (Console, RandomParameterSampling, BanditPolicy,
+...                           PrimaryMetricGoal, choice, loguniform)
+>>> sampling = RandomParameterSampling({"eta0": loguniform(-9.2, -2.3),
+...                                     "penalty": choice("l2", "l1")})
+>>> sampling.search_space_json()["penalty"]
+{'type': 'choice', 'values': ['l2', 'l1']}
+"""
+
+from sweepconsole.console import Console, HyperDriveConfig
+from sweepconsole.distributions import (
+    Distribution,
+    choice,
+    float_range,
+    int_range,
+    lognormal,
+    loguniform,
+    normal,
+    qlognormal,
+    qloguniform,
+    qnormal,
+    quniform,
+    randint,
+    uniform,
+)
+from sweepconsole.errors import (
+    AuthenticationError,
+    ConsoleError,
+    NotFound,
+    SpecError,
+    Unreachable,
+)
+from sweepconsole.resources import Algorithm, Job, Trial, TrialList
+from sweepconsole.sampling import (
+    AnnealSampling,
+    ASHAPolicy,
+    BanditPolicy,
+    BayesianParameterSampling,
+    EarlyTerminationPolicy,
+    GridParameterSampling,
+    MedianStoppingPolicy,
+    NoTerminationPolicy,
+    ParameterSampling,
+    PrimaryMetricGoal,
+    RandomParameterSampling,
+    SMACSampling,
+    TPESampling,
+    TruncationSelectionPolicy,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ASHAPolicy",
+    "Algorithm",
+    "AnnealSampling",
+    "AuthenticationError",
+    "BanditPolicy",
+    "BayesianParameterSampling",
+    "Console",
+    "ConsoleError",
+    "Distribution",
+    "EarlyTerminationPolicy",
+    "GridParameterSampling",
+    "HyperDriveConfig",
+    "Job",
+    "MedianStoppingPolicy",
+    "NoTerminationPolicy",
+    "NotFound",
+    "ParameterSampling",
+    "PrimaryMetricGoal",
+    "RandomParameterSampling",
+    "SMACSampling",
+    "SpecError",
+    "TPESampling",
+    "Trial",
+    "TrialList",
+    "TruncationSelectionPolicy",
+    "Unreachable",
+    "choice",
+    "float_range",
+    "int_range",
+    "lognormal",
+    "loguniform",
+    "normal",
+    "qlognormal",
+    "qloguniform",
+    "qnormal",
+    "quniform",
+    "randint",
+    "uniform",
+]

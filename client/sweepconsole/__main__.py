@@ -1,0 +1,3 @@
+from sweepconsole.cli import main
+
+main()

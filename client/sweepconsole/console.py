@@ -1,0 +1,462 @@
+"""``Console``: the client's entry point, one per console URL and token.
+
+>>> from sweepconsole import Console, RandomParameterSampling, BanditPolicy, choice, uniform
+>>> console = Console("http://127.0.0.1:8000", token="...")          # doctest: +SKIP
+>>> job = console.submit(algorithm="digits-sgd",                      # doctest: +SKIP
+...     hyperparameter_sampling=RandomParameterSampling({"eta0": uniform(0.001, 0.1)}),
+...     policy=BanditPolicy(slack_factor=0.1), primary_metric_name="val_loss",
+...     primary_metric_goal="minimize", max_total_runs=8, max_concurrent_runs=2)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sweepconsole import config
+from sweepconsole.errors import AuthenticationError, ConsoleError, NotFound, SpecError
+from sweepconsole.resources import Algorithm, Job, Trial
+from sweepconsole.sampling import (
+    EarlyTerminationPolicy,
+    ParameterSampling,
+    PrimaryMetricGoal,
+)
+from sweepconsole.transport import Session
+
+__all__ = ["Console", "HyperDriveConfig", "build_job_body"]
+
+# Files never packed when a folder is uploaded.
+_SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".mypy_cache"})
+# The algorithm fields a folder's ``algorithm.json`` may give (the REST API's own).
+_ALGORITHM_FIELDS = (
+    "name",
+    "description",
+    "boot_file",
+    "engine",
+    "hyperparameters",
+    "auto_search",
+    "metric",
+    "search_algorithms",
+)
+
+
+@dataclass
+class HyperDriveConfig:
+    """HyperDrive's ``HyperDriveConfig``, for notebooks that build one: pass it to
+    ``Console.submit(config)`` (``run_config`` and ``estimator`` are accepted and unused;
+    the console runs the algorithm's own script)."""
+
+    hyperparameter_sampling: ParameterSampling | Sequence[ParameterSampling]
+    primary_metric_name: str | None = None
+    primary_metric_goal: PrimaryMetricGoal | str | None = None
+    max_total_runs: int | None = None
+    max_concurrent_runs: int | None = None
+    max_duration_minutes: int | None = None
+    policy: EarlyTerminationPolicy | None = None
+    run_config: Any = None
+    estimator: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def submit_arguments(self) -> dict[str, Any]:
+        return {
+            "hyperparameter_sampling": self.hyperparameter_sampling,
+            "primary_metric_name": self.primary_metric_name,
+            "primary_metric_goal": self.primary_metric_goal,
+            "max_total_runs": self.max_total_runs,
+            "max_concurrent_runs": self.max_concurrent_runs,
+            "max_duration_minutes": self.max_duration_minutes,
+            "policy": self.policy,
+            **self.extra,
+        }
+
+
+class Console:
+    """A connection to one console.
+
+    ``url`` and ``token`` default to ``SWEEP_URL`` / ``SWEEP_TOKEN``, then to the login
+    file ``sweep login`` writes.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        creds = config.resolve(url, token)
+        self.url = creds.url
+        self.session = Session(
+            creds.url,
+            creds.token,
+            token_source=creds.token_source,
+            timeout=timeout,
+            transport=transport,
+        )
+        self._defaults: dict[str, dict[str, Any]] | None = None
+
+    def __enter__(self) -> Console:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __repr__(self) -> str:
+        return f"Console({self.url!r})"
+
+    # --- login ------------------------------------------------------------------------------
+
+    @staticmethod
+    def get_token(
+        url: str,
+        username: str,
+        password: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> str:
+        """Exchange a user name and password for an API token."""
+        session = Session(config.normalise_url(url), None, transport=transport)
+        try:
+            response = session.send(
+                "POST", "/api/v1/auth/token/", data={"username": username, "password": password}
+            )
+            if response.status_code == 400:
+                raise AuthenticationError(
+                    f"Wrong user name or password for {session.url}.", status=400
+                )
+            session.raise_for(response, "The token endpoint")
+            try:
+                token = response.json()["token"]
+            except (ValueError, KeyError, TypeError):
+                raise ConsoleError(
+                    f"{session.url} did not answer with a token: is it a Sweep Console?",
+                    status=response.status_code,
+                ) from None
+            return str(token)
+        finally:
+            session.close()
+
+    @classmethod
+    def login(cls, url: str, username: str, password: str, *, save: bool = False) -> Console:
+        """A console logged in as ``username``; ``save=True`` also writes the login file."""
+        url = config.normalise_url(url)
+        token = cls.get_token(url, username, password)
+        if save:
+            config.write_config({"url": url, "username": username, "token": token})
+        return cls(url, token)
+
+    # --- algorithms -------------------------------------------------------------------------
+
+    def algorithms(self, search: str | None = None) -> list[Algorithm]:
+        params = {"search": search} if search else None
+        return [Algorithm(self, a) for a in self.session.paged("/api/v1/algorithms/", params)]
+
+    def get_algorithm(self, ref: int | str) -> Algorithm:
+        """An algorithm by id or by exact name."""
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
+            data = self.session.request(
+                "GET", f"/api/v1/algorithms/{int(ref)}/", what=f"Algorithm {ref}"
+            )
+            return Algorithm(self, data)
+        matches = [a for a in self.algorithms(search=ref) if a.name == ref]
+        if not matches:
+            raise NotFound(f"No algorithm named {ref!r} was found.", status=404)
+        return matches[0]
+
+    def search_algorithms(self) -> list[dict[str, Any]]:
+        """The console's search algorithms with their parameters and defaults."""
+        return list(self.session.paged("/api/v1/search-algorithms/"))
+
+    def search_algorithm_defaults(self) -> dict[str, dict[str, Any]]:
+        """``{search algorithm: {parameter: default}}``, read once per ``Console``."""
+        if self._defaults is None:
+            self._defaults = {
+                str(item["name"]): {p["name"]: p.get("default") for p in item.get("params", [])}
+                for item in self.search_algorithms()
+            }
+        return self._defaults
+
+    def create_algorithm(
+        self,
+        path: str | Path | None = None,
+        *,
+        name: str | None = None,
+        boot_file: str | None = None,
+        hyperparameters: Sequence[Mapping[str, Any]] | None = None,
+        metric: Mapping[str, Any] | None = None,
+        search_algorithms: Sequence[Mapping[str, Any]] | None = None,
+        description: str | None = None,
+        engine: str | None = None,
+        auto_search: bool | None = None,
+        server_path: str | None = None,
+        wait: bool = True,
+        timeout: float = 300,
+    ) -> Algorithm:
+        """Upload a script, an archive or a folder and register it as an algorithm.
+
+        The keyword arguments are the REST API's fields, with its shapes
+        (``hyperparameters=[{"name": "lr", "type": "float", "default": 0.01, ...}]``,
+        ``metric={"name", "goal", "regex"}``, ``search_algorithms=[{"name", "params"}]``).
+        A folder's ``algorithm.json``, when present, gives the fields not passed. With
+        ``wait`` it returns once the console has checked the package, and raises with the
+        reason if it failed.
+        """
+        fields: dict[str, Any] = {}
+        upload: tuple[str, bytes] | None = None
+        if path is not None:
+            source = Path(path)
+            if not source.exists():
+                raise SpecError(f"No such file or folder: {source}")
+            if source.is_dir():
+                fields.update(_folder_spec(source))
+                upload = (f"{source.resolve().name}.zip", _zip_folder(source))
+            else:
+                upload = (source.name, source.read_bytes())
+                if source.suffix == ".py":
+                    fields.setdefault("boot_file", source.name)
+        given = {
+            "name": name,
+            "boot_file": boot_file,
+            "hyperparameters": hyperparameters,
+            "metric": metric,
+            "search_algorithms": search_algorithms,
+            "description": description,
+            "engine": engine,
+            "auto_search": auto_search,
+        }
+        fields.update({k: v for k, v in given.items() if v is not None})
+        if "auto_search" not in fields and ("metric" in fields or "search_algorithms" in fields):
+            fields["auto_search"] = True
+        if upload is None and not server_path:
+            raise SpecError("Give the code: a script, archive or folder path, or server_path.")
+        if upload is None:
+            data = self.session.request(
+                "POST", "/api/v1/algorithms/", json={**fields, "server_path": server_path}
+            )
+        else:
+            form = {k: _form_value(v) for k, v in fields.items()}
+            data = self.session.request(
+                "POST",
+                "/api/v1/algorithms/",
+                data=form,
+                files={"code": (upload[0], upload[1], "application/octet-stream")},
+            )
+        algorithm = Algorithm(self, data)
+        return algorithm.wait_until_ready(timeout=timeout) if wait else algorithm
+
+    # --- jobs -------------------------------------------------------------------------------
+
+    def jobs(self, status: str | None = None, search: str | None = None) -> list[Job]:
+        params = {k: v for k, v in {"status": status, "search": search}.items() if v}
+        return [Job(self, j) for j in self.session.paged("/api/v1/training-jobs/", params)]
+
+    def get_job(self, job_id: int) -> Job:
+        data = self.session.request(
+            "GET", f"/api/v1/training-jobs/{int(job_id)}/", what=f"Job {job_id}"
+        )
+        return Job(self, data)
+
+    def get_trial(self, trial_id: int) -> Trial:
+        data = self.session.request(
+            "GET", f"/api/v1/trials/{int(trial_id)}/", what=f"Trial {trial_id}"
+        )
+        return Trial(self, data)
+
+    def submit_json(self, body: Mapping[str, Any]) -> Job:
+        """Create a job from the REST API's create shape as it is."""
+        return Job(self, self.session.request("POST", "/api/v1/training-jobs/", json=dict(body)))
+
+    def submit(
+        self,
+        config: HyperDriveConfig | None = None,
+        *,
+        algorithm: Algorithm | int | str | None = None,
+        hyperparameter_sampling: ParameterSampling | Sequence[ParameterSampling] | None = None,
+        policy: EarlyTerminationPolicy | None = None,
+        primary_metric_name: str | None = None,
+        primary_metric_goal: PrimaryMetricGoal | str | None = None,
+        max_total_runs: int | None = None,
+        max_concurrent_runs: int | None = None,
+        max_duration_minutes: int | None = None,
+        fixed: Mapping[str, Any] | None = None,
+        omit: Sequence[str] | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        objective: str | None = None,
+        metric_regex: str | None = None,
+        trial_timeout_minutes: int | None = None,
+        max_failed: int | None = None,
+        seed: int | None = None,
+    ) -> Job:
+        """Start a training job of ``algorithm`` (an ``Algorithm``, an id or a name).
+
+        Without ``hyperparameter_sampling`` it is a single training run with ``fixed``
+        values (and defaults for the rest).
+        """
+        arguments: dict[str, Any] = {
+            "hyperparameter_sampling": hyperparameter_sampling,
+            "policy": policy,
+            "primary_metric_name": primary_metric_name,
+            "primary_metric_goal": primary_metric_goal,
+            "max_total_runs": max_total_runs,
+            "max_concurrent_runs": max_concurrent_runs,
+            "max_duration_minutes": max_duration_minutes,
+        }
+        if config is not None:
+            for key, value in config.submit_arguments().items():
+                if arguments.get(key) is None:
+                    arguments[key] = value
+        if algorithm is None:
+            raise SpecError("submit() needs the algorithm (an Algorithm, its id or its name).")
+        chosen = algorithm if isinstance(algorithm, Algorithm) else self.get_algorithm(algorithm)
+        body = build_job_body(
+            algorithm_id=chosen.id,
+            name=name or f"{chosen.name} {time.strftime('%Y-%m-%d %H:%M:%S')}",
+            description=description,
+            fixed=fixed,
+            omit=omit,
+            objective=objective,
+            metric_regex=metric_regex,
+            trial_timeout_minutes=trial_timeout_minutes,
+            max_failed=max_failed,
+            seed=seed,
+            **arguments,
+        )
+        return self.submit_json(body)
+
+
+def build_job_body(
+    *,
+    algorithm_id: int,
+    name: str,
+    hyperparameter_sampling: ParameterSampling | Sequence[ParameterSampling] | None = None,
+    policy: EarlyTerminationPolicy | None = None,
+    primary_metric_name: str | None = None,
+    primary_metric_goal: PrimaryMetricGoal | str | None = None,
+    max_total_runs: int | None = None,
+    max_concurrent_runs: int | None = None,
+    max_duration_minutes: int | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    omit: Sequence[str] | None = None,
+    description: str | None = None,
+    objective: str | None = None,
+    metric_regex: str | None = None,
+    trial_timeout_minutes: int | None = None,
+    max_failed: int | None = None,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """The REST API's create body for these HyperDrive-style arguments (checked locally
+    for what can be checked without the console)."""
+    samplings = _samplings(hyperparameter_sampling)
+    if policy is not None and not isinstance(policy, EarlyTerminationPolicy):
+        raise SpecError(f"policy must be a policy such as BanditPolicy(...), got {policy!r}")
+    if (
+        max_total_runs is not None
+        and max_concurrent_runs is not None
+        and max_concurrent_runs > max_total_runs
+    ):
+        raise SpecError(
+            f"max_concurrent_runs ({max_concurrent_runs}) cannot be more than max_total_runs "
+            f"({max_total_runs})"
+        )
+    body: dict[str, Any] = {"name": name, "algorithm": algorithm_id}
+    if description:
+        body["description"] = description
+    if fixed:
+        body["hyperparameters"] = dict(fixed)
+    if omit:
+        body["omit"] = list(omit)
+    if samplings:
+        body["search_space"] = samplings[0].search_space_json()
+        body["search_algorithms"] = [s.to_json() for s in samplings]
+    if policy is not None:
+        body["policy"] = policy.to_json()
+    metric: dict[str, Any] = {}
+    if primary_metric_name:
+        metric["name"] = primary_metric_name
+    if primary_metric_goal:
+        goal = str(getattr(primary_metric_goal, "value", primary_metric_goal)).lower()
+        if goal not in ("maximize", "minimize"):
+            raise SpecError(f"primary_metric_goal must be maximize or minimize, got {goal!r}")
+        metric["goal"] = goal
+    if metric_regex:
+        metric["regex"] = metric_regex
+    if metric:
+        body["metric"] = metric
+    limits = {
+        "objective": objective,
+        "max_trials": max_total_runs,
+        "max_concurrent": max_concurrent_runs,
+        "max_duration_minutes": max_duration_minutes,
+        "trial_timeout_minutes": trial_timeout_minutes,
+        "max_failed": max_failed,
+        "seed": seed,
+    }
+    body.update({k: v for k, v in limits.items() if v is not None})
+    return body
+
+
+def _samplings(
+    value: ParameterSampling | Sequence[ParameterSampling] | None,
+) -> list[ParameterSampling]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, ParameterSampling) else list(value)
+    for item in items:
+        if not isinstance(item, ParameterSampling):
+            raise SpecError(
+                "hyperparameter_sampling must be a sampling such as "
+                f"RandomParameterSampling({{...}}), got {item!r}"
+            )
+    spaces = {json.dumps(s.search_space_json(), sort_keys=True) for s in items}
+    if len(spaces) > 1:
+        raise SpecError(
+            "search algorithms of one job share one budget and one search space: give every "
+            "sampling the same parameter space"
+        )
+    return items
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _folder_spec(folder: Path) -> dict[str, Any]:
+    spec_file = folder / "algorithm.json"
+    if not spec_file.is_file():
+        return {}
+    try:
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise SpecError(f"{spec_file}: not valid JSON ({exc})") from None
+    if not isinstance(spec, dict):
+        raise SpecError(f"{spec_file}: expected a JSON object with the algorithm's fields")
+    return {k: spec[k] for k in _ALGORITHM_FIELDS if k in spec}
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in sorted(folder.rglob("*")):
+            relative = item.relative_to(folder)
+            if any(part in _SKIP_DIRS for part in relative.parts) or item.suffix == ".pyc":
+                continue
+            if item.is_file():
+                archive.write(item, relative.as_posix())
+    return buffer.getvalue()

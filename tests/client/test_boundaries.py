@@ -1,0 +1,40 @@
+"""The client speaks only HTTP: it never imports Django or any room of the console."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "client" / "sweepconsole"
+# Its declared dependencies (client/pyproject.toml), pandas as an optional extra.
+ALLOWED = {"sweepconsole", "httpx", "click", "rich", "yaml", "pandas"}
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_client_imports_only_the_standard_library_and_its_dependencies() -> None:
+    offenders = {
+        path.name: sorted(_imported_roots(path) - ALLOWED - set(sys.stdlib_module_names))
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert {name: bad for name, bad in offenders.items() if bad} == {}
+
+
+def test_declared_dependencies_are_exactly_the_imported_ones() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "client" / "pyproject.toml").read_text())["project"]
+    declared = {
+        spec.split(">")[0].split("<")[0].split("=")[0].lower() for spec in project["dependencies"]
+    }
+    assert declared == {"httpx", "click", "rich", "pyyaml"}

@@ -26,6 +26,7 @@ input serializer only hands the body over, so the API never answers with other w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,6 +56,18 @@ def errors_to_api(errors: Mapping[str, Any]) -> dict[str, Any]:
         name = NON_FIELD if key == "__all__" else key
         out[name] = errors_to_api(value) if isinstance(value, Mapping) else list(value)
     return out
+
+
+def json_number(value: float | None) -> float | str | None:
+    """A metric value as JSON can carry it: NaN is stored as None (null); the infinities a
+    script printed become the strings "inf" and "-inf" (``float()`` reads them back).
+
+    >>> [json_number(v) for v in (0.5, None, float("inf"), float("-inf"))]
+    [0.5, None, 'inf', '-inf']
+    """
+    if value is None or math.isfinite(value):
+        return value
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -144,7 +157,16 @@ class JobExtendInputSerializer(serializers.Serializer):
 # --- output -----------------------------------------------------------------------------------
 
 
+class MetricValueField(serializers.FloatField):
+    """A metric value; see ``json_number`` for NaN and the infinities."""
+
+    def to_representation(self, value: float | None) -> float | str | None:  # type: ignore[override]
+        return json_number(value)
+
+
 class BestTrialSerializer(serializers.ModelSerializer):
+    value = MetricValueField(allow_null=True)
+
     class Meta:
         model = Trial
         fields = ["id", "number", "params", "value"]
@@ -232,8 +254,9 @@ class TrialOutputSerializer(serializers.ModelSerializer):
     """One row of a job's trial list: no log, the curve from prefetched points."""
 
     curve = serializers.SerializerMethodField(
-        help_text="The metric at each report, in order; null for NaN."
+        help_text='The metric at each report, in order; null for NaN, "inf"/"-inf".'
     )
+    value = MetricValueField(allow_null=True)
 
     class Meta:
         model = Trial
@@ -251,11 +274,14 @@ class TrialOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_curve(self, trial: Trial) -> list[float | None]:
-        return [point.value for point in trial.points.all()]
+    @extend_schema_field({"type": "array", "items": {"type": "number", "nullable": True}})
+    def get_curve(self, trial: Trial) -> list[float | str | None]:
+        return [json_number(point.value) for point in trial.points.all()]
 
 
 class MetricPointSerializer(serializers.ModelSerializer):
+    value = MetricValueField(allow_null=True)
+
     class Meta:
         model = MetricPoint
         fields = ["step", "value", "created_at"]

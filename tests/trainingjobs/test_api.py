@@ -417,6 +417,16 @@ def test_trial_list_has_params_status_and_curves(alice_api: APIClient, alice: An
     assert alice_api.get(f"{JOBS}{job.pk}/trials/?status=failed").json()["count"] == 1
 
 
+def test_infinite_metric_values_are_shown_not_a_500(alice_api: APIClient, alice: Any) -> None:
+    job = make_job(alice)
+    trial = add_trial(job, TrialStatus.FAILED, curve=[0.5, math.inf, -math.inf, math.nan])
+
+    rows = alice_api.get(f"{JOBS}{job.pk}/trials/").json()["results"]
+    assert rows[0]["curve"] == [0.5, "inf", "-inf", None] and rows[0]["value"] is None
+    points = alice_api.get(f"/api/v1/trials/{trial.pk}/").json()["points"]
+    assert [p["value"] for p in points] == [0.5, "inf", "-inf", None]
+
+
 def test_trial_list_loads_points_in_one_query(
     alice_api: APIClient, alice: Any, django_assert_num_queries: Any
 ) -> None:

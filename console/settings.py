@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "console",
     "algorithms",
     "trainingjobs",
+    "datasets",
 ]
 
 MIDDLEWARE = [
@@ -139,8 +141,47 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = "media/"
+
+
+def _default_storage() -> dict[str, Any]:
+    """Code packages, datasets and trial outputs: the local MEDIA_ROOT, or an S3 bucket.
+
+    Scale mode sets STORAGE_S3_BUCKET (and STORAGE_S3_ENDPOINT_URL for MinIO or any
+    S3-compatible store); workers on other hosts then need no shared disk.
+    """
+    bucket = env_str("STORAGE_S3_BUCKET")
+    endpoint = env_url("STORAGE_S3_ENDPOINT_URL", schemes=("http", "https"))
+    key_id = env_str("STORAGE_S3_ACCESS_KEY_ID")
+    secret = env_str("STORAGE_S3_SECRET_ACCESS_KEY")
+    if not bucket:
+        if endpoint or key_id or secret:
+            raise ImproperlyConfigured(
+                "STORAGE_S3_BUCKET is required when other STORAGE_S3_* variables are set"
+            )
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if bool(key_id) != bool(secret):
+        # One without the other would silently fall back to boto3's own credential chain.
+        raise ImproperlyConfigured(
+            "Set both STORAGE_S3_ACCESS_KEY_ID and STORAGE_S3_SECRET_ACCESS_KEY, or neither "
+            "(then boto3 finds credentials itself, e.g. an instance role)"
+        )
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "region_name": env_str("STORAGE_S3_REGION") or None,
+        "endpoint_url": endpoint or None,
+        "access_key": key_id or None,
+        "secret_key": secret or None,
+        # Stored names are unique already; never replace an object a trial may be reading.
+        "file_overwrite": False,
+        "default_acl": None,
+        # Path-style addressing: MinIO and most self-hosted stores have no per-bucket DNS.
+        "addressing_style": "path" if endpoint else None,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -179,6 +220,20 @@ if TRIAL_LOST_AFTER_SECONDS < 3 * TRIAL_HEARTBEAT_SECONDS:
     )
 TRIAL_LOG_MAX_MB = env_int("TRIAL_LOG_MAX_MB", 5, minimum=1)
 TRIAL_SLOT_ENV = env_str("TRIAL_SLOT_ENV", "")
+
+# Datasets: upload and archive limits, server folders an administrator allows datasets
+# to point at (none by default). Workers keep each dataset, extracted once, and each
+# code package in DATA_CACHE_DIR (keyed by content). A trial's outputs are uploaded to
+# the storage up to TRIAL_OUTPUT_MAX_MB; OUTPUT_KEEP_BEST_TRIALS > 0 keeps the outputs
+# of only that many best trials once a job ends (0: keep all).
+DATASET_MAX_UPLOAD_MB = env_int("DATASET_MAX_UPLOAD_MB", 1024, minimum=1)
+DATASET_MAX_FILES = env_int("DATASET_MAX_FILES", 5000, minimum=1)
+DATASET_MAX_UNCOMPRESSED_MB = env_int("DATASET_MAX_UNCOMPRESSED_MB", 4096, minimum=1)
+DATASET_SERVER_ROOTS = [Path(p).resolve() for p in env_list("DATASET_SERVER_ROOTS", [])]
+DATA_CACHE_DIR = Path(env_str("DATA_CACHE_DIR", str(DATA_DIR / "cache"))).resolve()
+TRIAL_OUTPUT_MAX_MB = env_int("TRIAL_OUTPUT_MAX_MB", 1024, minimum=1)
+TRIAL_OUTPUT_MAX_FILES = env_int("TRIAL_OUTPUT_MAX_FILES", 1000, minimum=1)
+OUTPUT_KEEP_BEST_TRIALS = env_int("OUTPUT_KEEP_BEST_TRIALS", 0, minimum=0)
 
 # huey: SQLite file in the data folder, or Redis in scale mode. Deployments
 # sharing one Redis keep their queues apart with HUEY_NAME.

@@ -11,6 +11,7 @@ from console import views
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("algorithms.api_urls")),
+    path("", include("datasets.api_urls")),
     path("", include("trainingjobs.api_urls")),
 ]
 
@@ -23,6 +24,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("algorithms/", include("algorithms.urls")),
+    path("datasets/", include("datasets.urls")),
     path("training-jobs/", include("trainingjobs.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from datasets.models import Dataset, OutputFile, OutputSet
+
+
+@admin.register(Dataset)
+class DatasetAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "source", "format", "size", "file_count", "created_at"]
+    list_filter = ["source", "format"]
+    search_fields = ["name", "description", "owner__username"]
+    # Content is checked when a dataset is created (page or API); admin edits only words.
+    readonly_fields = [
+        "owner",
+        "source",
+        "server_path",
+        "format",
+        "blob",
+        "original_name",
+        "content_hash",
+        "blob_size",
+        "size",
+        "file_count",
+        "files",
+        "previews",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+class OutputFileInline(admin.TabularInline):
+    model = OutputFile
+    extra = 0
+    can_delete = False
+    readonly_fields = ["path", "size", "modified", "storage_name"]
+
+
+@admin.register(OutputSet)
+class OutputSetAdmin(admin.ModelAdmin):
+    list_display = ["trial", "file_count", "size", "created_at"]
+    readonly_fields = ["trial", "file_count", "size", "notice", "created_at"]
+    inlines = [OutputFileInline]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

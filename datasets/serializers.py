@@ -1,0 +1,60 @@
+"""Input and output shapes of the datasets and trial-outputs API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from datasets.models import Dataset, OutputFile
+
+
+class DatasetInputSerializer(serializers.Serializer):
+    """Multipart with ``name`` and ``file``, or JSON with ``name`` and ``server_path``."""
+
+    name = serializers.CharField(max_length=64, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    file = serializers.FileField(required=False, allow_empty_file=True)
+    server_path = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500
+    )
+
+
+class DatasetOutputSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", read_only=True)
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "id",
+            "name",
+            "description",
+            "source",
+            "server_path",
+            "format",
+            "original_name",
+            "content_hash",
+            "size",
+            "file_count",
+            "owner",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DatasetFileSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class DatasetDetailSerializer(DatasetOutputSerializer):
+    files = DatasetFileSerializer(many=True, read_only=True)
+
+    class Meta(DatasetOutputSerializer.Meta):
+        fields = [*DatasetOutputSerializer.Meta.fields, "files", "previews"]
+        read_only_fields = fields
+
+
+class OutputFileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutputFile
+        fields = ["path", "size", "modified"]
+        read_only_fields = fields

@@ -1,0 +1,212 @@
+"""Write workflows for datasets: create (upload or server folder) and delete.
+
+A new dataset is checked whole in the request (every archive member read to its end,
+see :mod:`datasets.ingest`), so the form answers with the reason at once; a refused
+dataset leaves nothing in the storage or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from algorithms.package_members import PackageError, human_size
+from algorithms.validation import NAME_RE
+from datasets import ingest
+from datasets.models import Dataset
+from datasets.storage import MB, STORAGE_ERRORS, dataset_limits
+
+logger = logging.getLogger(__name__)
+
+
+class DatasetValidationError(Exception):
+    """Bad input: ``errors`` maps a field ("name", "file", "server_path") to messages."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+        self.errors = dict(errors)
+
+
+class DatasetInUse(Exception):
+    """The dataset cannot be deleted while training jobs use it."""
+
+
+def dataset_create(
+    *,
+    owner: Any,
+    name: str,
+    description: str = "",
+    upload: File | None = None,
+    server_path: str = "",
+) -> Dataset:
+    """Check and store a new dataset: an uploaded file or archive, or a server folder."""
+    name = (name or "").strip()
+    server_path = (server_path or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not NAME_RE.match(name):
+        errors["name"] = ["Use 1-64 letters, digits, '_' or '-'."]
+    elif Dataset.objects.filter(owner=owner, name=name).exists():
+        errors["name"] = [_name_taken(name)]
+    if upload and server_path:
+        errors["file"] = ["Give either an uploaded file or a server folder, not both."]
+    elif not upload and not server_path:
+        errors["file"] = ["Upload a file or an archive, or give a server folder."]
+    elif upload:
+        _check_upload_size(upload, errors)
+    if errors:
+        raise DatasetValidationError(errors)
+    if upload:
+        return _create_from_upload(owner, name, description, upload)
+    return _create_from_folder(owner, name, description, server_path)
+
+
+def dataset_delete(*, dataset: Dataset) -> None:
+    """Delete the dataset and its stored blob; refused while a training job uses it."""
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        used = dataset_jobs_count(dataset)
+        if used:
+            jobs = "1 training job" if used == 1 else f"{used} training jobs"
+            raise DatasetInUse(
+                f"Dataset '{dataset.name}' is used by {jobs}; delete those jobs first."
+            )
+        blob = dataset.blob.name
+        dataset.delete()
+        transaction.on_commit(lambda: _delete_stored(blob))
+
+
+def dataset_jobs_count(dataset: Dataset) -> int:
+    """Training jobs that name the dataset (their foreign key protects it)."""
+    related = getattr(dataset, "training_jobs", None)
+    return int(related.count()) if related is not None else 0
+
+
+def dataset_for_job(*, owner: Any, value: Any) -> Dataset | None:
+    """The dataset a new job asks for (an id or None), or ValueError with the message.
+
+    Another user's dataset reads as unknown, exactly like a missing id.
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+    ):
+        raise ValueError(f"Choose a dataset by its id, got {value!r}.")
+    dataset = Dataset.objects.visible_to(owner).filter(pk=int(value)).first()
+    if dataset is None:
+        raise ValueError(f"Unknown dataset {value}.")
+    return dataset
+
+
+def server_roots() -> list[Path]:
+    return [Path(r) for r in settings.DATASET_SERVER_ROOTS]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _check_upload_size(upload: File, errors: dict[str, list[str]]) -> None:
+    limit = settings.DATASET_MAX_UPLOAD_MB * MB
+    if upload.size is not None and upload.size > limit:
+        limit_mb = settings.DATASET_MAX_UPLOAD_MB
+        errors["file"] = [f"The file is {human_size(upload.size)}; the limit is {limit_mb} MB."]
+    elif upload.size == 0:
+        errors["file"] = ["The uploaded file is empty."]
+
+
+def _create_from_upload(owner: Any, name: str, description: str, upload: File) -> Dataset:
+    filename = os.path.basename(upload.name or "data")
+    try:
+        found = ingest.inspect_upload(upload, filename, dataset_limits())
+    except PackageError as exc:
+        raise DatasetValidationError({"file": [str(exc)]}) from None
+    digest = ingest.sha256_of(upload)
+    return _save(owner, name, description, found, upload, filename, digest, server_path="")
+
+
+def _create_from_folder(owner: Any, name: str, description: str, server_path: str) -> Dataset:
+    with _temp_file() as tmp:
+        try:
+            found = ingest.snapshot_folder(
+                Path(server_path), tmp, dataset_limits(), allowed_roots=server_roots()
+            )
+        except PackageError as exc:
+            raise DatasetValidationError({"server_path": [str(exc)]}) from None
+        digest = ingest.sha256_of(tmp)
+        filename = f"{Path(server_path).name or 'folder'}.zip"
+        resolved = str(Path(server_path).resolve())
+        return _save(owner, name, description, found, File(tmp), filename, digest, resolved)
+
+
+@contextmanager
+def _temp_file() -> Iterator[IO[bytes]]:
+    with tempfile.TemporaryFile() as tmp:
+        yield tmp
+
+
+def _save(
+    owner: Any,
+    name: str,
+    description: str,
+    found: ingest.Inspected,
+    content: File | IO[bytes],
+    filename: str,
+    digest: str,
+    server_path: str,
+) -> Dataset:
+    dataset = Dataset(
+        owner=owner,
+        name=name,
+        description=description,
+        source=Dataset.Source.SERVER_PATH if server_path else Dataset.Source.UPLOAD,
+        server_path=server_path,
+        format=found.format,
+        original_name=filename[:255],
+        content_hash=digest,
+        size=found.size,
+        file_count=len(found.files),
+        files=found.files,
+        previews=found.previews,
+    )
+    content.seek(0)
+    wrapped = content if isinstance(content, File) else File(content)
+    dataset.blob_size = wrapped.size
+    try:
+        dataset.blob.save(filename, wrapped, save=False)
+    except STORAGE_ERRORS as exc:
+        logger.warning("cannot store dataset %s: %s", name, exc)
+        raise DatasetValidationError(
+            {"file": [f"The storage could not keep the file ({type(exc).__name__}); try again."]}
+        ) from None
+    try:
+        with transaction.atomic():
+            dataset.save()
+    except IntegrityError:
+        # The name was taken by a concurrent request since the check above.
+        _delete_stored(dataset.blob.name)
+        raise DatasetValidationError({"name": [_name_taken(name)]}) from None
+    except BaseException:
+        _delete_stored(dataset.blob.name)
+        raise
+    return dataset
+
+
+def _name_taken(name: str) -> str:
+    return f"You already have a dataset named '{name}'."
+
+
+def _delete_stored(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except STORAGE_ERRORS:
+        logger.warning("could not delete stored dataset %s", name)

@@ -1,0 +1,212 @@
+"""The storage side of datasets: limits, streaming reads, and the per-host cache of workers.
+
+Everything goes through Django's storage API (``default_storage``): the local
+``MEDIA_ROOT`` in embedded mode, an S3-compatible bucket in scale mode. A worker
+materialises a dataset once per host, into ``DATA_CACHE_DIR/datasets/<sha256>/``,
+extracted with the same safe-archive rules as code packages and made read-only; algorithm
+code packages are fetched into ``DATA_CACHE_DIR/code/`` the same way. The cache entry
+appears by an atomic rename, under a per-entry file lock, so concurrent trials (threads
+or processes) download and extract it once and never see half of it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import stat
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+from algorithms import packages
+from algorithms.models import Algorithm
+from algorithms.package_members import Limits
+from datasets.models import Dataset
+
+MB = 1024 * 1024
+CHUNK = MB
+# What an unreachable or refusing storage raises: the file system's errors, or boto3's.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
+
+
+class DatasetUnavailable(Exception):
+    """A dataset or code package could not be made available on this worker (the reason)."""
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+    def close(self) -> None: ...
+
+
+def dataset_limits() -> Limits:
+    total = settings.DATASET_MAX_UNCOMPRESSED_MB * MB
+    return Limits(max_files=settings.DATASET_MAX_FILES, max_total_bytes=total, max_file_bytes=total)
+
+
+def open_stored(name: str) -> Readable:
+    """A stored file opened for reading in chunks, never loaded whole into memory.
+
+    django-storages' S3 file object downloads the whole object before the first read;
+    for S3 the body is streamed from the GET response instead.
+    """
+    storage: Any = default_storage
+    if _is_s3(storage):
+        from storages.utils import clean_name
+
+        key = storage._normalize_name(clean_name(name))
+        response = storage.connection.meta.client.get_object(Bucket=storage.bucket_name, Key=key)
+        body: Readable = response["Body"]
+        return body
+    handle: Readable = storage.open(name, "rb")
+    return handle
+
+
+def stream_stored(name: str) -> Iterator[bytes]:
+    reader = open_stored(name)
+    try:
+        while chunk := reader.read(CHUNK):
+            yield chunk
+    finally:
+        reader.close()
+
+
+def _is_s3(storage: Any) -> bool:
+    wrapped = getattr(storage, "_wrapped", storage)
+    return type(wrapped).__module__.startswith("storages.backends.s3")
+
+
+# --- the worker's cache -------------------------------------------------------------------------
+
+
+def materialise_dataset(dataset_id: int, cache_root: Path | None = None) -> Path:
+    """The local path of the dataset on this host, downloading and extracting it once.
+
+    The path is the file itself for a single-file dataset, else the folder holding the
+    extracted files. Raises :class:`DatasetUnavailable` with a reason for the trial.
+    """
+    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    if dataset is None:
+        raise DatasetUnavailable(f"Dataset {dataset_id} no longer exists.")
+    return materialise(dataset, cache_root)
+
+
+def materialise(dataset: Dataset, cache_root: Path | None = None) -> Path:
+    """:func:`materialise_dataset` for a row already read (no database access)."""
+    root = Path(cache_root or settings.DATA_CACHE_DIR) / "datasets"
+    entry = root / dataset.content_hash
+    try:
+        _ensure(entry, lambda tmp: _fill_dataset(dataset, tmp))
+    except packages.PackageError as exc:
+        raise DatasetUnavailable(f"Dataset '{dataset.name}' could not be extracted: {exc}") from exc
+    except STORAGE_ERRORS as exc:
+        raise DatasetUnavailable(
+            f"Dataset '{dataset.name}' could not be read from the storage: {exc}"
+        ) from exc
+    if dataset.is_single_file:
+        return entry / dataset.files[0]["path"]
+    return entry
+
+
+def fetch_code(algorithm: Algorithm, cache_root: Path | None = None) -> Path:
+    """A local path to the algorithm's code package: its server folder, or a cached copy.
+
+    An uploaded package is stored under a fresh name per upload and never overwritten,
+    so its storage name identifies its content.
+    """
+    if algorithm.code_source == Algorithm.CodeSource.SERVER_PATH:
+        return Path(algorithm.server_path)
+    if not algorithm.code_file:
+        raise packages.PackageError("No code package was uploaded.")
+    name = algorithm.code_file.name
+    key = hashlib.sha256(name.encode()).hexdigest()
+    entry = Path(cache_root or settings.DATA_CACHE_DIR) / "code" / key
+    base = os.path.basename(name)
+
+    def fill(tmp: Path) -> None:
+        tmp.mkdir(parents=True)
+        _download(name, tmp / base)
+
+    _ensure(entry, fill)
+    return entry / base
+
+
+def _ensure(entry: Path, fill: Any) -> None:
+    """Make ``entry`` exist, built by ``fill(tmp_folder)`` once, then renamed in place."""
+    if entry.exists():
+        return
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(entry.parent / f"{entry.name}.lock"):
+        if entry.exists():  # another trial finished it while we waited
+            return
+        tmp = entry.parent / f"{entry.name}.part-{uuid.uuid4().hex}"
+        try:
+            fill(tmp)
+            _read_only(tmp)
+            os.rename(tmp, entry)
+        except BaseException:
+            _remove(tmp)
+            raise
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # per open file: serialises threads and processes
+        yield
+    finally:
+        os.close(fd)
+
+
+def _fill_dataset(dataset: Dataset, tmp: Path) -> None:
+    tmp.mkdir(parents=True)
+    blob = tmp.parent / f"{tmp.name}.blob"
+    try:
+        digest = _download(dataset.blob.name, blob)
+        if digest != dataset.content_hash:
+            raise DatasetUnavailable(
+                f"Dataset '{dataset.name}' in the storage does not match its content hash "
+                "(changed or damaged); register it again."
+            )
+        if dataset.is_single_file:
+            shutil.copyfile(blob, tmp / dataset.files[0]["path"])
+        else:
+            limits = dataset_limits()
+            packages.extract_package(blob, tmp, limits, filename=dataset.original_name)
+    finally:
+        blob.unlink(missing_ok=True)
+
+
+def _download(name: str, dest: Path) -> str:
+    """Copy a stored file to ``dest`` in chunks; its SHA-256."""
+    digest = hashlib.sha256()
+    with open(dest, "xb") as out:
+        for chunk in stream_stored(name):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+def _read_only(folder: Path) -> None:
+    """Trials read the cache; one must not change what the next trial reads."""
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            os.chmod(os.path.join(dirpath, name), 0o444, follow_symlinks=False)
+    for dirpath, _dirs, _files in os.walk(folder, topdown=False):
+        os.chmod(dirpath, 0o555)
+
+
+def _remove(path: Path) -> None:
+    if not path.exists():
+        return
+    for dirpath, _dirs, _files in os.walk(path):
+        os.chmod(dirpath, stat.S_IRWXU)
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""/api/v1/datasets/: create by multipart or JSON, list, retrieve with files, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from datasets import services
+from datasets.models import Dataset
+from tests.datasets.helpers import csv_upload, zip_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_by_multipart_upload(alice: Any, alice_api: Any) -> None:
+    answer = alice_api.post(
+        "/api/v1/datasets/", {"name": "digits", "file": csv_upload()}, format="multipart"
+    )
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["files"] == [{"path": "data.csv", "size": 28}]
+    assert (body["size"], body["file_count"], body["format"]) == (28, 1, "file")
+    assert Dataset.objects.get(pk=body["id"]).owner == alice
+
+
+def test_create_by_json_server_path(
+    alice: Any, alice_api: Any, settings: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.csv").write_text("1,2\n")
+    settings.DATASET_SERVER_ROOTS = [tmp_path.resolve()]
+    answer = alice_api.post(
+        "/api/v1/datasets/", {"name": "srv", "server_path": str(tmp_path / "d")}, format="json"
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["files"] == [{"path": "x.csv", "size": 4}]
+
+
+def test_errors_are_400_by_field(alice: Any, alice_api: Any) -> None:
+    answer = alice_api.post(
+        "/api/v1/datasets/",
+        {"name": "bad", "file": zip_upload({"/abs.csv": b"1"})},
+        format="multipart",
+    )
+    assert answer.status_code == 400
+    assert "absolute path" in answer.json()["file"][0]
+    outside = alice_api.post(
+        "/api/v1/datasets/", {"name": "srv", "server_path": "/etc"}, format="json"
+    )
+    assert outside.status_code == 400 and "server_path" in outside.json()
+    assert not Dataset.objects.exists()
+
+
+def test_list_and_retrieve(alice: Any, bob: Any, alice_api: Any) -> None:
+    mine = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    services.dataset_create(owner=bob, name="theirs", upload=csv_upload())
+    listed = alice_api.get("/api/v1/datasets/").json()
+    assert [d["name"] for d in listed["results"]] == ["mine"]
+    assert "files" not in listed["results"][0]
+    detail = alice_api.get(f"/api/v1/datasets/{mine.pk}/").json()
+    assert detail["files"] == [{"path": "data.csv", "size": 28}]
+
+
+def test_another_user_gets_404(alice: Any, bob: Any) -> None:
+    dataset = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    api = APIClient()
+    api.force_authenticate(bob)
+    assert api.get(f"/api/v1/datasets/{dataset.pk}/").status_code == 404
+    assert api.delete(f"/api/v1/datasets/{dataset.pk}/").status_code == 404
+    assert Dataset.objects.filter(pk=dataset.pk).exists()
+
+
+def test_anonymous_gets_401(client: Any) -> None:
+    assert client.get("/api/v1/datasets/").status_code == 401
+
+
+def test_delete(alice: Any, alice_api: Any) -> None:
+    dataset = services.dataset_create(owner=alice, name="gone", upload=csv_upload())
+    assert alice_api.delete(f"/api/v1/datasets/{dataset.pk}/").status_code == 204
+    assert not Dataset.objects.exists()
+
+
+def test_schema_lists_the_endpoints(alice_api: Any) -> None:
+    schema = alice_api.get("/api/schema/?format=json").json()
+    for path in (
+        "/api/v1/datasets/",
+        "/api/v1/datasets/{id}/",
+        "/api/v1/trials/{trial_id}/outputs/",
+        "/api/v1/trials/{trial_id}/outputs.zip",
+        "/api/v1/trials/{trial_id}/outputs/{path}",
+    ):
+        assert path in schema["paths"], path

@@ -1,0 +1,113 @@
+"""Dataset pages: list, create (upload or server folder), detail with preview, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datasets import services
+from datasets.models import Dataset
+from tests.datasets.helpers import csv_upload, zip_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_login(client: Any) -> None:
+    for url in ("/datasets/", "/datasets/create/", "/datasets/1/", "/datasets/1/delete/"):
+        answer = client.get(url)
+        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
+
+
+def test_create_by_upload_shows_size_files_and_preview(alice: Any, alice_client: Any) -> None:
+    answer = alice_client.post(
+        "/datasets/create/", {"name": "digits", "description": "8x8", "file": csv_upload()}
+    )
+    dataset = Dataset.objects.get(owner=alice, name="digits")
+    assert answer.status_code == 302 and answer["Location"] == f"/datasets/{dataset.pk}/"
+    page = alice_client.get(answer["Location"]).content.decode()
+    assert "28\xa0bytes in 1 file" in page
+    assert 'data-testid="preview-table"' in page and '<td class="mono">label</td>' in page
+    assert "data.csv" in page
+
+
+def test_list_shows_own_datasets_only(alice: Any, bob: Any, alice_client: Any) -> None:
+    services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    services.dataset_create(owner=bob, name="theirs", upload=csv_upload())
+    page = alice_client.get("/datasets/").content.decode()
+    assert 'data-name="mine"' in page and "theirs" not in page
+    assert 'data-testid="nav-datasets"' in page
+
+
+def test_refused_upload_keeps_what_was_typed(alice: Any, alice_client: Any) -> None:
+    answer = alice_client.post(
+        "/datasets/create/",
+        {"name": "bad", "description": "kept text", "file": zip_upload({"../x.csv": b"1"})},
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "escapes the package folder" in page
+    assert 'value="bad"' in page and "kept text" in page
+    assert not Dataset.objects.exists()
+
+
+def test_name_error_keeps_the_uploaded_file(alice: Any, alice_client: Any) -> None:
+    services.dataset_create(owner=alice, name="taken", upload=csv_upload())
+    answer = alice_client.post("/datasets/create/", {"name": "taken", "file": csv_upload()})
+    assert answer.status_code == 400
+    token = answer.context["form"].data["pending_file"]
+    assert token.endswith("/data.csv")
+    assert "Uploaded: <strong>data.csv</strong>" in answer.content.decode()
+    again = alice_client.post("/datasets/create/", {"name": "fresh", "pending_file": token})
+    assert again.status_code == 302
+    assert Dataset.objects.get(name="fresh").size == 28
+
+
+def test_server_folder_outside_roots_is_a_field_error(
+    alice: Any, alice_client: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATASET_SERVER_ROOTS = [tmp_path.resolve()]
+    answer = alice_client.post("/datasets/create/", {"name": "srv", "server_path": "/etc"})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "outside the folders allowed" in page and 'value="/etc"' in page
+
+
+def test_nothing_given_is_a_clear_error(alice_client: Any) -> None:
+    answer = alice_client.post("/datasets/create/", {"name": "x"})
+    assert answer.status_code == 400
+    assert "Upload a file or an archive, or give a server folder." in answer.content.decode()
+
+
+def test_another_users_dataset_is_404(alice: Any, bob: Any, client: Any) -> None:
+    dataset = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    client.force_login(bob)
+    for url in (f"/datasets/{dataset.pk}/", f"/datasets/{dataset.pk}/delete/"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/datasets/{dataset.pk}/delete/").status_code == 404
+    assert Dataset.objects.filter(pk=dataset.pk).exists()
+
+
+def test_staff_sees_all(alice: Any, staff: Any, client: Any) -> None:
+    dataset = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    client.force_login(staff)
+    assert client.get(f"/datasets/{dataset.pk}/").status_code == 200
+
+
+def test_delete_removes_row_and_blob(
+    alice: Any, alice_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    dataset = services.dataset_create(owner=alice, name="gone", upload=csv_upload())
+    blob = Path(dataset.blob.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = alice_client.post(f"/datasets/{dataset.pk}/delete/")
+    assert answer.status_code == 302
+    assert not Dataset.objects.exists() and not blob.exists()
+
+
+def test_preview_can_be_chosen(alice: Any, alice_client: Any) -> None:
+    upload = zip_upload({"a.csv": b"x,y\n", "notes.txt": b"first line\n"})
+    dataset = services.dataset_create(owner=alice, name="z", upload=upload)
+    page = alice_client.get(f"/datasets/{dataset.pk}/?preview=notes.txt").content.decode()
+    assert 'data-testid="preview-text"' in page and "first line" in page

@@ -262,6 +262,47 @@ def test_refused_submit_keeps_everything_typed(
     screenshot(page, "job-detail-canceled")
 
 
+def test_a_running_trial_is_stopped_early_from_its_page(
+    page: Any, live_console: LiveConsole, errors: Any
+) -> None:
+    login(page, "alice")
+    live_console.manage("shell", "-c", REGISTER)
+    wait_for_status(page, "digits-sgd", "Ready", timeout=120)
+    page.locator('[data-testid=algorithm-row][data-name="digits-sgd"] a').first.click()
+    page.get_by_test_id("create-job").click()
+    page.get_by_test_id("name").fill("long-single-run")
+    hp_row(page, "epochs").get_by_test_id("value").fill("100")
+    expect(page.get_by_test_id("planned-trials")).to_have_text("1")
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(re.compile(r"/training-jobs/\d+/$"))
+    expect(page.get_by_test_id("job-config")).to_contain_text("Single training run")
+
+    # Open the trial once it runs: its page shows what it has so far.
+    deadline = time.monotonic() + 120
+    while not page.locator("[data-testid=trial-row] [data-testid=trial-value]").count() or (
+        page.get_by_test_id("trials-running").inner_text() != "1"
+    ):
+        assert time.monotonic() < deadline, "the trial did not start"
+        page.wait_for_timeout(1000)
+        page.reload()
+    page.get_by_test_id("trial-row").first.get_by_role("link").first.click()
+    expect(page.get_by_test_id("trial-status")).to_have_text("Running")
+    expect(page.get_by_test_id("command-line")).to_contain_text("--epochs=100")
+    screenshot(page, "job-trial-running")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("stop-trial").click()
+    expect(page.get_by_role("status").first).to_contain_text("is being stopped")
+    deadline = time.monotonic() + 60
+    while page.get_by_test_id("trial-status").inner_text() != "Early stopped":
+        assert time.monotonic() < deadline, "the trial was not stopped"
+        page.wait_for_timeout(1000)
+        page.reload()
+    expect(page.get_by_test_id("stop-trial")).to_have_count(0)
+    expect(page.get_by_test_id("trial-reason")).to_contain_text("Stopped by the user")
+    screenshot(page, "job-trial-stopped")
+
+
 def test_another_user_gets_404_on_alices_job_pages(
     page: Any, browser: Any, live_console: LiveConsole
 ) -> None:

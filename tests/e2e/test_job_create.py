@@ -285,6 +285,15 @@ def test_a_running_trial_is_stopped_early_from_its_page(
         assert time.monotonic() < deadline, "the trial did not start"
         page.wait_for_timeout(1000)
         page.reload()
+    job_url = page.url
+    page.get_by_test_id("nav-training-jobs").click()
+    expect(page.locator('[data-testid=job-row][data-name="long-single-run"]')).to_contain_text(
+        "Running"
+    )
+    page.get_by_role("link", name="Overview").click()
+    expect(page.get_by_test_id("running-jobs")).to_contain_text("long-single-run")
+    screenshot(page, "home-running-job")
+    page.goto(job_url)
     page.get_by_test_id("trial-row").first.get_by_role("link").first.click()
     expect(page.get_by_test_id("trial-status")).to_have_text("Running")
     expect(page.get_by_test_id("command-line")).to_contain_text("--epochs=100")

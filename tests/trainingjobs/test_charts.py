@@ -1,10 +1,15 @@
-"""The job and trial figures: plain Plotly JSON, no browser, no database."""
+"""The job and trial figures: plain Plotly JSON, no browser, no database; and the examples
+in the page modules' docstrings."""
 
 from __future__ import annotations
 
+import doctest
 import json
+from typing import Any
 
-from trainingjobs import charts
+import pytest
+
+from trainingjobs import charts, forms, pages
 
 
 def test_curves_are_grouped_by_trial_and_ordered_by_step() -> None:
@@ -85,3 +90,9 @@ def test_parallel_figure_draws_a_log_scaled_parameter_as_its_log10() -> None:
     lr = figure["data"][0]["dimensions"][0]
     assert lr["label"] == "log10(lr)"
     assert [round(v, 6) for v in lr["values"]] == [-3.0, -1.0]
+
+
+@pytest.mark.parametrize("module", [charts, forms, pages])
+def test_docstring_examples_of_the_page_modules_run(module: Any) -> None:
+    result = doctest.testmod(module, verbose=False)
+    assert result.attempted > 0 and result.failed == 0

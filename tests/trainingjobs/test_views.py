@@ -601,3 +601,16 @@ def test_pages_answer_odd_queries(alice_client: Client, alice: Any, query: str) 
     for name in ("trainingjobs:list", "trainingjobs:create"):
         assert alice_client.get(reverse(name) + query).status_code == 200
     assert alice_client.get(reverse("trainingjobs:create") + "?algorithm=999999").status_code == 404
+
+
+def test_detail_and_trial_queries_do_not_grow_with_trials(
+    alice_client: Client, alice: Any, django_assert_max_num_queries: Any
+) -> None:
+    job = make_job(alice, max_trials=30)
+    for number in range(1, 31):
+        add_trial(job, number, 0.5 + number / 100, curve=[0.1, 0.2, 0.3])
+    with django_assert_max_num_queries(10):
+        response = alice_client.get(reverse("trainingjobs:detail", args=[job.pk]))
+    assert response.content.decode().count('data-testid="trial-row"') == 30
+    with django_assert_max_num_queries(10):
+        assert alice_client.get(reverse("trainingjobs:trial", args=[job.pk, 3])).status_code == 200

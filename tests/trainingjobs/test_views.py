@@ -614,3 +614,35 @@ def test_detail_and_trial_queries_do_not_grow_with_trials(
     assert response.content.decode().count('data-testid="trial-row"') == 30
     with django_assert_max_num_queries(10):
         assert alice_client.get(reverse("trainingjobs:trial", args=[job.pk, 3])).status_code == 200
+
+
+def test_algorithm_without_auto_search_runs_its_values_once(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice, auto_search=False, metric_regex="", metric_name="")
+    page = alice_client.get(reverse("trainingjobs:create")).content.decode()
+    assert 'name="hp-0-search"' not in page and "auto search off" in page
+    # A forged range toggle is not a range: the job is a single run of the typed values.
+    alice_client.post(reverse("trainingjobs:create"), create_post(algorithm))
+    job = TrainingJob.objects.get()
+    assert job.search_space == {} and job.fixed["lr"] == 0.01 and job.max_trials == 1
+
+
+def test_an_algorithm_that_is_not_ready_is_named_as_such(alice_client: Client, alice: Any) -> None:
+    algorithm = make_algorithm(alice, status=Algorithm.Status.CREATING)
+    response = alice_client.get(reverse("trainingjobs:create"), {"algorithm": algorithm.pk})
+    assert "is creating: only a ready algorithm can run" in response.content.decode()
+    refused = alice_client.post(reverse("trainingjobs:create"), create_post(algorithm))
+    assert refused.status_code == 400 and not TrainingJob.objects.exists()
+
+
+def test_admin_lists_jobs_and_trials(client: Client, alice: Any, staff: Any) -> None:
+    job = make_job(alice)
+    add_trial(job, 1, 0.5)
+    client.force_login(staff)
+    for url in (
+        reverse("admin:trainingjobs_trainingjob_changelist"),
+        reverse("admin:trainingjobs_trainingjob_change", args=[job.pk]),
+        reverse("admin:trainingjobs_trial_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 
 from datasets.models import Dataset, OutputFile, OutputSet
+from datasets.services import dataset_delete
 
 
 @admin.register(Dataset)
@@ -27,6 +31,15 @@ class DatasetAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+    def delete_model(self, request: Any, obj: Dataset) -> None:
+        # Through the service: the stored blob goes too (a job's dataset is PROTECTed, so
+        # admin refuses one in use before this is called).
+        dataset_delete(dataset=obj)
+
+    def delete_queryset(self, request: Any, queryset: QuerySet[Dataset]) -> None:
+        for dataset in queryset:
+            dataset_delete(dataset=dataset)
 
 
 class OutputFileInline(admin.TabularInline):

@@ -134,7 +134,13 @@ def fetch_code(algorithm: Algorithm, cache_root: Path | None = None) -> Path:
         tmp.mkdir(parents=True)
         _download(name, tmp / base)
 
-    _ensure(entry, fill)
+    try:
+        _ensure(entry, fill)
+    except STORAGE_ERRORS as exc:
+        # The trial fails with this reason (execution reports a PackageError's message).
+        raise packages.PackageError(
+            f"The code package could not be read from the storage: {type(exc).__name__}: {exc}"
+        ) from exc
     return entry / base
 
 

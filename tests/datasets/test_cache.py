@@ -114,3 +114,19 @@ def test_uploaded_code_package_is_fetched_once(alice: Any, tmp_path: Path) -> No
 def test_server_path_code_is_used_in_place(alice: Any, tmp_path: Path) -> None:
     algorithm = Algorithm(owner=alice, name="a", code_source="server_path", server_path="/srv/algo")
     assert fetch_code(algorithm, tmp_path) == Path("/srv/algo")
+
+
+def test_code_package_unreachable_is_a_package_error(
+    alice: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from algorithms.packages import PackageError
+
+    algorithm = Algorithm(owner=alice, name="a", boot_file="train.py")
+    algorithm.code_file.save("train.py", ContentFile(b"print(1)\n"), save=False)
+
+    def down(name: str, mode: str = "rb") -> Any:
+        raise ConnectionRefusedError("storage down")
+
+    monkeypatch.setattr(default_storage, "open", down)
+    with pytest.raises(PackageError, match="could not be read from the storage"):
+        fetch_code(algorithm, tmp_path)

@@ -57,11 +57,11 @@ def summary(job: Job) -> str:
     """One paragraph: final status, trial counts, the best trial and its values."""
     counts = counts_of(job)
     parts = [f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in FINISHED_TRIALS if counts.get(s)]
+    reason = str(job.data.get("status_reason") or "").strip()
     lines = [
-        f"Job {job.id} {job.name!r} {job.status}"
-        + (f" ({job.data.get('status_reason')})" if job.data.get("status_reason") else "")
-        + f": {counts.get('total', 0)} trials"
+        f"Job {job.id} {job.name!r} {job.status}: {counts.get('total', 0)} trials"
         + (f" ({', '.join(parts)})" if parts else "")
+        + (f". {reason}" if reason else "")
     ]
     best = job.data.get("best_trial")
     if isinstance(best, dict) and best.get("id") is not None:

@@ -12,6 +12,7 @@ import math
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,16 @@ parser.add_argument("--scale", type=float, default=0.5)
 scale = parser.parse_args().scale
 pathlib.Path(os.environ["TRAIN_URL"], "model.txt").write_text(f"scale={scale}\\n")
 print(f"loss={scale}")
+"""
+
+# Reports for a long while unless stopped: a trial to stop, a job to cancel.
+SLOW_SCRIPT = """\
+import argparse, time
+parser = argparse.ArgumentParser()
+parser.add_argument("--steps", type=int, default=300)
+for step in range(parser.parse_args().steps):
+    print(f"step {step} loss={1 / (step + 1):.4f}", flush=True)
+    time.sleep(0.2)
 """
 
 JOB_FILE = f"""\
@@ -86,7 +97,7 @@ def finished_values(trials: list[Any]) -> dict[int, float]:
 
 
 def test_python_client_runs_a_hyperdrive_search_and_finds_the_best_run(
-    live: LiveConsole, algorithm_id: int
+    live: LiveConsole, algorithm_id: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
     console = Console.login(live.url, "alice", USERS["alice"])
     sampling = RandomParameterSampling(SPACE, properties={"seed": 5})
@@ -103,8 +114,11 @@ def test_python_client_runs_a_hyperdrive_search_and_finds_the_best_run(
         name="python search",
     )
     assert job.data["algorithm"] == algorithm_id
-    job.wait_for_completion(show_output=False, timeout=TIMEOUT)
+    job.wait_for_completion(show_output=True, timeout=TIMEOUT, poll=0.5)
     assert job.status == "completed", job.data
+    shown = capsys.readouterr().out
+    assert f"Job {job.id} 'python search' completed: 4 trials" in shown
+    assert "Best trial #" in shown and "val_rmse=" in shown
 
     trials = job.trials()
     assert len(trials) == 4
@@ -258,3 +272,58 @@ def test_console_refusal_names_the_job_file_field_and_line(
     assert f"{job_file}:4: fixed.iterations: iterations: 500" in result.stderr, result.stderr
     assert "Nothing was submitted." in result.stderr
     assert len(alice.jobs()) == before
+
+
+def test_cli_creates_an_algorithm_stops_a_trial_follows_its_log_and_cancels_the_job(
+    live: LiveConsole, tmp_path: Path
+) -> None:
+    alice = Console.login(live.url, "alice", USERS["alice"])
+    env = {"SWEEP_URL": live.url, "SWEEP_TOKEN": alice.session.token or ""}
+    script = tmp_path / "slow.py"
+    script.write_text(SLOW_SCRIPT)
+    created = sweep(
+        "algorithms",
+        "create",
+        str(script),
+        "--name",
+        "slow-cli",
+        "--hyperparameters",
+        json.dumps([{"name": "steps", "type": "int", "default": 300, "min": 1, "max": 1000}]),
+        "--metric",
+        json.dumps({"name": "loss", "goal": "minimize", "regex": r"loss=([0-9.]+)"}),
+        "--search-algorithms",
+        json.dumps([{"name": "random", "params": {}}]),
+        "--json",
+        env=env,
+    )
+    assert created.exit_code == 0, created.output
+    algorithm = json.loads(created.stdout)
+    assert (algorithm["status"], algorithm["boot_file"]) == ("ready", "slow.py")
+
+    job = alice.submit(
+        algorithm=algorithm["id"],
+        hyperparameter_sampling=RandomParameterSampling({"steps": choice(300, 400)}),
+        max_total_runs=3,
+        max_concurrent_runs=1,
+        name="slow search",
+    )
+    deadline = time.monotonic() + TIMEOUT
+    while not any(t.status == "running" and t.metrics() for t in job.trials()):
+        assert time.monotonic() < deadline, job.refresh().data
+        time.sleep(0.3)
+    trial = next(t for t in job.trials() if t.status == "running")
+
+    stopped = sweep("trials", "stop", str(trial.id), env=env)
+    assert stopped.exit_code == 0, stopped.output
+    followed = sweep("trials", "logs", str(trial.id), "--follow", "--interval", "0.3", env=env)
+    assert followed.exit_code == 0, followed.output
+    assert "step 0 loss=1.0000" in followed.stdout
+    assert f"trial {trial.id} early_stopped" in followed.stderr
+    assert trial.refresh().status == "early_stopped"
+
+    canceled = json.loads(sweep("jobs", "cancel", str(job.id), "--json", env=env).stdout)
+    assert canceled["status"] == "canceled"
+    shown = sweep("jobs", "show", str(job.id), env=env)
+    assert shown.exit_code == 0, shown.output
+    assert f"Job {job.id} 'slow search' canceled" in shown.stdout
+    assert "steps: choice(300, 400)" in shown.stdout  # the job as a job file

@@ -165,3 +165,16 @@ def test_url_and_token_come_from_env_then_the_login_file(
     # The saved token belongs to the saved URL only.
     monkeypatch.delenv("SWEEP_TOKEN")
     assert client_config.resolve("http://other:8000").token is None
+
+
+def test_cli_says_when_the_console_cannot_be_reached() -> None:
+    from click.testing import CliRunner
+    from sweepconsole.cli import cli
+
+    # Port 9 (discard): nothing listens there on a test machine.
+    result = CliRunner().invoke(
+        cli, ["--url", "http://127.0.0.1:9", "--token", "t", "jobs", "list"]
+    )
+    assert result.exit_code == 1
+    assert "Error: Cannot reach the console at http://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.output

@@ -261,7 +261,11 @@ def outcome(
     if stop_status is not None:
         return stop_status, stop_detail
     if result.timed_out:
-        minutes = f"{timeout_minutes} minutes" if timeout_minutes else "its limit"
+        minutes = (
+            f"{timeout_minutes} minute{'s' if timeout_minutes != 1 else ''}"
+            if timeout_minutes
+            else "its limit"
+        )
         why = f"Timed out: still running after {minutes} (the trial timeout)."
     elif result.signal is not None:
         why = f"Killed by signal {_signal_name(result.signal)} ({result.signal})."

@@ -110,10 +110,12 @@ def _limit_reached(
     """(status, reason) when a limit ends the job now, else None."""
     if job.deadline_at is not None and now >= job.deadline_at:
         stopped = counts[TrialStatus.RUNNING]
-        tail = f"; {_trials(stopped)} still running were stopped" if stopped else ""
+        were = "was" if stopped == 1 else "were"
+        tail = f"; the {_trials(stopped)} still running {were} stopped" if stopped else ""
         return (
             JobStatus.TIMED_OUT,
-            f"Reached its maximum duration of {job.max_duration_minutes} minutes{tail}.",
+            f"Reached its maximum duration of {_plural(job.max_duration_minutes or 0, 'minute')}"
+            f"{tail}.",
         )
     failed = services.failed_count(job, counts)
     if job.max_failed is not None and failed >= max(job.max_failed, 1):
@@ -162,8 +164,12 @@ def _first_failure(job: TrainingJob) -> str:
     return f"The first failure, trial #{first[0]}: {first[1]}"
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _trials(n: int) -> str:
-    return "1 trial" if n == 1 else f"{n} trials"
+    return _plural(n, "trial")
 
 
 # --- proposals --------------------------------------------------------------------------------

@@ -199,9 +199,7 @@ def test_poll_ends_the_job_at_its_deadline(alice: Any) -> None:
     assert mon.poll() == S.CANCELED
     job.refresh_from_db()
     assert job.status == TrainingJob.Status.TIMED_OUT
-    assert mon.stop_detail.startswith(
-        "The job timed out: Reached its maximum duration of 1 minutes"
-    )
+    assert mon.stop_detail.startswith("The job timed out: Reached its maximum duration of 1 minute")
 
 
 def test_heartbeat_is_paced_and_a_lost_trial_is_told_to_stop(alice: Any) -> None:

@@ -109,7 +109,7 @@ def test_deadline_times_the_job_out_and_stops_its_trials(alice: Any) -> None:
     step(job, 60)
     assert job.status == J.TIMED_OUT
     assert job.status_reason == (
-        "Reached its maximum duration of 60 minutes; 1 trial still running were stopped."
+        "Reached its maximum duration of 60 minutes; the 1 trial still running was stopped."
     )
     one.refresh_from_db()
     two.refresh_from_db()

@@ -1,0 +1,239 @@
+"""Jobs, trials and job-file submission over a mocked HTTP exchange (httpx's MockTransport):
+the requests the client sends and what it makes of the answers."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sweepconsole import (
+    BanditPolicy,
+    Console,
+    ConsoleError,
+    HyperDriveConfig,
+    RandomParameterSampling,
+    choice,
+)
+from sweepconsole.cli import cli
+from sweepconsole.jobfile import JobFileError, load_job_file
+
+ALGORITHM = {"id": 3, "name": "sgd-diabetes", "status": "ready"}
+
+
+class FakeConsole:
+    """Answers like the REST API for the few routes a test needs; records what was sent."""
+
+    def __init__(self, routes: dict[tuple[str, str], Any]) -> None:
+        self.routes = routes
+        self.sent: list[tuple[str, str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        payload: Any = None
+        if request.headers.get("Content-Type", "").startswith("application/json"):
+            payload = json.loads(body)
+        self.sent.append((request.method, request.url.path, payload))
+        answer = self.routes.get((request.method, request.url.path))
+        if answer is None:
+            return httpx.Response(404, json={"detail": "Not found."})
+        if isinstance(answer, httpx.Response):
+            return answer
+        return httpx.Response(200, json=answer)
+
+    def console(self) -> Console:
+        return Console("http://console.test", "tok", transport=httpx.MockTransport(self))
+
+
+def test_hyperdrive_config_is_submitted_as_the_create_shape() -> None:
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/algorithms/3/"): ALGORITHM,
+            ("POST", "/api/v1/training-jobs/"): {"id": 9, "name": "hd", "status": "running"},
+        }
+    )
+    config = HyperDriveConfig(
+        hyperparameter_sampling=RandomParameterSampling({"penalty": choice("l1", "l2")}),
+        policy=BanditPolicy(slack_amount=2.0),
+        primary_metric_name="val_rmse",
+        primary_metric_goal="minimize",
+        max_total_runs=4,
+        max_concurrent_runs=2,
+        run_config=object(),  # HyperDrive's; the console runs the algorithm's own script
+    )
+    job = fake.console().submit(config, algorithm=3, name="hd")
+    assert (job.id, job.status) == (9, "running")
+    method, path, body = fake.sent[-1]
+    assert (method, path) == ("POST", "/api/v1/training-jobs/")
+    assert body == {
+        "name": "hd",
+        "algorithm": 3,
+        "search_space": {"penalty": {"type": "choice", "values": ["l1", "l2"]}},
+        "search_algorithms": [{"name": "random", "params": {}}],
+        "policy": {
+            "name": "bandit",
+            "evaluation_interval": 1,
+            "slack_amount": 2.0,
+            "delay_evaluation": 0,
+        },
+        "metric": {"name": "val_rmse", "goal": "minimize"},
+        "max_trials": 4,
+        "max_concurrent": 2,
+    }
+
+
+def test_best_run_is_the_jobs_best_trial() -> None:
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/training-jobs/9/"): {
+                "id": 9,
+                "status": "completed",
+                "metric": {"name": "loss", "goal": "minimize"},
+                "best_trial": {"id": 41, "number": 2, "params": {"x": 1}, "value": 0.1},
+            },
+            ("GET", "/api/v1/trials/41/"): {
+                "id": 41,
+                "number": 2,
+                "params": {"x": 1},
+                "value": 0.1,
+                "status": "completed",
+                "curve": [0.5, 0.1],
+                "log_tail": "loss=0.5\nloss=0.1",
+            },
+        }
+    )
+    best = fake.console().get_job(9).get_best_run_by_primary_metric()
+    assert best is not None
+    assert (best.id, best.params, best.value) == (41, {"x": 1}, 0.1)
+    assert best.metrics() == [0.5, 0.1]
+    assert best.log() == "loss=0.5\nloss=0.1"
+
+
+def test_without_a_best_trial_the_best_value_wins_among_completed_and_stopped() -> None:
+    trials = [
+        {"id": 1, "status": "completed", "value": 0.3, "params": {}},
+        {"id": 2, "status": "early_stopped", "value": 0.2, "params": {}},
+        {"id": 3, "status": "completed", "value": None, "params": {}},  # NaN is stored as null
+        {"id": 4, "status": "failed", "value": None, "params": {}},
+    ]
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/training-jobs/9/"): {
+                "id": 9,
+                "status": "completed",
+                "metric": {"name": "loss", "goal": "minimize"},
+                "best_trial": None,
+            },
+            ("GET", "/api/v1/training-jobs/9/trials/"): {"next": None, "results": trials},
+            ("GET", "/api/v1/trials/2/"): trials[1],
+        }
+    )
+    best = fake.console().get_job(9).get_best_run_by_primary_metric()
+    assert best is not None and best.id == 2
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_outputs_download_unpacks_the_zip(tmp_path: Path) -> None:
+    archive = _zip({"model.pkl": b"weights", "logs/metrics.json": b"{}"})
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/trials/5/"): {"id": 5, "status": "completed"},
+            ("GET", "/api/v1/trials/5/outputs.zip"): httpx.Response(200, content=archive),
+        }
+    )
+    files = fake.console().get_trial(5).download_outputs(tmp_path / "out")
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in files) == [
+        "logs/metrics.json",
+        "model.pkl",
+    ]
+    assert (tmp_path / "out" / "model.pkl").read_bytes() == b"weights"
+
+
+def test_outputs_download_refuses_paths_leaving_the_folder(tmp_path: Path) -> None:
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/trials/5/"): {"id": 5, "status": "completed"},
+            ("GET", "/api/v1/trials/5/outputs.zip"): httpx.Response(
+                200, content=_zip({"../escape.txt": b"x"})
+            ),
+        }
+    )
+    with pytest.raises(ConsoleError, match="unsafe path"):
+        fake.console().get_trial(5).download_outputs(tmp_path / "out")
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_job_file_uploads_its_algorithm_or_reuses_a_ready_one(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("print('loss=0.1')\n")
+    job_file = tmp_path / "job.yaml"
+    job_file.write_text(
+        "name: upload\nalgorithm:\n  path: train.py\n  name: tiny\n"
+        "  metric: {name: loss, goal: minimize, regex: 'loss=([0-9.]+)'}\n"
+    )
+    created = {"id": 7, "name": "tiny", "status": "ready"}
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/algorithms/"): {"next": None, "results": []},
+            ("POST", "/api/v1/algorithms/"): httpx.Response(201, json=created),
+            ("POST", "/api/v1/training-jobs/"): {"id": 1, "name": "upload", "status": "running"},
+        }
+    )
+    load_job_file(job_file).submit(fake.console())
+    assert [(m, p) for m, p, _ in fake.sent] == [
+        ("GET", "/api/v1/algorithms/"),
+        ("POST", "/api/v1/algorithms/"),
+        ("POST", "/api/v1/training-jobs/"),
+    ]
+    assert fake.sent[-1][2] == {"name": "upload", "algorithm": 7}
+
+    # Once it exists and is ready, the same file reuses it instead of uploading again.
+    fake.routes[("GET", "/api/v1/algorithms/")] = {"next": None, "results": [created]}
+    fake.sent.clear()
+    load_job_file(job_file).submit(fake.console())
+    assert ("POST", "/api/v1/algorithms/") not in [(m, p) for m, p, _ in fake.sent]
+
+
+def test_refused_upload_names_the_algorithm_fields_of_the_file(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("x = 1\n")
+    job_file = tmp_path / "job.yaml"
+    job_file.write_text("name: upload\nalgorithm:\n  path: train.py\n  name: 'bad name!'\n")
+    refusal = {"name": ["Use letters, digits, - and _ only."]}
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/algorithms/"): {"next": None, "results": []},
+            ("POST", "/api/v1/algorithms/"): httpx.Response(400, json=refusal),
+        }
+    )
+    with pytest.raises(JobFileError) as caught:
+        load_job_file(job_file).submit(fake.console())
+    assert [(p.field, p.line) for p in caught.value.problems] == [("algorithm.name", 4)]
+    assert ("POST", "/api/v1/training-jobs/") not in [(m, p) for m, p, _ in fake.sent]
+
+
+def test_dry_run_prints_the_request_and_sends_nothing(tmp_path: Path) -> None:
+    job_file = tmp_path / "job.yaml"
+    job_file.write_text(
+        "name: dry\nalgorithm: sgd-diabetes\nsearch_space:\n  eta0: uniform(0.001, 0.1)\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["--url", "http://127.0.0.1:9", "jobs", "submit", str(job_file), "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "name": "dry",
+        "search_space": {"eta0": {"type": "uniform", "low": 0.001, "high": 0.1}},
+        "algorithm": "sgd-diabetes",
+    }
+    assert "nothing submitted" in result.stderr

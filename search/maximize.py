@@ -20,7 +20,6 @@ import numpy as np
 import scipy.optimize
 from scipy.stats import qmc
 
-from search.history import params_key
 from search.space import SearchSpace
 
 # Discrete parameters with more values than this are treated as continuous until decode.
@@ -272,7 +271,7 @@ def pick_unseen(
         order = np.concatenate([order[gaps >= radius], order[gaps < radius]])
     for i in order:
         params = space.decode(ranked[i])
-        if params_key(params) not in taken:
+        if space.key(params) not in taken:
             return space.encode(params), params
     return None
 
@@ -296,7 +295,7 @@ def initial_design(space: SearchSpace, seed: int, size: int, taken: set) -> list
     keys = set(taken)
     for row in u:
         params = space.from_unit(row)
-        key = params_key(params)
+        key = space.key(params)
         if key not in keys:
             keys.add(key)
             out.append(params)

@@ -8,12 +8,14 @@ A database may hand back ``1.0`` for ``1``; ``True`` must never pass for ``1``. 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 Scalar = str | int | float | bool | None
+#: ``(sorted names, canonical values in that order)``: see ``params_key``.
+ParamsKey = tuple[tuple[str, ...], tuple[Any, ...]]
 
 _PLAIN_NUMBERS = frozenset({int, float})
 
@@ -95,3 +97,14 @@ def canonical_column(values: Sequence[Any]) -> Sequence[Any]:
     if kinds == {bool}:
         return list(map(_BOOL_KEYS.__getitem__, values))
     return list(map(canonical_value, values))
+
+
+def params_key(params: Mapping[str, Any]) -> ParamsKey:
+    """A canonical hashable key of a params dict (order-free; ``1`` and ``1.0`` alike),
+    for points outside any space; inside a space use ``SearchSpace.key``.
+
+    >>> params_key({"b": 1, "a": "x"}) == params_key({"a": "x", "b": 1.0})
+    True
+    """
+    names = tuple(sorted(params))
+    return names, tuple([canonical_value(params[name]) for name in names])

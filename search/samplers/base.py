@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from search.errors import SamplerParamError, SearchError
-from search.history import Observations, ParamsKey, check_goal, observe, params_key
+from search.history import Observations, ParamsKey, check_goal, observe
 from search.params import ParamSpec
 from search.space import SearchSpace
 
@@ -113,13 +113,13 @@ class Sampler(ABC):
         n: int,
         rng: np.random.Generator,
     ) -> list[dict[str, Any]]:
-        pending = {params_key(p) for p in obs.pending_params}
+        pending = {self.space.key(p) for p in obs.pending_params}
         batch: list[dict[str, Any]] = []
         taken: set[ParamsKey] = set(pending)
         for proposal in proposals:
             if not self.space.contains(proposal):
                 raise SearchError(f"{self.name} proposed a point outside the space: {proposal!r}")
-            key = params_key(proposal)
+            key = self.space.key(proposal)
             if key in taken or key in obs.seen:
                 continue
             batch.append(dict(proposal))
@@ -148,7 +148,7 @@ def fill_distinct(
     used; fewer than ``n`` points come back only when even those run out.
 
     >>> space = SearchSpace.from_json({"b": {"type": "bool"}})
-    >>> fill_distinct(space, 3, np.random.default_rng(0), avoid={params_key({"b": True})})
+    >>> fill_distinct(space, 3, np.random.default_rng(0), avoid={space.key({"b": True})})
     [{'b': False}, {'b': True}]
     """
     never = set() if never is None else never
@@ -158,7 +158,7 @@ def fill_distinct(
         if len(out) == n:
             return out
         point = space.sample(rng)
-        key = params_key(point)
+        key = space.key(point)
         if key not in taken:
             out.append(point)
             taken.add(key)
@@ -167,15 +167,15 @@ def fill_distinct(
         # A continuous or huge space: n * 64 draws all landing on seen points means the
         # prior is concentrated; returning fewer points beats looping forever.
         return out
-    chosen = {params_key(p) for p in out}
+    chosen = {space.key(p) for p in out}
     points = space.grid()
     order = rng.permutation(len(points))
-    fresh = [points[i] for i in order if params_key(points[i]) not in taken]
+    fresh = [points[i] for i in order if space.key(points[i]) not in taken]
     repeats = [
         points[i]
         for i in order
-        if params_key(points[i]) not in never
-        and params_key(points[i]) not in chosen
-        and params_key(points[i]) in avoid
+        if space.key(points[i]) not in never
+        and space.key(points[i]) not in chosen
+        and space.key(points[i]) in avoid
     ]
     return out + (fresh + repeats)[: n - len(out)]

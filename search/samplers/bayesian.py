@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from search.acquisition import KINDS, Acquisition
-from search.history import Observations, params_key
+from search.history import Observations
 from search.maximize import Box, maximize_with_gradients, pick_unseen
 from search.samplers.base import ParamSpec
 from search.samplers.model_based import ModelBasedSampler
@@ -140,7 +140,7 @@ class BayesianSampler(ModelBasedSampler):
                 break  # every scored point is taken: the base class falls back to the prior
             x, params = picked
             batch.append(params)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             gp, best = _believe(gp, x[None], best)
         return batch
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from search.errors import SamplerParamError, SpaceExhausted
-from search.history import Observations, params_key
+from search.history import Observations
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
 
@@ -62,7 +62,7 @@ class GridSampler(Sampler):
     def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
         batch: list[dict[str, Any]] = []
         for point in self._walk():
-            if params_key(point) not in obs.seen:
+            if self.space.key(point) not in obs.seen:
                 batch.append(point)
                 if len(batch) == n:
                     break

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from search.history import Observations, params_key
+from search.history import Observations
 from search.maximize import initial_design
 from search.samplers.base import Sampler
 from search.surrogates import training_subset
@@ -26,7 +26,7 @@ class ModelBasedSampler(Sampler):
             chosen = initial_design(self.space, self.seed, n_init, taken)[:n]
             if len(chosen) == n or obs.n_obs < 2:
                 return chosen  # the base class tops a short batch up with prior draws
-            taken |= {params_key(p) for p in chosen}
+            taken |= {self.space.key(p) for p in chosen}
         return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
 
     def _training_rows(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from search.acquisition import Acquisition
-from search.history import Observations, params_key
+from search.history import Observations
 from search.maximize import Box, maximize_local_search, pick_unseen
 from search.samplers.base import ParamSpec
 from search.samplers.model_based import ModelBasedSampler
@@ -122,9 +122,9 @@ class SmacSampler(ModelBasedSampler):
         for _ in range(n):
             if rng.random() < self.options["random_fraction"]:
                 point = self.space.sample(rng)
-                if params_key(point) not in taken:
+                if self.space.key(point) not in taken:
                     batch.append(point)
-                    taken.add(params_key(point))
+                    taken.add(self.space.key(point))
                     X_lies = np.vstack([X_lies, self.space.encode(point)[None]])
                     continue
             X_fit = np.vstack([X, X_lies])
@@ -142,6 +142,6 @@ class SmacSampler(ModelBasedSampler):
                 break  # every scored point is taken: the base class falls back to the prior
             x, params = picked
             batch.append(params)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             X_lies = np.vstack([X_lies, x[None]])
         return batch

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.stats import qmc
 
-from search.history import Observations, ParamsKey, params_key
+from search.history import Observations, ParamsKey
 from search.parzen import ParzenEstimator, observation_weights
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
@@ -94,12 +94,12 @@ def fresh_prior_draw(
     """A prior draw not in ``taken`` when one is found quickly, else any prior draw.
 
     >>> space = SearchSpace.from_json({"b": {"type": "choice", "values": [1, 2]}})
-    >>> fresh_prior_draw(space, {params_key({"b": 1})}, np.random.default_rng(0))
+    >>> fresh_prior_draw(space, {space.key({"b": 1})}, np.random.default_rng(0))
     {'b': 2}
     """
     params = space.sample(rng)
     for _ in range(_RANDOM_RETRIES):
-        if params_key(params) not in taken:
+        if space.key(params) not in taken:
             break
         params = space.sample(rng)
     return params
@@ -164,9 +164,9 @@ class TPESampler(Sampler):
     ) -> list[dict[str, Any]]:
         out = []
         for params in sobol_points(self.space, self.seed, obs.n_trials, n):
-            if params_key(params) in taken:
+            if self.space.key(params) in taken:
                 params = fresh_prior_draw(self.space, taken, rng)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             out.append(params)
         return out
 
@@ -204,7 +204,7 @@ class TPESampler(Sampler):
         out = []
         for _ in range(n):
             params, _u = self._best_candidate(good, bad, taken, rng)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             out.append(params)
         return out
 
@@ -257,7 +257,7 @@ class TPESampler(Sampler):
             score = good.log_pdf(snapped, multivariate=multivariate, buckets=buckets)
             score -= bad.log_pdf(snapped, multivariate=multivariate, buckets=buckets)
             for i in np.argsort(-score, kind="stable"):
-                if params_key(rows[i]) not in taken:
+                if self.space.key(rows[i]) not in taken:
                     return rows[i], snapped[i]
         # Every candidate was seen: the good region is exhausted, explore the prior instead.
         params = fresh_prior_draw(self.space, taken, rng)

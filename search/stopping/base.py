@@ -25,10 +25,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from search.errors import SamplerParamError
+from search.goals import check_goal
 from search.params import ParamSpec
-
-GOALS = ("maximize", "minimize")
-
 
 COMMON_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec(
@@ -115,8 +113,7 @@ class Policy:
         >>> policy.should_stop([0.5], [[0.8]], goal="maximize")
         True
         """
-        if goal not in GOALS:
-            raise SamplerParamError(f"goal must be one of {list(GOALS)}, got {goal!r}")
+        goal = check_goal(goal)
         if finished is None:
             finished = [False] * len(other_curves)
         elif len(finished) != len(other_curves):

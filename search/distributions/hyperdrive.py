@@ -81,13 +81,14 @@ class _Quantised(NumericDistribution):
         low_name, high_name = self._bound_names
         lo = finite_derived(self.name, low_name, lambda: self._ppf(0.0), self._bound_hint)
         hi = finite_derived(self.name, high_name, lambda: self._ppf(1.0), self._bound_hint)
-        if self.q is None:
+        q = self.q
+        if q is None:
             if self._bound_names[0].startswith("exp(") and lo <= 0.0:
                 raise SpaceError(
                     f"{self.name}: {self._bound_names[0]} underflows to 0 ({self._bound_hint})"
                 )
             return
-        count = finite_derived(self.name, "largest |value| / q", lambda: max(-lo, hi) / self.q)
+        count = finite_derived(self.name, "largest |value| / q", lambda: max(-lo, hi) / q)
         if count > MAX_LATTICE:
             raise SpaceError(
                 f"{self.name}: q is too small for the range, got largest |value| / q={count:.3g}"

@@ -61,8 +61,9 @@ class FloatDistribution(NumericDistribution):
         if self.log and low <= 0:
             raise SpaceError(f"float: low must be > 0 when log is true, got low={self.low!r}")
         span = finite_derived("float", "high - low", lambda: high - low)
-        if self.step is not None:
-            count = finite_derived("float", "(high - low) / step", lambda: span / self.step)
+        step = self.step
+        if step is not None:
+            count = finite_derived("float", "(high - low) / step", lambda: span / step)
             if count > MAX_LATTICE:
                 raise SpaceError(
                     f"float: step is too small for the range, got (high - low) / step={count:.3g}"

@@ -18,7 +18,7 @@ import numpy as np
 
 from search.errors import SamplerParamError, SearchError
 from search.history import Observations, ParamsKey, check_goal, observe
-from search.params import ParamSpec
+from search.params import Configurable, ParamSpec
 from search.space import SearchSpace
 
 # Prior draws tried per missing point before falling back to enumerating a finite space.
@@ -30,7 +30,7 @@ _MAX_ENUMERATED = 200_000
 SEED = ParamSpec("seed", "int", 0, "Seed: the same history and seed give the same points.", min=0)
 
 
-class Sampler(ABC):
+class Sampler(Configurable, ABC):
     """Base of every sampler; see the module docstring for the contract.
 
     >>> from search.samplers.random import RandomSampler
@@ -39,10 +39,6 @@ class Sampler(ABC):
     3
     """
 
-    name: ClassVar[str]
-    aliases: ClassVar[tuple[str, ...]] = ()
-    description: ClassVar[str]
-    params: ClassVar[tuple[ParamSpec, ...]] = ()
     #: Whether a short batch may be completed with prior draws. A sampler whose points
     #: must come from a fixed set (the grid) turns this off.
     top_up_with_prior: ClassVar[bool] = True
@@ -57,22 +53,17 @@ class Sampler(ABC):
     ) -> None:
         self.space = SearchSpace.from_json(space)
         self.goal = check_goal(goal)
-        self.seed: int = SEED.coerce(seed)
-        specs = {spec.name: spec for spec in self.params}
-        unknown = sorted(set(params) - set(specs))
-        if unknown:
-            known = ", ".join(sorted(specs)) or "none"
-            raise SamplerParamError(
-                f"{self.name} has no parameter {', '.join(unknown)} (it takes: {known})"
-            )
-        self.options: dict[str, Any] = {
-            name: spec.coerce(params[name]) if name in params else spec.default
-            for name, spec in specs.items()
-        }
-        self._check()
+        options = self.check_options(seed=seed, **params)
+        self.seed: int = options.pop("seed")
+        self.options: dict[str, Any] = options
+        self._check_space()
 
-    def _check(self) -> None:  # noqa: B027  (an optional hook, not an abstract step)
-        """Hook for checks across options and space; raise ``SamplerParamError``/``SpaceError``."""
+    @classmethod
+    def all_params(cls) -> tuple[ParamSpec, ...]:
+        return (SEED, *cls.params)
+
+    def _check_space(self) -> None:  # noqa: B027  (an optional hook, not an abstract step)
+        """Hook for checks of the options against the space; raise ``SearchError``s."""
 
     def __repr__(self) -> str:
         options = self.options

@@ -49,7 +49,7 @@ class GridSampler(Sampler):
     # Prior draws are off the grid: a grid batch is short when the grid runs out.
     top_up_with_prior = False
 
-    def _check(self) -> None:
+    def _check_space(self) -> None:
         # Raises SpaceError now, at job creation, for a continuous parameter without resolution.
         self._axes = self.space.grid_axes(self.options["resolution"])
         self._size = math.prod(len(axis) for axis in self._axes)

@@ -61,9 +61,9 @@ class FloatDistribution(NumericDistribution):
         if self.log and low <= 0:
             raise SpaceError(f"float: low must be > 0 when log is true, got low={self.low!r}")
         span = finite_derived("float", "high - low", lambda: high - low)
-        step = self.step
-        if step is not None:
-            count = finite_derived("float", "(high - low) / step", lambda: span / step)
+        lattice = self.step
+        if lattice is not None:
+            count = finite_derived("float", "(high - low) / step", lambda: span / lattice)
             if count > MAX_LATTICE:
                 raise SpaceError(
                     f"float: step is too small for the range, got (high - low) / step={count:.3g}"

@@ -5,7 +5,14 @@
 True
 """
 
-from search.stopping import asha, bandit, median, none, truncation  # noqa: F401  (registration)
+from search.stopping import (  # noqa: F401  (registration)
+    asha,
+    bandit,
+    curve_fit,
+    median,
+    none,
+    truncation,
+)
 from search.stopping.base import ParamSpec, Policy
 from search.stopping.registry import (
     POLICIES,

@@ -167,7 +167,9 @@ class ComparingPolicy(Policy):
 
 def running_average(curve: np.ndarray) -> float:
     """Mean of the finite points of ``curve``."""
-    return float(np.nanmean(curve))
+    total = float(curve.sum())
+    # The plain mean first: nanmean costs several times more and NaNs are rare.
+    return total / len(curve) if not math.isnan(total) else float(np.nanmean(curve))
 
 
 def best_of(curve: np.ndarray) -> float:

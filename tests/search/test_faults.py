@@ -157,7 +157,7 @@ def test_every_comparing_policy_takes_a_minimum_number_of_comparators() -> None:
         for entry in list_policies()
         if any(param["name"] == "min_comparators" for param in entry["params"])
     }
-    assert takes == {"bandit", "median_stopping", "truncation_selection"}
+    assert takes == {"bandit", "curve_fitting", "median_stopping", "truncation_selection"}
 
 
 # --------------------------------------------------------------- unbounded priors

@@ -11,13 +11,11 @@ from typing import Any
 from algorithms import metric_regex
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.spec_values import as_text, is_blank
-from search import list_samplers, make_sampler
+from search import list_samplers
 from search.errors import SamplerParamError
+from search.samplers import get_sampler_class
 
 GOALS = ("maximize", "minimize")
-# A finite one-dimensional space: enough for every sampler's own checks of its parameters;
-# whether an algorithm suits a job's real ranges is checked when the job is created.
-_PROBE_SPACE = {"x": {"type": "choice", "values": [0, 1]}}
 
 
 def clean_metric(value: Any, errors: AlgorithmErrors) -> dict[str, str]:
@@ -106,13 +104,12 @@ def _clean_params(
     if not _each_param_ok(index, name, defaults, given, errors):
         return {**defaults, **given}
     try:
-        sampler = make_sampler(name, _PROBE_SPACE, **given)
+        # Needs no search space: whether an algorithm suits a job's real ranges is
+        # checked when the job is created.
+        return get_sampler_class(name).check_options(**given)
     except SamplerParamError as exc:  # a rule across parameters
         errors.add_param(index, "__all__", _sentence(str(exc)))
         return {**defaults, **given}
-    if "seed" in defaults:
-        return {"seed": sampler.seed, **sampler.options}
-    return dict(sampler.options)
 
 
 def _each_param_ok(
@@ -136,7 +133,7 @@ def _each_param_ok(
         try:
             # The search library's own checks, one parameter at a time so that each
             # message lands beside its input.
-            make_sampler(name, _PROBE_SPACE, **{param: value})
+            get_sampler_class(name).check_options(**{param: value})
         except SamplerParamError as exc:
             errors.add_param(index, param, _sentence(str(exc)))
             ok = False

@@ -31,7 +31,7 @@ from scipy.stats import rankdata
 
 from benchmarks.adapters import OBJECTIVE_SECONDS, methods, run_method
 from benchmarks.common import fmt, geomean, imap_jobs, machine_line, markdown_table, versions
-from benchmarks.problems import PROBLEMS, get_problems
+from benchmarks.problems import HALVES, PROBLEMS, get_problems
 
 BASELINES = ("ours-random", "optuna-random")
 
@@ -188,6 +188,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trials", type=int, default=None, help="trials per run (100)")
     parser.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (10)")
     parser.add_argument("--functions", default="", help=f"comma list of {list(PROBLEMS)}")
+    parser.add_argument(
+        "--half", choices=HALVES, default="", help="only the tuning or the held-out problems"
+    )
     parser.add_argument("--methods", default="", help="comma list (default: all available)")
     parser.add_argument("--batches", default="1,4", help="suggestions at a time, e.g. 1,4")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (max 2)")
@@ -203,13 +206,17 @@ def main(argv: list[str] | None = None) -> None:
         for path in args.report.split(","):
             for rec in load(path):
                 unique.setdefault(_key(rec), rec)
-        records = list(unique.values())
+        records = [
+            rec
+            for rec in unique.values()
+            if not args.half or PROBLEMS[rec["function"]].half == args.half
+        ]
         order = [m for m in available if m in chosen] + [rec["method"] for rec in records]
         print(report(records, list(dict.fromkeys(order))))
         return
     trials = args.trials or (30 if args.quick else 100)
     n_seeds = args.seeds or (2 if args.quick else 10)
-    problems = get_problems([f for f in args.functions.split(",") if f])
+    problems = get_problems([f for f in args.functions.split(",") if f], args.half)
     batches = [int(b) for b in args.batches.split(",") if b]
     unknown = [m for m in chosen if m not in available]
     if unknown:

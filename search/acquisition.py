@@ -16,10 +16,11 @@ The optimisers use ``log ei`` and ``log poi``: same maximiser, but no flat zero 
 from __future__ import annotations
 
 import math
-from typing import Protocol
 
 import numpy as np
 from scipy.special import erfcx, log_ndtr, ndtr
+
+from search.surrogates.base import Surrogate
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
@@ -79,12 +80,6 @@ def log_h(z: np.ndarray) -> np.ndarray:
     return out
 
 
-class Model(Protocol):
-    """What an acquisition function needs from a surrogate."""
-
-    def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
-
-
 class Acquisition:
     """An acquisition function bound to a fitted surrogate (mean and variance of the loss).
 
@@ -101,7 +96,13 @@ class Acquisition:
     """
 
     def __init__(
-        self, model: Model, *, kind: str = "ei", best: float, kappa: float = 2.5, xi: float = 0.0
+        self,
+        model: Surrogate,
+        *,
+        kind: str = "ei",
+        best: float,
+        kappa: float = 2.5,
+        xi: float = 0.0,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -116,7 +117,10 @@ class Acquisition:
         return self._value(mean, np.sqrt(var))[0]
 
     def value_and_grad(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mean, var, dmean, dvar = self.model.predict_with_grad(X)  # type: ignore[attr-defined]
+        predict_with_grad = getattr(self.model, "predict_with_grad", None)
+        if predict_with_grad is None:
+            raise TypeError(f"{type(self.model).__name__} offers no predict_with_grad")
+        mean, var, dmean, dvar = predict_with_grad(X)
         std = np.sqrt(var)
         values, d_mean, d_std = self._value(mean, std)
         dstd = dvar / (2.0 * std[:, None])

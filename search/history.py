@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from search.distributions import canonical_column, canonical_value
-from search.errors import SamplerParamError, SearchError
+from search.distributions.keys import ParamsKey, params_key
+from search.errors import SearchError
+from search.goals import GOALS, check_goal
 from search.space import SearchSpace
 
 QUEUED = "queued"
@@ -39,34 +40,15 @@ LOST = "lost"
 STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, EARLY_STOPPED, CANCELED, LOST)
 PENDING_STATUSES = frozenset({QUEUED, RUNNING})
 
-GOALS = ("maximize", "minimize")
-_GOAL_ALIASES = {"max": "maximize", "min": "minimize"}
-
-#: ``(sorted names, canonical values in that order)``: see ``params_key``.
-ParamsKey = tuple[tuple[str, ...], tuple[Any, ...]]
-
-
-def check_goal(goal: Any) -> str:
-    """Return ``"maximize"`` or ``"minimize"`` (``"max"``/``"min"`` accepted, any case).
-
-    >>> check_goal("MAX")
-    'maximize'
-    """
-    normalised = goal.strip().lower() if isinstance(goal, str) else goal
-    normalised = _GOAL_ALIASES.get(normalised, normalised)
-    if normalised not in GOALS:
-        raise SamplerParamError(f"goal must be 'maximize' or 'minimize', got goal={goal!r}")
-    return normalised
-
-
-def params_key(params: Mapping[str, Any]) -> ParamsKey:
-    """A canonical hashable key of a params dict (order-free; ``1`` and ``1.0`` alike).
-
-    >>> params_key({"b": 1, "a": "x"}) == params_key({"a": "x", "b": 1.0})
-    True
-    """
-    names = tuple(sorted(params))
-    return names, tuple([canonical_value(params[name]) for name in names])
+__all__ = [
+    "GOALS",
+    "Observations",
+    "ParamsKey",
+    "check_goal",
+    "observe",
+    "params_key",
+    "trial_value",
+]
 
 
 @dataclass
@@ -140,7 +122,7 @@ def observe(history: Iterable[Mapping[str, Any]], space: SearchSpace, goal: str)
         if rows
         else {name: [] for name in space.names}
     )
-    seen.update(_keys(rows, columns, space.sorted_names))
+    seen.update(_keys(rows, columns, space))
     inside, X_inside = space.encode_inside(columns)
     if not inside.all():
         kept = np.flatnonzero(inside).tolist()
@@ -197,10 +179,11 @@ def _rows(
 def _keys(
     rows: list[tuple[Any, ...]],
     columns: Mapping[str, Sequence[Any]],
-    sorted_names: tuple[str, ...],
+    space: SearchSpace,
 ) -> Iterable[ParamsKey]:
-    """``params_key`` of each row, built column by column."""
-    canonical = [canonical_column(columns[name]) for name in sorted_names]
+    """``space.key`` of each row, built column by column."""
+    sorted_names = space.sorted_names
+    canonical = space.key_columns(columns)
     values: Iterable[tuple[Any, ...]] = rows  # when every value is its own canonical form
     if any(c is not columns[name] for c, name in zip(canonical, sorted_names, strict=True)):
         values = zip(*canonical, strict=True)

@@ -9,7 +9,7 @@ the result is their mean and standard deviation, the means renormalised to sum t
 
 Arrays:
     X: (n_trials, n_dims) encoded parameters of completed trials, in [0, 1]
-    y: (n_trials,) their objective values, standardised
+    y: (n_trials,) ranks of their objective values, in [0, 1]
     scores: (N_BOOTSTRAPS, n_params) per-resample normalised importances
 
 With fewer than ``MIN_TRIALS`` completed trials, or when every completed trial has the
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from search.history import COMPLETED, trial_value
+from search.scaling import unit_ranks
 from search.space import SearchSpace
 
 MIN_TRIALS = 4
@@ -53,10 +54,13 @@ def importance(
     """
     space = SearchSpace.from_json(space)
     params, values = _completed(history, space)
-    if len(values) < MIN_TRIALS or np.ptp(values) == 0:
+    if len(values) < MIN_TRIALS or values.min() == values.max():
         return {name: {"mean": 0.0, "std": 0.0} for name in space.names}
     X = space.encode_many(params)
-    y = (values - values.mean()) / values.std()
+    # Ranks, not the values: the answer must not depend on the metric's units (any
+    # positive scale and shift gives the same importances), finite values of any size
+    # must not overflow, and one diverged trial must not own the whole variance.
+    y = unit_ranks(values)
     blocks = [space.columns[name] for name in space.names]
     rng = np.random.default_rng(SEED)
     scores = np.array([_one_resample(X, y, blocks, rng) for _ in range(N_BOOTSTRAPS)])

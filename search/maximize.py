@@ -20,7 +20,6 @@ import numpy as np
 import scipy.optimize
 from scipy.stats import qmc
 
-from search.history import params_key
 from search.space import SearchSpace
 
 # Discrete parameters with more values than this are treated as continuous until decode.
@@ -272,32 +271,6 @@ def pick_unseen(
         order = np.concatenate([order[gaps >= radius], order[gaps < radius]])
     for i in order:
         params = space.decode(ranked[i])
-        if params_key(params) not in taken:
+        if space.key(params) not in taken:
             return space.encode(params), params
     return None
-
-
-def initial_design(space: SearchSpace, seed: int, size: int, taken: set) -> list[dict]:
-    """The unseen points of a fixed scrambled-Sobol design of ``size`` points for ``seed``.
-
-    The design depends on the seed alone, so successive calls walk through the same one.
-
-    >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}})
-    >>> len(initial_design(space, seed=0, size=4, taken=set()))
-    4
-    """
-    size_pow2 = 1 << max(int(size - 1).bit_length(), 1)
-    engine = qmc.Sobol(
-        d=len(space.names), scramble=True, seed=np.random.default_rng([seed, 0x5EED])
-    )
-    # One column per parameter (not per one-hot column) keeps categories balanced.
-    u = engine.random_base2(size_pow2.bit_length() - 1)[:size]
-    out: list[dict] = []
-    keys = set(taken)
-    for row in u:
-        params = space.from_unit(row)
-        key = params_key(params)
-        if key not in keys:
-            keys.add(key)
-            out.append(params)
-    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -106,4 +106,63 @@ class ParamSpec:
             "max": self.max,
             "choices": None if self.choices is None else list(self.choices),
             "description": self.description,
+        }
+
+
+class Configurable:
+    """What samplers and policies share: a name, aliases, a description and parameters
+    that ``check_options`` validates with no search space at hand.
+
+    Subclasses list their own ``params``; ``all_params`` may add role-wide ones (a
+    sampler's ``seed``, a policy's timing), and ``_check_together`` holds rules across
+    parameters.
+    """
+
+    name: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str]
+    params: ClassVar[tuple[ParamSpec, ...]] = ()
+
+    @classmethod
+    def all_params(cls) -> tuple[ParamSpec, ...]:
+        """Every parameter the class accepts, in the order a form shows them."""
+        return cls.params
+
+    @classmethod
+    def check_options(cls, **params: Any) -> dict[str, Any]:
+        """Validate parameters as a form sends them; return every option, defaults filled in.
+
+        Raises ``SamplerParamError`` for an unknown name, a wrong type, a value out of range
+        or a rule across parameters; the message names the parameter and echoes the value.
+
+        >>> from search.samplers import get_sampler_class
+        >>> get_sampler_class("tpe").check_options(gamma="0.5")["gamma"]
+        0.5
+        """
+        specs = {spec.name: spec for spec in cls.all_params()}
+        unknown = [key for key in params if key not in specs]
+        if unknown:
+            given = ", ".join(f"{key}={params[key]!r}" for key in unknown)
+            raise SamplerParamError(
+                f"{cls.name} has no parameter {given} (it takes: {', '.join(specs) or 'none'})"
+            )
+        options = {
+            key: spec.coerce(params[key]) if key in params else spec.default
+            for key, spec in specs.items()
+        }
+        cls._check_together(options)
+        return options
+
+    @classmethod
+    def _check_together(cls, options: dict[str, Any]) -> None:
+        """Hook for rules across parameters; raise ``SamplerParamError``."""
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The listing entry of ``list_samplers`` and ``list_policies``."""
+        return {
+            "name": cls.name,
+            "aliases": list(cls.aliases),
+            "description": cls.description,
+            "params": [spec.to_json() for spec in cls.all_params()],
         }

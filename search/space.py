@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from search.distributions import Distribution, from_spec
+from search.distributions.keys import ParamsKey, params_key
 from search.errors import SpaceError
 
 # A grid bigger than this is never materialised as a list (the grid sampler indexes it).
@@ -106,6 +107,30 @@ class SearchSpace:
         return self.dists[name]
 
     # ------------------------------------------------------------------ membership
+
+    def key(self, params: Mapping[str, Any]) -> ParamsKey:
+        """The canonical key of a point: the one test of "was it tried?" in the library.
+
+        Each value is snapped to its lattice or choice value first, so a history written by
+        another tool (``0.30000000000000004`` for 0.3, ``1.0`` for 1) still matches.
+        Params naming other parameters get the plain ``params_key``.
+
+        >>> space = SearchSpace.from_json({"d": {"type": "float", "low": 0, "high": 0.5,
+        ...                                      "step": 0.1}})
+        >>> space.key({"d": 3 * 0.1}) == space.key({"d": 0.3})
+        True
+        """
+        if not isinstance(params, Mapping) or params.keys() != self.name_set:
+            return params_key(params)
+        dists = self.dists
+        return self.sorted_names, tuple(
+            [dists[name].canonical(params[name]) for name in self.sorted_names]
+        )
+
+    def key_columns(self, columns: Mapping[str, Sequence[Any]]) -> list[Sequence[Any]]:
+        """``canonical`` of every value of ``{name: values}``, one sequence per name in
+        ``sorted_names`` order: the column form of ``key``."""
+        return [self.dists[name].canonical_many(columns[name]) for name in self.sorted_names]
 
     def contains(self, params: Mapping[str, Any]) -> bool:
         """Whether ``params`` names exactly this space's parameters, each with a valid value.

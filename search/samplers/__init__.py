@@ -9,9 +9,16 @@ from search.samplers import (  # noqa: F401  (imported to register)
     tpe,
 )
 from search.samplers.base import ParamSpec, Sampler
-from search.samplers.registry import get_sampler_class, list_samplers, make_sampler, register
+from search.samplers.registry import (
+    SAMPLERS,
+    get_sampler_class,
+    list_samplers,
+    make_sampler,
+    register,
+)
 
 __all__ = [
+    "SAMPLERS",
     "ParamSpec",
     "Sampler",
     "get_sampler_class",

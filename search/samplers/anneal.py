@@ -20,7 +20,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from search.distributions import Distribution
-from search.history import Observations, ParamsKey, params_key
+from search.history import Observations, ParamsKey
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
 
@@ -97,7 +97,7 @@ class AnnealSampler(Sampler):
         out = []
         for _ in range(n):
             params = self._one(ranked, width, taken, rng)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             out.append(params)
         return out
 
@@ -116,11 +116,11 @@ class AnnealSampler(Sampler):
                     name: perturb(dist, base[name], width, rng)
                     for name, dist in self.space.dists.items()
                 }
-                if params_key(params) not in taken:
+                if self.space.key(params) not in taken:
                     return params
         params = self.space.sample(rng)
         for _ in range(_PRIOR_RETRIES):
-            if params_key(params) not in taken:
+            if self.space.key(params) not in taken:
                 break
             params = self.space.sample(rng)
         return params

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from search.errors import SamplerParamError, SearchError
-from search.history import Observations, ParamsKey, check_goal, observe, params_key
-from search.params import ParamSpec
+from search.history import Observations, ParamsKey, check_goal, observe
+from search.params import Configurable, ParamSpec
 from search.space import SearchSpace
 
 # Prior draws tried per missing point before falling back to enumerating a finite space.
@@ -30,7 +30,7 @@ _MAX_ENUMERATED = 200_000
 SEED = ParamSpec("seed", "int", 0, "Seed: the same history and seed give the same points.", min=0)
 
 
-class Sampler(ABC):
+class Sampler(Configurable, ABC):
     """Base of every sampler; see the module docstring for the contract.
 
     >>> from search.samplers.random import RandomSampler
@@ -39,10 +39,6 @@ class Sampler(ABC):
     3
     """
 
-    name: ClassVar[str]
-    aliases: ClassVar[tuple[str, ...]] = ()
-    description: ClassVar[str]
-    params: ClassVar[tuple[ParamSpec, ...]] = ()
     #: Whether a short batch may be completed with prior draws. A sampler whose points
     #: must come from a fixed set (the grid) turns this off.
     top_up_with_prior: ClassVar[bool] = True
@@ -57,22 +53,17 @@ class Sampler(ABC):
     ) -> None:
         self.space = SearchSpace.from_json(space)
         self.goal = check_goal(goal)
-        self.seed: int = SEED.coerce(seed)
-        specs = {spec.name: spec for spec in self.params}
-        unknown = sorted(set(params) - set(specs))
-        if unknown:
-            known = ", ".join(sorted(specs)) or "none"
-            raise SamplerParamError(
-                f"{self.name} has no parameter {', '.join(unknown)} (it takes: {known})"
-            )
-        self.options: dict[str, Any] = {
-            name: spec.coerce(params[name]) if name in params else spec.default
-            for name, spec in specs.items()
-        }
-        self._check()
+        options = self.check_options(seed=seed, **params)
+        self.seed: int = options.pop("seed")
+        self.options: dict[str, Any] = options
+        self._check_space()
 
-    def _check(self) -> None:  # noqa: B027  (an optional hook, not an abstract step)
-        """Hook for checks across options and space; raise ``SamplerParamError``/``SpaceError``."""
+    @classmethod
+    def all_params(cls) -> tuple[ParamSpec, ...]:
+        return (SEED, *cls.params)
+
+    def _check_space(self) -> None:  # noqa: B027  (an optional hook, not an abstract step)
+        """Hook for checks of the options against the space; raise ``SearchError``s."""
 
     def __repr__(self) -> str:
         options = self.options
@@ -113,13 +104,13 @@ class Sampler(ABC):
         n: int,
         rng: np.random.Generator,
     ) -> list[dict[str, Any]]:
-        pending = {params_key(p) for p in obs.pending_params}
+        pending = {self.space.key(p) for p in obs.pending_params}
         batch: list[dict[str, Any]] = []
         taken: set[ParamsKey] = set(pending)
         for proposal in proposals:
             if not self.space.contains(proposal):
                 raise SearchError(f"{self.name} proposed a point outside the space: {proposal!r}")
-            key = params_key(proposal)
+            key = self.space.key(proposal)
             if key in taken or key in obs.seen:
                 continue
             batch.append(dict(proposal))
@@ -148,7 +139,7 @@ def fill_distinct(
     used; fewer than ``n`` points come back only when even those run out.
 
     >>> space = SearchSpace.from_json({"b": {"type": "bool"}})
-    >>> fill_distinct(space, 3, np.random.default_rng(0), avoid={params_key({"b": True})})
+    >>> fill_distinct(space, 3, np.random.default_rng(0), avoid={space.key({"b": True})})
     [{'b': False}, {'b': True}]
     """
     never = set() if never is None else never
@@ -158,7 +149,7 @@ def fill_distinct(
         if len(out) == n:
             return out
         point = space.sample(rng)
-        key = params_key(point)
+        key = space.key(point)
         if key not in taken:
             out.append(point)
             taken.add(key)
@@ -167,15 +158,15 @@ def fill_distinct(
         # A continuous or huge space: n * 64 draws all landing on seen points means the
         # prior is concentrated; returning fewer points beats looping forever.
         return out
-    chosen = {params_key(p) for p in out}
+    chosen = {space.key(p) for p in out}
     points = space.grid()
     order = rng.permutation(len(points))
-    fresh = [points[i] for i in order if params_key(points[i]) not in taken]
+    fresh = [points[i] for i in order if space.key(points[i]) not in taken]
     repeats = [
         points[i]
         for i in order
-        if params_key(points[i]) not in never
-        and params_key(points[i]) not in chosen
-        and params_key(points[i]) in avoid
+        if space.key(points[i]) not in never
+        and space.key(points[i]) not in chosen
+        and space.key(points[i]) in avoid
     ]
     return out + (fresh + repeats)[: n - len(out)]

@@ -23,11 +23,12 @@ from typing import Any
 import numpy as np
 
 from search.acquisition import KINDS, Acquisition
-from search.history import Observations, params_key
+from search.history import Observations
 from search.maximize import Box, maximize_with_gradients, pick_unseen
 from search.samplers.base import ParamSpec
 from search.samplers.model_based import ModelBasedSampler
 from search.samplers.registry import register
+from search.scaling import in_standard_units
 from search.surrogates import GaussianProcess, training_subset
 
 # Cost bounds: the GP is conditioned on at most _MAX_MODEL_POINTS observations and its
@@ -111,7 +112,7 @@ class BayesianSampler(ModelBasedSampler):
         hyper = GaussianProcess(n_restarts=restarts, seed=int(rng.integers(2**31)))
         hyper.fit(X[fit_rows], loss[fit_rows])
         gp = GaussianProcess(fixed_theta=hyper.theta).fit(X, loss)
-        best = float(obs.loss.min())
+        best = float(loss.min())  # in standard units, as the GP's targets
         X_fantasy = self._outstanding(obs, already)
         if len(X_fantasy):
             gp, best = _believe(gp, X_fantasy, best)
@@ -124,7 +125,7 @@ class BayesianSampler(ModelBasedSampler):
                 kind=self.options["kind"],
                 best=best,
                 kappa=self.options["kappa"],
-                xi=self.options["xi"],
+                xi=in_standard_units(obs.loss, self.options["xi"]),
             )
             ranked, _ = maximize_with_gradients(
                 acq,
@@ -140,7 +141,7 @@ class BayesianSampler(ModelBasedSampler):
                 break  # every scored point is taken: the base class falls back to the prior
             x, params = picked
             batch.append(params)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             gp, best = _believe(gp, x[None], best)
         return batch
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from search.errors import SamplerParamError, SpaceExhausted
-from search.history import Observations, params_key
+from search.history import Observations
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
 
@@ -49,7 +49,7 @@ class GridSampler(Sampler):
     # Prior draws are off the grid: a grid batch is short when the grid runs out.
     top_up_with_prior = False
 
-    def _check(self) -> None:
+    def _check_space(self) -> None:
         # Raises SpaceError now, at job creation, for a continuous parameter without resolution.
         self._axes = self.space.grid_axes(self.options["resolution"])
         self._size = math.prod(len(axis) for axis in self._axes)
@@ -62,7 +62,7 @@ class GridSampler(Sampler):
     def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
         batch: list[dict[str, Any]] = []
         for point in self._walk():
-            if params_key(point) not in obs.seen:
+            if self.space.key(point) not in obs.seen:
                 batch.append(point)
                 if len(batch) == n:
                     break

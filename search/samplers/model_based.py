@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from search.history import Observations, params_key
-from search.maximize import initial_design
+from search.design import unseen_design
+from search.history import Observations
 from search.samplers.base import Sampler
+from search.scaling import standardize
 from search.surrogates import training_subset
 
 
@@ -23,18 +24,21 @@ class ModelBasedSampler(Sampler):
         n_init = self.options["n_initial_points"]
         chosen: list[dict[str, Any]] = []
         if obs.n_obs < n_init:
-            chosen = initial_design(self.space, self.seed, n_init, taken)[:n]
+            chosen = unseen_design(self.space, self.seed, n_init, taken)[:n]
             if len(chosen) == n or obs.n_obs < 2:
                 return chosen  # the base class tops a short batch up with prior draws
-            taken |= {params_key(p) for p in chosen}
+            taken |= {self.space.key(p) for p in chosen}
         return chosen + self._model_batch(obs, n - len(chosen), rng, taken, chosen)
 
     def _training_rows(
         self, obs: Observations, cap: int, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(X, loss) of at most ``cap`` observations: the best ones plus a random rest."""
+        """(X, z) of at most ``cap`` observations (the best ones plus a random rest), with
+        the losses standardised over all observations (``search.scaling``): the model
+        never sees the metric's units, so a positive scale and shift of the values does
+        not change a suggestion, and no finite value can overflow it."""
         keep = training_subset(obs.loss, cap, rng)
-        return obs.X[keep], obs.loss[keep]
+        return obs.X[keep], standardize(obs.loss)[keep]
 
     def _outstanding(self, obs: Observations, already: list[dict[str, Any]]) -> np.ndarray:
         """(n_pending + len(already), n_dims): points running or picked earlier in this call."""

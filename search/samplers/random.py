@@ -6,12 +6,11 @@ Arrays:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
+from search.design import design_points
 from search.history import Observations
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
@@ -46,13 +45,6 @@ class RandomSampler(Sampler):
     def _suggest(self, obs: Observations, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
         if self.options["rule"] == "random":
             return [self.space.sample(rng) for _ in range(n)]
-        sobol = qmc.Sobol(d=len(self.space), scramble=True, seed=self.seed)
-        # Skip the points earlier trials of the job already took, so the sequence is
+        # Trial i of the job takes point i of the seed's sequence, so the sequence is
         # shared by the whole job and still a pure function of the history's length.
-        if obs.n_trials:  # fast_forward(0) overflows in scipy
-            sobol.fast_forward(obs.n_trials)
-        with warnings.catch_warnings():
-            # Balance warnings for n not a power of two concern integration, not search.
-            warnings.simplefilter("ignore", category=UserWarning)
-            u = sobol.random(n)
-        return [self.space.from_unit(row) for row in u]
+        return design_points(self.space, self.seed, obs.n_trials, n)

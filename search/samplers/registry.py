@@ -1,4 +1,4 @@
-"""Sampler names, aliases and construction.
+"""Sampler names, aliases and construction, on the library's one ``Registry``.
 
 Sampler modules register their class on import (``search/samplers/__init__.py``
 imports them all), so ``make_sampler`` and ``list_samplers`` see every algorithm.
@@ -7,32 +7,14 @@ imports them all), so ``make_sampler`` and ``list_samplers`` see every algorithm
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-from search.errors import SamplerParamError
-from search.samplers.base import SEED, Sampler
+from search.registry import Registry
+from search.samplers.base import Sampler
 from search.space import SearchSpace
 
-_CLASSES: dict[str, type[Sampler]] = {}  # canonical name -> class, in registration order
-_LOOKUP: dict[str, str] = {}  # lower-cased name or alias -> canonical name
-
-S = TypeVar("S", bound=type[Sampler])
-
-
-def register(cls: S) -> S:
-    """Class decorator making a sampler reachable by its name and aliases.
-
-    Registering another class under a taken name is a programming error (``ValueError``);
-    registering the same class again (a module reload) is allowed.
-    """
-    for key in (cls.name, *cls.aliases):
-        owner = _LOOKUP.get(key.lower())
-        if owner is not None and _CLASSES[owner].__qualname__ != cls.__qualname__:
-            raise ValueError(f"sampler name {key!r} is already taken by {owner!r}")
-    _CLASSES[cls.name] = cls
-    for key in (cls.name, *cls.aliases):
-        _LOOKUP[key.lower()] = cls.name
-    return cls
+SAMPLERS: Registry[type[Sampler]] = Registry("search algorithm")
+register = SAMPLERS.register
 
 
 def get_sampler_class(name: str) -> type[Sampler]:
@@ -41,11 +23,7 @@ def get_sampler_class(name: str) -> type[Sampler]:
     >>> get_sampler_class("RANDOM").name
     'random'
     """
-    canonical = _LOOKUP.get(name.strip().lower()) if isinstance(name, str) else None
-    if canonical is None:
-        known = ", ".join(sorted(_LOOKUP))
-        raise SamplerParamError(f"unknown search algorithm {name!r} (known: {known})")
-    return _CLASSES[canonical]
+    return SAMPLERS.get(name)
 
 
 def make_sampler(
@@ -70,12 +48,4 @@ def list_samplers() -> list[dict[str, Any]]:
     >>> "random" in [entry["name"] for entry in list_samplers()]
     True
     """
-    return [
-        {
-            "name": cls.name,
-            "aliases": list(cls.aliases),
-            "description": cls.description,
-            "params": [spec.to_json() for spec in (SEED, *cls.params)],
-        }
-        for cls in _CLASSES.values()
-    ]
+    return SAMPLERS.describe()

@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 
 from search.acquisition import Acquisition
-from search.history import Observations, params_key
+from search.history import Observations
 from search.maximize import Box, maximize_local_search, pick_unseen
 from search.samplers.base import ParamSpec
 from search.samplers.model_based import ModelBasedSampler
 from search.samplers.registry import register
+from search.scaling import binary_scale, standardize
 from search.surrogates import RandomForest
 
 # A forest on more rows buys little for the search and costs fit time; keep the best rows.
@@ -48,8 +49,10 @@ def log_scale(loss: np.ndarray) -> np.ndarray:
     >>> [round(v, 2) for v in log_scale(np.array([0.0, 1.0, 100.0])).tolist()]
     [-6.91, -4.51, 0.0]
     """
-    low, high = float(loss.min()), float(loss.max())
-    scaled = (loss - low) / (high - low) if high > low else np.zeros_like(loss)
+    # Divided by a power of two first (exact), so that high - low cannot overflow.
+    unit = loss / binary_scale(loss)
+    low, high = float(unit.min()), float(unit.max())
+    scaled = (unit - low) / (high - low) if high > low else np.zeros_like(unit)
     return np.log(scaled + _LOG_EPS)
 
 
@@ -112,7 +115,7 @@ class SmacSampler(ModelBasedSampler):
         already: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         X, loss = self._training_rows(obs, _MAX_MODEL_POINTS, rng)
-        y = log_scale(loss) if self.options["log_y"] else loss
+        y = log_scale(loss) if self.options["log_y"] else standardize(loss)
         lie = float(y.max())
         X_lies = self._outstanding(obs, already)
         box = Box.from_space(self.space)
@@ -122,9 +125,9 @@ class SmacSampler(ModelBasedSampler):
         for _ in range(n):
             if rng.random() < self.options["random_fraction"]:
                 point = self.space.sample(rng)
-                if params_key(point) not in taken:
+                if self.space.key(point) not in taken:
                     batch.append(point)
-                    taken.add(params_key(point))
+                    taken.add(self.space.key(point))
                     X_lies = np.vstack([X_lies, self.space.encode(point)[None]])
                     continue
             X_fit = np.vstack([X, X_lies])
@@ -142,6 +145,6 @@ class SmacSampler(ModelBasedSampler):
                 break  # every scored point is taken: the base class falls back to the prior
             x, params = picked
             batch.append(params)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             X_lies = np.vstack([X_lies, x[None]])
         return batch

@@ -5,11 +5,12 @@ Arrays (per-parameter unit coordinates, see ``search.parzen``):
     U_pend:   (n_pending, n_params)  queued/running trials, modelled as bad (constant liar)
     cand:     (n_ei_candidates, n_params) draws from the "good" density l(x), one set per pick
 
-Until ``n_initial_points`` observations exist, points come from a scrambled Sobol sequence
-(a more even start than random draws). The default is 10, not ModelArts' documented 20: on the
-benchmark suite (``benchmarks/search_quality.py``, 100 trials, 40 seeds) ten more model-based
-trials halve the geometric mean of the regret ratios (0.104 -> 0.050 one at a time,
-0.171 -> 0.096 four at a time); passing ``n_initial_points=20`` restores the documented
+Until ``n_initial_points`` observations exist, points come from the start design
+(``search.design``: a scrambled Sobol sequence, a more even start than random draws).
+The default is 10, not ModelArts' documented 20: on the benchmark suite
+(``benchmarks/search_quality.py``, 100 trials, 40 seeds) ten more model-based trials
+halve the geometric mean of the regret ratios (0.104 -> 0.050 one at a time, 0.171 ->
+0.096 four at a time); passing ``n_initial_points=20`` restores the documented
 behaviour. ``gamma`` keeps ModelArts' 0.25 and its meaning: the fraction of trials in the
 "good" group, capped at 25 trials (smaller fractions, Optuna's 0.1 included, measured worse).
 
@@ -28,9 +29,9 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.stats import qmc
 
-from search.history import Observations, ParamsKey, params_key
+from search.design import design_points
+from search.history import Observations, ParamsKey
 from search.parzen import ParzenEstimator, observation_weights
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
@@ -43,8 +44,6 @@ MAX_BELOW = 25
 _CANDIDATE_ROUNDS = 4
 # Prior draws tried before accepting a duplicate in an exhausted space.
 _RANDOM_RETRIES = 200
-# Longest Sobol prefix generated for the initial design.
-_MAX_SOBOL = 2**16
 
 
 def n_below(n_obs: int, gamma: float) -> int:
@@ -70,36 +69,18 @@ def unit_matrix(space: SearchSpace, X: np.ndarray) -> np.ndarray:
     return U
 
 
-def sobol_points(space: SearchSpace, seed: int, start: int, count: int) -> list[dict[str, Any]]:
-    """Points ``start .. start + count - 1`` of a scrambled Sobol sequence mapped into the space.
-
-    The index is the number of trials so far, so the sequence continues across calls.
-
-    >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}})
-    >>> len(sobol_points(space, seed=0, start=3, count=2))
-    2
-    """
-    if start + count > _MAX_SOBOL:
-        # Only reached when thousands of trials failed before any finished: plain draws.
-        rng = np.random.default_rng([seed, start, count])
-        return [space.sample(rng) for _ in range(count)]
-    m = max(0, math.ceil(math.log2(start + count)))
-    units = qmc.Sobol(len(space.names), scramble=True, seed=seed).random_base2(m)
-    return [space.from_unit(u) for u in units[start : start + count]]
-
-
 def fresh_prior_draw(
     space: SearchSpace, taken: set[ParamsKey], rng: np.random.Generator
 ) -> dict[str, Any]:
     """A prior draw not in ``taken`` when one is found quickly, else any prior draw.
 
     >>> space = SearchSpace.from_json({"b": {"type": "choice", "values": [1, 2]}})
-    >>> fresh_prior_draw(space, {params_key({"b": 1})}, np.random.default_rng(0))
+    >>> fresh_prior_draw(space, {space.key({"b": 1})}, np.random.default_rng(0))
     {'b': 2}
     """
     params = space.sample(rng)
     for _ in range(_RANDOM_RETRIES):
-        if params_key(params) not in taken:
+        if space.key(params) not in taken:
             break
         params = space.sample(rng)
     return params
@@ -163,10 +144,10 @@ class TPESampler(Sampler):
         self, obs: Observations, n: int, rng: np.random.Generator, taken: set[ParamsKey]
     ) -> list[dict[str, Any]]:
         out = []
-        for params in sobol_points(self.space, self.seed, obs.n_trials, n):
-            if params_key(params) in taken:
+        for params in design_points(self.space, self.seed, obs.n_trials, n):
+            if self.space.key(params) in taken:
                 params = fresh_prior_draw(self.space, taken, rng)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             out.append(params)
         return out
 
@@ -204,7 +185,7 @@ class TPESampler(Sampler):
         out = []
         for _ in range(n):
             params, _u = self._best_candidate(good, bad, taken, rng)
-            taken.add(params_key(params))
+            taken.add(self.space.key(params))
             out.append(params)
         return out
 
@@ -239,7 +220,7 @@ class TPESampler(Sampler):
         """Half the lattice step of each discrete numeric parameter, 0 for the others."""
         halves = []
         for dist in self.space.dists.values():
-            step = None if dist.is_categorical else getattr(dist, "step", getattr(dist, "q", None))
+            step = dist.lattice_step
             halves.append(0.5 * step if step else 0.0)
         return halves
 
@@ -257,7 +238,7 @@ class TPESampler(Sampler):
             score = good.log_pdf(snapped, multivariate=multivariate, buckets=buckets)
             score -= bad.log_pdf(snapped, multivariate=multivariate, buckets=buckets)
             for i in np.argsort(-score, kind="stable"):
-                if params_key(rows[i]) not in taken:
+                if self.space.key(rows[i]) not in taken:
                     return rows[i], snapped[i]
         # Every candidate was seen: the good region is exhausted, explore the prior instead.
         params = fresh_prior_draw(self.space, taken, rng)

@@ -5,8 +5,29 @@
 True
 """
 
-from search.stopping import asha, bandit, median, none, truncation  # noqa: F401  (registration)
+from search.stopping import (  # noqa: F401  (registration)
+    asha,
+    bandit,
+    curve_fit,
+    median,
+    none,
+    truncation,
+)
 from search.stopping.base import ParamSpec, Policy
-from search.stopping.registry import list_policies, make_policy, policy_class, register
+from search.stopping.registry import (
+    POLICIES,
+    list_policies,
+    make_policy,
+    policy_class,
+    register,
+)
 
-__all__ = ["ParamSpec", "Policy", "list_policies", "make_policy", "policy_class", "register"]
+__all__ = [
+    "POLICIES",
+    "ParamSpec",
+    "Policy",
+    "list_policies",
+    "make_policy",
+    "policy_class",
+    "register",
+]

@@ -11,6 +11,8 @@ so the trial continues.  Works with any sampler; the common ``evaluation_interva
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from search.errors import SamplerParamError
@@ -51,8 +53,9 @@ class AshaPolicy(Policy):
         ),
     )
 
-    def _check_options(self) -> None:
-        low, high = self.options["min_resource"], self.options["max_resource"]
+    @classmethod
+    def _check_together(cls, options: dict[str, Any]) -> None:
+        low, high = options["min_resource"], options["max_resource"]
         if high is not None and high <= low:
             raise SamplerParamError(
                 f"asha: max_resource must be > min_resource, got max_resource={high!r}, "

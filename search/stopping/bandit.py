@@ -1,7 +1,8 @@
 """Bandit policy (Azure ML HyperDrive): stop a trial that falls outside a slack of the best.
 
 At report ``n`` the best trial is the one with the best value among the first ``n``
-reports of every trial that has reached ``n`` (this trial included).  With a goal to
+reports of every trial that has reached ``n`` (this trial included; a trial that ended
+before ``n`` counts with its whole curve).  With a goal to
 maximise, ``slack_factor`` stops a trial whose best so far is below ``best / (1 + f)``
 and ``slack_amount`` one below ``best - a``; when minimising, above ``best * (1 + f)``
 and ``best + a``.  HyperDrive's example: best 0.8 at interval 10, slack_factor 0.2 stops
@@ -10,15 +11,17 @@ anything below 0.8 / 1.2 = 0.667, slack_amount 0.2 anything below 0.6.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from search.errors import SamplerParamError
-from search.stopping.base import ParamSpec, Policy, best_so_far, reached
+from search.stopping.base import ComparingPolicy, ParamSpec, best_of, best_so_far
 from search.stopping.registry import register
 
 
 @register
-class BanditPolicy(Policy):
+class BanditPolicy(ComparingPolicy):
     name = "bandit"
     aliases = ("bandit_policy",)
     description = (
@@ -42,8 +45,9 @@ class BanditPolicy(Policy):
         ),
     )
 
-    def _check_options(self) -> None:
-        factor, amount = self.options["slack_factor"], self.options["slack_amount"]
+    @classmethod
+    def _check_together(cls, options: dict[str, Any]) -> None:
+        factor, amount = options["slack_factor"], options["slack_amount"]
         if (factor is None) == (amount is None):
             raise SamplerParamError(
                 "bandit needs exactly one of slack_factor or slack_amount, got "
@@ -65,6 +69,9 @@ class BanditPolicy(Policy):
         self, trial: np.ndarray, others: list[np.ndarray], finished: list[bool]
     ) -> bool:
         n = len(trial)
+        pool = self.compared(others, finished, n, best_of)
+        if pool is None:
+            return False
         mine = best_so_far(trial, n)
-        best = max([mine, *(best_so_far(curve, n) for curve in reached(others, n))])
+        best = max([mine, *pool])
         return mine < self.threshold(best)

@@ -10,6 +10,12 @@ Shapes and conventions:
 Inside a policy every curve is turned to "higher is better" (negated when minimising)
 and non-finite points become NaN, so the subclasses never branch on the goal.
 
+Policies that compare trials (median, truncation, bandit) compare at report ``n`` with
+every other trial that has reached ``n`` (its first ``n`` reports) and with every trial
+that has *ended* before ``n`` (its whole curve: an early-stopped or shorter trial is a
+real comparator, not a missing one); they never stop a trial while fewer than
+``min_comparators`` such trials exist.
+
 Timing follows Azure ML HyperDrive: the policy is applied at every report count ``n``
 that is a multiple of ``evaluation_interval`` and ``>= delay_evaluation``; it never
 stops a trial anywhere else.  A trial whose latest value is NaN or infinite (a diverged
@@ -19,16 +25,14 @@ run) is stopped at the next evaluation point, whatever the other trials did.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 from search.errors import SamplerParamError
-from search.params import ParamSpec
-
-GOALS = ("maximize", "minimize")
-
+from search.goals import check_goal
+from search.params import Configurable, ParamSpec
 
 COMMON_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec(
@@ -48,15 +52,7 @@ COMMON_PARAMS: tuple[ParamSpec, ...] = (
 )
 
 
-def _resolve(policy: str, spec: ParamSpec, value: Any) -> Any:
-    # The message names the policy too: a job form shows several parameter groups.
-    try:
-        return spec.coerce(value)
-    except SamplerParamError as exc:
-        raise SamplerParamError(f"{policy}: {exc}") from None
-
-
-class Policy:
+class Policy(Configurable):
     """Decides whether a running trial should stop, from the learning curves of its job.
 
     Subclasses set ``name``, ``description`` and ``params`` (their own parameters; the
@@ -64,33 +60,14 @@ class Policy:
     :meth:`_should_stop`.
     """
 
-    name: ClassVar[str]
-    aliases: ClassVar[tuple[str, ...]] = ()
-    description: ClassVar[str]
-    params: ClassVar[tuple[ParamSpec, ...]] = ()
-
     def __init__(self, **params: Any) -> None:
-        specs = {spec.name: spec for spec in self.all_params()}
-        unknown = sorted(set(params) - set(specs))
-        if unknown:
-            given = ", ".join(f"{key}={params[key]!r}" for key in unknown)
-            raise SamplerParamError(
-                f"{self.name}: unknown parameter(s) {given}; accepted: {', '.join(specs)}"
-            )
-        self.options: dict[str, Any] = {
-            key: _resolve(self.name, spec, params.get(key, spec.default))
-            for key, spec in specs.items()
-        }
+        self.options: dict[str, Any] = self.check_options(**params)
         self.evaluation_interval: int = self.options["evaluation_interval"]
         self.delay_evaluation: int = self.options["delay_evaluation"]
-        self._check_options()
 
     @classmethod
     def all_params(cls) -> tuple[ParamSpec, ...]:
         return COMMON_PARAMS + cls.params
-
-    def _check_options(self) -> None:
-        """Hook for checks that involve several parameters at once."""
 
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.options.items())
@@ -115,8 +92,7 @@ class Policy:
         >>> policy.should_stop([0.5], [[0.8]], goal="maximize")
         True
         """
-        if goal not in GOALS:
-            raise SamplerParamError(f"goal must be one of {list(GOALS)}, got {goal!r}")
+        goal = check_goal(goal)
         if finished is None:
             finished = [False] * len(other_curves)
         elif len(finished) != len(other_curves):
@@ -147,6 +123,58 @@ def _oriented(curve: Sequence[float], goal: str) -> np.ndarray:
         values = -values
     values[~np.isfinite(values)] = np.nan
     return values
+
+
+class ComparingPolicy(Policy):
+    """A policy that stops a trial by comparing it with the other trials of its job."""
+
+    #: Default of ``min_comparators`` for this policy.
+    default_min_comparators: ClassVar[int] = 1
+
+    @classmethod
+    def all_params(cls) -> tuple[ParamSpec, ...]:
+        minimum = ParamSpec(
+            "min_comparators",
+            "int",
+            cls.default_min_comparators,
+            "Never stop a trial while fewer other trials than this can be compared with it.",
+            min=1,
+        )
+        return (*COMMON_PARAMS, minimum, *cls.params)
+
+    def compared(
+        self,
+        others: list[np.ndarray],
+        finished: list[bool],
+        n: int,
+        summary: Callable[[np.ndarray], float],
+    ) -> list[float] | None:
+        """``summary`` of each comparator's curve up to report ``n`` (see the module
+        docstring), or ``None`` when there are fewer than ``min_comparators``."""
+        values = []
+        for curve, done in zip(others, finished, strict=True):
+            if len(curve) >= n:
+                head = curve[:n]
+            elif done and len(curve):
+                head = curve
+            else:
+                continue  # still running and younger: nothing comparable yet
+            if np.isnan(head).all():
+                continue
+            values.append(summary(head))
+        return values if len(values) >= self.options["min_comparators"] else None
+
+
+def running_average(curve: np.ndarray) -> float:
+    """Mean of the finite points of ``curve``."""
+    total = float(curve.sum())
+    # The plain mean first: nanmean costs several times more and NaNs are rare.
+    return total / len(curve) if not math.isnan(total) else float(np.nanmean(curve))
+
+
+def best_of(curve: np.ndarray) -> float:
+    """Best finite point of ``curve``, -inf when there is none."""
+    return best_so_far(curve, len(curve))
 
 
 def best_so_far(curve: np.ndarray, n: int) -> float:

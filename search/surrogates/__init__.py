@@ -1,48 +1,7 @@
-"""Surrogate models of the loss: fit on (X, y), predict a mean and a variance.
+"""Surrogate models of the loss (see ``search.surrogates.base`` for the role)."""
 
-Arrays and shapes:
-    X:     (n, d)  inputs in the unit box
-    y:     (n,)    losses (lower is better)
-    keep:  (k,)    indices of the rows a model is trained on
-"""
-
-from __future__ import annotations
-
-from typing import Protocol
-
-import numpy as np
-
+from search.surrogates.base import Surrogate, training_subset
 from search.surrogates.forest import RandomForest
 from search.surrogates.gp import GaussianProcess
 
 __all__ = ["GaussianProcess", "RandomForest", "Surrogate", "training_subset"]
-
-
-class Surrogate(Protocol):
-    """What samplers and acquisition functions need from a model."""
-
-    def fit(self, X: np.ndarray, y: np.ndarray) -> Surrogate: ...
-
-    def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
-
-
-def training_subset(
-    y: np.ndarray, cap: int, rng: np.random.Generator, best_fraction: float = 0.35
-) -> np.ndarray:
-    """Indices of at most ``cap`` rows: the best ``best_fraction`` of them plus a random rest.
-
-    Keeps model cost bounded on long histories while keeping the region that matters
-    (around the best points) fully resolved and the rest of the landscape sketched.
-
-    >>> import numpy as np
-    >>> keep = training_subset(np.arange(10.0), 4, np.random.default_rng(0))
-    >>> len(keep), 0 in keep
-    (4, True)
-    """
-    n = len(y)
-    if n <= cap:
-        return np.arange(n)
-    order = np.argsort(y, kind="stable")
-    n_best = max(int(cap * best_fraction), 1)
-    rest = rng.choice(order[n_best:], size=cap - n_best, replace=False)
-    return np.sort(np.concatenate([order[:n_best], rest]))

@@ -20,6 +20,8 @@ import scipy.linalg
 import scipy.linalg.lapack
 import scipy.optimize
 
+from search.scaling import binary_scale
+
 _SQRT5 = math.sqrt(5.0)
 # Bounds in log space keep the fit numerically stable: lengthscales from "one tiny bump"
 # to "almost constant", noise from "deterministic" (with jitter) to "all noise".
@@ -134,9 +136,13 @@ class GaussianProcess:
         """Standardise ``y``, fit hyperparameters (unless fixed) and factorise the kernel."""
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
-        self.y_mean = float(y.mean())
-        self.y_std = float(y.std()) or 1.0
-        ys = (y - self.y_mean) / self.y_std
+        # Moments of y / 2**k (an exact division), so no finite y overflows a square.
+        scale = binary_scale(y)
+        scaled = y / scale
+        mean, std = float(scaled.mean()), float(scaled.std())
+        std = std if std > 0.0 and math.isfinite(std) else 1.0
+        ys = (scaled - mean) / std
+        self.y_mean, self.y_std = mean * scale, std * scale
         self.X_train = X
         self.ys_train = ys
         if self.fixed_theta is not None:

@@ -32,7 +32,7 @@ def test_minimising_mirrors_the_rule() -> None:
 
 
 def test_compares_only_with_trials_that_reached_the_same_report() -> None:
-    policy = make_policy("median_stopping")
+    policy = make_policy("median_stopping", min_comparators=1)
     short = [[0.9, 0.9, 0.9]] * 5
     assert policy.should_stop([0.1] * 5, short) is False
     assert policy.should_stop([0.1] * 5, short + [[0.2] * 8]) is True
@@ -46,7 +46,7 @@ def test_running_averages_use_reports_up_to_the_current_one() -> None:
 
 
 def test_nan_points_of_other_trials_are_skipped() -> None:
-    policy = make_policy("median_stopping")
+    policy = make_policy("median_stopping", min_comparators=1)
     other = [math.nan, 0.6, 0.6, 0.6, 0.6]
     assert policy.should_stop([0.5] * 5, [other]) is True
 
@@ -55,3 +55,22 @@ def test_hyperdrive_style_delay_keeps_young_trials() -> None:
     policy = make_policy("median_stopping", evaluation_interval=1, delay_evaluation=5)
     assert policy.should_stop([0.0] * 4, OTHERS) is False
     assert policy.should_stop([0.0] * 5, OTHERS) is True
+
+
+def test_trials_that_ended_earlier_count_with_their_final_running_average() -> None:
+    # Four trials ended at report 10 with 0.60; one runs on at 0.62. At report 11 the
+    # trial at 0.61 is compared with all five (median 0.60), not with the one left.
+    others = [[0.60] * 10] * 4 + [[0.62] * 100]
+    finished = [True] * 4 + [False]
+    policy = make_policy("median_stopping")
+    assert policy.should_stop([0.61] * 10, others, "maximize", finished=finished) is False
+    assert policy.should_stop([0.61] * 11, others, "maximize", finished=finished) is False
+
+
+def test_too_few_comparators_never_stop_a_trial() -> None:
+    # Without the flags the four short curves may still be running: at report 11 only
+    # one trial is comparable, fewer than the default minimum of three.
+    others = [[0.60] * 10] * 4 + [[0.62] * 100]
+    policy = make_policy("median_stopping")
+    assert policy.should_stop([0.61] * 11, others, "maximize") is False
+    assert make_policy("median", min_comparators=1).should_stop([0.61] * 11, others) is True

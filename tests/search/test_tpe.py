@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.design import design_points as sobol_points
 from search.samplers.registry import get_sampler_class, make_sampler
-from search.samplers.tpe import TPESampler, n_below, sobol_points
+from search.samplers.tpe import TPESampler, n_below
 from search.space import SearchSpace
 from tests.search.branin import completed, regret_after
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from algorithms.goals import Goal
 from algorithms.validation import NAME_RE
 
 NAME_VALIDATOR = RegexValidator(
@@ -75,9 +76,7 @@ class Algorithm(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
-    class Goal(models.TextChoices):
-        MAXIMIZE = "maximize", "Maximize"
-        MINIMIZE = "minimize", "Minimize"
+    Goal = Goal
 
     class CodeSource(models.TextChoices):
         UPLOAD = "upload", "Upload"

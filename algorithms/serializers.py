@@ -37,6 +37,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.spec_display import stored_number
 
@@ -169,7 +170,7 @@ class SamplerListOutputSerializer(serializers.Serializer):
     results = SamplerOutputSerializer(many=True)
 
 
-def errors_to_api(errors: Any) -> dict[str, Any]:
+def errors_to_api(errors: AlgorithmErrors) -> dict[str, Any]:
     """Reshape `AlgorithmErrors` (dotted field keys, row dicts) into the nested API shape."""
     out: dict[str, Any] = {}
 
@@ -189,15 +190,19 @@ def errors_to_api(errors: Any) -> dict[str, Any]:
         else:
             node.setdefault(leaf, []).extend(messages)
 
-    for key, messages in (getattr(errors, "fields", None) or {}).items():
+    for key, messages in errors.fields.items():
         path = str(key).split(".")
         if path[0] in ("", "__all__", "non_field"):
             path = ["non_field_errors"]
         put(path, messages)
-    for index, row in sorted((getattr(errors, "rows", None) or {}).items()):
+    for index, row in sorted(errors.rows.items()):
+        # Keyed by row index like the input; each message names its hyperparameter, as
+        # the row on the page does.
+        label = errors.row_label(index)
         for field, messages in row.items():
-            put(["hyperparameters", str(index), str(field)], messages)
-    for index, params in sorted((getattr(errors, "search_algorithm_params", None) or {}).items()):
+            named = [f"{label}: {m}" for m in messages]
+            put(["hyperparameters", str(index), str(field)], named)
+    for index, params in sorted(errors.search_algorithm_params.items()):
         for param, messages in params.items():
             key = "non_field_errors" if param == "__all__" else str(param)
             put(["search_algorithms", str(index), "params", key], messages)

@@ -8,7 +8,6 @@ fields. Package inspection runs in a huey task enqueued on commit.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -23,15 +22,17 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from algorithms import packages
+from algorithms import package_sources, packages
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.spec_display import stored_number
+from algorithms.spec_values import parse_id
 from algorithms.validation import AlgorithmErrors, validate_algorithm_spec
 
 logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 UPLOAD_SUFFIXES = (".py", ".zip", ".tar.gz", ".tgz")
+MAX_UPLOAD_NAME_BYTES = 200  # the rest of 255 is left for the storage's own suffix
 
 
 class AlgorithmValidationError(Exception):
@@ -240,39 +241,6 @@ def _enqueue_validation(algorithm_id: int) -> None:
     transaction.on_commit(lambda: validate_algorithm_package(algorithm_id))
 
 
-# --- examples ---------------------------------------------------------------------------------
-
-
-def register_examples(*, owner: Any) -> list[Algorithm]:
-    """Register every ``examples/*/algorithm.json`` for ``owner``; returns the new ones.
-
-    Idempotent by name: an example the owner already has (under its name) is skipped.
-    The code is the example's folder, used in place as a server path.
-    """
-    created: list[Algorithm] = []
-    for folder, spec in bundled_example_specs():
-        if Algorithm.objects.filter(owner=owner, name=spec.get("name", "")).exists():
-            continue
-        created.append(algorithm_create(owner=owner, spec=spec, server_path=str(folder.resolve())))
-    return created
-
-
-def bundled_example_specs(*, skip_unreadable: bool = False) -> Iterator[tuple[Path, Any]]:
-    """Each ``examples/*/algorithm.json`` in name order, as (its folder, its parsed JSON).
-
-    Read lazily: a file that cannot be read or parsed raises when reached, or with
-    ``skip_unreadable`` is left out.
-    """
-    for spec_file in sorted((Path(settings.BASE_DIR) / "examples").glob("*/algorithm.json")):
-        try:
-            spec = json.loads(spec_file.read_text())
-        except (OSError, ValueError):
-            if not skip_unreadable:
-                raise
-            continue
-        yield spec_file.parent, spec
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -311,12 +279,13 @@ def _resolve_engine(value: str | int | None, errors: AlgorithmErrors) -> Engine 
         # Read only: no engine marked default yet means "the default at run time".
         return Engine.objects.filter(is_default=True).first()
     engine = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        engine = Engine.objects.filter(pk=int(value)).first()
+    pk = parse_id(value)
+    if pk is not None:
+        engine = Engine.objects.filter(pk=pk).first()
+    if engine is None and isinstance(value, str):
+        engine = Engine.objects.filter(name=value).first()
     if engine is None:
-        engine = Engine.objects.filter(name=str(value)).first()
-    if engine is None:
-        errors.add("engine", f"Unknown engine '{value}'.")
+        errors.add("engine", f"Unknown engine '{str(value)[:64]}'.")
     return engine
 
 
@@ -331,6 +300,13 @@ def _check_code(
         name = os.path.basename(code.name or "")
         if not name.lower().endswith(UPLOAD_SUFFIXES):
             errors.add("code", "Upload a .py file or a .zip, .tar.gz or .tgz archive.")
+        elif len(name.encode("utf-8", "replace")) > MAX_UPLOAD_NAME_BYTES or not name.isprintable():
+            # File systems refuse names over 255 bytes: 255 characters of UTF-8 can be more.
+            errors.add(
+                "code",
+                f"The file name must be at most {MAX_UPLOAD_NAME_BYTES} bytes of printable "
+                "text; rename the file and upload it again.",
+            )
         limit = settings.MAX_UPLOAD_MB * MB
         if code.size is not None and code.size > limit:
             errors.add(
@@ -350,30 +326,7 @@ def _check_code(
 
 
 def _server_path_error(server_path: str) -> str:
-    path = Path(server_path)
-    if not path.is_absolute():
-        return "The server path must be absolute, e.g. /srv/algorithms/mnist."
-    if ".." in path.parts:
-        return "The server path must not contain '..'."
-    roots = server_roots()
-    allowed = ", ".join(str(r) for r in settings.ALGORITHM_SERVER_ROOTS) or "none"
-    outside = f"The server path must be inside a folder the administrator allows ({allowed})."
-    # The roots first, on the path as written: outside them the answer must not depend on
-    # whether the path exists, or the form would tell which server files exist.
-    if not _within(Path(os.path.normpath(path)), roots):
-        return outside
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return f"The server path {server_path} does not exist."
-    # Then again resolved, so a symlink inside a root cannot point outside it.
-    if not _within(resolved, roots):
-        return outside
-    return ""
-
-
-def _within(path: Path, roots: list[Path]) -> bool:
-    return any(path.is_relative_to(r) or path.is_relative_to(r.resolve()) for r in roots)
+    return package_sources.server_path_error(server_path, server_roots())
 
 
 def _apply_spec(algorithm: Algorithm, cleaned: dict[str, Any]) -> None:

@@ -116,7 +116,10 @@ def test_create_errors_carry_the_form_messages_nested_by_field_and_row(
     _, expected = validate_algorithm_spec(spec)
     assert body["name"] == expected.fields["name"]
     assert body["metric"]["regex"] == expected.fields["metric.regex"]
-    assert body["hyperparameters"] == {"1": {"default": expected.rows[1]["default"]}}
+    # The page's message, naming the hyperparameter as the page's row does.
+    assert body["hyperparameters"] == {
+        "1": {"default": [f"epochs: {m}" for m in expected.rows[1]["default"]]}
+    }
     assert "outside the range" in body["hyperparameters"]["1"]["default"][0]
     assert not Algorithm.objects.exists()
 
@@ -415,6 +418,6 @@ def test_huge_integer_bound_is_a_message_on_its_cell(alice_api: APIClient) -> No
     response = alice_api.post(URL, _spec(hyperparameters=rows), format="json")
     assert response.status_code == 400
     assert response.json()["hyperparameters"]["0"]["max"] == [
-        "max is too large: use a number between -1e308 and 1e308."
+        "epochs: max is too large: use a number between -1e308 and 1e308."
     ]
     assert not Algorithm.objects.exists()

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from algorithms import services
+from algorithms import examples, services
 from algorithms.models import Algorithm, Engine
 from tests.algorithms.helpers import py_upload, valid_spec, zip_upload
 
@@ -230,14 +230,14 @@ def test_register_examples_is_idempotent(
         (folder / "train.py").write_text("print('accuracy=0.5')\n")
         (folder / "algorithm.json").write_text(json.dumps(valid_spec(name=name)))
     with django_capture_on_commit_callbacks(execute=True):
-        created = services.register_examples(owner=alice)
+        created = examples.register_examples(owner=alice)
     assert [a.name for a in created] == ["first-example", "second-example"]
     assert all(a.code_source == Algorithm.CodeSource.SERVER_PATH for a in created)
     for algorithm in created:
         algorithm.refresh_from_db()
         assert algorithm.status == Algorithm.Status.READY, algorithm.status_reason
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.register_examples(owner=alice) == []
+        assert examples.register_examples(owner=alice) == []
     assert Algorithm.objects.filter(owner=alice).count() == len(created)
 
 

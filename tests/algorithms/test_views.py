@@ -215,7 +215,7 @@ def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
     assert "exponential time" in ctx["errors"]["metric_regex"][0]
     tpe = next(s for s in ctx["samplers"] if s["name"] == "tpe_search")
     gamma = next(p for p in tpe["params"] if p["name"] == "gamma")
-    assert tpe["checked"] and gamma["value"] == "7" and "<= 1.0" in gamma["errors"][0]
+    assert tpe["checked"] and gamma["value"] == "7" and "at most 1" in gamma["errors"][0]
     page = response.content.decode()
     assert 'value="rmsprop"' in page and 'value="(a+)+$"' in page
     assert "epoch 2 accuracy=0.7" in page  # the pasted sample log

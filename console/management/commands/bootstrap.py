@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from algorithms import services
+from algorithms import examples, services
 from algorithms.models import Engine
 from console.env import env_str
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
 
     def _register_examples(self, admin: Any) -> None:
         try:
-            registered = services.register_examples(owner=admin)
+            registered = examples.register_examples(owner=admin)
         except services.AlgorithmValidationError as exc:
             # A broken example must not keep the console from starting; say what is wrong.
             self.stderr.write(self.style.WARNING(f"Example algorithms not registered: {exc}"))

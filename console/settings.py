@@ -155,8 +155,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads: the largest code package accepted, and server folders an
 # administrator allows algorithms to point at.
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 100, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Whole request bodies, refused with 413 before they are read (console.body_limit): routes
+# that take a code package allow the upload plus the form around it; every other route
+# (login, token, regex tester, anonymous posts anywhere) allows a small form.
+MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", MAX_UPLOAD_MB + 16, minimum=1)
+MAX_FORM_REQUEST_MB = env_int("MAX_FORM_REQUEST_MB", 11, minimum=1)
+# Non-file form fields are held in memory: the algorithm form's largest (the sample log)
+# is refused on its field when over its own limit, well below this one.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+# Larger uploads stream to a temporary file on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ALGORITHM_SERVER_ROOTS = [
     Path(p).resolve() for p in env_list("ALGORITHM_SERVER_ROOTS", [str(BASE_DIR / "examples")])
 ]

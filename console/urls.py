@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from console import views
+from console import api, views
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", api.TokenCreateApi.as_view(), name="api-token"),
+    path("auth/tokens/", api.TokenListApi.as_view(), name="api-token-list"),
+    path("auth/tokens/<int:pk>/", api.TokenDetailApi.as_view(), name="api-token-detail"),
     path("", include("algorithms.api_urls")),
 ]
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.validation import validate_algorithm_spec
+from console.models import ApiToken, hash_key
 from trainingjobs.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
@@ -384,7 +384,7 @@ def test_obtained_token_authenticates_api_calls(alice: Any) -> None:
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=alice).key == token
+    assert ApiToken.objects.get(user=alice).key_hash == hash_key(token)
 
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     body = api.get(URL).json()
@@ -399,7 +399,7 @@ def test_token_is_refused_for_a_wrong_password(alice: Any) -> None:
         "/api/v1/auth/token/", {"username": "alice", "password": "nope"}, format="json"
     )
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize("header", [None, "Token not-a-real-token", "Bearer abc"])

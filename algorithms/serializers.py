@@ -3,6 +3,8 @@
 Output (one algorithm)::
 
     {"id", "name", "description", "boot_file", "engine", "owner",
+     "argument_style": "equals" | "space",
+     "bool_style": "true_false" | "one_zero" | "flag", "accepts_data_urls": bool,
      "hyperparameters": [{"name", "type", "default", "min", "max", "choices",
                           "required", "description"}],
      "auto_search": bool,
@@ -47,6 +49,9 @@ SPEC_FIELDS = (
     "description",
     "boot_file",
     "engine",
+    "argument_style",
+    "bool_style",
+    "accepts_data_urls",
     "hyperparameters",
     "auto_search",
     "metric",
@@ -115,6 +120,22 @@ class AlgorithmInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     boot_file = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     engine = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    argument_style = serializers.ChoiceField(
+        choices=Algorithm.ArgumentStyle.choices,
+        required=False,
+        help_text="How a value follows its name: `equals` (--lr=0.1, the default) or "
+        "`space` (--lr 0.1).",
+    )
+    bool_style = serializers.ChoiceField(
+        choices=Algorithm.BoolStyle.choices,
+        required=False,
+        help_text="How a bool value is written: `true_false` (the default), `one_zero`, or "
+        "`flag` (argparse store_true: a bare --name when true, nothing when false).",
+    )
+    accepts_data_urls = serializers.BooleanField(
+        required=False,
+        help_text="Whether the script takes --data_url and --train_url (default false).",
+    )
     auto_search = serializers.BooleanField(required=False)
     # JSONField also parses the JSON strings a multipart body carries.
     hyperparameters = serializers.JSONField(

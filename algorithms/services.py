@@ -333,6 +333,9 @@ def _apply_spec(algorithm: Algorithm, cleaned: dict[str, Any]) -> None:
     algorithm.name = cleaned["name"]
     algorithm.description = cleaned["description"]
     algorithm.boot_file = cleaned["boot_file"]
+    algorithm.argument_style = cleaned["argument_style"]
+    algorithm.bool_style = cleaned["bool_style"]
+    algorithm.accepts_data_urls = cleaned["accepts_data_urls"]
     algorithm.auto_search = cleaned["auto_search"]
     algorithm.metric_name = cleaned["metric"]["name"]
     algorithm.metric_goal = cleaned["metric"]["goal"]
@@ -411,6 +414,9 @@ def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
         "description": algorithm.description,
         "boot_file": algorithm.boot_file,
         "engine": algorithm.engine.name if algorithm.engine else None,
+        "argument_style": algorithm.argument_style,
+        "bool_style": algorithm.bool_style,
+        "accepts_data_urls": algorithm.accepts_data_urls,
         "hyperparameters": [
             {
                 "name": hp.name,

@@ -40,6 +40,9 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_DESCRIPTION = 2000
 MAX_BOOT_FILE = 255
 CODE_SOURCES = ("upload", "server_path")
+# How a trial passes values (the first of each is the default): see Algorithm's fields.
+ARGUMENT_STYLES = ("equals", "space")
+BOOL_STYLES = ("true_false", "one_zero", "flag")
 
 
 def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], AlgorithmErrors]:
@@ -60,6 +63,13 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], Algor
         "boot_file": _clean_boot_file(spec.get("boot_file"), errors),
         "engine": _clean_engine(spec.get("engine"), errors),
         "code_source": _clean_code_source(spec.get("code_source"), errors),
+        "argument_style": _clean_choice(
+            spec.get("argument_style"), "argument_style", ARGUMENT_STYLES, errors
+        ),
+        "bool_style": _clean_choice(spec.get("bool_style"), "bool_style", BOOL_STYLES, errors),
+        "accepts_data_urls": _clean_flag(
+            spec.get("accepts_data_urls"), "accepts_data_urls", "Accepts data URLs", errors
+        ),
         "hyperparameters": clean_hyperparameters(spec.get("hyperparameters"), auto_search, errors),
         "auto_search": auto_search,
         "metric": {"name": "", "goal": Goal.MAXIMIZE.value, "regex": ""},
@@ -133,6 +143,18 @@ def _clean_boot_file(value: Any, errors: AlgorithmErrors) -> str:
     elif not boot.endswith(".py"):
         errors.add("boot_file", "Boot file must be a Python file ending in .py.")
     return boot
+
+
+def _clean_choice(value: Any, key: str, allowed: tuple[str, ...], errors: AlgorithmErrors) -> str:
+    """One of ``allowed``; blank means the first (the default)."""
+    label = key.replace("_", " ").capitalize()
+    text = _text(value, key, label, errors)
+    if not text:
+        return allowed[0]
+    if text not in allowed:
+        errors.add(key, f"{label} must be one of {', '.join(allowed)} (got {text[:40]!r}).")
+        return allowed[0]
+    return text
 
 
 def _clean_code_source(value: Any, errors: AlgorithmErrors) -> str:

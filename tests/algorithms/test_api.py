@@ -421,3 +421,22 @@ def test_huge_integer_bound_is_a_message_on_its_cell(alice_api: APIClient) -> No
         "epochs: max is too large: use a number between -1e308 and 1e308."
     ]
     assert not Algorithm.objects.exists()
+
+
+def test_argument_style_fields_are_read_and_written(alice_api: APIClient) -> None:
+    spec = _spec(argument_style="space", bool_style="flag", accepts_data_urls=True)
+    created = alice_api.post(URL, _multipart(spec), format="multipart")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["argument_style"], body["bool_style"], body["accepts_data_urls"]) == (
+        "space", "flag", True,
+    )
+    algorithm = Algorithm.objects.get(pk=body["id"])
+    assert (algorithm.argument_style, algorithm.bool_style, algorithm.accepts_data_urls) == (
+        "space", "flag", True,
+    )
+    patched = alice_api.patch(f"{URL}{algorithm.pk}/", {"bool_style": "one_zero"}, format="json")
+    assert patched.json()["bool_style"] == "one_zero"
+    assert Algorithm.objects.get(pk=algorithm.pk).argument_style == "space"
+    refused = alice_api.patch(f"{URL}{algorithm.pk}/", {"argument_style": "colon"}, format="json")
+    assert refused.status_code == 400 and "argument_style" in refused.json()

@@ -10,7 +10,9 @@ Output (one algorithm)::
      "auto_search": bool,
      "metric": {"name", "goal": "maximize" | "minimize", "regex"},
      "search_algorithms": [{"name", "params": {}}],
+     "sample_log",
      "status": "creating" | "ready" | "failed", "status_reason",
+     "package_pending": bool, "package_refused_reason",
      "created_at", "updated_at"}
 
 Input: the same fields minus the read-only ones, plus the code: a multipart
@@ -93,14 +95,22 @@ class AlgorithmOutputSerializer(serializers.ModelSerializer):
     hyperparameters = HyperparameterOutputSerializer(many=True, read_only=True)
     metric = MetricSerializer(source="*", read_only=True)
     search_algorithms = SearchAlgorithmChoiceSerializer(many=True, read_only=True)
+    package_pending = serializers.BooleanField(
+        source="has_pending_package",
+        read_only=True,
+        help_text="A new package is being checked; the working one stays in use meanwhile.",
+    )
 
     class Meta:
         model = Algorithm
         fields = [
             "id",
             *SPEC_FIELDS,
+            "sample_log",
             "status",
             "status_reason",
+            "package_pending",
+            "package_refused_reason",
             "created_at",
             "updated_at",
             "owner",

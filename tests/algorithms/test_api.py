@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -440,3 +442,29 @@ def test_argument_style_fields_are_read_and_written(alice_api: APIClient) -> Non
     assert Algorithm.objects.get(pk=algorithm.pk).argument_style == "space"
     refused = alice_api.patch(f"{URL}{algorithm.pk}/", {"argument_style": "colon"}, format="json")
     assert refused.status_code == 400 and "argument_style" in refused.json()
+
+
+def test_patch_with_an_unsafe_archive_keeps_the_working_package(
+    alice_api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        created = alice_api.post(URL, _multipart(_spec()), format="multipart").json()
+    algorithm = Algorithm.objects.get(pk=created["id"])
+    assert algorithm.status == Algorithm.Status.READY
+    working = algorithm.code_file.name
+    unsafe = io.BytesIO()
+    with zipfile.ZipFile(unsafe, "w") as zf:
+        zf.writestr("../escape.py", b"print(1)")
+        zf.writestr("train.py", b"print(1)")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_api.patch(
+            f"{URL}{algorithm.pk}/",
+            {"code": SimpleUploadedFile("evil.zip", unsafe.getvalue())},
+            format="multipart",
+        )
+    assert response.status_code == 200
+    body = alice_api.get(f"{URL}{algorithm.pk}/").json()
+    assert body["status"] == "ready" and not body["package_pending"]
+    assert ".." in body["package_refused_reason"] or "escape" in body["package_refused_reason"]
+    algorithm.refresh_from_db()
+    assert algorithm.code_file.name == working

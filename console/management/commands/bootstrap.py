@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from algorithms import examples, services
+from algorithms import examples, package_validation, services
 from algorithms.models import Engine
 from console.env import env_str
 
@@ -32,7 +32,9 @@ class Command(BaseCommand):
         self._register_examples(admin)
         # Validations queued before a crash or restart would otherwise wait for the
         # periodic sweep; queue them again now (the task is idempotent).
-        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=1))
+        requeued = package_validation.algorithm_requeue_stale_validations(
+            older_than=timedelta(minutes=1)
+        )
         if requeued:
             self.stdout.write(f"Queued validation again for {len(requeued)} algorithm(s).")
 

@@ -57,7 +57,7 @@ class HyperparameterInline(admin.TabularInline):
 @admin.register(Algorithm)
 class AlgorithmAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "status", "auto_search", "engine", "created_at"]
-    list_filter = ["status", "auto_search", "code_source", "engine", "created_at"]
+    list_filter = ["status", "auto_search", "code_source", "engine", "argument_style", "created_at"]
     search_fields = ["name", "description", "owner__username", "metric_name"]
     list_select_related = ["owner", "engine"]
     date_hierarchy = "created_at"
@@ -89,6 +89,10 @@ class AlgorithmAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["owner", "name", "description", "engine"]}),
+        (
+            "How the script takes arguments",
+            {"fields": ["argument_style", "bool_style", "accepts_data_urls"]},
+        ),
         (
             "Code",
             {

@@ -36,6 +36,29 @@ ArchiveKind = Literal["zip", "tar"]
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _SPECIAL_FILE = "only regular files and folders are allowed"
+# Largest pax or GNU long-name/long-link header: tarfile reads one whole into memory and
+# parses it before yielding the member. Real ones hold a path and a few attributes; the
+# longest path a package may hold is MAX_PATH_CHARS (1024) characters.
+MAX_TAR_METADATA_BYTES = 64 * 1024
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A tar header whose extended metadata is bounded before tarfile reads it.
+
+    tarfile's own ``_proc_pax``/``_proc_gnulong`` read ``size`` bytes at once: a 153 KB
+    .tar.gz whose pax header claims 150 MiB would cost hundreds of MB before any check.
+    """
+
+    def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        if self.type in (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE,
+                         tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK):
+            if self.size > MAX_TAR_METADATA_BYTES:
+                raise PackageError(
+                    f"The archive has a {human_size(self.size)} metadata header "
+                    f"(pax or long name); at most {human_size(MAX_TAR_METADATA_BYTES)} "
+                    "is allowed"
+                )
+        return super()._proc_member(tarfile_)  # type: ignore[misc]
 
 
 @contextmanager
@@ -51,7 +74,9 @@ def open_archive(
             with _tar_stream(fileobj, limits) as stream:
                 # Stream mode only calls read(); typeshed asks every mode for a seekable,
                 # writable file object. Closed below.
-                tf = tarfile.open(fileobj=stream, mode="r|")  # type: ignore[call-overload]  # noqa: SIM115
+                tf = tarfile.open(  # type: ignore[call-overload]  # noqa: SIM115
+                    fileobj=stream, mode="r|", tarinfo=_BoundedTarInfo
+                )
                 with tf:
                     yield _tar_members(tf)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError) as exc:

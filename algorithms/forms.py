@@ -27,6 +27,7 @@ from algorithms import pending
 from algorithms.hyperparameter_rules import HP_TYPES
 from algorithms.models import Algorithm, Engine
 from algorithms.spec_display import display_value, stored_number
+from algorithms.spec_values import TRUE_STRINGS
 from algorithms.validation import AlgorithmErrors
 from search.samplers import list_samplers
 
@@ -118,6 +119,8 @@ class AlgorithmForm:
             "has_errors": bool(errors),
             "rows": _rows_context(raw["hyperparameters"], errors),
             "hp_types": HP_TYPES,
+            "argument_styles": Algorithm.ArgumentStyle.choices,
+            "bool_styles": Algorithm.BoolStyle.choices,
             "samplers": _samplers_context(raw, self.spec, errors),
             "engines": list(Engine.objects.all()),
             "pending_token": self.pending_token,
@@ -136,7 +139,7 @@ def _raw_from_post(data: QueryDict) -> dict[str, Any]:
         row: dict[str, str | bool] = {
             col: data.get(f"hp-{i}-{col}", "") for col in HP_COLUMNS if col != "required"
         }
-        row["required"] = data.get(f"hp-{i}-required", "") in ("on", "true", "1")
+        row["required"] = data.get(f"hp-{i}-required", "") in TRUE_STRINGS
         # A row the user added and left untouched is not a row: drop it silently.
         if any(str(row[c]).strip() for c in ("name", "default", "min", "max", "choices",
                                               "description")):
@@ -153,8 +156,11 @@ def _raw_from_post(data: QueryDict) -> dict[str, Any]:
         "server_path": data.get("server_path", ""),
         "boot_file": data.get("boot_file", ""),
         "engine": data.get("engine", ""),
+        "argument_style": data.get("argument_style", ""),
+        "bool_style": data.get("bool_style", ""),
+        "accepts_data_urls": data.get("accepts_data_urls", "") in TRUE_STRINGS,
         "hyperparameters": rows,
-        "auto_search": data.get("auto_search", "") in ("on", "true", "1"),
+        "auto_search": data.get("auto_search", "") in TRUE_STRINGS,
         "metric": {
             "name": data.get("metric_name", ""),
             "goal": data.get("metric_goal", ""),
@@ -172,6 +178,9 @@ def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
         "description": raw["description"],
         "boot_file": raw["boot_file"],
         "engine": raw["engine"] or None,
+        "argument_style": raw["argument_style"],
+        "bool_style": raw["bool_style"],
+        "accepts_data_urls": raw["accepts_data_urls"],
         "hyperparameters": [dict(row) for row in raw["hyperparameters"]],
         "auto_search": raw["auto_search"],
         "metric": dict(raw["metric"]),
@@ -208,6 +217,9 @@ def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
         "server_path": algorithm.server_path,
         "boot_file": algorithm.boot_file,
         "engine": str(algorithm.engine_id or ""),
+        "argument_style": algorithm.argument_style,
+        "bool_style": algorithm.bool_style,
+        "accepts_data_urls": algorithm.accepts_data_urls,
         "hyperparameters": rows,
         "auto_search": algorithm.auto_search,
         "metric": {

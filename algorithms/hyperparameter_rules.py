@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from algorithms.algorithm_errors import AlgorithmErrors
-from algorithms.spec_values import as_bool, as_text, is_blank
+from algorithms.spec_values import BadValue, is_blank, parse_bool, parse_number, parse_text
 
 # Usable as `--name=value` on a command line and by argparse: no spaces, '=' or quotes.
 HP_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -23,8 +23,6 @@ MAX_HP_NAME = 64
 MAX_HYPERPARAMETERS = 200
 MAX_HP_DESCRIPTION = 500
 MAX_CHOICES = 1000
-_TRUE = {"true"}
-_FALSE = {"false"}
 
 
 def clean_hyperparameters(
@@ -48,6 +46,8 @@ def clean_hyperparameters(
             continue
         row = _clean_row(index, raw, auto_search, errors)
         name = row["name"]
+        if name:
+            errors.row_names[index] = name[:MAX_HP_NAME]
         if name and name in first_row:
             errors.add_row(
                 index, "name", f"Duplicate name '{name}' (also in row {first_row[name] + 1})."
@@ -76,12 +76,18 @@ def _clean_row(
 ) -> dict[str, Any]:
     row = _empty_row()
     row["name"] = _clean_row_name(i, raw.get("name"), errors)
-    hp_type = as_text(raw.get("type")) or "float"
-    if hp_type not in HP_TYPES:
-        errors.add_row(i, "type", f"Type must be one of float, int, str, bool (got {hp_type!r}).")
+    hp_type = raw.get("type")
+    hp_type = "float" if is_blank(hp_type) else hp_type
+    if not isinstance(hp_type, str) or hp_type.strip() not in HP_TYPES:
+        shown = repr(hp_type)[:40]
+        errors.add_row(i, "type", f"Type must be one of float, int, str, bool (got {shown}).")
         return row
+    hp_type = hp_type.strip()
     row["type"] = hp_type
-    row["required"] = as_bool(raw.get("required", False))
+    try:
+        row["required"] = parse_bool(raw.get("required"))
+    except BadValue as exc:
+        errors.add_row(i, "required", f"Required {exc}.")
     row["description"] = _clean_row_description(i, raw.get("description"), errors)
     if hp_type in ("float", "int"):
         _check_numeric_row(i, raw, row, auto_search, errors)
@@ -95,9 +101,13 @@ def _clean_row(
 
 
 def _clean_row_name(i: int, value: Any, errors: AlgorithmErrors) -> str:
-    name = as_text(value)
+    try:
+        name: str | None = parse_text(value)
+    except BadValue as exc:
+        errors.add_row(i, "name", f"Name {exc}.")
+        name = None
     if name is None:
-        errors.add_row(i, "name", "Name must be a string.")
+        pass
     elif not name:
         errors.add_row(i, "name", "Name is required.")
     elif len(name) > MAX_HP_NAME:
@@ -113,9 +123,10 @@ def _clean_row_name(i: int, value: Any, errors: AlgorithmErrors) -> str:
 
 
 def _clean_row_description(i: int, value: Any, errors: AlgorithmErrors) -> str:
-    text = as_text(value)
-    if text is None:
-        errors.add_row(i, "description", "Description must be a string.")
+    try:
+        text = parse_text(value)
+    except BadValue as exc:
+        errors.add_row(i, "description", f"Description {exc}.")
         return ""
     if len(text) > MAX_HP_DESCRIPTION:
         errors.add_row(i, "description", f"At most {MAX_HP_DESCRIPTION} characters.")
@@ -124,21 +135,12 @@ def _clean_row_description(i: int, value: Any, errors: AlgorithmErrors) -> str:
 
 def _parse_number(value: Any, hp_type: str) -> int | float:
     """Parse a float or int value; ValueError with a message naming the problem."""
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number, got {value!r}")
     try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except OverflowError:  # an int too large for a float, e.g. 10**400 in a JSON body
-        raise ValueError("is too large: use a number between -1e308 and 1e308") from None
-    except (TypeError, ValueError):
-        raise ValueError(f"must be a number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"must be a finite number, got {value!r}")
-    if hp_type == "int":
-        if not number.is_integer():
-            raise ValueError(f"must be a whole number for an int hyperparameter, got {value!r}")
-        return int(number)
-    return number
+        return parse_number(value, whole=hp_type == "int")
+    except BadValue as exc:
+        if hp_type == "int" and "whole" in str(exc):
+            raise ValueError(f"{exc} for an int hyperparameter") from None
+        raise ValueError(str(exc)) from None
 
 
 def _fmt(number: float | None) -> str:
@@ -195,10 +197,13 @@ def _typed_choices(
     typed: list[Any] = []
     for item in items:
         if hp_type == "str":
-            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
-                errors.add_row(i, "choices", f"Enumeration values must be strings, got {item!r}.")
+            text = _str_value(item)
+            if text is None:
+                errors.add_row(
+                    i, "choices", f"Enumeration values must be strings, got {repr(item)[:60]}."
+                )
                 return None
-            typed.append(str(item))
+            typed.append(text)
             continue
         try:
             typed.append(_parse_number(item, hp_type))
@@ -286,12 +291,10 @@ def _check_bool_row(
     default_raw = raw.get("default")
     if is_blank(default_raw):
         return
-    if isinstance(default_raw, bool):
-        row["default"] = default_raw
-    elif isinstance(default_raw, str) and default_raw.strip().lower() in _TRUE | _FALSE:
-        row["default"] = default_raw.strip().lower() in _TRUE
-    else:
-        errors.add_row(i, "default", f"Default must be true or false, got {default_raw!r}.")
+    try:
+        row["default"] = parse_bool(default_raw)
+    except BadValue as exc:
+        errors.add_row(i, "default", f"Default {exc}.")
 
 
 def _check_str_row(
@@ -306,10 +309,22 @@ def _check_str_row(
                 i, "choices", "An enumeration is required to search this hyperparameter."
             )
         return
-    if not isinstance(default_raw, (str, int, float)) or isinstance(default_raw, bool):
-        errors.add_row(i, "default", f"Default must be a string, got {default_raw!r}.")
+    default = _str_value(default_raw)
+    if default is None:
+        errors.add_row(i, "default", f"Default must be a string, got {repr(default_raw)[:60]}.")
         return
-    default = str(default_raw).strip()
     row["default"] = default
     if choices and default not in choices:
         errors.add_row(i, "default", f"Default '{default}' is not in the enumeration.")
+
+
+def _str_value(value: Any) -> str | None:
+    """A str row's value: a string, or a number written as one; None when neither."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return str(value)
+    try:
+        return parse_text(value)
+    except BadValue:
+        return None

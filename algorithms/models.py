@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from algorithms.goals import Goal
 from algorithms.validation import NAME_RE
 
 NAME_VALIDATOR = RegexValidator(
@@ -75,9 +76,7 @@ class Algorithm(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
-    class Goal(models.TextChoices):
-        MAXIMIZE = "maximize", "Maximize"
-        MINIMIZE = "minimize", "Minimize"
+    Goal = Goal
 
     class CodeSource(models.TextChoices):
         UPLOAD = "upload", "Upload"
@@ -131,6 +130,15 @@ class Algorithm(models.Model):
     status_reason = models.TextField(blank=True)
     # Relative paths and sizes of the package's files, written by validation.
     manifest = models.JSONField(default=list, blank=True)
+    # A new package for a ready algorithm waits here until a worker has checked it: the
+    # working package stays in use meanwhile, and a refused one never replaces it.
+    pending_code_file = models.FileField(upload_to=_code_upload_path, blank=True, max_length=500)
+    pending_server_path = models.CharField(max_length=500, blank=True)
+    pending_boot_file = models.CharField(max_length=255, blank=True)
+    # Why the last new package was refused (the working one was kept); "" once one passes.
+    package_refused_reason = models.TextField(blank=True)
+    # The log lines the user pasted to write the metric regex, kept for the tester on edit.
+    sample_log = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -157,6 +165,10 @@ class Algorithm(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+    @property
+    def has_pending_package(self) -> bool:
+        return bool(self.pending_code_file) or bool(self.pending_server_path)
 
 
 class Hyperparameter(models.Model):

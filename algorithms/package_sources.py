@@ -113,13 +113,34 @@ def _py_members(fileobj: IO[bytes], name: str) -> Iterator[Member]:
 # --- server folders ------------------------------------------------------------------------
 
 
-def _confine(path: Path, allowed_roots: Sequence[Path]) -> Path:
+def server_path_error(server_path: str, allowed_roots: Sequence[Path]) -> str:
+    """Why a server path typed on the page or sent to the API is refused, or "".
+
+    The same checks the worker makes when it reads the folder (:func:`_confine`), worded
+    for the form: the allowed folders are named, so the user knows where to point.
+    """
+    try:
+        _confine(Path(server_path), allowed_roots, shown=server_path)
+    except PackageError as exc:
+        message = str(exc)
+        if "outside the folders allowed" in message:
+            allowed = ", ".join(str(r) for r in allowed_roots) or "none"
+            message = (
+                f"The server path must be inside a folder the administrator allows ({allowed})"
+            )
+        return message + "."
+    return ""
+
+
+def _confine(path: Path, allowed_roots: Sequence[Path], shown: str = "") -> Path:
     """Resolve a user-supplied server path and require it inside an allowed root."""
-    shown = show_name(str(path))
+    shown = show_name(shown or str(path))
+    if not str(path).isprintable():  # a NUL byte would make the OS calls raise
+        raise PackageError(f"Server path {shown} must not contain control characters")
     if not allowed_roots:
         raise PackageError(_NOT_ENABLED)
     if not path.is_absolute():
-        raise PackageError(f"Server path {shown} must be an absolute path")
+        raise PackageError(f"Server path {shown} must be absolute, e.g. /srv/algorithms/mnist")
     if ".." in path.parts:
         raise PackageError(f"Server path {shown} must not contain '..'")
     outside = f"Server path {shown} is outside the folders allowed on this server"
@@ -131,7 +152,7 @@ def _confine(path: Path, allowed_roots: Sequence[Path]) -> Path:
         resolved = path.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
         raise PackageError(f"Server path {shown} does not exist") from None
-    except (OSError, RuntimeError):  # RuntimeError: symlink loop on older Pythons
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: a link loop (old Pythons)
         raise PackageError(f"Server path {shown} cannot be read") from None
     # Then resolved: a symlink inside an allowed root cannot point outside it.
     if not _within(resolved, allowed_roots):

@@ -28,11 +28,22 @@ def _path(user_id: int, token: str) -> str | None:
 
 def pending_store(*, user_id: int, upload: File) -> str:
     """Keep ``upload``; returns the token to post back."""
-    name = default_storage.get_valid_name(os.path.basename(upload.name or "code"))[:200]
+    name = _fit_bytes(default_storage.get_valid_name(os.path.basename(upload.name or "code")))
     token = f"{uuid.uuid4().hex}/{name}"
     upload.seek(0)
     default_storage.save(f"{PENDING_ROOT}/{user_id}/{token}", upload)
     return token
+
+
+def _fit_bytes(name: str, limit: int = 200) -> str:
+    """``name`` cut to ``limit`` bytes of UTF-8 (a file system allows 255), keeping its end.
+
+    The end holds the suffix (``.tar.gz``) that tells the package's kind.
+    """
+    encoded = name.encode("utf-8", "replace")
+    if len(encoded) <= limit:
+        return name
+    return encoded[-limit:].decode("utf-8", "ignore").lstrip(".") or "code"
 
 
 def pending_open(*, user_id: int, token: str) -> File | None:

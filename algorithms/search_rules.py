@@ -10,12 +10,21 @@ from typing import Any
 
 from algorithms import metric_regex
 from algorithms.algorithm_errors import AlgorithmErrors
-from algorithms.spec_values import as_text, is_blank
+from algorithms.goals import Goal
+from algorithms.spec_display import display_value
+from algorithms.spec_values import (
+    BadValue,
+    is_blank,
+    parse_bool,
+    parse_number,
+    parse_seed,
+    parse_text,
+)
 from search import list_samplers
 from search.errors import SamplerParamError
 from search.samplers import get_sampler_class
 
-GOALS = ("maximize", "minimize")
+GOALS = tuple(Goal.values)
 
 
 def clean_metric(value: Any, errors: AlgorithmErrors) -> dict[str, str]:
@@ -23,24 +32,36 @@ def clean_metric(value: Any, errors: AlgorithmErrors) -> dict[str, str]:
     metric = value if isinstance(value, dict) else {}
     if value is not None and not isinstance(value, dict):
         errors.add("metric", "Metric must be an object with name, goal and regex.")
-    name = as_text(metric.get("name")) or ""
-    try:
-        name = metric_regex.validate_metric_name(name)
-    except metric_regex.MetricRegexError as exc:
-        errors.add("metric.name", str(exc))
-    goal = (as_text(metric.get("goal")) or "maximize").lower()
+    name = _metric_text(metric.get("name"), "name", "Metric name", errors)
+    if name is not None:
+        try:
+            name = metric_regex.validate_metric_name(name)
+        except metric_regex.MetricRegexError as exc:
+            errors.add("metric.name", str(exc))
+    goal = (_metric_text(metric.get("goal"), "goal", "Goal", errors) or Goal.MAXIMIZE).lower()
     if goal not in GOALS:
-        errors.add("metric.goal", f"Goal must be maximize or minimize (got {goal!r}).")
-    regex = metric.get("regex")
-    regex = regex if isinstance(regex, str) else ""
-    if not regex.strip():
+        errors.add("metric.goal", f"Goal must be maximize or minimize (got {goal[:40]!r}).")
+    regex = _metric_text(metric.get("regex"), "regex", "Metric regex", errors, strip=False)
+    if regex is None:
+        regex = ""
+    elif not regex.strip():
         errors.add("metric.regex", "Metric regex is required: use Smart generate or write one.")
     else:
         try:
             metric_regex.compile_metric_regex(regex)
         except metric_regex.MetricRegexError as exc:
             errors.add("metric.regex", str(exc))
-    return {"name": name, "goal": goal, "regex": regex}
+    return {"name": name or "", "goal": goal, "regex": regex}
+
+
+def _metric_text(
+    value: Any, key: str, label: str, errors: AlgorithmErrors, *, strip: bool = True
+) -> str | None:
+    try:
+        return parse_text(value, strip=strip)
+    except BadValue as exc:
+        errors.add(f"metric.{key}", f"{label} {exc}.")
+        return None
 
 
 def sampler_catalogue() -> dict[str, dict[str, Any]]:
@@ -69,7 +90,11 @@ def clean_search_algorithms(value: Any, errors: AlgorithmErrors) -> list[dict[st
         if not isinstance(item, dict):
             errors.add("search_algorithms", f"Item {index + 1} must be an object with a name.")
             continue
-        name = as_text(item.get("name")) or ""
+        try:
+            name = parse_text(item.get("name"))
+        except BadValue as exc:
+            errors.add("search_algorithms", f"Item {index + 1}: the name {exc}.")
+            continue
         entry = catalogue.get(name.lower())
         if entry is None:
             errors.add("search_algorithms", f"Unknown search algorithm {name!r} (known: {known}).")
@@ -100,7 +125,19 @@ def _clean_params(
     if not isinstance(raw, dict):
         errors.add_param(index, "__all__", "Parameters must be an object of name: value.")
         return defaults
-    given = {k: v for k, v in raw.items() if not is_blank(v)}
+    specs = {p["name"]: p for p in entry["params"]}
+    given: dict[str, Any] = {}
+    for param, value in raw.items():
+        if is_blank(value) or param not in specs:
+            if not is_blank(value):
+                given[param] = value  # reported as unknown below
+            continue
+        try:
+            given[param] = parse_param(specs[param], value)
+        except BadValue as exc:
+            errors.add_param(index, param, f"{param} {exc}.")
+    if index in errors.search_algorithm_params:
+        return {**defaults, **given}
     if not _each_param_ok(index, name, defaults, given, errors):
         return {**defaults, **given}
     try:
@@ -140,8 +177,35 @@ def _each_param_ok(
     return ok
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
+def parse_param(spec: dict[str, Any], value: Any) -> Any:
+    """A search algorithm's parameter as its type, inside its range; BadValue otherwise.
+
+    ``spec`` is an entry of ``list_samplers()[i]["params"]``. Seeds are bounded to
+    0 .. 2**32 - 1, the range every generator takes.
+
+    >>> parse_param({"name": "gamma", "type": "float", "min": 0, "max": 1}, "0.5")
+    0.5
+    """
+    kind = spec["type"]
+    if spec["name"] == "seed":
+        return parse_seed(value)
+    if kind == "bool":
+        return parse_bool(value)
+    if kind == "str":
+        text = parse_text(value)
+        if spec.get("choices") and text not in spec["choices"]:
+            raise BadValue(f"must be one of {', '.join(map(str, spec['choices']))}, got {text!r}")
         return text
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    number = parse_number(value, whole=kind == "int")
+    low, high = spec.get("min"), spec.get("max")
+    if low is not None and number < low:
+        raise BadValue(f"must be at least {display_value(low)}, got {display_value(number)}")
+    if high is not None and number > high:
+        raise BadValue(f"must be at most {display_value(high)}, got {display_value(number)}")
+    return number
+
+
+def _sentence(text: str) -> str:
+    # The first word is often a parameter's name (gamma): its case is kept.
+    text = text.strip()
+    return text + ("" if not text or text.endswith(".") else ".")

@@ -3,12 +3,16 @@
 Output (one algorithm)::
 
     {"id", "name", "description", "boot_file", "engine", "owner",
+     "argument_style": "equals" | "space",
+     "bool_style": "true_false" | "one_zero" | "flag", "accepts_data_urls": bool,
      "hyperparameters": [{"name", "type", "default", "min", "max", "choices",
                           "required", "description"}],
      "auto_search": bool,
      "metric": {"name", "goal": "maximize" | "minimize", "regex"},
      "search_algorithms": [{"name", "params": {}}],
+     "sample_log",
      "status": "creating" | "ready" | "failed", "status_reason",
+     "package_pending": bool, "package_refused_reason",
      "created_at", "updated_at"}
 
 Input: the same fields minus the read-only ones, plus the code: a multipart
@@ -37,6 +41,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.spec_display import stored_number
 
@@ -46,6 +51,9 @@ SPEC_FIELDS = (
     "description",
     "boot_file",
     "engine",
+    "argument_style",
+    "bool_style",
+    "accepts_data_urls",
     "hyperparameters",
     "auto_search",
     "metric",
@@ -87,14 +95,22 @@ class AlgorithmOutputSerializer(serializers.ModelSerializer):
     hyperparameters = HyperparameterOutputSerializer(many=True, read_only=True)
     metric = MetricSerializer(source="*", read_only=True)
     search_algorithms = SearchAlgorithmChoiceSerializer(many=True, read_only=True)
+    package_pending = serializers.BooleanField(
+        source="has_pending_package",
+        read_only=True,
+        help_text="A new package is being checked; the working one stays in use meanwhile.",
+    )
 
     class Meta:
         model = Algorithm
         fields = [
             "id",
             *SPEC_FIELDS,
+            "sample_log",
             "status",
             "status_reason",
+            "package_pending",
+            "package_refused_reason",
             "created_at",
             "updated_at",
             "owner",
@@ -114,6 +130,22 @@ class AlgorithmInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     boot_file = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     engine = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    argument_style = serializers.ChoiceField(
+        choices=Algorithm.ArgumentStyle.choices,
+        required=False,
+        help_text="How a value follows its name: `equals` (--lr=0.1, the default) or "
+        "`space` (--lr 0.1).",
+    )
+    bool_style = serializers.ChoiceField(
+        choices=Algorithm.BoolStyle.choices,
+        required=False,
+        help_text="How a bool value is written: `true_false` (the default), `one_zero`, or "
+        "`flag` (argparse store_true: a bare --name when true, nothing when false).",
+    )
+    accepts_data_urls = serializers.BooleanField(
+        required=False,
+        help_text="Whether the script takes --data_url and --train_url (default false).",
+    )
     auto_search = serializers.BooleanField(required=False)
     # JSONField also parses the JSON strings a multipart body carries.
     hyperparameters = serializers.JSONField(
@@ -169,7 +201,7 @@ class SamplerListOutputSerializer(serializers.Serializer):
     results = SamplerOutputSerializer(many=True)
 
 
-def errors_to_api(errors: Any) -> dict[str, Any]:
+def errors_to_api(errors: AlgorithmErrors) -> dict[str, Any]:
     """Reshape `AlgorithmErrors` (dotted field keys, row dicts) into the nested API shape."""
     out: dict[str, Any] = {}
 
@@ -189,15 +221,19 @@ def errors_to_api(errors: Any) -> dict[str, Any]:
         else:
             node.setdefault(leaf, []).extend(messages)
 
-    for key, messages in (getattr(errors, "fields", None) or {}).items():
+    for key, messages in errors.fields.items():
         path = str(key).split(".")
         if path[0] in ("", "__all__", "non_field"):
             path = ["non_field_errors"]
         put(path, messages)
-    for index, row in sorted((getattr(errors, "rows", None) or {}).items()):
+    for index, row in sorted(errors.rows.items()):
+        # Keyed by row index like the input; each message names its hyperparameter, as
+        # the row on the page does.
+        label = errors.row_label(index)
         for field, messages in row.items():
-            put(["hyperparameters", str(index), str(field)], messages)
-    for index, params in sorted((getattr(errors, "search_algorithm_params", None) or {}).items()):
+            named = [f"{label}: {m}" for m in messages]
+            put(["hyperparameters", str(index), str(field)], named)
+    for index, params in sorted(errors.search_algorithm_params.items()):
         for param, messages in params.items():
             key = "non_field_errors" if param == "__all__" else str(param)
             put(["search_algorithms", str(index), "params", key], messages)

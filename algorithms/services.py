@@ -8,30 +8,50 @@ fields. Package inspection runs in a huey task enqueued on commit.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from algorithms import packages
+from algorithms import package_sources
+from algorithms.examples import bundled_example_specs, register_examples
 from algorithms.models import Algorithm, Engine, Hyperparameter
+from algorithms.package_validation import (
+    algorithm_requeue_stale_validations,
+    algorithm_validate_package,
+    delete_stored,
+    delete_stored_on_commit,
+    delete_unused_on_commit,
+    enqueue_validation,
+    package_limits,
+    server_roots,
+)
 from algorithms.spec_display import stored_number
+from algorithms.spec_values import parse_id
 from algorithms.validation import AlgorithmErrors, validate_algorithm_spec
 
 logger = logging.getLogger(__name__)
 
+# Also reachable from here for callers that predate the split of this module (the training
+# jobs read package limits and server roots, the demo the bundled examples).
+__all__ = [
+    "algorithm_requeue_stale_validations",
+    "algorithm_validate_package",
+    "bundled_example_specs",
+    "package_limits",
+    "register_examples",
+    "server_roots",
+]
+
 MB = 1024 * 1024
 UPLOAD_SUFFIXES = (".py", ".zip", ".tar.gz", ".tgz")
+MAX_UPLOAD_NAME_BYTES = 200  # the rest of 255 is left for the storage's own suffix
 
 
 class AlgorithmValidationError(Exception):
@@ -66,7 +86,7 @@ def algorithm_create(
         _attach_code(algorithm, code, server_path, stored)
         _save_unique_name(algorithm)
         _save_hyperparameters(algorithm, cleaned["hyperparameters"])
-        _enqueue_validation(algorithm.pk)
+        enqueue_validation(algorithm.pk)
     return algorithm
 
 
@@ -102,22 +122,29 @@ def algorithm_update(
         algorithm = Algorithm.objects.select_for_update().get(pk=algorithm.pk)
         old_file = algorithm.code_file.name if algorithm.code_file else ""
         repackaged = bool(code) or bool(server_path.strip())
+        # A ready algorithm keeps its working package until the new one is checked.
+        staged = repackaged and algorithm.status == Algorithm.Status.READY
+        working_boot_file = algorithm.boot_file
         revalidate = repackaged or cleaned["boot_file"] != algorithm.boot_file
         _apply_spec(algorithm, cleaned)
         algorithm.engine = engine
-        if repackaged:
+        if staged:
+            _stage_code(algorithm, code, server_path, cleaned["boot_file"], stored)
+            algorithm.boot_file = working_boot_file
+        elif repackaged:
+            _drop_pending(algorithm)
             _attach_code(algorithm, code, server_path, stored)
-        if revalidate and algorithm.status != Algorithm.Status.CREATING:
-            algorithm.transition(Algorithm.Status.CREATING)
-        if revalidate:
+        if revalidate and not staged:
+            if algorithm.status != Algorithm.Status.CREATING:
+                algorithm.transition(Algorithm.Status.CREATING)
             algorithm.manifest = []
         _save_unique_name(algorithm)
         algorithm.hyperparameters.all().delete()
         _save_hyperparameters(algorithm, cleaned["hyperparameters"])
-        if repackaged and old_file and old_file != algorithm.code_file.name:
-            _on_commit_delete_file(old_file, algorithm)
+        if repackaged and not staged and old_file and old_file != algorithm.code_file.name:
+            delete_unused_on_commit(old_file, algorithm)
         if revalidate:
-            _enqueue_validation(algorithm.pk)
+            enqueue_validation(algorithm.pk)
     return algorithm
 
 
@@ -131,146 +158,15 @@ def algorithm_delete(*, algorithm: Algorithm) -> None:
             raise AlgorithmInUse(
                 f"Algorithm '{algorithm.name}' is used by {jobs}; delete those jobs first."
             )
-        file_name = algorithm.code_file.name if algorithm.code_file else ""
+        files = [f.name for f in (algorithm.code_file, algorithm.pending_code_file) if f]
         algorithm.delete()
-        if file_name:
-            transaction.on_commit(lambda: _delete_stored(file_name))
+        for name in files:
+            delete_stored_on_commit(name)
 
 
 def _jobs_using(algorithm: Algorithm) -> int:
     """Number of training jobs that reference the algorithm (their FK is PROTECT)."""
     return int(algorithm.training_jobs.count())
-
-
-# --- package validation -------------------------------------------------------------------------
-
-
-def algorithm_validate_package(*, algorithm_id: int) -> None:
-    """Inspect the stored package and move the algorithm to ready or failed.
-
-    Idempotent: does nothing unless the algorithm is creating. When the package or boot
-    file changed while it was being inspected, the result is dropped; the update that
-    changed it queued a fresh validation.
-    """
-    algorithm = Algorithm.objects.filter(pk=algorithm_id).first()
-    if algorithm is None or algorithm.status != Algorithm.Status.CREATING:
-        return
-    inspected = _package_identity(algorithm)
-    manifest: list[dict[str, Any]] = []
-    reason = ""
-    try:
-        found = _inspect(algorithm)
-        packages.find_boot_file(found, algorithm.boot_file)
-        manifest = [{"path": f.path, "size": f.size} for f in found.files]
-    except packages.PackageError as exc:
-        reason = str(exc)
-    except OSError as exc:
-        logger.warning("cannot read package of algorithm %s: %s", algorithm_id, exc)
-        reason = f"The code package could not be read ({exc.__class__.__name__})."
-    with transaction.atomic():
-        algorithm = Algorithm.objects.select_for_update().filter(pk=algorithm_id).first()
-        if algorithm is None or algorithm.status != Algorithm.Status.CREATING:
-            return
-        if _package_identity(algorithm) != inspected:
-            return
-        if reason:
-            algorithm.transition(Algorithm.Status.FAILED, reason)
-        else:
-            algorithm.transition(Algorithm.Status.READY)
-        algorithm.manifest = manifest
-        algorithm.save(update_fields=["status", "status_reason", "manifest", "updated_at"])
-
-
-def algorithm_requeue_stale_validations(*, older_than: timedelta) -> list[int]:
-    """Queue validation again for algorithms left creating longer than `older_than`.
-
-    A validation task dies with its worker (a restart, a lost host, a queue message of a
-    worker that did not know the task); the task is idempotent, so queueing it twice is
-    harmless, while never queueing it again would leave the algorithm creating forever.
-    """
-    cutoff = timezone.now() - older_than
-    stale = list(
-        Algorithm.objects.filter(status=Algorithm.Status.CREATING, updated_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    for pk in stale:
-        _enqueue_validation(pk)
-    return stale
-
-
-def package_limits() -> packages.Limits:
-    total = settings.PACKAGE_MAX_UNCOMPRESSED_MB * MB
-    return packages.Limits(
-        max_files=settings.PACKAGE_MAX_FILES,
-        max_total_bytes=total,
-        max_file_bytes=min(packages.Limits.max_file_bytes, total),
-    )
-
-
-def server_roots() -> list[Path]:
-    """Folders a server path may point into: the configured roots and the bundled examples."""
-    examples = (Path(settings.BASE_DIR) / "examples").resolve()
-    roots = [Path(r) for r in settings.ALGORITHM_SERVER_ROOTS]
-    return roots if examples in roots else [*roots, examples]
-
-
-def _inspect(algorithm: Algorithm) -> packages.Manifest:
-    limits = package_limits()
-    if algorithm.code_source == Algorithm.CodeSource.SERVER_PATH:
-        return packages.inspect_package(
-            Path(algorithm.server_path), limits, allowed_roots=server_roots()
-        )
-    if not algorithm.code_file:
-        raise packages.PackageError("No code package was uploaded.")
-    with algorithm.code_file.open("rb") as fileobj:
-        return packages.inspect_package(
-            fileobj, limits, filename=os.path.basename(algorithm.code_file.name)
-        )
-
-
-def _package_identity(algorithm: Algorithm) -> tuple[str, str, str, str]:
-    code = algorithm.code_file.name if algorithm.code_file else ""
-    return (algorithm.code_source, code, algorithm.server_path, algorithm.boot_file)
-
-
-def _enqueue_validation(algorithm_id: int) -> None:
-    from algorithms.tasks import validate_algorithm_package
-
-    # On commit: a worker must never look for a row that is not committed yet.
-    transaction.on_commit(lambda: validate_algorithm_package(algorithm_id))
-
-
-# --- examples ---------------------------------------------------------------------------------
-
-
-def register_examples(*, owner: Any) -> list[Algorithm]:
-    """Register every ``examples/*/algorithm.json`` for ``owner``; returns the new ones.
-
-    Idempotent by name: an example the owner already has (under its name) is skipped.
-    The code is the example's folder, used in place as a server path.
-    """
-    created: list[Algorithm] = []
-    for folder, spec in bundled_example_specs():
-        if Algorithm.objects.filter(owner=owner, name=spec.get("name", "")).exists():
-            continue
-        created.append(algorithm_create(owner=owner, spec=spec, server_path=str(folder.resolve())))
-    return created
-
-
-def bundled_example_specs(*, skip_unreadable: bool = False) -> Iterator[tuple[Path, Any]]:
-    """Each ``examples/*/algorithm.json`` in name order, as (its folder, its parsed JSON).
-
-    Read lazily: a file that cannot be read or parsed raises when reached, or with
-    ``skip_unreadable`` is left out.
-    """
-    for spec_file in sorted((Path(settings.BASE_DIR) / "examples").glob("*/algorithm.json")):
-        try:
-            spec = json.loads(spec_file.read_text())
-        except (OSError, ValueError):
-            if not skip_unreadable:
-                raise
-            continue
-        yield spec_file.parent, spec
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -311,12 +207,13 @@ def _resolve_engine(value: str | int | None, errors: AlgorithmErrors) -> Engine 
         # Read only: no engine marked default yet means "the default at run time".
         return Engine.objects.filter(is_default=True).first()
     engine = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        engine = Engine.objects.filter(pk=int(value)).first()
+    pk = parse_id(value)
+    if pk is not None:
+        engine = Engine.objects.filter(pk=pk).first()
+    if engine is None and isinstance(value, str):
+        engine = Engine.objects.filter(name=value).first()
     if engine is None:
-        engine = Engine.objects.filter(name=str(value)).first()
-    if engine is None:
-        errors.add("engine", f"Unknown engine '{value}'.")
+        errors.add("engine", f"Unknown engine '{str(value)[:64]}'.")
     return engine
 
 
@@ -331,6 +228,13 @@ def _check_code(
         name = os.path.basename(code.name or "")
         if not name.lower().endswith(UPLOAD_SUFFIXES):
             errors.add("code", "Upload a .py file or a .zip, .tar.gz or .tgz archive.")
+        elif len(name.encode("utf-8", "replace")) > MAX_UPLOAD_NAME_BYTES or not name.isprintable():
+            # File systems refuse names over 255 bytes: 255 characters of UTF-8 can be more.
+            errors.add(
+                "code",
+                f"The file name must be at most {MAX_UPLOAD_NAME_BYTES} bytes of printable "
+                "text; rename the file and upload it again.",
+            )
         limit = settings.MAX_UPLOAD_MB * MB
         if code.size is not None and code.size > limit:
             errors.add(
@@ -350,36 +254,16 @@ def _check_code(
 
 
 def _server_path_error(server_path: str) -> str:
-    path = Path(server_path)
-    if not path.is_absolute():
-        return "The server path must be absolute, e.g. /srv/algorithms/mnist."
-    if ".." in path.parts:
-        return "The server path must not contain '..'."
-    roots = server_roots()
-    allowed = ", ".join(str(r) for r in settings.ALGORITHM_SERVER_ROOTS) or "none"
-    outside = f"The server path must be inside a folder the administrator allows ({allowed})."
-    # The roots first, on the path as written: outside them the answer must not depend on
-    # whether the path exists, or the form would tell which server files exist.
-    if not _within(Path(os.path.normpath(path)), roots):
-        return outside
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return f"The server path {server_path} does not exist."
-    # Then again resolved, so a symlink inside a root cannot point outside it.
-    if not _within(resolved, roots):
-        return outside
-    return ""
-
-
-def _within(path: Path, roots: list[Path]) -> bool:
-    return any(path.is_relative_to(r) or path.is_relative_to(r.resolve()) for r in roots)
+    return package_sources.server_path_error(server_path, server_roots())
 
 
 def _apply_spec(algorithm: Algorithm, cleaned: dict[str, Any]) -> None:
     algorithm.name = cleaned["name"]
     algorithm.description = cleaned["description"]
     algorithm.boot_file = cleaned["boot_file"]
+    algorithm.argument_style = cleaned["argument_style"]
+    algorithm.bool_style = cleaned["bool_style"]
+    algorithm.accepts_data_urls = cleaned["accepts_data_urls"]
     algorithm.auto_search = cleaned["auto_search"]
     algorithm.metric_name = cleaned["metric"]["name"]
     algorithm.metric_goal = cleaned["metric"]["goal"]
@@ -414,7 +298,7 @@ def _storage_undo() -> Iterator[list[str]]:
         yield stored
     except BaseException:
         for name in stored:
-            _delete_stored(name)
+            delete_stored(name)
         raise
 
 
@@ -436,19 +320,27 @@ def _save_hyperparameters(algorithm: Algorithm, rows: list[dict[str, Any]]) -> N
     )
 
 
-def _on_commit_delete_file(name: str, algorithm: Algorithm) -> None:
-    def delete() -> None:
-        if not _jobs_using(algorithm):
-            _delete_stored(name)
+def _stage_code(
+    algorithm: Algorithm, code: File | None, server_path: str, boot_file: str, stored: list[str]
+) -> None:
+    """Keep a new package beside the working one until a worker has checked it."""
+    _drop_pending(algorithm)
+    algorithm.package_refused_reason = ""
+    algorithm.pending_boot_file = boot_file
+    if code:
+        algorithm.pending_code_file.save(os.path.basename(code.name or "code"), code, save=False)
+        stored.append(algorithm.pending_code_file.name)
+    else:
+        algorithm.pending_server_path = str(Path(server_path.strip()).resolve())
 
-    transaction.on_commit(delete)
 
-
-def _delete_stored(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except OSError:
-        logger.warning("could not delete stored package %s", name)
+def _drop_pending(algorithm: Algorithm) -> None:
+    """Forget a new package still waiting for its check (a newer one replaces it)."""
+    if algorithm.pending_code_file:
+        delete_stored_on_commit(algorithm.pending_code_file.name)
+    algorithm.pending_code_file = None
+    algorithm.pending_server_path = ""
+    algorithm.pending_boot_file = ""
 
 
 def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
@@ -458,6 +350,9 @@ def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
         "description": algorithm.description,
         "boot_file": algorithm.boot_file,
         "engine": algorithm.engine.name if algorithm.engine else None,
+        "argument_style": algorithm.argument_style,
+        "bool_style": algorithm.bool_style,
+        "accepts_data_urls": algorithm.accepts_data_urls,
         "hyperparameters": [
             {
                 "name": hp.name,

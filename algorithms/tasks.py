@@ -8,7 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
-from algorithms import pending, services
+from algorithms import package_validation, pending
 
 
 @db_task()
@@ -19,14 +19,14 @@ def validate_algorithm_package(algorithm_id: int) -> None:
     # service is idempotent) does the same work.
     try:
         with HUEY.lock_task(f"validate-algorithm-{algorithm_id}"):
-            services.algorithm_validate_package(algorithm_id=algorithm_id)
+            package_validation.algorithm_validate_package(algorithm_id=algorithm_id)
     except TaskLockedException:
         return
 
 
 @db_periodic_task(crontab(minute="*/2"))
 def requeue_stale_validations() -> None:
-    services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
+    package_validation.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
 
 
 @db_periodic_task(crontab(minute="17", hour="*"))

@@ -29,9 +29,10 @@ import re
 from typing import Any
 
 from algorithms.algorithm_errors import AlgorithmErrors
+from algorithms.goals import Goal
 from algorithms.hyperparameter_rules import clean_hyperparameters
 from algorithms.search_rules import clean_metric, clean_search_algorithms, sampler_catalogue
-from algorithms.spec_values import as_bool, as_text
+from algorithms.spec_values import BadValue, parse_bool, parse_text
 
 __all__ = ["AlgorithmErrors", "sampler_catalogue", "validate_algorithm_spec"]
 
@@ -39,6 +40,9 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_DESCRIPTION = 2000
 MAX_BOOT_FILE = 255
 CODE_SOURCES = ("upload", "server_path")
+# How a trial passes values (the first of each is the default): see Algorithm's fields.
+ARGUMENT_STYLES = ("equals", "space")
+BOOL_STYLES = ("true_false", "one_zero", "flag")
 
 
 def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], AlgorithmErrors]:
@@ -52,16 +56,23 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], Algor
     if not isinstance(spec, dict):
         errors.add("non_field", "The algorithm must be a JSON object.")
         spec = {}
-    auto_search = as_bool(spec.get("auto_search", False))
+    auto_search = _clean_flag(spec.get("auto_search"), "auto_search", "Auto search", errors)
     cleaned: dict[str, Any] = {
         "name": _clean_name(spec.get("name"), errors),
         "description": _clean_text(spec.get("description"), "description", MAX_DESCRIPTION, errors),
         "boot_file": _clean_boot_file(spec.get("boot_file"), errors),
-        "engine": _clean_engine(spec.get("engine")),
+        "engine": _clean_engine(spec.get("engine"), errors),
         "code_source": _clean_code_source(spec.get("code_source"), errors),
+        "argument_style": _clean_choice(
+            spec.get("argument_style"), "argument_style", ARGUMENT_STYLES, errors
+        ),
+        "bool_style": _clean_choice(spec.get("bool_style"), "bool_style", BOOL_STYLES, errors),
+        "accepts_data_urls": _clean_flag(
+            spec.get("accepts_data_urls"), "accepts_data_urls", "Accepts data URLs", errors
+        ),
         "hyperparameters": clean_hyperparameters(spec.get("hyperparameters"), auto_search, errors),
         "auto_search": auto_search,
-        "metric": {"name": "", "goal": "maximize", "regex": ""},
+        "metric": {"name": "", "goal": Goal.MAXIMIZE.value, "regex": ""},
         "search_algorithms": [],
     }
     if auto_search:
@@ -75,10 +86,26 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], Algor
 # --- basic fields ---------------------------------------------------------------------------
 
 
+def _clean_flag(value: Any, key: str, label: str, errors: AlgorithmErrors) -> bool:
+    try:
+        return parse_bool(value)
+    except BadValue as exc:
+        errors.add(key, f"{label} {exc}.")
+        return False
+
+
+def _text(value: Any, key: str, label: str, errors: AlgorithmErrors) -> str | None:
+    """The stripped string, or None after reporting why it is not one."""
+    try:
+        return parse_text(value)
+    except BadValue as exc:
+        errors.add(key, f"{label} {exc}.")
+        return None
+
+
 def _clean_name(value: Any, errors: AlgorithmErrors) -> str:
-    name = as_text(value)
+    name = _text(value, "name", "Name", errors)
     if name is None:
-        errors.add("name", "Name must be a string.")
         return ""
     if not name:
         errors.add("name", "Name is required.")
@@ -92,9 +119,8 @@ def _clean_name(value: Any, errors: AlgorithmErrors) -> str:
 
 
 def _clean_text(value: Any, key: str, limit: int, errors: AlgorithmErrors) -> str:
-    text = as_text(value)
+    text = _text(value, key, key.capitalize(), errors)
     if text is None:
-        errors.add(key, f"{key.capitalize()} must be a string.")
         return ""
     if len(text) > limit:
         errors.add(key, f"{key.capitalize()} must be at most {limit} characters.")
@@ -102,9 +128,8 @@ def _clean_text(value: Any, key: str, limit: int, errors: AlgorithmErrors) -> st
 
 
 def _clean_boot_file(value: Any, errors: AlgorithmErrors) -> str:
-    boot = as_text(value)
+    boot = _text(value, "boot_file", "Boot file", errors)
     if boot is None:
-        errors.add("boot_file", "Boot file must be a string.")
         return ""
     boot = boot.replace("\\", "/")
     if not boot:
@@ -120,9 +145,21 @@ def _clean_boot_file(value: Any, errors: AlgorithmErrors) -> str:
     return boot
 
 
+def _clean_choice(value: Any, key: str, allowed: tuple[str, ...], errors: AlgorithmErrors) -> str:
+    """One of ``allowed``; blank means the first (the default)."""
+    label = key.replace("_", " ").capitalize()
+    text = _text(value, key, label, errors)
+    if not text:
+        return allowed[0]
+    if text not in allowed:
+        errors.add(key, f"{label} must be one of {', '.join(allowed)} (got {text[:40]!r}).")
+        return allowed[0]
+    return text
+
+
 def _clean_code_source(value: Any, errors: AlgorithmErrors) -> str:
     # Which kind of package the page chose; blank when the caller does not say (the API).
-    source = as_text(value)
+    source = _text(value, "code", "Code source", errors)
     if source is None or not source.strip():
         return ""
     source = source.strip()
@@ -132,12 +169,9 @@ def _clean_code_source(value: Any, errors: AlgorithmErrors) -> str:
     return source
 
 
-def _clean_engine(value: Any) -> str | int | None:
+def _clean_engine(value: Any, errors: AlgorithmErrors) -> str | int | None:
     # Resolved against the Engine table by the service (name or id); blank means the default.
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return str(value).strip()
+    text = _text(value, "engine", "Engine", errors)
+    return text or None

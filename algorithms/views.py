@@ -64,7 +64,8 @@ def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "algorithm": algorithm,
         "hyperparameters": algorithm.hyperparameters.all(),
-        "refresh": algorithm.status == Algorithm.Status.CREATING,
+        "refresh": algorithm.status == Algorithm.Status.CREATING
+        or algorithm.has_pending_package,
     }
     return render(request, "algorithms/detail.html", ctx)
 

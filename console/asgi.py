@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
 Websockets get the session user (AuthMiddlewareStack) and are refused from
-foreign origins; each consumer refuses anonymous users itself.
+foreign origins; each consumer refuses anonymous users itself. HTTP request bodies over
+the configured size are refused with 413 before they are read (console.body_limit).
 """
 
 import os
@@ -15,12 +16,20 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from console.body_limit import BodyLimitMiddleware  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
+
+MB = 1024 * 1024
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimitMiddleware(
+            django_asgi_app,
+            upload_limit=settings.MAX_REQUEST_MB * MB,
+            default_limit=settings.MAX_FORM_REQUEST_MB * MB,
+        ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -9,10 +9,12 @@ REDIS_URL (huey + channels_redis) switch every process to shared services.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from console.env import env_bool, env_int, env_list, env_str, env_url
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -79,6 +83,9 @@ MIDDLEWARE = [
     "console.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into lockout_response's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -120,6 +127,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out address or username before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing: after LOGIN_FAILURE_LIMIT failures from one address, or for one
+# username from anywhere, logins are refused for LOGIN_COOLOFF_MINUTES (429, Retry-After),
+# on the login page, the admin's and the token endpoint alike (django-axes).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "console.lockout.lockout_response"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -196,8 +219,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads: the largest code package accepted, and server folders an
 # administrator allows algorithms to point at.
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 100, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Whole request bodies, refused with 413 before they are read (console.body_limit): routes
+# that take a code package allow the upload plus the form around it; every other route
+# (login, token, regex tester, anonymous posts anywhere) allows a small form.
+MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", MAX_UPLOAD_MB + 16, minimum=1)
+MAX_FORM_REQUEST_MB = env_int("MAX_FORM_REQUEST_MB", 11, minimum=1)
+# Non-file form fields are held in memory: the algorithm form's largest (the sample log)
+# is refused on its field when over its own limit, well below this one.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+# Larger uploads stream to a temporary file on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ALGORITHM_SERVER_ROOTS = [
     Path(p).resolve() for p in env_list("ALGORITHM_SERVER_ROOTS", [str(BASE_DIR / "examples")])
 ]
@@ -265,11 +296,24 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The token endpoint's throttles (DRF) need a cache every web process shares in scale mode.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "console.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Token requests (the password endpoint): per client address and per username.
+    "DEFAULT_THROTTLE_RATES": {
+        "login_address": env_str("LOGIN_RATE_ADDRESS", "20/min"),
+        "login_username": env_str("LOGIN_RATE_USERNAME", "10/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -285,6 +329,26 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# Content-Security-Policy on every answer (django-csp): scripts only from the console's own
+# files, no inline script anywhere (the pages, the admin and the API docs pass). Inline
+# styles stay allowed: Plotly and Swagger UI inject theirs at run time, and a style cannot
+# run code. Websockets connect to the same origin ('self' covers ws: and wss: there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 LOGGING = {

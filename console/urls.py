@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from console import views
+from console import api, views
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", api.TokenCreateApi.as_view(), name="api-token"),
+    path("auth/tokens/", api.TokenListApi.as_view(), name="api-token-list"),
+    path("auth/tokens/<int:pk>/", api.TokenDetailApi.as_view(), name="api-token-detail"),
     path("", include("algorithms.api_urls")),
     path("", include("datasets.api_urls")),
     path("", include("trainingjobs.api_urls")),
@@ -28,6 +29,9 @@ urlpatterns = [
     path("training-jobs/", include("trainingjobs.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path(
+        "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
+    ),
     path("admin/", admin.site.urls),
 ]

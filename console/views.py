@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from algorithms import services
+from algorithms import examples
 from algorithms.models import Algorithm
 from trainingjobs.models import TrainingJob
 from trainingjobs.pages import with_trial_counts
@@ -22,7 +22,7 @@ RECENT = 5
 def bundled_examples() -> tuple[dict[str, str], ...]:
     """The examples shipped in ``examples/*/algorithm.json``: name, folder and a summary."""
     found = []
-    for example_dir, spec in services.bundled_example_specs(skip_unreadable=True):
+    for example_dir, spec in examples.bundled_example_specs(skip_unreadable=True):
         description = str(spec.get("description", ""))
         folder = example_dir.resolve()
         allowed = any(folder.is_relative_to(root) for root in settings.ALGORITHM_SERVER_ROOTS)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.validation import validate_algorithm_spec
+from console.models import ApiToken, hash_key
 from trainingjobs.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +118,10 @@ def test_create_errors_carry_the_form_messages_nested_by_field_and_row(
     _, expected = validate_algorithm_spec(spec)
     assert body["name"] == expected.fields["name"]
     assert body["metric"]["regex"] == expected.fields["metric.regex"]
-    assert body["hyperparameters"] == {"1": {"default": expected.rows[1]["default"]}}
+    # The page's message, naming the hyperparameter as the page's row does.
+    assert body["hyperparameters"] == {
+        "1": {"default": [f"epochs: {m}" for m in expected.rows[1]["default"]]}
+    }
     assert "outside the range" in body["hyperparameters"]["1"]["default"][0]
     assert not Algorithm.objects.exists()
 
@@ -381,7 +386,7 @@ def test_obtained_token_authenticates_api_calls(alice: Any) -> None:
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=alice).key == token
+    assert ApiToken.objects.get(user=alice).key_hash == hash_key(token)
 
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     body = api.get(URL).json()
@@ -396,7 +401,7 @@ def test_token_is_refused_for_a_wrong_password(alice: Any) -> None:
         "/api/v1/auth/token/", {"username": "alice", "password": "nope"}, format="json"
     )
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize("header", [None, "Token not-a-real-token", "Bearer abc"])
@@ -415,6 +420,51 @@ def test_huge_integer_bound_is_a_message_on_its_cell(alice_api: APIClient) -> No
     response = alice_api.post(URL, _spec(hyperparameters=rows), format="json")
     assert response.status_code == 400
     assert response.json()["hyperparameters"]["0"]["max"] == [
-        "max is too large: use a number between -1e308 and 1e308."
+        "epochs: max is too large: use a number between -1e308 and 1e308."
     ]
     assert not Algorithm.objects.exists()
+
+
+def test_argument_style_fields_are_read_and_written(alice_api: APIClient) -> None:
+    spec = _spec(argument_style="space", bool_style="flag", accepts_data_urls=True)
+    created = alice_api.post(URL, _multipart(spec), format="multipart")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["argument_style"], body["bool_style"], body["accepts_data_urls"]) == (
+        "space", "flag", True,
+    )
+    algorithm = Algorithm.objects.get(pk=body["id"])
+    assert (algorithm.argument_style, algorithm.bool_style, algorithm.accepts_data_urls) == (
+        "space", "flag", True,
+    )
+    patched = alice_api.patch(f"{URL}{algorithm.pk}/", {"bool_style": "one_zero"}, format="json")
+    assert patched.json()["bool_style"] == "one_zero"
+    assert Algorithm.objects.get(pk=algorithm.pk).argument_style == "space"
+    refused = alice_api.patch(f"{URL}{algorithm.pk}/", {"argument_style": "colon"}, format="json")
+    assert refused.status_code == 400 and "argument_style" in refused.json()
+
+
+def test_patch_with_an_unsafe_archive_keeps_the_working_package(
+    alice_api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        created = alice_api.post(URL, _multipart(_spec()), format="multipart").json()
+    algorithm = Algorithm.objects.get(pk=created["id"])
+    assert algorithm.status == Algorithm.Status.READY
+    working = algorithm.code_file.name
+    unsafe = io.BytesIO()
+    with zipfile.ZipFile(unsafe, "w") as zf:
+        zf.writestr("../escape.py", b"print(1)")
+        zf.writestr("train.py", b"print(1)")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_api.patch(
+            f"{URL}{algorithm.pk}/",
+            {"code": SimpleUploadedFile("evil.zip", unsafe.getvalue())},
+            format="multipart",
+        )
+    assert response.status_code == 200
+    body = alice_api.get(f"{URL}{algorithm.pk}/").json()
+    assert body["status"] == "ready" and not body["package_pending"]
+    assert ".." in body["package_refused_reason"] or "escape" in body["package_refused_reason"]
+    algorithm.refresh_from_db()
+    assert algorithm.code_file.name == working

@@ -287,15 +287,54 @@ def test_bomb_whose_header_lies_is_stopped_while_extracting(tmp_path: Path) -> N
 
 
 def test_tar_bomb_hidden_in_headers_is_stopped_while_reading(tmp_path: Path) -> None:
+    # Each pax header is under the per-header bound; together they pass the byte budget.
+    src = tmp_path / "pax.tar.gz"
+    with tarfile.open(src, "w:gz", format=tarfile.PAX_FORMAT) as tf:
+        for n in range(80):
+            info = tarfile.TarInfo(f"f{n}.py")
+            info.size = len(TRAIN)
+            info.pax_headers = {"comment": "x" * (60 * 1024)}
+            tf.addfile(info, io.BytesIO(TRAIN))
+
+    with pytest.raises(PackageError, match="larger than 1 MB uncompressed"):
+        inspect_package(src, Limits(max_files=100, max_total_bytes=1 * MB))
+
+
+def _peak_kb() -> int:
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def test_huge_pax_header_within_the_size_budget_is_refused_before_it_is_read(
+    tmp_path: Path,
+) -> None:
+    # 150 MiB of pax comment compresses to about 150 KB and is under the default 200 MB
+    # budget: only a bound on the header itself stops tarfile from reading and parsing it.
     info = tarfile.TarInfo("train.py")
     info.size = len(TRAIN)
-    info.pax_headers = {"comment": "x" * (6 * MB)}  # tarfile reads this before any size check
+    info.pax_headers = {"comment": "x" * (150 * MB)}
     src = tmp_path / "pax.tar.gz"
     with tarfile.open(src, "w:gz", format=tarfile.PAX_FORMAT) as tf:
         tf.addfile(info, io.BytesIO(TRAIN))
+    del info
+    assert src.stat().st_size < 300 * 1024
+    before = _peak_kb()
 
-    with pytest.raises(PackageError, match="larger than 1 MB uncompressed"):
-        inspect_package(src, Limits(max_files=1, max_total_bytes=1 * MB))
+    with pytest.raises(PackageError, match="metadata header"):
+        inspect_package(src, Limits())
+    assert _peak_kb() - before < 50 * 1024  # the peak did not move by a header's worth
+
+
+def test_long_gnu_name_header_is_bounded(tmp_path: Path) -> None:
+    info = tarfile.TarInfo("d/" * 40000 + "train.py")  # an 80 KB GNU long name
+    info.size = len(TRAIN)
+    src = tmp_path / "long.tar.gz"
+    with tarfile.open(src, "w:gz", format=tarfile.GNU_FORMAT) as tf:
+        tf.addfile(info, io.BytesIO(TRAIN))
+
+    with pytest.raises(PackageError, match="metadata header"):
+        inspect_package(src, Limits())
 
 
 def test_per_file_limit_applies_to_single_py(tmp_path: Path) -> None:
@@ -393,7 +432,7 @@ def test_folders_need_allowed_roots(roots: tuple[Path, Path]) -> None:
 def test_relative_server_path_is_refused(roots: tuple[Path, Path]) -> None:
     allowed, _ = roots
 
-    with pytest.raises(PackageError, match="absolute path"):
+    with pytest.raises(PackageError, match="must be absolute"):
         inspect_package("proj", allowed_roots=[allowed])
 
 

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from algorithms import services
+from algorithms import examples, services
 from algorithms.models import Algorithm, Engine
 from tests.algorithms.helpers import py_upload, valid_spec, zip_upload
 
@@ -167,7 +167,7 @@ def test_update_keeps_the_package_and_order_when_no_code_is_given(
     assert [hp.name for hp in algorithm.hyperparameters.all()] == ["shuffle", "lr", "optimizer"]
 
 
-def test_update_with_a_new_package_revalidates_it(
+def test_refused_new_package_never_replaces_the_working_one(
     alice: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     algorithm = _create(alice, django_capture_on_commit_callbacks)
@@ -177,13 +177,50 @@ def test_update_with_a_new_package_revalidates_it(
             algorithm=algorithm, spec=valid_spec(), code=zip_upload({"other.py": b""})
         )
     algorithm.refresh_from_db()
-    assert algorithm.status == Algorithm.Status.CREATING
-    for callback in callbacks:
-        callback()
+    # Until the new package is checked, the working one stays in use.
+    assert algorithm.status == Algorithm.Status.READY
+    assert algorithm.code_file.name == old and algorithm.has_pending_package
+    pending = algorithm.pending_code_file.name
+    with django_capture_on_commit_callbacks(execute=True):  # the check, on a worker
+        for callback in callbacks:
+            callback()
     algorithm.refresh_from_db()
-    assert algorithm.status == Algorithm.Status.FAILED
-    assert "Boot file 'train.py' was not found" in algorithm.status_reason
+    assert algorithm.status == Algorithm.Status.READY
+    assert algorithm.code_file.name == old and default_storage.exists(old)
+    assert "Boot file 'train.py' was not found" in algorithm.package_refused_reason
+    assert not algorithm.has_pending_package and not default_storage.exists(pending)
+
+
+def test_checked_new_package_replaces_the_working_one(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    old = algorithm.code_file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.algorithm_update(
+            algorithm=algorithm,
+            spec=valid_spec(boot_file="src/run.py"),
+            code=zip_upload({"src/run.py": b"print('accuracy=1')"}),
+        )
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.READY
+    assert algorithm.boot_file == "src/run.py"
+    assert algorithm.code_file.name.endswith("code.zip") and not algorithm.has_pending_package
+    assert [f["path"] for f in algorithm.manifest] == ["src/run.py"]
+    assert algorithm.package_refused_reason == ""
     assert not default_storage.exists(old)
+
+
+def test_new_package_of_a_failed_algorithm_replaces_it_at_once(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    algorithm = _create(alice, django_capture_on_commit_callbacks)
+    Algorithm.objects.filter(pk=algorithm.pk).update(status=Algorithm.Status.FAILED)
+    algorithm.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.algorithm_update(algorithm=algorithm, spec=valid_spec(), code=py_upload())
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.CREATING and not algorithm.has_pending_package
 
 
 def test_invalid_update_changes_nothing(
@@ -230,14 +267,14 @@ def test_register_examples_is_idempotent(
         (folder / "train.py").write_text("print('accuracy=0.5')\n")
         (folder / "algorithm.json").write_text(json.dumps(valid_spec(name=name)))
     with django_capture_on_commit_callbacks(execute=True):
-        created = services.register_examples(owner=alice)
+        created = examples.register_examples(owner=alice)
     assert [a.name for a in created] == ["first-example", "second-example"]
     assert all(a.code_source == Algorithm.CodeSource.SERVER_PATH for a in created)
     for algorithm in created:
         algorithm.refresh_from_db()
         assert algorithm.status == Algorithm.Status.READY, algorithm.status_reason
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.register_examples(owner=alice) == []
+        assert examples.register_examples(owner=alice) == []
     assert Algorithm.objects.filter(owner=alice).count() == len(created)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from algorithms import services
+from algorithms import package_validation, services
 from algorithms.models import Algorithm
 from algorithms.tasks import validate_algorithm_package
 from tests.algorithms.helpers import py_upload, valid_spec, zip_upload
@@ -69,16 +69,16 @@ def test_result_for_a_replaced_package_is_dropped(
     alice: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     algorithm = _creating(alice, django_capture_on_commit_callbacks)
-    real_inspect = services._inspect
+    real_inspect = package_validation._inspect
 
-    def inspect_then_replace(target: Algorithm) -> Any:
-        manifest = real_inspect(target)
+    def inspect_then_replace(ref: Any) -> Any:
+        manifest = real_inspect(ref)
         # Another save lands while the package is being inspected.
-        Algorithm.objects.filter(pk=target.pk).update(boot_file="other.py")
+        Algorithm.objects.filter(pk=algorithm.pk).update(boot_file="other.py")
         return manifest
 
-    monkeypatch.setattr(services, "_inspect", inspect_then_replace)
-    services.algorithm_validate_package(algorithm_id=algorithm.pk)
+    monkeypatch.setattr(package_validation, "_inspect", inspect_then_replace)
+    package_validation.algorithm_validate_package(algorithm_id=algorithm.pk)
     algorithm.refresh_from_db()
     assert algorithm.status == Algorithm.Status.CREATING
 

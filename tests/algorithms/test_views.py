@@ -189,6 +189,27 @@ def test_create_through_the_form(alice: Any, alice_client: Client) -> None:
     assert algorithm.search_algorithms[0]["params"]["gamma"] == 0.3
     assert algorithm.search_algorithms[0]["params"]["n_initial_points"] == 5
     assert algorithm.metric_regex == REGEX
+    # Unposted argument settings take their defaults.
+    assert (algorithm.argument_style, algorithm.bool_style, algorithm.accepts_data_urls) == (
+        "equals", "true_false", False
+    )
+
+
+def test_form_sets_how_the_script_takes_arguments_and_shows_it_on_edit(
+    alice: Any, alice_client: Client
+) -> None:
+    data = _form_post(
+        code=py_upload(), argument_style="space", bool_style="flag", accepts_data_urls="on"
+    )
+    alice_client.post(reverse("algorithms:create"), data)
+    algorithm = Algorithm.objects.get(owner=alice, name="cifar")
+    assert (algorithm.argument_style, algorithm.bool_style, algorithm.accepts_data_urls) == (
+        "space", "flag", True
+    )
+    page = alice_client.get(reverse("algorithms:edit", args=[algorithm.pk])).content.decode()
+    assert '<option value="space" selected>' in page
+    assert '<option value="flag" selected>' in page
+    assert 'name="accepts_data_urls" id="id_accepts_data_urls" checked' in page
 
 
 def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
@@ -215,7 +236,7 @@ def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
     assert "exponential time" in ctx["errors"]["metric_regex"][0]
     tpe = next(s for s in ctx["samplers"] if s["name"] == "tpe_search")
     gamma = next(p for p in tpe["params"] if p["name"] == "gamma")
-    assert tpe["checked"] and gamma["value"] == "7" and "<= 1.0" in gamma["errors"][0]
+    assert tpe["checked"] and gamma["value"] == "7" and "at most 1" in gamma["errors"][0]
     page = response.content.decode()
     assert 'value="rmsprop"' in page and 'value="(a+)+$"' in page
     assert "epoch 2 accuracy=0.7" in page  # the pasted sample log

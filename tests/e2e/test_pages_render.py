@@ -76,10 +76,27 @@ def test_pages_render_cleanly(page: Any, problems: BrowserProblems, tmp_path: Pa
     visit(page, problems, f"/algorithms/{pk}/delete/", "Delete algorithm", "render-delete")
 
 
+def test_admin_renders_under_the_content_security_policy(
+    page: Any, problems: BrowserProblems, live_console: LiveConsole
+) -> None:
+    live_console.manage("createuser", "root", "--password", "root-pass-123", "--staff")
+    page.goto("/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "root-pass-123")
+    page.click("input[type=submit]")
+    for url in ("/admin/", "/admin/algorithms/algorithm/", "/admin/auth/user/add/"):
+        response = page.goto(url)
+        assert response is not None and response.status == 200, url
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")
+        problems.assert_none(url)
+
+
 def test_api_docs_render_from_local_assets(page: Any, problems: BrowserProblems) -> None:
     login(page, "alice")
     response = page.goto("/api/docs/")
     assert response is not None and response.status == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.locator(".swagger-ui .info .title")).to_be_visible()
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     expect(page.get_by_text("/api/v1/algorithms/").first).to_be_visible()

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from algorithms import services
+from algorithms import examples, package_validation, services
 from algorithms.models import Engine
 from console.env import env_bool, env_str
 from trainingjobs.demo import demo_jobs_create
@@ -39,7 +39,9 @@ class Command(BaseCommand):
             self._create_demo_jobs(admin)
         # Validations queued before a crash or restart would otherwise wait for the
         # periodic sweep; queue them again now (the task is idempotent).
-        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=1))
+        requeued = package_validation.algorithm_requeue_stale_validations(
+            older_than=timedelta(minutes=1)
+        )
         if requeued:
             self.stdout.write(f"Queued validation again for {len(requeued)} algorithm(s).")
 
@@ -94,7 +96,7 @@ class Command(BaseCommand):
 
     def _register_examples(self, admin: Any) -> None:
         try:
-            registered = services.register_examples(owner=admin)
+            registered = examples.register_examples(owner=admin)
         except services.AlgorithmValidationError as exc:
             # A broken example must not keep the console from starting; say what is wrong.
             self.stderr.write(self.style.WARNING(f"Example algorithms not registered: {exc}"))

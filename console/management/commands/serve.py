@@ -1,9 +1,16 @@
 """Run the whole console in one process: the ASGI web server and a huey worker.
 
-This is the embedded mode: the worker runs as threads beside daphne, so the
+This is the embedded mode: the worker runs as threads beside the web server, so the
 in-process channel layer reaches websocket clients and nothing else has to be
-installed. In scale mode run `daphne console.asgi:application` for the web and
-`python manage.py run_huey` on each worker host instead.
+installed. In scale mode web hosts run `serve --no-worker` (the same server with the
+same settings) and each worker host `python manage.py run_huey`.
+
+The web server is uvicorn with its pure-Python h11 protocol: it reads a request body
+only as fast as the application consumes it (the socket is paused past 64 KiB
+buffered), so `console.body_limit` can refuse an oversized body before it is read and a
+large legitimate upload streams to a temporary file with bounded memory. (daphne, the
+previous choice, buffers the whole body and then queues all of it in memory before the
+application runs.)
 """
 
 from __future__ import annotations
@@ -11,8 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from daphne.endpoints import build_endpoint_description_strings
-from daphne.server import Server
+import uvicorn
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
@@ -20,6 +26,25 @@ from huey.contrib.djhuey import HUEY
 from console.asgi import application
 
 logger = logging.getLogger("console.serve")
+
+
+def web_server_config(host: str, port: int) -> uvicorn.Config:
+    """The web server's settings, the same in the embedded and the scale mode."""
+    return uvicorn.Config(
+        application,
+        host=host,
+        port=port,
+        http="h11",  # flow-controlled body reads (see the module docstring)
+        ws="websockets-sansio",
+        ws_max_size=1024 * 1024,  # a browser sends only small control messages
+        lifespan="off",  # Django has no lifespan handlers
+        h11_max_incomplete_event_size=64 * 1024,  # bounds the request line and headers
+        timeout_keep_alive=5,
+        proxy_headers=False,  # trust X-Forwarded-* only where a proxy is configured
+        server_header=False,
+        log_config=None,  # Django's LOGGING configures the loggers
+        access_log=False,
+    )
 
 
 class Command(BaseCommand):
@@ -41,8 +66,8 @@ class Command(BaseCommand):
             # As run_huey does: register every app's tasks before the first dequeue,
             # or tasks queued by another process (bootstrap) are unknown here.
             autodiscover_modules("tasks")
-            # Started before daphne: the consumer installs its signal handlers,
-            # then daphne's reactor takes over SIGINT/SIGTERM for the process.
+            # Started before the web server: the consumer installs its signal handlers,
+            # then uvicorn takes over SIGINT/SIGTERM for the process.
             consumer = HUEY.create_consumer(
                 workers=options["workers"],
                 worker_type="thread",
@@ -56,13 +81,7 @@ class Command(BaseCommand):
             f"Sweep Console at http://{options['host']}:{options['port']}/ (Ctrl+C to stop)"
         )
         try:
-            Server(
-                application=application,
-                endpoints=build_endpoint_description_strings(
-                    host=options["host"], port=options["port"]
-                ),
-                signal_handlers=True,
-            ).run()
+            uvicorn.Server(web_server_config(options["host"], options["port"])).run()
         finally:
             if consumer is not None:
                 consumer.stop(graceful=False)

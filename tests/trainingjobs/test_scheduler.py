@@ -365,3 +365,81 @@ def test_steps_of_one_job_never_interleave(alice: Any, monkeypatch: pytest.Monke
     assert errors == []
     assert inside == ["first", "first committed", "second", "second committed"]
     assert len(trials(job)) == 2  # not 4: the second step saw the first one's trials
+
+
+# The same race on a real SQLite file (the test database is in memory): two threads step
+# one job; the second step must start only after the first has committed.
+SQLITE_RACE = """
+import os, sys, threading
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth import get_user_model
+from django.db import connection
+from trainingjobs import scheduler, services, tasks
+from trainingjobs.models import Trial
+from tests.trainingjobs.engine_helpers import make_job
+
+job = make_job(get_user_model().objects.create(username="alice"), status="running")
+order, second_in = [], threading.Event()
+counts = services.trial_counts
+
+def trial_counts(job_id):
+    name = threading.current_thread().name
+    order.append(name)
+    if name == "first":
+        second_in.wait(1.0)
+    else:
+        second_in.set()
+    return counts(job_id)
+
+services.trial_counts = trial_counts
+tasks.run_trial = lambda trial_id: None
+
+def run():
+    try:
+        scheduler.schedule_step(job.pk)
+        order.append(threading.current_thread().name + " committed")
+    except Exception as exc:
+        order.append(repr(exc))
+    finally:
+        connection.close()
+
+first = threading.Thread(target=run, name="first")
+first.start()
+while not order:
+    threading.Event().wait(0.01)
+second = threading.Thread(target=run, name="second")
+second.start()
+first.join()
+second.join()
+print(order, Trial.objects.filter(job=job).count())
+"""
+
+
+@pytest.mark.parametrize("deferred", [False, True], ids=["embedded", "database-url"])
+def test_steps_of_one_job_never_interleave_on_a_sqlite_file(tmp_path: Any, deferred: bool) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "console.settings", "DATA_DIR": str(tmp_path)}
+    if deferred:
+        # A DATABASE_URL opens SQLite in its default deferred mode: the step's first
+        # statement, a write, is what takes the lock before anything is read.
+        env |= {"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "SECRET_KEY": "test"}
+    done = subprocess.run(
+        [sys.executable, "-c", SQLITE_RACE],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == (
+        "['first', 'first committed', 'second', 'second committed'] 2"
+    )

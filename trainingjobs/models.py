@@ -20,7 +20,7 @@ from django.db import models
 
 from algorithms.models import Algorithm, IllegalTransition
 
-__all__ = ["IllegalTransition", "MetricPoint", "Trial", "TrainingJob", "TrialLog"]
+__all__ = ["IllegalTransition", "JobEvent", "MetricPoint", "Trial", "TrainingJob", "TrialLog"]
 
 
 class TrainingJobQuerySet(models.QuerySet["TrainingJob"]):
@@ -261,3 +261,27 @@ class MetricPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial_id}@{self.step}={self.value}"
+
+
+class JobEvent(models.Model):
+    """One event the live dashboard saw, numbered per job (``seq`` 1, 2, 3 ...).
+
+    Written by ``trainingjobs.events`` before the event is sent, so a page that was
+    disconnected asks for the events after the last number it holds and gets exactly
+    those. Only the dashboard reads these rows; the trials and points stay the truth.
+    """
+
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=32)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "seq"], name="unique_event_seq_per_job")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.seq} {self.type}"

@@ -107,16 +107,32 @@ def _report_until_stopped(mon: TrialMonitor, values: list[float]) -> int | None:
         ({"name": "bandit", "slack_factor": 0.1, "delay_evaluation": 3}, [0.8] * 5, 3),
         ({"name": "bandit", "slack_factor": 0.1, "delay_evaluation": 3}, [0.85] * 5, None),
         # the others' running averages at report 2: 0.6 and 0.85, median 0.725
-        ({"name": "median_stopping", "delay_evaluation": 2}, [0.3, 0.7, 0.9], 2),
-        ({"name": "median_stopping", "delay_evaluation": 2}, [0.3, 0.8, 0.9], None),
+        ({"name": "median_stopping", "delay_evaluation": 2, "min_comparators": 2}, [0.3, 0.7], 2),
+        (
+            {"name": "median_stopping", "delay_evaluation": 2, "min_comparators": 2},
+            [0.3, 0.8],
+            None,
+        ),
+        # by default the median needs 3 other trials: with 2 it never stops
+        ({"name": "median_stopping", "delay_evaluation": 2}, [0.3, 0.7], None),
         # 3 trials at report 2, 34 % -> floor(3 * 34 / 100) = 1: the lowest one stops
         (
-            {"name": "truncation_selection", "truncation_percentage": 34, "delay_evaluation": 2},
+            {
+                "name": "truncation_selection",
+                "truncation_percentage": 34,
+                "delay_evaluation": 2,
+                "min_comparators": 2,
+            },
             [0.6, 0.65],
             2,
         ),
         (
-            {"name": "truncation_selection", "truncation_percentage": 34, "delay_evaluation": 2},
+            {
+                "name": "truncation_selection",
+                "truncation_percentage": 34,
+                "delay_evaluation": 2,
+                "min_comparators": 2,
+            },
             [0.5, 0.75],
             None,
         ),
@@ -126,6 +142,7 @@ def _report_until_stopped(mon: TrialMonitor, values: list[float]) -> int | None:
                 "name": "truncation_selection",
                 "truncation_percentage": 34,
                 "delay_evaluation": 2,
+                "min_comparators": 2,
                 "exclude_finished": True,
             },
             [0.6, 0.65],

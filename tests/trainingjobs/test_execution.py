@@ -348,3 +348,21 @@ def test_the_periodic_reaper_marks_silent_trials_lost(
     job.refresh_from_db()
     assert job.status == J.FAILED
     assert "The first failure, trial #1: Lost: its worker elsewhere:1" in job.status_reason
+
+
+def test_a_flood_of_output_keeps_a_capped_log_and_the_final_metric(
+    alice: Any, code: Path, settings: Any
+) -> None:
+    settings.TRIAL_LOG_MAX_MB = 1
+    (code / "train.py").write_text(
+        "import sys\n"
+        "line = 'x' * 999 + '\\n'\n"
+        "for _ in range(50_000):\n"  # 50 MB
+        "    sys.stdout.write(line)\n"
+        "print('accuracy=0.75')\n"
+    )
+    trial = run(queued_trial(script_job(alice, code), x=0.5))
+    assert (trial.status, trial.value) == (S.COMPLETED, 0.75)
+    assert trial.log.truncated and trial.log.lines == 50_001
+    assert 1024 * 1024 - 1000 < trial.log.size <= 1024 * 1024 + 200
+    assert trial.log.text.endswith("the metric is still read from every line]\n")

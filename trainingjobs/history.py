@@ -40,18 +40,43 @@ def job_curves(job_id: int) -> dict[int, list[float]]:
     return dict(curves)
 
 
-def job_history(job_id: int) -> list[dict[str, Any]]:
-    """The job's trials as ``search`` history dicts, in trial-number order."""
-    curves = job_curves(job_id)
-    trials = (
+def job_history(job_id: int, *, curves: bool = True) -> list[dict[str, Any]]:
+    """The job's trials as ``search`` history dicts, in trial-number order.
+
+    ``curves=False`` is what samplers need: they learn from ``value``, and read a curve
+    only for an early-stopped trial without one, so only those curves are loaded (a step
+    of a long job then does not read every point of the job).
+    """
+    trials = list(
         Trial.objects.filter(job_id=job_id)
         .order_by("number")
         .values_list("id", "params", "value", "status")
     )
+    if curves:
+        loaded = job_curves(job_id)
+    else:
+        needed = [
+            pk
+            for pk, _, value, status in trials
+            if status == Trial.Status.EARLY_STOPPED and value is None
+        ]
+        loaded = _curves_of(needed) if needed else {}
     return [
-        {"params": params, "value": value, "status": status, "curve": curves.get(pk, [])}
+        {"params": params, "value": value, "status": status, "curve": loaded.get(pk, [])}
         for pk, params, value, status in trials
     ]
+
+
+def _curves_of(trial_ids: list[int]) -> dict[int, list[float]]:
+    curves: dict[int, list[float]] = defaultdict(list)
+    rows = (
+        MetricPoint.objects.filter(trial_id__in=trial_ids)
+        .order_by("trial_id", "step")
+        .values_list("trial_id", "value")
+    )
+    for trial_id, value in rows:
+        curves[trial_id].append(point_value(value))
+    return dict(curves)
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,18 @@ def test_non_finite_values_never_win(
     value: float | None, than: float | None, goal: str, better: bool
 ) -> None:
     assert history.is_better(value, than, goal=goal) is better
+
+
+@pytest.mark.django_db
+def test_history_for_samplers_loads_only_the_curves_they_read(alice: Any) -> None:
+    job = make_job(alice, max_concurrent=3, max_trials=3)
+    step(job)
+    done, stopped, valueless = trials(job)
+    for trial in (done, stopped, valueless):
+        claim(trial)
+    finish(done, values=[0.1, 0.3])
+    finish(stopped, S.EARLY_STOPPED, values=[0.2])
+    finish(valueless, S.EARLY_STOPPED, values=[0.4, None])  # objective "last": None
+    records = history.job_history(job.pk, curves=False)
+    assert [r["curve"] for r in records][:2] == [[], []]
+    assert records[2]["curve"][0] == 0.4 and math.isnan(records[2]["curve"][1])

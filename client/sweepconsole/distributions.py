@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -408,23 +408,6 @@ _CALLS = {
     "float_range": float_range,
     "int_range": int_range,
 }
-KINDS = (
-    "choice",
-    "randint",
-    "uniform",
-    "quniform",
-    "loguniform",
-    "qloguniform",
-    "normal",
-    "qnormal",
-    "lognormal",
-    "qlognormal",
-    "float",
-    "int",
-    "bool",
-    "str",
-    "categorical",
-)
 _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (required fields, optional fields); "type" aside
     "choice": (("values",), ()),
@@ -591,11 +574,3 @@ def space_from_json(spec: Mapping[str, Any]) -> dict[str, Distribution]:
         except SpecError as exc:
             raise SpecError(f"{name}: {exc}") from None
     return out
-
-
-def is_distribution(value: Any) -> bool:
-    return isinstance(value, Distribution)
-
-
-def iter_kinds() -> Iterable[str]:
-    return iter(_CALLS)

@@ -33,6 +33,7 @@ anything is sent. ``job_to_document`` writes any job of the console back in this
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sweepconsole.distributions import Choice, Distribution, from_json, parse_expression
-from sweepconsole.errors import NotFound, SpecError, flatten_messages
-from sweepconsole.sampling import policy_class, policy_from_json, sampling_class
+from sweepconsole.errors import ConsoleError, NotFound, SpecError, flatten_messages
+from sweepconsole.sampling import policy_class, policy_from_json, policy_params, sampling_class
 from sweepconsole.yamlfile import Located, YamlError, load_located
 
 if TYPE_CHECKING:
@@ -180,8 +181,6 @@ class JobFile:
                 existing = None
             if existing is not None and existing.status == "ready":
                 return existing
-        from sweepconsole.errors import ConsoleError
-
         try:
             return console.create_algorithm(source, **fields)
         except ConsoleError as exc:
@@ -195,8 +194,6 @@ class JobFile:
 
     def submit(self, console: Console) -> Job:
         """Resolve the algorithm and create the job; a refusal names the file's fields."""
-        from sweepconsole.errors import ConsoleError
-
         algorithm = self.resolve_algorithm(console)
         try:
             return console.submit_json({**self.body, "algorithm": algorithm.id})
@@ -235,8 +232,6 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 
 
 def _folder_name(source: Path) -> str | None:
-    import json
-
     spec = source / "algorithm.json" if source.is_dir() else None
     if spec is not None and spec.is_file():
         try:
@@ -418,12 +413,15 @@ class _Checker:
         except SpecError as exc:
             self.add(("policy", "name") if "name" in value else ("policy",), str(exc))
             return
+        known = set(policy_params(cls)) | set(cls.renamed)
+        # Parameters this client does not name go to the console, which knows its own
+        # (a job exported from a newer console keeps working); it refuses a typo itself.
+        unknown = [str(k) for k in value if k != "name" and k not in known]
         try:
             policy = policy_from_json({**value, "name": cls.name})
         except SpecError as exc:
-            text = str(exc)
-            bad = [k for k in value if k != "name" and f"{k!r}" in text]
-            self.add(("policy", bad[0]) if bad else ("policy",), text)
+            hint = f" (not known here: {', '.join(unknown)})" if unknown else ""
+            self.add(("policy",), f"{exc}{hint}")
             return
         if policy is not None:
             body["policy"] = policy.to_json()

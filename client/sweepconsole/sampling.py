@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from sweepconsole.distributions import Distribution, space_from_json, space_to_json
@@ -25,6 +25,7 @@ __all__ = [
     "AnnealSampling",
     "BanditPolicy",
     "BayesianParameterSampling",
+    "CurveFittingPolicy",
     "EarlyTerminationPolicy",
     "GridParameterSampling",
     "MedianStoppingPolicy",
@@ -185,17 +186,27 @@ def _non_negative(policy: str, name: str, value: Any) -> None:
 
 @dataclass(frozen=True)
 class EarlyTerminationPolicy:
-    """Base of the policies: ``to_json()`` is the job's ``policy`` object."""
+    """Base of the policies: ``to_json()`` is the job's ``policy`` object.
+
+    ``extra`` holds parameters of the console's policy that this client does not name
+    (``min_comparators``, or one a newer console added): they are sent as they are, read
+    back from a job, and left out of ``==`` (a job stores every parameter, defaults too).
+    """
 
     name: ClassVar[str]
     aliases: ClassVar[tuple[str, ...]] = ()
     # HyperDrive's argument name -> the console's, where they differ.
     renamed: ClassVar[dict[str, str]] = {}
+    extra: Mapping[str, Any] = field(
+        default_factory=dict, kw_only=True, compare=False, repr=False, hash=False
+    )
 
     def __post_init__(self) -> None:
-        for name in ("evaluation_interval",):
-            if hasattr(self, name):
-                _whole(self.name, name, getattr(self, name), 1)
+        if not isinstance(self.extra, Mapping):
+            raise SpecError(f"{self.name}: extra must be a dict of parameters, got {self.extra!r}")
+        object.__setattr__(self, "extra", dict(self.extra))
+        if hasattr(self, "evaluation_interval"):
+            _whole(self.name, "evaluation_interval", self.evaluation_interval, 1)
         if hasattr(self, "delay_evaluation"):
             _whole(self.name, "delay_evaluation", self.delay_evaluation, 0)
 
@@ -203,8 +214,10 @@ class EarlyTerminationPolicy:
         spec: dict[str, Any] = {"name": self.name}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value is not None:
+            if f.name != "extra" and value is not None:
                 spec[self.renamed.get(f.name, f.name)] = value
+        for key, value in self.extra.items():
+            spec.setdefault(str(key), value)
         return spec
 
 
@@ -294,6 +307,24 @@ class ASHAPolicy(EarlyTerminationPolicy):
 
 
 @dataclass(frozen=True)
+class CurveFittingPolicy(EarlyTerminationPolicy):
+    """The console's learning-curve extrapolation: stops a trial whose predicted final value
+    is not within ``threshold`` of the best one (as NNI's curve-fitting assessor)."""
+
+    threshold: float = 0.05
+    max_resource: int | None = None
+    min_points: int = 5
+    evaluation_interval: int = 1
+    delay_evaluation: int = 0
+    name: ClassVar[str] = "curve_fitting"
+    aliases: ClassVar[tuple[str, ...]] = (
+        "learning_curve",
+        "curvefitting",
+        "curve_fitting_assessor",
+    )
+
+
+@dataclass(frozen=True)
 class NoTerminationPolicy(EarlyTerminationPolicy):
     """Every trial runs to its end."""
 
@@ -307,6 +338,7 @@ for _policy in (
     MedianStoppingPolicy,
     TruncationSelectionPolicy,
     ASHAPolicy,
+    CurveFittingPolicy,
     NoTerminationPolicy,
 ):
     for _key in (_policy.name, *_policy.aliases, _policy.__name__.lower()):
@@ -323,11 +355,12 @@ def policy_class(name: Any) -> type[EarlyTerminationPolicy]:
 
 def policy_params(cls: type[EarlyTerminationPolicy]) -> list[str]:
     """The parameter names a policy takes, as the console spells them."""
-    return [cls.renamed.get(f.name, f.name) for f in fields(cls)]
+    return [cls.renamed.get(f.name, f.name) for f in fields(cls) if f.name != "extra"]
 
 
 def policy_from_json(spec: Mapping[str, Any] | None) -> EarlyTerminationPolicy | None:
-    """A job's ``policy`` object as a policy; ``None`` for none (``{}``).
+    """A job's ``policy`` object as a policy; ``None`` for none (``{}``). Parameters this
+    client does not name go to ``extra``.
 
     >>> policy_from_json({"name": "bandit", "slack_factor": 0.2, "slack_amount": None,
     ...                   "evaluation_interval": 1, "delay_evaluation": 0})
@@ -339,19 +372,19 @@ def policy_from_json(spec: Mapping[str, Any] | None) -> EarlyTerminationPolicy |
         raise SpecError(f"a policy must be an object with a name, got {spec!r}")
     cls = policy_class(spec.get("name"))
     back = {console: ours for ours, console in cls.renamed.items()}
-    names = {f.name for f in fields(cls)}
+    names = set(policy_params(cls)) | set(back.values())
     kwargs: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for key, value in spec.items():
         if key == "name":
             continue
         ours = back.get(key, key)
-        if ours not in names:
-            raise SpecError(
-                f"{cls.name} has no parameter {key!r} (it takes: {', '.join(policy_params(cls))})"
-            )
-        if value is not None:
-            kwargs[ours] = value
+        if ours in names:
+            if value is not None:
+                kwargs[ours] = value
+        elif value is not None:
+            extra[str(key)] = value
     try:
-        return cls(**kwargs)
+        return cls(**kwargs, extra=extra)
     except TypeError as exc:
         raise SpecError(f"{cls.name}: {exc}") from None

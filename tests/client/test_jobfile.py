@@ -120,6 +120,22 @@ def test_slack_factor_and_slack_amount_together_is_refused(tmp_path: Path) -> No
     assert "give exactly one of slack_factor and slack_amount" in message
 
 
+def test_policy_parameter_typo_is_pointed_at(tmp_path: Path) -> None:
+    found = problems(GOOD.replace("slack_factor: 0.2", "slack: 0.2"), tmp_path)
+    assert len(found) == 1
+    field, line, message = found[0]
+    assert (field, line) == ("policy", 13)
+    assert "give exactly one of slack_factor and slack_amount" in message
+    assert message.endswith("(not known here: slack)")
+
+
+def test_policy_parameters_of_the_console_pass_through(tmp_path: Path) -> None:
+    job = load(
+        GOOD.replace("slack_factor: 0.2", "slack_factor: 0.2\n  min_comparators: 2"), tmp_path
+    )
+    assert job.body["policy"]["min_comparators"] == 2
+
+
 def test_max_concurrent_runs_above_max_total_runs_names_field_and_line(tmp_path: Path) -> None:
     found = problems(GOOD.replace("max_concurrent_runs: 2", "max_concurrent_runs: 9"), tmp_path)
     assert found == [

@@ -11,6 +11,7 @@ from sweepconsole import (
     ASHAPolicy,
     BanditPolicy,
     BayesianParameterSampling,
+    CurveFittingPolicy,
     GridParameterSampling,
     MedianStoppingPolicy,
     NoTerminationPolicy,
@@ -218,9 +219,21 @@ def test_unknown_policy_names_the_known_ones() -> None:
         policy_from_json({"name": "hyperband"})
 
 
-def test_unknown_policy_parameter_names_it_and_the_accepted_ones() -> None:
-    with pytest.raises(SpecError, match="bandit has no parameter 'slack'.*slack_factor"):
-        policy_from_json({"name": "bandit", "slack": 0.1})
+def test_console_parameters_the_client_does_not_name_are_kept_and_sent_back() -> None:
+    policy = policy_from_json({"name": "bandit", "slack_factor": 0.1, "min_comparators": 2})
+    assert policy == BanditPolicy(slack_factor=0.1)
+    assert policy is not None and policy.to_json()["min_comparators"] == 2
+    spec = BanditPolicy(slack_factor=0.1, extra={"min_comparators": 2}).to_json()
+    params = {k: v for k, v in spec.items() if k != "name"}
+    assert make_policy("bandit", **params).options["min_comparators"] == 2
+
+
+def test_curve_fitting_policy_is_the_console_policy() -> None:
+    spec = CurveFittingPolicy(threshold=0.1, min_points=4).to_json()
+    built = make_policy(spec["name"], **{k: v for k, v in spec.items() if k != "name"})
+    assert policy_from_json({"name": type(built).name, **built.options}) == CurveFittingPolicy(
+        threshold=0.1, min_points=4
+    )
 
 
 # --------------------------------------------------------------------------- submit body

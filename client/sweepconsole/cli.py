@@ -48,7 +48,12 @@ def _load_json_arg(name: str, value: str | None) -> Any:
     """A JSON option given inline or as @file."""
     if value is None:
         return None
-    text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    try:
+        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot read {value[1:]}: {exc.strerror}", param_hint=name
+        ) from None
     try:
         return json.loads(text)
     except ValueError as exc:

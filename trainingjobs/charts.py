@@ -131,52 +131,160 @@ def parallel_figure(
 ) -> dict[str, Any] | None:
     """One line per scored trial across its searched values and its objective.
 
-    ``rows``: ``{"params": {...}, "value": float | None}``; only trials with a finite value
-    are drawn. Text and booleans get one tick per value seen; a parameter searched on a log
-    scale (``log_names``) is drawn as its log10, since a parallel axis is always linear.
+    ``rows``: ``{"params": {...}, "value": float | None, "label": str, "best": bool}``;
+    only trials with a finite value are drawn, darker the better, the best one in red.
+    Each axis runs from its lowest to its highest value seen (a parameter searched on a
+    log scale, ``log_names``, on a log axis); text and booleans get one tick per value.
     None when nothing to draw.
+
+    Drawn with SVG lines, not Plotly's ``parcoords``: that trace needs WebGL code built
+    at run time, which the console's Content-Security-Policy (no eval) refuses.
     """
     scored = [r for r in rows if finite(r.get("value")) is not None]
     if not scored or not names:
         return None
-    dimensions = [
-        _dimension(name, [r["params"].get(name) for r in scored], log=name in log_names)
+    axes = [
+        _axis_of(name, [r["params"].get(name) for r in scored], log=name in log_names)
         for name in names
     ]
     values = [float(r["value"]) for r in scored]
-    dimensions.append({"label": metric_name or "objective", "values": values})
-    # Darker is better, whichever way the goal points.
-    scale = "Blues" if goal != "minimize" else "Blues_r"
-    figure = go.Figure(
-        data=[
-            go.Parcoords(
-                # No colour bar: the last axis is the objective, with its own scale.
-                line={"color": values, "colorscale": scale, "showscale": False},
-                dimensions=dimensions,
+    axes.append(_axis_of(metric_name or "objective", values, log=False))
+    shade = _shades(values, goal)
+    traces = []
+    groups: dict[int, list[int]] = {}
+    for i, row in enumerate(scored):
+        groups.setdefault(-1 if row.get("best") else shade[i], []).append(i)
+    # One trace per shade (lines split by None), the best last so that it is drawn on top.
+    for key in sorted(groups, key=lambda k: (k == -1, k)):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        texts: list[str | None] = []
+        for i in groups[key]:
+            label = str(scored[i].get("label") or f"#{i + 1}")
+            for n, axis in enumerate(axes):
+                xs.append(n)
+                ys.append(axis.positions[i])
+                texts.append(f"{label}<br>{axis.label} = {axis.shown[i]}")
+            xs.append(None)
+            ys.append(None)
+            texts.append(None)
+        best = key == -1
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                text=texts,
+                mode="lines",
+                hoverinfo="text",
+                connectgaps=False,
+                showlegend=False,
+                line={"color": BEST_COLOUR if best else SHADES[key], "width": 3 if best else 1.5},
+                opacity=1.0 if best else 0.85,
             )
-        ],
-        layout=_layout(margin={"l": 60, "r": 60, "t": 48, "b": 24}, height=360),
+        )
+    annotations = [
+        {
+            "x": n,
+            "y": position,
+            "text": text,
+            "showarrow": False,
+            "xanchor": "left",
+            "xshift": 4,
+            "font": {"size": 10, "color": "#687385"},
+        }
+        for n, axis in enumerate(axes)
+        for position, text in axis.ticks
+    ]
+    shapes = [
+        {
+            "type": "line",
+            "x0": n,
+            "x1": n,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#9aa4b2", "width": 1},
+        }
+        for n in range(len(axes))
+    ]
+    figure = go.Figure(
+        data=traces,
+        layout=_layout(
+            margin={"l": 24, "r": 24, "t": 16, "b": 44},
+            height=360,
+            hovermode="closest",
+            xaxis={
+                "tickvals": list(range(len(axes))),
+                "ticktext": [axis.label for axis in axes],
+                "range": [-0.25, len(axes) - 0.45],
+                "showgrid": False,
+                "zeroline": False,
+                "fixedrange": True,
+            },
+            yaxis={"visible": False, "range": [-0.06, 1.06], "fixedrange": True},
+            annotations=annotations,
+            shapes=shapes,
+        ),
     )
     return _plain(figure)
 
 
-def _dimension(name: str, values: list[Any], *, log: bool = False) -> dict[str, Any]:
+# Better is darker, whichever way the goal points (the best trial is red).
+SHADES = ("#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c")
+
+
+def _shades(values: Sequence[float], goal: str) -> list[int]:
+    """Each value's shade index, 0 (worst) to len(SHADES) - 1 (best).
+
+    >>> _shades([1.0, 2.0, 3.0], "maximize"), _shades([1.0, 2.0, 3.0], "minimize")
+    ([0, 3, 5], [5, 3, 0])
+    """
+    low, high = min(values), max(values)
+    out = []
+    for value in values:
+        t = 0.5 if high == low else (value - low) / (high - low)
+        if goal == "minimize":
+            t = 1.0 - t
+        out.append(min(int(t * len(SHADES)), len(SHADES) - 1))
+    return out
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """One vertical axis: where each trial crosses it (0 bottom, 1 top) and its labels."""
+
+    label: str
+    positions: list[float]
+    shown: list[str]
+    ticks: list[tuple[float, str]]
+
+
+def _axis_of(name: str, values: list[Any], *, log: bool) -> _Axis:
     numeric = all(
         isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values
     )
-    if numeric and log and all(v > 0 for v in values):
-        return {"label": f"log10({name})", "values": [math.log10(v) for v in values]}
     if numeric:
-        return {"label": name, "values": [float(v) for v in values]}
+        log = log and all(v > 0 for v in values)
+        scaled = [math.log10(v) if log else float(v) for v in values]
+        low, high = min(scaled), max(scaled)
+        positions = [0.5 if high == low else (v - low) / (high - low) for v in scaled]
+        shown = [_number(v) for v in values]
+        lowest, highest = min(values), max(values)
+        ticks = (
+            [(0.5, _number(lowest))]
+            if high == low
+            else [(0.0, _number(lowest)), (1.0, _number(highest))]
+        )
+        return _Axis(name + (" (log)" if log else ""), positions, shown, ticks)
     labels = sorted({_label(v) for v in values})
-    index = {label: i for i, label in enumerate(labels)}
-    return {
-        "label": name,
-        "values": [index[_label(v)] for v in values],
-        "tickvals": list(range(len(labels))),
-        "ticktext": labels,
-        "range": [-0.5, len(labels) - 0.5] if len(labels) == 1 else [0, len(labels) - 1],
+    spots = {
+        label: 0.5 if len(labels) == 1 else i / (len(labels) - 1) for i, label in enumerate(labels)
     }
+    shown = [_label(v) for v in values]
+    return _Axis(name, [spots[s] for s in shown], shown, [(spots[t], t) for t in labels])
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
 
 
 def _label(value: Any) -> str:

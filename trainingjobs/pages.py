@@ -265,7 +265,15 @@ def job_figures(
     return {
         "metric": charts.metric_figure(lines, metric_name=job.metric_name) if lines else None,
         "parallel": charts.parallel_figure(
-            [{"params": t.params, "value": t.value} for t in trials],
+            [
+                {
+                    "params": t.params,
+                    "value": t.value,
+                    "label": f"trial {t.number}",
+                    "best": t.pk == job.best_trial_id,
+                }
+                for t in trials
+            ],
             names=list(job.search_space),
             metric_name=job.metric_name,
             goal=job.metric_goal,

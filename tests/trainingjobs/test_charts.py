@@ -39,10 +39,10 @@ def test_metric_figure_drops_the_legend_when_there_are_many_trials() -> None:
     assert charts.metric_figure(curves[:3], metric_name="loss")["layout"]["showlegend"] is True
 
 
-def test_parallel_figure_has_a_dimension_per_searched_value_and_the_objective() -> None:
+def test_parallel_figure_draws_a_line_per_scored_trial_across_every_axis() -> None:
     rows = [
-        {"params": {"lr": 0.01, "opt": "adam", "shuffle": True}, "value": 0.8},
-        {"params": {"lr": 0.1, "opt": "sgd", "shuffle": False}, "value": 0.6},
+        {"params": {"lr": 0.01, "opt": "adam", "shuffle": True}, "value": 0.8, "label": "t1"},
+        {"params": {"lr": 0.1, "opt": "sgd", "shuffle": False}, "value": 0.6, "label": "t2"},
         {"params": {"lr": 0.5, "opt": "sgd", "shuffle": True}, "value": float("nan")},
         {"params": {"lr": 0.2, "opt": "adam", "shuffle": True}, "value": None},
     ]
@@ -50,21 +50,39 @@ def test_parallel_figure_has_a_dimension_per_searched_value_and_the_objective() 
         rows, names=["lr", "opt", "shuffle"], metric_name="accuracy", goal="maximize"
     )
     assert figure is not None
-    dims = figure["data"][0]["dimensions"]
-    assert [d["label"] for d in dims] == ["lr", "opt", "shuffle", "accuracy"]
-    assert list(dims[0]["values"]) == [0.01, 0.1]  # only trials with a finite value
-    assert list(dims[1]["ticktext"]) == ["adam", "sgd"] and list(dims[1]["values"]) == [0, 1]
-    assert list(dims[2]["ticktext"]) == ["false", "true"]
-    assert list(dims[3]["values"]) == [0.8, 0.6]
+    assert list(figure["layout"]["xaxis"]["ticktext"]) == ["lr", "opt", "shuffle", "accuracy"]
+    # Two scored trials, each crossing the four axes, lines split by None.
+    ys = [y for trace in figure["data"] for y in trace["y"]]
+    assert len([y for y in ys if y is not None]) == 8
+    by_trial = {
+        text.split("<br>")[0]
+        for trace in figure["data"]
+        for text in trace["text"]
+        if text is not None
+    }
+    assert by_trial == {"t1", "t2"}
+    ticks = {a["text"] for a in figure["layout"]["annotations"]}
+    assert {"adam", "sgd", "true", "false", "0.01", "0.1", "0.6", "0.8"} <= ticks
+    assert all(t["type"] == "scatter" for t in figure["data"])  # SVG: no WebGL under the CSP
     json.dumps(figure, allow_nan=False)
 
 
-def test_parallel_figure_colours_better_darker_for_either_goal() -> None:
-    rows = [{"params": {"x": 1}, "value": 1.0}, {"params": {"x": 2}, "value": 2.0}]
-    up = charts.parallel_figure(rows, names=["x"], metric_name="acc", goal="maximize")
-    down = charts.parallel_figure(rows, names=["x"], metric_name="loss", goal="minimize")
+def test_parallel_figure_shades_better_darker_for_either_goal_and_the_best_red() -> None:
+    rows = [
+        {"params": {"x": 1}, "value": 1.0},
+        {"params": {"x": 2}, "value": 2.0},
+        {"params": {"x": 3}, "value": 3.0, "best": True},
+    ]
+    up = charts.parallel_figure(rows[:2], names=["x"], metric_name="acc", goal="maximize")
+    down = charts.parallel_figure(rows[:2], names=["x"], metric_name="loss", goal="minimize")
     assert up is not None and down is not None
-    assert up["data"][0]["line"]["colorscale"] != down["data"][0]["line"]["colorscale"]
+    colour = {tuple(t["y"][:2]): t["line"]["color"] for t in up["data"]}
+    assert colour[(0.0, 0.0)] == charts.SHADES[0] and colour[(1.0, 1.0)] == charts.SHADES[-1]
+    colour = {tuple(t["y"][:2]): t["line"]["color"] for t in down["data"]}
+    assert colour[(0.0, 0.0)] == charts.SHADES[-1]
+    with_best = charts.parallel_figure(rows, names=["x"], metric_name="acc", goal="maximize")
+    assert with_best is not None
+    assert with_best["data"][-1]["line"]["color"] == charts.BEST_COLOUR
 
 
 def test_nothing_to_draw_gives_no_figure() -> None:
@@ -81,15 +99,19 @@ def test_trial_figure_is_one_line_without_a_legend() -> None:
     assert list(figure["data"][0]["x"]) == [1, 2, 3]
 
 
-def test_parallel_figure_draws_a_log_scaled_parameter_as_its_log10() -> None:
-    rows = [{"params": {"lr": 0.001}, "value": 0.5}, {"params": {"lr": 0.1}, "value": 0.7}]
+def test_parallel_figure_puts_a_log_scaled_parameter_on_a_log_axis() -> None:
+    rows = [
+        {"params": {"lr": 0.001}, "value": 0.5},
+        {"params": {"lr": 0.01}, "value": 0.6},
+        {"params": {"lr": 0.1}, "value": 0.7},
+    ]
     figure = charts.parallel_figure(
         rows, names=["lr"], metric_name="acc", goal="maximize", log_names=frozenset({"lr"})
     )
     assert figure is not None
-    lr = figure["data"][0]["dimensions"][0]
-    assert lr["label"] == "log10(lr)"
-    assert [round(v, 6) for v in lr["values"]] == [-3.0, -1.0]
+    assert figure["layout"]["xaxis"]["ticktext"][0] == "lr (log)"
+    positions = sorted(t["y"][0] for t in figure["data"])
+    assert [round(p, 6) for p in positions] == [0.0, 0.5, 1.0]
 
 
 @pytest.mark.parametrize("module", [charts, forms, pages])

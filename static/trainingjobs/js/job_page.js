@@ -1,5 +1,6 @@
 // Job and trial pages: draw each chart once from the figure the page carries (Plotly is
-// served by the console, never a CDN), copy the command line, show the log's end.
+// served by the console, never a CDN), copy the command line, show the log's end, and
+// confirm before cancelling or stopping.
 (function () {
   "use strict";
 
@@ -43,6 +44,13 @@
     selection.removeAllRanges();
     selection.addRange(range);
   }
+
+  // A button that ends something asks first (a handler here: the CSP allows no inline script).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
 
   document.querySelectorAll("pre.log").forEach(function (log) { log.scrollTop = log.scrollHeight; });
   copyButtons();

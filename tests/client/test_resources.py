@@ -237,3 +237,26 @@ def test_dry_run_prints_the_request_and_sends_nothing(tmp_path: Path) -> None:
         "algorithm": "sgd-diabetes",
     }
     assert "nothing submitted" in result.stderr
+
+
+def test_trials_to_pandas_one_row_per_trial_or_says_to_install_pandas() -> None:
+    trials = [
+        {"id": 1, "number": 1, "status": "completed", "value": 0.3, "params": {"x": 1}},
+        {"id": 2, "number": 2, "status": "failed", "value": None, "params": {"x": 2}},
+    ]
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/training-jobs/9/"): {"id": 9, "status": "completed"},
+            ("GET", "/api/v1/training-jobs/9/trials/"): {"next": None, "results": trials},
+        }
+    )
+    listed = fake.console().get_job(9).trials()
+    assert [t.id for t in listed] == [1, 2]
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install pandas"):
+            listed.to_pandas()
+        return
+    frame = listed.to_pandas()
+    assert list(frame["id"]) == [1, 2] and list(frame["param_x"]) == [1, 2]

@@ -165,7 +165,10 @@ def test_single_run_outputs_are_listed_and_downloaded(live: LiveConsole, tmp_pat
             "the console has no /api/v1/trials/{id}/outputs/ endpoint yet (the data-and-outputs "
             "issue); Trial.download_outputs is written against it and its zip"
         )
-    assert [item["path"] for item in listed] == ["model.txt"]
+    assert [item["path"] for item in listed] == ["model.txt"], (
+        "the trial wrote model.txt under TRAIN_URL but the console lists these outputs: "
+        f"{listed!r} (are a trial's outputs collected when it ends?)"
+    )
     files = trial.download_outputs(tmp_path / "downloaded")
     assert [p.relative_to(tmp_path / "downloaded").as_posix() for p in files] == ["model.txt"]
     assert files[0].read_text() == "scale=0.25\n"

@@ -41,11 +41,10 @@ class Located:
         return None
 
 
+TAB_MESSAGE = "a tab in the indentation: YAML indents with spaces only"
+
+
 def load_located(text: str) -> Located:
-    for number, raw in enumerate(text.splitlines(), start=1):
-        indent = raw[: len(raw) - len(raw.lstrip(" \t"))]
-        if "\t" in indent and raw.strip():
-            raise YamlError("a tab in the indentation: YAML indents with spaces only", number)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -53,13 +52,28 @@ def load_located(text: str) -> Located:
         value = _build(loader, node, (), lines) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        tab = _tab_indented_line(text, line)
+        if tab is not None:
+            raise YamlError(TAB_MESSAGE, tab) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise YamlError(f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
+        raise YamlError(f"not valid YAML: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
     return Located(value, lines)
+
+
+def _tab_indented_line(text: str, near: int | None) -> int | None:
+    """The first tab-indented line up to the one YAML stumbled on (a tab there is why)."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if near is not None and number > near:
+            break
+        indent = raw[: len(raw) - len(raw.lstrip(" \t"))]
+        if "\t" in indent and raw.strip():
+            return number
+    return None
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:

@@ -147,4 +147,6 @@ class Session:
         message = detail if isinstance(detail, str) else str(body)[:300]
         if code == 409:
             raise ConsoleError(f"Refused: {message}", status=code)
+        if code >= 500 and not isinstance(body, Mapping):
+            message = "a server error (its log says more)"  # an HTML error page says nothing
         raise ConsoleError(f"The console answered HTTP {code}: {message}", status=code)

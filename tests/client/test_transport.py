@@ -87,6 +87,17 @@ def test_unreachable_console_is_a_console_error_naming_the_url() -> None:
         console_answering(handler).jobs()
 
 
+def test_conflict_and_server_errors_are_console_errors() -> None:
+    console = console_answering(
+        lambda request: httpx.Response(409, json={"detail": "Job 3 is completed: cannot pause."})
+    )
+    with pytest.raises(ConsoleError, match="Refused: Job 3 is completed: cannot pause."):
+        console.submit_json({})
+    console = console_answering(lambda request: httpx.Response(500, text="<html>...</html>"))
+    with pytest.raises(ConsoleError, match=r"HTTP 500: a server error \(its log says more\)$"):
+        console.jobs()
+
+
 def test_a_page_that_is_not_the_api_is_explained() -> None:
     console = console_answering(lambda request: httpx.Response(200, text="<html>hello</html>"))
     with pytest.raises(ConsoleError, match="not JSON; is this the console's URL"):

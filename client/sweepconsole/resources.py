@@ -291,6 +291,31 @@ class Job(_Resource):
             )
         )
 
+    def get_children(self) -> TrialList:
+        """HyperDrive's spelling of ``trials()``."""
+        return self.trials()
+
+    def get_children_sorted_by_primary_metric(self, top: int = 0) -> list[dict[str, Any]]:
+        """As HyperDrive: ``[{"run_id", "hyperparameters", "best_primary_metric", "status"}]``,
+        best first, trials without a value last; ``top`` > 0 keeps that many."""
+        sign = -1.0 if self.goal == PrimaryMetricGoal.MINIMIZE else 1.0
+
+        def key(trial: Trial) -> tuple[bool, float]:
+            value = trial.value
+            missing = value is None or not math.isfinite(value)
+            return (missing, 0.0 if missing else -sign * float(value or 0.0))
+
+        rows = [
+            {
+                "run_id": trial.id,
+                "hyperparameters": trial.params,
+                "best_primary_metric": trial.value,
+                "status": trial.status,
+            }
+            for trial in sorted(self.trials(), key=key)
+        ]
+        return rows[:top] if top > 0 else rows
+
     def _action(self, action: str, body: dict[str, Any] | None = None) -> Job:
         answer = self.console.session.request(
             "POST", f"/api/v1/training-jobs/{self.id}/{action}/", json=body, what=f"Job {self.id}"

@@ -260,3 +260,31 @@ def test_trials_to_pandas_one_row_per_trial_or_says_to_install_pandas() -> None:
         return
     frame = listed.to_pandas()
     assert list(frame["id"]) == [1, 2] and list(frame["param_x"]) == [1, 2]
+
+
+def test_children_sorted_by_primary_metric_as_hyperdrive_gives_them() -> None:
+    trials = [
+        {"id": 1, "status": "completed", "value": 0.3, "params": {"x": 1}},
+        {"id": 2, "status": "failed", "value": None, "params": {"x": 2}},
+        {"id": 3, "status": "early_stopped", "value": 0.1, "params": {"x": 3}},
+    ]
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/training-jobs/9/"): {
+                "id": 9,
+                "status": "completed",
+                "metric": {"name": "loss", "goal": "minimize"},
+            },
+            ("GET", "/api/v1/training-jobs/9/trials/"): {"next": None, "results": trials},
+        }
+    )
+    job = fake.console().get_job(9)
+    rows = job.get_children_sorted_by_primary_metric()
+    assert [row["run_id"] for row in rows] == [3, 1, 2]
+    assert rows[0] == {
+        "run_id": 3,
+        "hyperparameters": {"x": 3},
+        "best_primary_metric": 0.1,
+        "status": "early_stopped",
+    }
+    assert [row["run_id"] for row in job.get_children_sorted_by_primary_metric(top=1)] == [3]

@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern
 
-websocket_urlpatterns: list[URLPattern] = []
+from trainingjobs.routing import websocket_urlpatterns as trainingjobs_routes
+
+websocket_urlpatterns: list[URLPattern] = [*trainingjobs_routes]

@@ -113,7 +113,16 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
     trial = Trial.objects.select_related("job__algorithm__engine").get(pk=trial_id)
     job = trial.job
     algorithm = job.algorithm
-    services.publish(job.pk, "trial.started", {"trial": trial.pk})
+    services.publish(
+        job.pk,
+        "trial.started",
+        {
+            "trial": trial.pk,
+            "number": trial.number,
+            "started_at": trial.started_at,
+            "worker": trial.worker,
+        },
+    )
     paths = TrialPaths.make(job, trial)
     try:
         boot = paths.code / _extract(algorithm, paths.code)

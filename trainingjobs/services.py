@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from trainingjobs import history, scheduler
+from trainingjobs import events, history, scheduler
 from trainingjobs.models import MetricPoint, TrainingJob, Trial
 
 if TYPE_CHECKING:
@@ -64,12 +64,14 @@ def lock_job(job_id: int, *, now: datetime | None = None) -> TrainingJob | None:
 
 
 def publish(job_id: int, event: str, data: dict[str, Any] | None = None) -> None:
-    """Where the live dashboard's events leave the engine (routed to ``events`` later).
+    """Where the live dashboard's events leave the engine.
 
     Every change a dashboard shows (job status, trial start and end, metric points) goes
-    through here, after the change is saved. Nothing listens yet.
+    through here, after the change is saved; ``trainingjobs.events`` numbers, stores and
+    sends it to the job's websocket group.
     """
     logger.debug("job %s: %s %s", job_id, event, data or {})
+    events.publish(job_id, event, data)
 
 
 def on_commit_publish(job_id: int, event: str, data: dict[str, Any] | None = None) -> None:
@@ -283,7 +285,17 @@ def trial_stop(*, trial: Trial) -> Trial:
             finished_at=now,
         ):
             scheduler.submit(trial.job_id)
-            on_commit_publish(trial.job_id, "trial.ended", {"trial": trial.pk})
+            on_commit_publish(
+                trial.job_id,
+                "trial.finished",
+                {
+                    "trial": trial.pk,
+                    "status": TrialStatus.CANCELED,
+                    "value": None,
+                    "reason": "Stopped by the user before it started.",
+                    "finished_at": now,
+                },
+            )
         elif not Trial.objects.filter(
             pk=trial.pk, status=TrialStatus.RUNNING, stop_requested=""
         ).update(stop_requested=TrialStatus.EARLY_STOPPED):
@@ -361,7 +373,18 @@ def trial_finish(
             _update_best(job, trial_id, value)
         if schedule:
             scheduler.submit(job_id)
-        on_commit_publish(job_id, "trial.ended", {"trial": trial_id, "status": status})
+        on_commit_publish(
+            job_id,
+            "trial.finished",
+            {
+                "trial": trial_id,
+                "status": status,
+                "value": value,
+                "reason": reason,
+                "finished_at": now,
+                "best_trial": job.best_trial_id,
+            },
+        )
     return True
 
 

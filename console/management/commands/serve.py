@@ -11,10 +11,15 @@ buffered), so `console.body_limit` can refuse an oversized body before it is rea
 large legitimate upload streams to a temporary file with bounded memory. (daphne, the
 previous choice, buffers the whole body and then queues all of it in memory before the
 application runs.)
+
+The server's event loop is registered with ``trainingjobs.events`` before it serves:
+worker threads hand every live event to that loop, the one the websocket consumers
+wait on, so a point reaches the browser at once (see ``trainingjobs.events``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,8 +29,24 @@ from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
 from console.asgi import application
+from trainingjobs import events
 
 logger = logging.getLogger("console.serve")
+
+
+async def serve_with_events(server: uvicorn.Server) -> None:
+    """Run ``server`` with its loop registered as the one live events are sent on."""
+    events.register_loop(asyncio.get_running_loop())
+    try:
+        await server.serve()
+    finally:
+        events.register_loop(None)
+
+
+def run_web_server(config: uvicorn.Config) -> None:
+    # As uvicorn.Server.run, with the loop registered first.
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(serve_with_events(uvicorn.Server(config)))
 
 
 def web_server_config(host: str, port: int) -> uvicorn.Config:
@@ -81,7 +102,7 @@ class Command(BaseCommand):
             f"Sweep Console at http://{options['host']}:{options['port']}/ (Ctrl+C to stop)"
         )
         try:
-            uvicorn.Server(web_server_config(options["host"], options["port"])).run()
+            run_web_server(web_server_config(options["host"], options["port"]))
         finally:
             if consumer is not None:
                 consumer.stop(graceful=False)

@@ -236,6 +236,9 @@ class TrialMonitor:
 
 
 def _job_ended(job_status: str, job_reason: str) -> str:
+    if job_status not in TrainingJob.FINISHED:
+        # The job ended and was extended since: it runs again, this trial stays stopped.
+        return "Stopped when the job ended."
     label = TrainingJob.Status(job_status).label.lower()
     what = (
         f"The job was {label}" if job_status == TrainingJob.Status.CANCELED else f"The job {label}"

@@ -205,7 +205,8 @@ def _propose(job: TrainingJob, free: int) -> Proposal:
             .annotate(n=Count("pk"))
         )
     )
-    return _take_turns(samplers, history.job_history(job.pk), used, free, job_id=job.pk)
+    past = history.job_history(job.pk, curves=False)
+    return _take_turns(samplers, past, used, free, job_id=job.pk)
 
 
 def _samplers(job: TrainingJob) -> list[tuple[str, Sampler]]:

@@ -233,3 +233,15 @@ def test_heartbeat_is_paced_and_a_lost_trial_is_told_to_stop(alice: Any) -> None
     assert before is not None and beat is not None and beat > before
     Trial.objects.filter(pk=trial.pk).update(status=S.LOST)
     assert mon.poll() == S.LOST
+
+
+def test_a_trial_of_a_job_canceled_then_extended_still_stops(alice: Any) -> None:
+    from trainingjobs import services
+
+    job = make_job(alice, max_trials=4)
+    trial = running_trial(job)
+    mon = monitor(trial)
+    services.job_cancel(job=job)
+    services.job_extend(job=job, max_trials=6)
+    assert mon.poll() == S.CANCELED
+    assert mon.stop_detail == "Stopped when the job ended."

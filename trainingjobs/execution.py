@@ -111,10 +111,8 @@ class TrialPaths:
 
 def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
     trial = Trial.objects.select_related("job__algorithm__engine").get(pk=trial_id)
-    job = trial.job
-    algorithm = job.algorithm
     services.publish(
-        job.pk,
+        trial.job_id,
         "trial.started",
         {
             "trial": trial.pk,
@@ -123,59 +121,20 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
             "worker": trial.worker,
         },
     )
-    paths = TrialPaths.make(job, trial)
-    try:
-        boot = paths.code / _extract(algorithm, paths.code)
-    except (packages.PackageError, OSError) as exc:
-        _fail(trial_id, f"The code package could not be prepared: {exc}")
+    prepared = _prepare(trial)
+    if isinstance(prepared, str):
+        _fail(trial_id, prepared)
         return
-    train_url = str(paths.output)
-    table = list(algorithm.hyperparameters.all())
-    try:
-        argv = command.build_argv(
-            python=(algorithm.engine or Engine.default()).python_path,
-            boot_file=str(boot),
-            values=_values(job, trial, table),
-            types={hp.name: hp.type for hp in table},
-            argument_style=algorithm.argument_style,
-            bool_style=algorithm.bool_style,
-            data_url=None,
-            train_url=train_url if algorithm.accepts_data_urls else None,
-            context=paths.context(job, trial),
-        )
-    except ValueError as exc:  # PlaceholderError, a value the type cannot render
-        _fail(trial_id, f"The command line could not be built: {exc}")
-        return
-    Trial.objects.filter(pk=trial_id).update(command=argv)
+    Trial.objects.filter(pk=trial_id).update(command=prepared.argv)
     monitor = TrialMonitor(trial)
-    with _slot() as (slot, running_here):
-        env = command.trial_env(
-            os.environ,
-            job_id=job.pk,
-            trial_id=trial.pk,
-            data_url=None,
-            train_url=train_url,
-            threads=command.threads_per_trial(running_here),
-            slot=slot,
-            slot_template=settings.TRIAL_SLOT_ENV,
-            algorithm_sets=(),
-        )
-        try:
-            result = run_process(
-                argv,
-                cwd=boot.parent,
-                env=env,
-                timeout_s=job.trial_timeout_minutes * 60 if job.trial_timeout_minutes else None,
-                on_line=monitor.on_line,
-                poll=monitor.poll,
-                poll_interval_s=POLL_INTERVAL_S,
-                grace_s=GRACE_S,
-            )
-        except OSError as exc:  # the interpreter or the folder is missing
-            monitor.flush()
-            _fail(trial_id, f"The trial could not start: {exc}")
-            return
+    try:
+        result = _run(trial, prepared, monitor, run_process)
+    except OSError as exc:  # the interpreter or the folder is missing
+        monitor.flush()
+        _fail(trial_id, f"The trial could not start: {exc}")
+        return
     monitor.flush()
+    job = trial.job
     status, reason = outcome(
         result,
         stop_status=monitor.stop_status,
@@ -186,6 +145,71 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
         tail=monitor.log_tail(),
     )
     _end(trial_id, status, reason, exit_code=result.exit_code)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A trial ready to start: its folders, boot file and command line."""
+
+    paths: TrialPaths
+    boot: Path
+    argv: list[str]
+
+
+def _prepare(trial: Trial) -> Prepared | str:
+    """The trial's folder with a fresh copy of the code, and its command line; or why not."""
+    job = trial.job
+    algorithm = job.algorithm
+    paths = TrialPaths.make(job, trial)
+    try:
+        boot = paths.code / _extract(algorithm, paths.code)
+    except (packages.PackageError, OSError) as exc:
+        return f"The code package could not be prepared: {exc}"
+    table = list(algorithm.hyperparameters.all())
+    try:
+        argv = command.build_argv(
+            python=(algorithm.engine or Engine.default()).python_path,
+            boot_file=str(boot),
+            values=_values(job, trial, table),
+            types={hp.name: hp.type for hp in table},
+            argument_style=algorithm.argument_style,
+            bool_style=algorithm.bool_style,
+            data_url=None,
+            train_url=str(paths.output) if algorithm.accepts_data_urls else None,
+            context=paths.context(job, trial),
+        )
+    except ValueError as exc:  # PlaceholderError, a value the type cannot render
+        return f"The command line could not be built: {exc}"
+    return Prepared(paths=paths, boot=boot, argv=argv)
+
+
+def _run(
+    trial: Trial, prepared: Prepared, monitor: TrialMonitor, run_process: RunProcess
+) -> RunOutcome:
+    """Run the process in one of this worker's slots, the monitor on its lines and polls."""
+    job = trial.job
+    with _slot() as (slot, running_here):
+        env = command.trial_env(
+            os.environ,
+            job_id=job.pk,
+            trial_id=trial.pk,
+            data_url=None,
+            train_url=str(prepared.paths.output),
+            threads=command.threads_per_trial(running_here),
+            slot=slot,
+            slot_template=settings.TRIAL_SLOT_ENV,
+            algorithm_sets=(),
+        )
+        return run_process(
+            prepared.argv,
+            cwd=prepared.boot.parent,
+            env=env,
+            timeout_s=job.trial_timeout_minutes * 60 if job.trial_timeout_minutes else None,
+            on_line=monitor.on_line,
+            poll=monitor.poll,
+            poll_interval_s=POLL_INTERVAL_S,
+            grace_s=GRACE_S,
+        )
 
 
 def _extract(algorithm: Algorithm, dest: Path) -> str:

@@ -7,7 +7,10 @@ The runner calls ``on_line(stream, text)`` for every line (its final terminal te
   the batch is big), capped at ``TRIAL_LOG_MAX_MB`` with a notice; past the cap lines are
   still counted and still read for the metric;
 - the metric: matched with the algorithm tester's own matcher; each match is a
-  ``MetricPoint`` (step = report index, NaN stored as None), flushed with the log;
+  ``MetricPoint`` (step = report index, NaN stored as None), flushed with the log, and
+  at once when the last flush is older than ``POINT_FLUSH_SECONDS`` (the live dashboard
+  shows each point within a fraction of a second); each flush publishes its points and
+  its log chunk;
 - early termination: at each report the job's policy decides from this trial's curve
   and the other trials' curves (read at most once per poll: one query);
 - at each poll: a stop or cancel asked for in the database, the job's deadline, and the
@@ -34,7 +37,7 @@ from django.utils import timezone
 
 from algorithms.metric_regex import MetricMatcher, compile_metric_regex, match_line
 from search import Policy, make_policy
-from trainingjobs import history, scheduler, services
+from trainingjobs import events, history, scheduler, services
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
 
 TrialStatus = Trial.Status
@@ -44,6 +47,10 @@ TAIL_LINES = 20
 FLUSH_SECONDS = 1.0
 FLUSH_CHARS = 256 * 1024
 FLUSH_POINTS = 500
+# A metric point is written (and published) at once, unless the last write is more recent
+# than this: then with the next line or poll, so a script printing thousands of points a
+# second still costs a few commits a second.
+POINT_FLUSH_SECONDS = 0.1
 
 
 class TrialMonitor:
@@ -105,10 +112,13 @@ class TrialMonitor:
                 self._report(value)
         if self._log_chars >= FLUSH_CHARS or len(self._points) >= FLUSH_POINTS:
             self.flush()
+        elif self._points and self.clock() - self._last_flush >= POINT_FLUSH_SECONDS:
+            # A dashboard shows a point within a fraction of a second of its line.
+            self.flush()
 
     def poll(self) -> str | None:
         self._others = None  # curves read again at most once per poll
-        if self.clock() - self._last_flush >= self.flush_s:
+        if self._points or self.clock() - self._last_flush >= self.flush_s:
             self.flush()
         if self.stop_status is None:
             self._check_stop()
@@ -135,6 +145,7 @@ class TrialMonitor:
         """Write the buffered log and points: one UPDATE, one INSERT, one commit."""
         self._last_flush = self.clock()
         if self._log or self._points or self.lines != self._lines_stored or not self._log_saved:
+            offset, chunk = self.stored_chars, "".join(self._log)
             with transaction.atomic():
                 points = self._write()
             if points:
@@ -143,6 +154,9 @@ class TrialMonitor:
                     "trial.reported",
                     {"trial": self.trial_id, "points": [(p.step, p.value) for p in points]},
                 )
+            events.publish_log(
+                job_id=self.job_id, trial_id=self.trial_id, offset=offset, text=chunk
+            )
 
     def _write(self) -> list[MetricPoint]:
         if self._log or self.lines != self._lines_stored or not self._log_saved:

@@ -288,5 +288,9 @@ def _create_trials(job: TrainingJob, points: list[tuple[str, dict[str, Any]]]) -
         ]
     )
     services.enqueue_trials([t.pk for t in trials])
-    services.on_commit_publish(job.pk, "trial.created", {"trials": [t.pk for t in trials]})
+    created = [
+        {"trial": t.pk, "number": t.number, "algorithm": t.algorithm, "params": t.params}
+        for t in trials
+    ]
+    services.on_commit_publish(job.pk, "trial.created", {"trials": created})
     return trials

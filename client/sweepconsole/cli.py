@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console as RichConsole
 from rich.table import Table
+from rich.text import Text
 
 from sweepconsole import config
 from sweepconsole.console import Console
@@ -25,6 +26,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 out = RichConsole(highlight=False, soft_wrap=True)
 err = RichConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _add_row(table: Table, *cells: str) -> None:
+    # As plain text: a value such as "[eE]" must not be read as rich markup.
+    table.add_row(*(Text(cell) for cell in cells))
 
 
 def _print_json(data: Any) -> None:
@@ -141,7 +147,8 @@ def algorithms_list(ctx: click.Context, search: str | None, as_json: bool) -> No
     table = Table("id", "name", "status", "metric", "search algorithms", "created")
     for a in items:
         metric = a.data.get("metric") or {}
-        table.add_row(
+        _add_row(
+            table,
             str(a.id),
             a.name,
             a.status,
@@ -163,16 +170,20 @@ def algorithms_show(ctx: click.Context, ref: str, as_json: bool) -> None:
         _print_json(algorithm.data)
         return
     data = algorithm.data
-    out.print(f"[bold]{algorithm.name}[/bold] (id {algorithm.id}) {algorithm.status}")
+    out.print(f"{algorithm.name} (id {algorithm.id}) {algorithm.status}", markup=False)
     if data.get("status_reason"):
         out.print(f"  reason: {data['status_reason']}", markup=False)
     out.print(f"  boot file: {data.get('boot_file')}", markup=False)
     metric = data.get("metric") or {}
     if metric.get("name"):
-        out.print(f"  metric: {metric['name']} ({metric.get('goal')}), regex {metric.get('regex')}")
+        out.print(
+            f"  metric: {metric['name']} ({metric.get('goal')}), regex {metric.get('regex')}",
+            markup=False,
+        )
     table = Table("hyperparameter", "type", "default", "min", "max", "choices", "required")
     for row in data.get("hyperparameters") or []:
-        table.add_row(
+        _add_row(
+            table,
             str(row.get("name")),
             str(row.get("type")),
             format_value(row.get("default")),
@@ -278,7 +289,8 @@ def jobs_list(ctx: click.Context, status: str | None, search: str | None, as_jso
     for job in items:
         counts = job.data.get("trial_counts") or {}
         best = job.data.get("best_trial") or {}
-        table.add_row(
+        _add_row(
+            table,
             str(job.id),
             job.name,
             str(job.data.get("algorithm_name") or job.data.get("algorithm")),
@@ -299,7 +311,8 @@ def _trial_table(trials: Iterable[Trial], best_id: int | None) -> Table:
     table = Table("#", "id", "status", "value", *names, "algorithm")
     for trial in trials:
         mark = "*" if trial.id == best_id else ""
-        table.add_row(
+        _add_row(
+            table,
             f"{trial.number}{mark}",
             str(trial.id),
             trial.status,
@@ -325,6 +338,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> 
         _print_json({**job.data, "trials": [t.data for t in job.trials()]})
         return
     out.print(summary(job), markup=False)
+    out.print(f"\n# as a job file (sweep jobs show {job.id} --as-yaml)", markup=False)
     out.print(dump_document(job_to_document(job)), markup=False)
     best = (job.data.get("best_trial") or {}).get("id")
     out.print(_trial_table(job.trials(), best))
@@ -423,7 +437,7 @@ def trials_show(ctx: click.Context, trial_id: int, as_json: bool) -> None:
 def trials_logs(ctx: click.Context, trial_id: int, follow: bool, interval: float) -> None:
     """Print the end of a trial's log (its last lines)."""
     trial = _console(ctx).get_trial(trial_id)
-    tail = str(trial.data.get("log_tail") or "")
+    tail = str(trial.data.get("log_tail") or "").rstrip("\n")
     if tail:
         click.echo(tail)
     seen = int(trial.data.get("log_lines") or 0)
@@ -433,7 +447,7 @@ def trials_logs(ctx: click.Context, trial_id: int, follow: bool, interval: float
         lines = int(trial.data.get("log_lines") or 0)
         fresh = lines - seen
         if fresh > 0:
-            tail_lines = str(trial.data.get("log_tail") or "").split("\n")
+            tail_lines = str(trial.data.get("log_tail") or "").rstrip("\n").split("\n")
             click.echo("\n".join(tail_lines[-fresh:]))
         seen = max(seen, lines)
     if follow:
@@ -475,6 +489,8 @@ def trials_outputs(
     if as_json:
         _print_json(items)
         return
+    if not items:
+        click.echo(f"Trial {trial.id} has no output files.")
     for item in items:
         click.echo(f"{item.get('size', ''):>12}  {item.get('path') or item.get('name')}")
 

@@ -288,3 +288,19 @@ def test_children_sorted_by_primary_metric_as_hyperdrive_gives_them() -> None:
         "status": "early_stopped",
     }
     assert [row["run_id"] for row in job.get_children_sorted_by_primary_metric(top=1)] == [3]
+
+
+def test_cli_tables_print_values_as_text_never_as_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    regex = r"loss=([0-9.]+(?:[eE][-+]?\d+)?)"
+    algorithm = {
+        **ALGORITHM,
+        "boot_file": "train.py",
+        "metric": {"name": "loss", "goal": "minimize", "regex": regex},
+        "hyperparameters": [{"name": "opt", "type": "str", "choices": ["[bold]x", "y"]}],
+    }
+    fake = FakeConsole({("GET", "/api/v1/algorithms/3/"): algorithm})
+    monkeypatch.setattr("sweepconsole.cli.Console", lambda url, token: fake.console())
+    result = CliRunner().invoke(cli, ["algorithms", "show", "3"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert regex in result.stdout
+    assert "[bold]x, y" in result.stdout

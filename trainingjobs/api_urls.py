@@ -3,6 +3,7 @@
 from django.urls import path
 
 from trainingjobs import api
+from trainingjobs.dashboard_views import JobExportApi
 
 urlpatterns = [
     path("training-jobs/", api.JobListCreateApi.as_view(), name="api-job-list"),
@@ -14,4 +15,9 @@ urlpatterns = [
     path("training-jobs/<int:pk>/trials/", api.JobTrialListApi.as_view(), name="api-job-trials"),
     path("trials/<int:pk>/", api.TrialDetailApi.as_view(), name="api-trial-detail"),
     path("trials/<int:pk>/stop/", api.TrialStopApi.as_view(), name="api-trial-stop"),
+    path(
+        "training-jobs/<int:pk>/export/<str:what>.<str:fmt>",
+        JobExportApi.as_view(),
+        name="api-job-export",
+    ),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from trainingjobs import dashboard_views as live
 from trainingjobs import views
 
 app_name = "trainingjobs"
@@ -15,4 +16,12 @@ urlpatterns = [
     path("<int:pk>/trials/<int:number>/", views.trial_detail, name="trial"),
     path("<int:pk>/trials/<int:number>/log/", views.trial_log, name="trial_log"),
     path("<int:pk>/trials/<int:number>/stop/", views.trial_stop, name="trial_stop"),
+    # The live dashboard's reads (trainingjobs.dashboard_views).
+    path("<int:pk>/live/snapshot/", live.job_snapshot, name="live_snapshot"),
+    path("<int:pk>/live/figures/", live.job_figures, name="live_figures"),
+    path("<int:pk>/live/importance/", live.job_importance, name="live_importance"),
+    path("<int:pk>/live/events/", live.job_events, name="live_events"),
+    path("<int:pk>/live/curves/", live.job_curves, name="live_curves"),
+    path("<int:pk>/trials/<int:number>/live/log/", live.trial_log_since, name="live_log"),
+    path("<int:pk>/export/<str:what>.<str:fmt>", live.job_export, name="export"),
 ]

@@ -1,0 +1,212 @@
+"""What the live job page loads over HTTP before it applies events: the snapshot.
+
+``snapshot(job)`` reads the job's last event number first, then its trials and points
+(one query each), so every change after that number arrives as an event the page
+applies on top (events are idempotent there: a point is keyed by its step, a status is
+a status). ``figures(job, rows)`` builds the charts that are redrawn when a trial ends,
+not at each point: best-so-far, parallel coordinates, slices and timeline; importance
+(a forest fit per bootstrap) has a request of its own and is cached per ended trial.
+Reads only; the figures come from the pure builders in ``trainingjobs.charts``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from search import SearchSpace, importance
+from trainingjobs import charts, events
+from trainingjobs.models import MetricPoint, TrainingJob, Trial
+
+REASON_CHARS = 300
+TRIAL_FIELDS = (
+    "pk",
+    "number",
+    "status",
+    "status_reason",
+    "algorithm",
+    "params",
+    "value",
+    "started_at",
+    "finished_at",
+    "stop_requested",
+)
+
+
+def snapshot(job: TrainingJob) -> dict[str, Any]:
+    """The page's starting state: the job, its trials with their curves, the figures."""
+    seq = events.last_seq(job.pk)  # first: what happens after it comes as events
+    rows = trial_rows(job, curves=True)
+    best = _best_number(job, rows)
+    return {
+        "seq": seq,
+        "job": job_info(job, best_number=best),
+        "space": space_info(job),
+        "trials": [{k: v for k, v in r.items() if k != "curve"} for r in rows],
+        "metric": charts.metric_live_figure(rows, metric_name=job.metric_name, best_number=best),
+        **figures(job, rows, best_number=best),
+    }
+
+
+def figures(
+    job: TrainingJob, rows: Sequence[Mapping[str, Any]], *, best_number: int | None
+) -> dict[str, Any]:
+    """The charts and tables that change only when a trial ends."""
+    names = list(job.search_space)
+    logs = log_names(job)
+    return {
+        "leaderboard": charts.leaderboard(rows, goal=job.metric_goal, best_number=best_number),
+        "figures": {
+            "best": charts.best_so_far_figure(
+                rows, goal=job.metric_goal, metric_name=job.metric_name
+            ),
+            "parallel": charts.parallel_figure(
+                [
+                    {
+                        "params": r["params"],
+                        "value": r["value"],
+                        "label": f"trial {r['number']}",
+                        "number": r["number"],
+                        "best": r["number"] == best_number,
+                    }
+                    for r in rows
+                ],
+                names=names,
+                metric_name=job.metric_name,
+                goal=job.metric_goal,
+                log_names=logs,
+            ),
+            "slice": charts.slice_figure(
+                rows, names=names, metric_name=job.metric_name, log_names=logs
+            ),
+            "timeline": charts.timeline_figure(rows, now=_seconds(job, timezone.now()) or 0.0),
+        },
+    }
+
+
+def figures_of(job: TrainingJob) -> dict[str, Any]:
+    """The figures again (a trial ended), without the curves."""
+    rows = trial_rows(job, curves=False)
+    return figures(job, rows, best_number=_best_number(job, rows))
+
+
+def importance_of(job: TrainingJob) -> dict[str, Any]:
+    """The importance chart: its own request, as a forest fit can take a moment."""
+    rows = trial_rows(job, curves=False)
+    return {"figure": charts.importance_figure(job_importance(job, rows))}
+
+
+def trial_rows(job: TrainingJob, *, curves: bool) -> list[dict[str, Any]]:
+    """Every trial of the job as the page's dicts (``curve``: values by report)."""
+    trials = list(Trial.objects.filter(job=job).order_by("number").values_list(*TRIAL_FIELDS))
+    by_trial: dict[int, list[float | None]] = {}
+    if curves:
+        points = (
+            MetricPoint.objects.filter(trial__job=job)
+            .order_by("trial_id", "step")
+            .values_list("trial_id", "value")
+        )
+        for trial_id, value in points.iterator(chunk_size=5000):
+            by_trial.setdefault(trial_id, []).append(value)
+    rows = []
+    for pk, number, status, reason, algorithm, params, value, start, end, stop in trials:
+        rows.append(
+            {
+                "id": pk,
+                "number": number,
+                "status": status,
+                "reason": reason[:REASON_CHARS],
+                "algorithm": algorithm,
+                "params": params,
+                "value": charts.finite(value),
+                "started": _seconds(job, start),
+                "finished": _seconds(job, end),
+                "stopping": bool(stop),
+                "curve": by_trial.get(pk, []),
+            }
+        )
+    return rows
+
+
+def job_info(job: TrainingJob, *, best_number: int | None) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "name": job.name,
+        "status": job.status,
+        "reason": job.status_reason,
+        "metric": job.metric_name,
+        "goal": job.metric_goal,
+        "max_trials": job.max_trials,
+        "max_concurrent": job.max_concurrent,
+        "started_at": events.iso(job.started_at),
+        "finished_at": events.iso(job.finished_at),
+        "deadline_at": events.iso(job.deadline_at),
+        "now": timezone.now().isoformat(),
+        "best_number": best_number,
+        "searched": list(job.search_space),
+        "fixed": job.fixed,
+    }
+
+
+def space_info(job: TrainingJob) -> list[dict[str, Any]]:
+    """Each searched parameter: its kind (number or choice), log scale, choices."""
+    out = []
+    logs = log_names(job)
+    for name, spec in job.search_space.items():
+        values = spec.get("values") if isinstance(spec, Mapping) else None
+        out.append(
+            {
+                "name": name,
+                "kind": "choice" if values is not None else "number",
+                "log": name in logs,
+                "values": values,
+            }
+        )
+    return out
+
+
+def log_names(job: TrainingJob) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, spec in job.search_space.items()
+        if isinstance(spec, Mapping)
+        and (spec.get("log") or str(spec.get("type", "")).startswith(("log", "qlog")))
+    )
+
+
+def job_importance(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """``search.importance`` of the ended trials, cached until another trial ends."""
+    if not job.search_space:
+        return {}
+    history = [
+        {"params": r["params"], "value": r["value"], "status": r["status"], "curve": []}
+        for r in rows
+        if r["status"] == Trial.Status.COMPLETED or r["status"] == Trial.Status.EARLY_STOPPED
+    ]
+    key = f"dashboard-importance:{job.pk}:{len(history)}:{job.updated_at.timestamp()}"
+    found = cache.get(key)
+    if found is None:
+        try:
+            found = importance(history, SearchSpace.from_json(job.search_space))
+        except (ValueError, TypeError):
+            found = {}
+        cache.set(key, found, 3600)
+    return dict(found)
+
+
+def _best_number(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> int | None:
+    return next((r["number"] for r in rows if r["id"] == job.best_trial_id), None)
+
+
+def _seconds(job: TrainingJob, when: datetime | None) -> float | None:
+    """Seconds from the job's start (or creation) to ``when``."""
+    if when is None:
+        return None
+    origin = job.started_at or job.created_at
+    seconds = (when - origin).total_seconds()
+    return round(seconds, 2) if math.isfinite(seconds) else None

@@ -1,0 +1,149 @@
+"""The live job page's HTTP side: snapshot, missed events, figures, curves, log, exports.
+
+Each view fetches the job through ``views._get_job_for_user`` (404 for someone else's
+job, staff see all), reads through ``trainingjobs.dashboard`` / ``exports`` / ``events``
+and answers JSON (or a streamed file). Nothing here writes. The export API views answer
+the same files to token clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.functions import Length, Substr
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from trainingjobs import dashboard, events, exports
+from trainingjobs.models import MetricPoint, TrainingJob, TrialLog
+from trainingjobs.views import _get_job_for_user, _get_trial_for_user
+
+CURVES_MAX = 50
+LOG_CHUNK_MAX = 512 * 1024
+EXPORTS = {"trials", "points"}
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def _json(data: Any) -> JsonResponse:
+    # Strict JSON (allow_nan=False): the browser's JSON.parse knows no NaN.
+    return JsonResponse(data, safe=False, json_dumps_params={"allow_nan": False})
+
+
+@require_GET
+def job_snapshot(request: HttpRequest, pk: int) -> JsonResponse:
+    return _json(dashboard.snapshot(_get_job_for_user(request, pk)))
+
+
+@require_GET
+def job_figures(request: HttpRequest, pk: int) -> JsonResponse:
+    return _json(dashboard.figures_of(_get_job_for_user(request, pk)))
+
+
+@require_GET
+def job_importance(request: HttpRequest, pk: int) -> JsonResponse:
+    return _json(dashboard.importance_of(_get_job_for_user(request, pk)))
+
+
+@require_GET
+def job_events(request: HttpRequest, pk: int) -> HttpResponse:
+    """Events numbered after ``?since=N``; ``complete`` false: too many, reload instead."""
+    job = _get_job_for_user(request, pk)
+    seq = events.parse_seq(request.GET.get("since", ""))
+    if seq is None:
+        return HttpResponseBadRequest(f"since must be a whole number from 0 to {events.MAX_SEQ}.")
+    found, complete = events.since(job.pk, seq)
+    return _json({"events": found, "complete": complete})
+
+
+@require_GET
+def job_curves(request: HttpRequest, pk: int) -> HttpResponse:
+    """``?trials=3,7``: those trials' values by report (compare, selection)."""
+    job = _get_job_for_user(request, pk)
+    numbers = _numbers(request.GET.get("trials", ""))
+    if numbers is None:
+        return HttpResponseBadRequest(f"trials: up to {CURVES_MAX} trial numbers, comma-separated.")
+    points = (
+        MetricPoint.objects.filter(trial__job=job, trial__number__in=numbers)
+        .order_by("trial__number", "step")
+        .values_list("trial__number", "value")
+    )
+    curves: dict[str, list[float | None]] = {str(n): [] for n in numbers}
+    for number, value in points:
+        curves[str(number)].append(dashboard.charts.compact(value))
+    return _json({"curves": curves})
+
+
+def _numbers(text: str) -> list[int] | None:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or len(parts) > CURVES_MAX or not all(p.isdigit() and len(p) < 10 for p in parts):
+        return None
+    return sorted({int(p) for p in parts})
+
+
+@require_GET
+def trial_log_since(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The stored log from character ``?offset=N`` (at most 512 KiB), for a live tail
+    that missed chunks; ``size`` is the log's stored length."""
+    trial = _get_trial_for_user(request, pk, number)
+    offset = events.parse_seq(request.GET.get("offset", "0"))
+    if offset is None:
+        return HttpResponseBadRequest("offset must be a whole number.")
+    row = (
+        TrialLog.objects.filter(trial=trial)
+        .annotate(size_now=Length("text"), part=Substr("text", offset + 1, LOG_CHUNK_MAX))
+        .values_list("size_now", "part")
+        .first()
+    )
+    size, text = row if row else (0, "")
+    return _json(
+        {
+            "offset": offset,
+            "text": text or "",
+            "size": size,
+            "marks": events.metric_lines(trial.job_id, text or ""),
+            "finished": trial.is_finished,
+        }
+    )
+
+
+def _stream(job: TrainingJob, what: str, fmt: str) -> StreamingHttpResponse:
+    if what not in EXPORTS or fmt not in FORMATS:
+        raise Http404("No such export.")
+    response = StreamingHttpResponse(exports.export(job, what, fmt), content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="job{job.pk}-{what}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def job_export(request: HttpRequest, pk: int, what: str, fmt: str) -> StreamingHttpResponse:
+    return _stream(_get_job_for_user(request, pk), what, fmt)
+
+
+class JobExportApi(APIView):
+    """A job's trials or metric points as CSV or JSON, streamed."""
+
+    @extend_schema(
+        summary="Export a job's trials or metric points",
+        description=(
+            "`trials.csv`/`trials.json`: number, status, algorithm, value, started_at, "
+            "finished_at, duration_s and one `param:<name>` column per searched "
+            "hyperparameter. `points.csv`/`points.json`: trial, step, value, created_at. "
+            "Text cells that start like a spreadsheet formula get a leading apostrophe."
+        ),
+        responses={200: OpenApiResponse(description="The file, streamed."), 404: None},
+    )
+    def get(self, request: Request, pk: int, what: str, fmt: str) -> StreamingHttpResponse:
+        job = get_object_or_404(TrainingJob.objects.visible_to(request.user), pk=pk)
+        return _stream(job, what, fmt)

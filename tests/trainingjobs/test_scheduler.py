@@ -319,7 +319,7 @@ def test_steps_of_one_job_never_interleave(alice: Any, monkeypatch: pytest.Monke
     """
     import threading
 
-    from django.db import connection
+    from django.db import connection, transaction
 
     from trainingjobs import services, tasks
 
@@ -334,6 +334,8 @@ def test_steps_of_one_job_never_interleave(alice: Any, monkeypatch: pytest.Monke
     def counts(job_id: int) -> dict[str, int]:
         name = threading.current_thread().name
         inside.append(name)
+        # The first of the step's commit callbacks: runs the moment the step commits.
+        transaction.on_commit(lambda: inside.append(name + " committed"))
         if name == "first":
             second_inside.wait(timeout=1.0)
         else:
@@ -348,7 +350,6 @@ def test_steps_of_one_job_never_interleave(alice: Any, monkeypatch: pytest.Monke
     def run() -> None:
         try:
             scheduler.schedule_step(job.pk)
-            inside.append(threading.current_thread().name + " committed")
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -376,7 +377,7 @@ django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from trainingjobs import scheduler, services, tasks
 from trainingjobs.models import Trial
 from tests.trainingjobs.engine_helpers import make_job
@@ -388,6 +389,7 @@ counts = services.trial_counts
 def trial_counts(job_id):
     name = threading.current_thread().name
     order.append(name)
+    transaction.on_commit(lambda: order.append(name + " committed"))
     if name == "first":
         second_in.wait(1.0)
     else:
@@ -400,7 +402,6 @@ tasks.run_trial = lambda trial_id: None
 def run():
     try:
         scheduler.schedule_step(job.pk)
-        order.append(threading.current_thread().name + " committed")
     except Exception as exc:
         order.append(repr(exc))
     finally:
@@ -427,6 +428,8 @@ def test_steps_of_one_job_never_interleave_on_a_sqlite_file(tmp_path: Any, defer
 
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "console.settings", "DATA_DIR": str(tmp_path)}
+    for name in ("DATABASE_URL", "REDIS_URL"):  # the embedded default unless set below
+        env.pop(name, None)
     if deferred:
         # A DATABASE_URL opens SQLite in its default deferred mode: the step's first
         # statement, a write, is what takes the lock before anything is read.

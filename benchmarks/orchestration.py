@@ -20,6 +20,13 @@ queue round trips).
 
     .venv/bin/python -m benchmarks.orchestration [--trials 200] [--concurrency 2]
         [--sleeps 0,1] [--modes embedded,scale] [--out results.jsonl]
+    .venv/bin/python -m benchmarks.orchestration --profile [--trials 50]
+
+``--profile`` says where a trial's time goes: in the console's own Django (embedded
+settings, no worker running), one thread takes the trials of a job one after another
+exactly as a worker's ``run_trial`` does (claim, folder, process, monitor, finish, the
+inline scheduling step), under cProfile, and prints the time per trial against the bare
+process and the functions that take it.
 
 Scale mode needs DATABASE_URL (PostgreSQL; a database of its own is created next to it
 and dropped) and REDIS_URL; it is skipped without them. Nice it on a shared machine.
@@ -230,6 +237,62 @@ def report(runs: list[Run]) -> str:
     return markdown_table(header, rows)
 
 
+PROFILE = """
+import cProfile, io, pstats, subprocess, sys, time
+from trainingjobs import execution, scheduler
+from trainingjobs.models import Trial
+
+scheduler.schedule_step(job_id)
+profiler = cProfile.Profile()
+started = time.perf_counter()
+profiler.enable()
+ran = 0
+while True:
+    trial = Trial.objects.filter(job_id=job_id, status="queued").order_by("number").first()
+    if trial is None:
+        break
+    execution.execute_trial(trial.pk)
+    ran += 1
+profiler.disable()
+engine = time.perf_counter() - started
+started = time.perf_counter()
+for _ in range(ran):
+    subprocess.run([sys.executable, script, "--x=0.5"], capture_output=True, check=True)
+bare = time.perf_counter() - started
+out = io.StringIO()
+stats = pstats.Stats(profiler, stream=out)
+stats.sort_stats("cumulative").print_stats(45)
+result = {"trials": ran, "engine_s": engine, "bare_s": bare, "profile": out.getvalue()}
+"""
+
+
+def profile(trials: int, root: Path) -> str:
+    """One thread runs a job's trials as a worker would, under cProfile (see the docstring)."""
+    scripts = root / "scripts"
+    script = write_script(scripts / "profiled", 0)
+    cluster = Cluster(root / "console", layout="embedded", scale=False)
+    cluster.env_overrides = {"ALGORITHM_SERVER_ROOTS": str(scripts), "LOG_LEVEL": "WARNING"}
+    cluster.start()  # only to migrate and validate; the job's trials run in the shell below
+    try:
+        cluster.create_user(OWNER, PASSWORD)
+        algorithm = cluster.create_algorithm(
+            owner=OWNER, spec=algorithm_spec(script.name), folder=script
+        )
+        cluster.stop_process("web")  # nothing else may take the job's trials
+        job_id = cluster.create_job(owner=OWNER, data=job_data(algorithm, trials, 1))
+        found = cluster.shell(PROFILE, job_id=job_id, script=str(script / "train.py"))
+    finally:
+        cluster.stop()
+    per_engine = 1000 * found["engine_s"] / found["trials"]
+    per_bare = 1000 * found["bare_s"] / found["trials"]
+    head = (
+        f"{found['trials']} trials one at a time: {per_engine:.0f} ms per trial in the "
+        f"engine, {per_bare:.0f} ms per bare process, {per_engine - per_bare:.0f} ms of "
+        "overhead per trial"
+    )
+    return f"{head}\n\n{found['profile']}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200)
@@ -237,7 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sleeps", default="0,1", help="seconds the script sleeps, per run")
     parser.add_argument("--modes", default="embedded,scale")
     parser.add_argument("--out", type=Path, help="append each run as a JSON line")
+    parser.add_argument("--profile", action="store_true", help="where a trial's time goes")
     args = parser.parse_args(argv)
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="sweep-orchestration-") as tmp:
+            print(profile(args.trials, Path(tmp)))
+        return 0
 
     modes = [m for m in args.modes.split(",") if m]
     if "scale" in modes and not scale_mode():

@@ -41,7 +41,7 @@ def test_every_bundled_example_gets_one_small_demo_that_is_submitted(
         assert job.max_concurrent == 2
         assert job.is_search and job.status == TrainingJob.Status.CREATED
     assert jobs.exclude(policy={}).exists()
-    assert jobs.get(algorithm__name="digits-sgd").policy["name"] == "bandit"
+    assert jobs.get(algorithm__name="digits-sgd").policy["name"] == "truncation_selection"
     assert len(callbacks) >= len(examples)  # each job's first scheduling step, on commit
 
 

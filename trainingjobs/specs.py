@@ -212,19 +212,21 @@ def grid_size(search_space: Mapping[str, Any] | SearchSpace | None) -> int | Non
 
 def planned_trials(spec: JobSpec) -> int:
     """How many trials the job will run if none fails early: 1 for a single run; a grid
-    searched alone runs out at its last point; any other search runs ``max_trials``.
+    searched alone runs out at its last point; any search of a finite space runs out when
+    every point was tried (no sampler proposes a tried point again); else ``max_trials``.
     """
     if not spec.search_space:
         return 1
     names = {_canonical(item["name"]) for item in spec.search_algorithms}
-    if names == {"grid"}:
-        resolutions = [item["params"].get("resolution") for item in spec.search_algorithms]
-        try:
-            points = SearchSpace.from_json(spec.search_space).grid_size(resolutions[0])
-        except SearchError:
-            return spec.max_trials
-        return min(spec.max_trials, points)
-    return spec.max_trials
+    try:
+        space = SearchSpace.from_json(spec.search_space)
+        if names == {"grid"}:
+            resolutions = [item["params"].get("resolution") for item in spec.search_algorithms]
+            return min(spec.max_trials, space.grid_size(resolutions[0]))
+    except SearchError:
+        return spec.max_trials
+    points = space.cardinality
+    return spec.max_trials if points is None else min(spec.max_trials, points)
 
 
 # --- the error tree ---------------------------------------------------------------------------

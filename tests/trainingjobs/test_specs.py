@@ -673,3 +673,18 @@ def test_nan_and_infinity_are_refused(alice: Any) -> None:
     assert "momentum: must be a number, got nan." in errors["hyperparameters"]["momentum"]["value"]
     assert "epochs: must be a number, got inf." in errors["hyperparameters"]["epochs"]["value"]
     assert errors["search_space"]["lr"]["high"]
+
+
+def test_planned_trials_of_any_search_stop_when_a_finite_space_is_tried(alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    data = job_data(
+        algorithm,
+        search_space={"optimizer": {"type": "choice", "values": ["adam", "sgd"]},
+                      "epochs": {"type": "int", "low": 1, "high": 3}},
+        hyperparameters={},
+        search_algorithms=[{"name": "tpe"}],
+        max_trials=50,
+    )  # fmt: skip
+    assert planned_trials(validate_job_spec(owner=alice, data=data)) == 6
+    data["search_space"] = {"lr": LR}
+    assert planned_trials(validate_job_spec(owner=alice, data=data)) == 50

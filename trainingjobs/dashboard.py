@@ -47,7 +47,10 @@ def snapshot(job: TrainingJob) -> dict[str, Any]:
         "seq": seq,
         "job": job_info(job, best_number=best),
         "space": space_info(job),
-        "trials": [{k: v for k, v in r.items() if k != "curve"} for r in rows],
+        "trials": [
+            {**{k: v for k, v in r.items() if k != "curve"}, "reports": len(r["curve"])}
+            for r in rows
+        ],
         "metric": charts.metric_live_figure(rows, metric_name=job.metric_name, best_number=best),
         **figures(job, rows, best_number=best),
     }
@@ -210,3 +213,45 @@ def _seconds(job: TrainingJob, when: datetime | None) -> float | None:
     origin = job.started_at or job.created_at
     seconds = (when - origin).total_seconds()
     return round(seconds, 2) if math.isfinite(seconds) else None
+
+
+# --- what the page draws on the server --------------------------------------------------------
+
+TABLE_ROWS = 50
+ENDED = frozenset(Trial.FINISHED)
+
+
+def summary(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts for the stats row, from the snapshot's rows (no query)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return {
+        "total": len(rows),
+        "done": sum(n for status, n in counts.items() if status in ENDED),
+        "running": counts.get(Trial.Status.RUNNING, 0),
+        "searched": list(job.search_space),
+        "several_algorithms": len({r["algorithm"] for r in rows}) > 1,
+        "all_failed": bool(rows)
+        and all(r["status"] == Trial.Status.FAILED for r in rows if r["status"] in ENDED)
+        and any(r["status"] in ENDED for r in rows),
+    }
+
+
+def table_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The newest rows, as the page's script first lists them (it then takes over)."""
+    labels = dict(Trial.Status.choices)
+    newest = sorted(rows, key=lambda r: -r["number"])[:TABLE_ROWS]
+    return [{**r, "status_label": labels.get(r["status"], r["status"])} for r in newest]
+
+
+def best_context(job: TrainingJob) -> dict[str, Any]:
+    """The best trial (its row, with the command it ran) for the best-trial panel."""
+    from trainingjobs.pages import command_line
+
+    best = Trial.objects.filter(pk=job.best_trial_id).first() if job.best_trial_id else None
+    return {
+        "job": job,
+        "best": best,
+        "best_command": command_line(best.command) if best and best.command else "",
+    }

@@ -19,7 +19,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -53,6 +53,13 @@ def job_figures(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def job_importance(request: HttpRequest, pk: int) -> JsonResponse:
     return _json(dashboard.importance_of(_get_job_for_user(request, pk)))
+
+
+@require_GET
+def job_best(request: HttpRequest, pk: int) -> HttpResponse:
+    """The best-trial panel alone: the page swaps it in when another trial becomes best."""
+    job = _get_job_for_user(request, pk)
+    return render(request, "trainingjobs/_best_trial.html", dashboard.best_context(job))
 
 
 @require_GET

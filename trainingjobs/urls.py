@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/live/figures/", live.job_figures, name="live_figures"),
     path("<int:pk>/live/importance/", live.job_importance, name="live_importance"),
     path("<int:pk>/live/events/", live.job_events, name="live_events"),
+    path("<int:pk>/live/best/", live.job_best, name="live_best"),
     path("<int:pk>/live/curves/", live.job_curves, name="live_curves"),
     path("<int:pk>/trials/<int:number>/live/log/", live.trial_log_since, name="live_log"),
     path("<int:pk>/export/<str:what>.<str:fmt>", live.job_export, name="export"),

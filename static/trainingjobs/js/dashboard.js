@@ -1,0 +1,477 @@
+// The job page as a live dashboard.
+//
+// It starts from the snapshot the page carries (json_script: the job, its trials, the
+// figures built by trainingjobs/charts.py and the last event number), then applies the
+// job's events as they arrive (live_socket.js): a metric point extends its trial's line
+// (Plotly.extendTraces, no redraw); a trial's start or end updates its row, the
+// progress and the best-trial panel; the charts that summarise ended trials (best so
+// far, parallel coordinates, slices, timeline, importance) are fetched again a moment
+// after a trial ends and drawn with Plotly.react. A page too far behind reloads the
+// snapshot. Selecting rows highlights those trials in every chart; brushing the
+// parallel coordinates filters the table.
+(function () {
+  "use strict";
+
+  const F = window.SweepFormat;
+  const el = F.el;
+  const root = document.getElementById("dashboard");
+  if (!root) return;
+  const urls = root.dataset;
+  const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d"] };
+  const FIGURES_DELAY_MS = 1200;
+  const IMPORTANCE_DELAY_MS = 8000;
+
+  function read(id) {
+    const node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  const state = {
+    job: null, space: [], trials: new Map(), byId: new Map(), metric: null,
+    selected: new Set(), brushed: null, curves: new Map(), stopping: new Set(),
+  };
+
+  // --- the snapshot -------------------------------------------------------------------------
+
+  function load(snapshot, metric, parallel) {
+    state.job = snapshot.job;
+    state.space = snapshot.space;
+    state.trials = new Map();
+    state.byId = new Map();
+    for (const row of snapshot.trials) addRow(row);
+    state.metric = metric;
+    state.clock = Date.now() - Date.parse(snapshot.job.now);  // server's clock vs ours
+    drawFigures(Object.assign({}, snapshot.figures, { parallel: parallel }), snapshot.leaderboard);
+    drawMetric(true);
+  }
+
+  function addRow(row) {
+    state.trials.set(row.number, row);
+    state.byId.set(row.id, row);
+  }
+
+  function rows() { return Array.from(state.trials.values()); }
+
+  // Seconds since the job started, on the server's clock.
+  function now() {
+    const origin = state.job.started_at || state.job.now;
+    return (Date.now() - state.clock - Date.parse(origin)) / 1000;
+  }
+
+  function secondsOf(iso) {
+    const origin = state.job.started_at || state.job.now;
+    return iso ? (Date.parse(iso) - Date.parse(origin)) / 1000 : null;
+  }
+
+  // --- charts -------------------------------------------------------------------------------
+
+  function plot(name, figure, emptyText) {
+    const node = root.querySelector('[data-live-chart="' + name + '"]');
+    if (!node) return;
+    const empty = root.querySelector('[data-live-empty="' + name + '"]');
+    if (!figure || !window.Plotly) {
+      node.hidden = true;
+      if (empty) empty.hidden = false;
+      return;
+    }
+    node.hidden = false;
+    if (empty) empty.hidden = true;
+    if (node.dataset.drawn) window.Plotly.react(node, figure.data, figure.layout, CONFIG);
+    else { window.Plotly.newPlot(node, figure.data, figure.layout, CONFIG); node.dataset.drawn = "1"; }
+    return node;
+  }
+
+  function metricNode() { return root.querySelector('[data-live-chart="metric"]'); }
+
+  function drawMetric() {
+    const figure = state.metric;
+    const hasData = figure && figure.data.some(function (t) { return t.x && t.x.length; });
+    plot("metric", hasData ? figure : null);
+    const node = metricNode();
+    if (node) node.dataset.points = String(pointCount());
+  }
+
+  function pointCount() {
+    if (!state.metric) return 0;
+    return state.metric.data.reduce(function (n, t) {
+      return n + (t.y ? t.y.filter(function (v) { return v !== null; }).length : 0);
+    }, 0);
+  }
+
+  function runningIndex(number) {
+    const meta = state.metric.layout.meta;
+    if (meta.running[number] !== undefined) return meta.running[number];
+    const index = state.metric.data.length;
+    const colours = ["#1f6feb", "#1a7f37", "#9a6700", "#8250df", "#0598bc", "#bf3989"];
+    const trace = {
+      type: "scatter", name: "trial " + number + " (running)", x: [], y: [],
+      mode: "lines+markers", marker: { size: 4 }, connectgaps: false,
+      line: { color: colours[Object.keys(meta.running).length % colours.length], width: 2 },
+      hovertemplate: "trial " + number + "<br>report %{x}<br>%{y}<extra></extra>",
+    };
+    meta.running[number] = index;
+    state.metric.data.push(trace);
+    const node = metricNode();
+    if (node && node.dataset.drawn && !node.hidden) window.Plotly.addTraces(node, JSON.parse(JSON.stringify(trace)));
+    return index;
+  }
+
+  function extendMetric(row, points) {
+    const index = runningIndex(row.number);
+    const trace = state.metric.data[index];
+    const xs = [], ys = [];
+    for (const point of points) {
+      const step = point[0];
+      if (step <= (row.reports || 0)) continue;  // a replayed point: already drawn
+      row.reports = step;
+      row.last = point[1];
+      xs.push(step);
+      ys.push(F.plottable(point[1]));
+    }
+    if (!xs.length) return;
+    const node = metricNode();
+    if (node && node.dataset.drawn && !node.hidden) {
+      window.Plotly.extendTraces(node, { x: [xs], y: [ys] }, [index]);
+      trace.x = trace.x.concat(xs);  // extendTraces extended the node's copy; keep ours in step
+      trace.y = trace.y.concat(ys);
+    } else {
+      trace.x = trace.x.concat(xs);
+      trace.y = trace.y.concat(ys);
+      drawMetric();
+    }
+    if (node) node.dataset.points = String(pointCount());
+  }
+
+  function endMetric(row) {
+    const meta = state.metric.layout.meta;
+    const index = meta.running[row.number];
+    const node = metricNode();
+    const drawn = node && node.dataset.drawn && !node.hidden;
+    if (index !== undefined) {
+      const trace = state.metric.data[index];
+      trace.name = "trial " + row.number;
+      trace.mode = "lines";
+      trace.line = { color: "#8aa0bd", width: 1.2 };
+      trace.opacity = 0.6;
+      trace.showlegend = false;
+      if (drawn) window.Plotly.restyle(node, { name: trace.name, mode: "lines", "line.color": "#8aa0bd", "line.width": 1.2, opacity: 0.6, showlegend: false }, [index]);
+      delete meta.running[row.number];
+      meta.ended_traces = (meta.ended_traces || []).concat([[row.number, index]]);
+      if (row.status === "early_stopped") {
+        let k = trace.y.length - 1;
+        while (k >= 0 && trace.y[k] === null) k -= 1;
+        if (k >= 0) {
+          const stop = state.metric.data[meta.stopped];
+          stop.x.push(trace.x[k]); stop.y.push(trace.y[k]);
+          stop.text = (stop.text || []).concat(["trial " + row.number + " stopped early"]);
+          if (drawn) window.Plotly.extendTraces(node, { x: [[trace.x[k]]], y: [[trace.y[k]]], text: [["trial " + row.number + " stopped early"]] }, [meta.stopped]);
+        }
+      }
+    }
+  }
+
+  function highlightSelected() {
+    const meta = state.metric && state.metric.layout.meta;
+    const numbers = Array.from(state.selected);
+    const missing = numbers.filter(function (n) { return !state.curves.has(n) || (state.trials.get(n) || {}).status === "running"; });
+    const ready = missing.length ? fetch(urls.curvesUrl + "?trials=" + missing.join(","), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { for (const key of Object.keys(data.curves)) state.curves.set(Number(key), data.curves[key]); })
+      : Promise.resolve();
+    ready.then(function () {
+      if (!meta) return;
+      const xs = [], ys = [];
+      for (const n of numbers) {
+        const curve = state.curves.get(n) || [];
+        curve.forEach(function (v, k) { xs.push(k + 1); ys.push(F.plottable(v)); });
+        xs.push(null); ys.push(null);
+      }
+      const selected = state.metric.data[meta.selected];
+      selected.x = xs; selected.y = ys;
+      selected.name = numbers.length ? "selected: " + numbers.map(function (n) { return "#" + n; }).join(", ") : "selected";
+      const node = metricNode();
+      if (node && node.dataset.drawn && !node.hidden) window.Plotly.restyle(node, { x: [xs], y: [ys], name: selected.name }, [meta.selected]);
+      markSelected("parallel");
+      markSelected("slice");
+    });
+  }
+
+  // Selected trials' dots and lines drawn larger in the charts that carry trial numbers.
+  function markSelected(name) {
+    const node = root.querySelector('[data-live-chart="' + name + '"]');
+    if (!node || !node.data || !window.Plotly) return;
+    const chosen = state.selected;
+    const sizes = node.data.map(function (trace) {
+      return (trace.customdata || []).map(function (n) { return chosen.has(n) ? 10 : (name === "slice" ? 6 : 3); });
+    });
+    const opacities = node.data.map(function (trace) {
+      return (trace.customdata || []).map(function (n) { return chosen.has(n) ? 1 : (name === "slice" ? 0.7 : 0); });
+    });
+    window.Plotly.restyle(node, { "marker.size": sizes, "marker.opacity": opacities });
+  }
+
+  function drawFigures(figures, leaderboard) {
+    plot("best", figures.best);
+    const parallel = plot("parallel", figures.parallel && withBrush(figures.parallel));
+    if (parallel && !parallel.dataset.brushing) {
+      parallel.dataset.brushing = "1";
+      parallel.on("plotly_selected", onBrush);
+      parallel.on("plotly_deselect", function () { setBrush(null); });
+    }
+    plot("slice", figures.slice);
+    plot("timeline", figures.timeline);
+    renderLeaderboard(leaderboard);
+    if (state.selected.size) { markSelected("parallel"); markSelected("slice"); }
+  }
+
+  function withBrush(figure) {
+    figure.layout.dragmode = "select";
+    figure.layout.selectdirection = "any";
+    return figure;
+  }
+
+  // Boxes drawn over the parallel coordinates' axes keep the trials that cross every
+  // boxed axis inside its box.
+  function onBrush(event) {
+    if (!event || !event.points || !event.points.length) { setBrush(null); return; }
+    const byAxis = new Map();
+    for (const point of event.points) {
+      if (point.customdata === null || point.customdata === undefined) continue;
+      if (!byAxis.has(point.x)) byAxis.set(point.x, new Set());
+      byAxis.get(point.x).add(point.customdata);
+    }
+    let kept = null;
+    for (const numbers of byAxis.values()) {
+      kept = kept === null ? new Set(numbers) : new Set(Array.from(kept).filter(function (n) { return numbers.has(n); }));
+    }
+    setBrush(kept);
+  }
+
+  function setBrush(kept) {
+    state.brushed = kept;
+    if (!kept) {
+      const node = root.querySelector('[data-live-chart="parallel"]');
+      if (node && node.data && window.Plotly) window.Plotly.restyle(node, { selectedpoints: [null] });
+    }
+    table.page = 0;
+    table.render();
+  }
+
+  function renderLeaderboard(board) {
+    const body = root.querySelector("[data-live-leaderboard]");
+    if (!body || !board) return;
+    body.replaceChildren.apply(body, board.map(function (entry) {
+      return el("tr", { className: entry.found_best ? "best-row" : "" }, [
+        el("td", {}, [el("span", { className: "tag", text: entry.algorithm || "—" })]),
+        el("td", { className: "num", text: F.metric(entry.best) }),
+        el("td", { className: "num" }, entry.best_number ? [el("a", { href: trialUrl(entry.best_number), text: "#" + entry.best_number })] : ["—"]),
+        el("td", { className: "num", text: String(entry.trials) }),
+        el("td", { className: "num", text: String(entry.failures) }),
+        el("td", {}, entry.found_best ? [el("strong", { text: "★ overall best" })] : [""]),
+      ]);
+    }));
+  }
+
+  let figuresTimer = null, importanceTimer = null;
+  function refreshFigures() {
+    if (figuresTimer) return;
+    figuresTimer = window.setTimeout(function () {
+      figuresTimer = null;
+      fetch(urls.figuresUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        .then(function (data) { drawFigures(data.figures, data.leaderboard); });
+    }, FIGURES_DELAY_MS);
+  }
+
+  function refreshImportance(delay) {
+    if (importanceTimer) return;
+    importanceTimer = window.setTimeout(function () {
+      importanceTimer = null;
+      fetch(urls.importanceUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        .then(function (data) { plot("importance", data.figure); });
+    }, delay);
+  }
+
+  // --- the page's numbers ---------------------------------------------------------------------
+
+  function counts() {
+    const out = { queued: 0, running: 0, completed: 0, early_stopped: 0, failed: 0, canceled: 0, lost: 0 };
+    for (const row of state.trials.values()) out[row.status] = (out[row.status] || 0) + 1;
+    return out;
+  }
+
+  function renderProgress() {
+    const c = counts();
+    const job = state.job;
+    const done = c.completed + c.early_stopped + c.failed + c.canceled + c.lost;
+    window.SweepProgress.render(root.querySelector("[data-live-progress]"), {
+      counts: c, done: done, max: job.max_trials, status: job.status,
+      elapsed: job.started_at ? (job.finished_at ? secondsOf(job.finished_at) : now()) : null,
+      deadlineLeft: job.deadline_at && !job.finished_at ? (Date.parse(job.deadline_at) - Date.now() + state.clock) / 1000 : null,
+    });
+    setText("trials-done", done, " / " + job.max_trials);
+    setText("trials-running", c.running);
+  }
+
+  function setText(testid, value, suffix) {
+    const node = document.querySelector('[data-testid="' + testid + '"]');
+    if (!node) return;
+    node.replaceChildren(String(value));
+    if (suffix) node.append(el("span", { className: "muted stat-suffix", text: suffix }));
+  }
+
+  function renderBest() {
+    const number = state.job.best_number;
+    const row = number ? state.trials.get(number) : null;
+    const value = document.querySelector('[data-testid="best-value"]');
+    if (value) value.textContent = row ? F.metric(row.value) : "—";
+    const panel = document.querySelector("[data-live-best]");
+    if (!panel) return;
+    if (!row) { panel.hidden = true; return; }
+    if (panel.dataset.number === String(number)) return;
+    if (panel.dataset.number) {
+      // A new best: the server draws its command line and links; fetch the panel again.
+      fetch(urls.bestUrl, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+        const holder = document.createElement("div");
+        holder.innerHTML = html;  // the server's own escaped template
+        const fresh = holder.querySelector("[data-live-best]");
+        if (fresh) { panel.replaceWith(fresh); window.SweepBest && window.SweepBest.bind(fresh); }
+      });
+    }
+    panel.dataset.number = String(number);
+  }
+
+  function renderStatus() {
+    const badge = document.querySelector('[data-testid="job-status"]');
+    if (badge) { badge.className = "badge badge-" + state.job.status; badge.textContent = F.statusLabel(state.job.status); }
+  }
+
+  // --- events ---------------------------------------------------------------------------------
+
+  let tableTimer = null;
+  function soon() {
+    if (tableTimer) return;
+    tableTimer = window.setTimeout(function () { tableTimer = null; table.render(); renderProgress(); renderBest(); }, 150);
+  }
+
+  const handlers = {
+    "trial.created": function (event) {
+      for (const t of event.trials || []) {
+        if (state.trials.has(t.number)) continue;
+        addRow({ id: t.trial, number: t.number, status: "queued", algorithm: t.algorithm, params: t.params, value: null, reason: "", started: null, finished: null, reports: 0, stopping: false });
+      }
+      soon();
+    },
+    "trial.started": function (event) {
+      const row = state.byId.get(event.trial);
+      if (!row || row.status !== "queued") return;
+      row.status = "running";
+      row.started = secondsOf(event.started_at);
+      soon();
+    },
+    "trial.reported": function (event) {
+      const row = state.byId.get(event.trial);
+      if (!row) return;
+      if (row.status === "queued") row.status = "running";
+      extendMetric(row, event.points || []);
+      soon();
+    },
+    "trial.finished": function (event) {
+      const row = state.byId.get(event.trial);
+      if (!row) return;
+      row.status = event.status;
+      row.value = typeof event.value === "number" ? event.value : null;
+      row.reason = event.reason || "";
+      row.finished = secondsOf(event.finished_at);
+      row.stopping = false;
+      if (event.best_trial !== undefined && event.best_trial !== null) {
+        const best = state.byId.get(event.best_trial);
+        if (best) state.job.best_number = best.number;
+      }
+      state.curves.delete(row.number);
+      endMetric(row);
+      if (state.selected.has(row.number)) highlightSelected();
+      soon();
+      refreshFigures();
+      refreshImportance(IMPORTANCE_DELAY_MS);
+    },
+    "job.status": function (event) {
+      state.job.status = event.status;
+      if (["completed", "failed", "canceled", "timed_out"].indexOf(event.status) >= 0) {
+        reload();  // the job's end changed many trials at once (queued ones canceled)
+      }
+      renderStatus();
+      renderProgress();
+    },
+    "job.extended": function () { reload(); },
+  };
+
+  function apply(event) {
+    const handler = handlers[event.type];
+    if (handler) handler(event);
+  }
+
+  function reload() {
+    fetch(urls.snapshotUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (snapshot) {
+      load(snapshot, snapshot.metric, snapshot.figures.parallel);
+      table.render();
+      renderProgress(); renderBest(); renderStatus();
+      socket.reset(snapshot.seq);
+    });
+  }
+
+  // --- actions --------------------------------------------------------------------------------
+
+  function trialUrl(number) { return urls.trialUrl.replace("/0/", "/" + number + "/"); }
+
+  function stop(row) {
+    const body = new URLSearchParams({ csrfmiddlewaretoken: F.csrfToken() });
+    fetch(trialUrl(row.number) + "stop/", {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": F.csrfToken() }, redirect: "manual",
+    }).then(function () {
+      if (row.status === "running") row.stopping = true;
+      table.render();
+    });
+  }
+
+  function compare() {
+    const numbers = Array.from(state.selected).sort(function (a, b) { return a - b; });
+    fetch(urls.curvesUrl + "?trials=" + numbers.join(","), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        window.SweepCompare.render(root.querySelector("[data-live-compare]"), numbers.map(function (n) { return state.trials.get(n); }), data.curves, {
+          names: state.job.searched, metric: state.job.metric, trialUrl: trialUrl,
+          duration: function (r) { return r.started === null ? null : (r.finished !== null ? r.finished : now()) - r.started; },
+        });
+      });
+  }
+
+  // --- start ----------------------------------------------------------------------------------
+
+  load(read("dashboard-snapshot"), read("metric-figure"), read("parallel-figure"));
+  const table = new window.SweepTrialTable(root.querySelector("[data-live-table]"), {
+    rows: rows, job: state.job, space: state.space, selected: state.selected,
+    get brushed() { return state.brushed; }, trialUrl: trialUrl, now: now,
+  }, {
+    onSelect: highlightSelected, onStop: stop, onCompare: compare,
+    onClearBrush: function () { setBrush(null); },
+  });
+  // The table reads state.job: keep it the same object after a reload.
+  const tableModel = table.model;
+  Object.defineProperty(tableModel, "job", { get: function () { return state.job; } });
+  Object.defineProperty(tableModel, "space", { get: function () { return state.space; } });
+
+  renderProgress();
+  renderBest();
+  refreshImportance(0);
+  window.setInterval(renderProgress, 1000);
+  const indicator = document.querySelector("[data-live-state]");
+  const socket = new window.SweepLive.JobEvents({
+    path: urls.socketPath,
+    seq: read("dashboard-snapshot").seq,
+    onEvent: apply,
+    onStale: reload,
+    onState: function (name) { window.SweepLive.showState(indicator, name); },
+  });
+  window.SweepDashboard = { state: state, table: table };
+})();

@@ -1,0 +1,86 @@
+// Small shared helpers of the job dashboard's modules: numbers, durations, DOM.
+(function () {
+  "use strict";
+
+  // A metric value as the server's `metric` filter shows it (6 significant digits).
+  function metric(value) {
+    if (value === null || value === undefined || value === "") return "—";
+    if (value === "inf") return "∞";
+    if (value === "-inf") return "-∞";
+    const n = Number(value);
+    if (!Number.isFinite(n)) return String(value);
+    return String(parseFloat(n.toPrecision(6)));
+  }
+
+  // Reported values arrive as numbers, null (NaN) or "inf"/"-inf": a chart draws a gap.
+  function plottable(value) {
+    return typeof value === "number" && Number.isFinite(value) ? value : null;
+  }
+
+  function param(value) {
+    if (value === null || value === undefined) return "—";
+    if (typeof value === "number") return String(parseFloat(value.toPrecision(6)));
+    if (typeof value === "boolean") return value ? "true" : "false";
+    return String(value);
+  }
+
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return s + " s";
+    const m = Math.floor(s / 60);
+    if (m < 60) return m + " min " + String(s % 60).padStart(2, "0") + " s";
+    const h = Math.floor(m / 60);
+    return h + " h " + String(m % 60).padStart(2, "0") + " min";
+  }
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      for (const key of Object.keys(attrs)) {
+        const value = attrs[key];
+        if (value === null || value === undefined || value === false) continue;
+        if (key === "text") node.textContent = value;
+        else if (key === "className") node.className = value;
+        else if (key.startsWith("data-") || key === "title" || key === "href" || key === "type" ||
+                 key === "role" || key.startsWith("aria-") || key === "value" || key === "for" ||
+                 key === "id" || key === "name" || key === "download") node.setAttribute(key, value);
+        else node[key] = value;
+      }
+    }
+    for (const child of children || []) {
+      if (child === null || child === undefined) continue;
+      node.append(child.nodeType ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function csrfToken() {
+    const input = document.querySelector("[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function statusLabel(status) {
+    return {
+      queued: "Queued", running: "Running", completed: "Completed", failed: "Failed",
+      early_stopped: "Early stopped", canceled: "Canceled", lost: "Lost", created: "Created",
+      paused: "Paused", timed_out: "Timed out",
+    }[status] || status;
+  }
+
+  function badge(status) {
+    return el("span", { className: "badge badge-" + status, text: statusLabel(status) });
+  }
+
+  // Seconds between two ISO times (or now).
+  function secondsBetween(startIso, endIso) {
+    if (!startIso) return null;
+    const end = endIso ? Date.parse(endIso) : Date.now();
+    return (end - Date.parse(startIso)) / 1000;
+  }
+
+  window.SweepFormat = {
+    metric: metric, plottable: plottable, param: param, duration: duration, el: el,
+    csrfToken: csrfToken, statusLabel: statusLabel, badge: badge, secondsBetween: secondsBetween,
+  };
+})();

@@ -1,0 +1,49 @@
+// The job list, live: every job.progress event of the user's jobs (all jobs for staff)
+// updates that job's row: status, trials ended of its maximum, running trials, and an
+// estimate of the time left.
+(function () {
+  "use strict";
+
+  const table = document.querySelector("[data-live-jobs]");
+  if (!table || !window.SweepLive) return;
+  const F = window.SweepFormat;
+  const ENDED = ["completed", "early_stopped", "failed", "canceled", "lost"];
+
+  function update(event) {
+    if (event.type !== "job.progress") return;
+    const row = table.querySelector('tr[data-job="' + event.job + '"]');
+    if (!row) return;
+    const done = ENDED.reduce(function (n, s) { return n + (event.counts[s] || 0); }, 0);
+    const running = event.counts.running || 0;
+    const status = row.querySelector('[data-testid="status"]');
+    if (status) { status.className = "badge badge-" + event.status; status.textContent = F.statusLabel(event.status); }
+    const cell = row.querySelector('[data-testid="trials-done"]');
+    if (cell) {
+      cell.firstChild.textContent = done + " / " + event.max_trials;
+      const bar = cell.querySelector(".progress > span");
+      if (bar) bar.style.width = Math.min(100, Math.round(100 * done / Math.max(1, event.max_trials))) + "%";
+    }
+    const runningCell = row.querySelector("[data-live-running]");
+    if (runningCell) runningCell.textContent = String(running);
+    row.dataset.started = event.started_at || "";
+    row.dataset.finished = event.finished_at || "";
+    row.dataset.done = String(done);
+    row.dataset.max = String(event.max_trials);
+    row.dataset.status = event.status;
+    eta(row);
+  }
+
+  function eta(row) {
+    const node = row.querySelector("[data-live-eta]");
+    if (!node || !row.dataset.started) return;
+    const seconds = window.SweepProgress.estimate({
+      status: row.dataset.status, done: Number(row.dataset.done || 0), max: Number(row.dataset.max || 0),
+      elapsed: F.secondsBetween(row.dataset.started, row.dataset.finished || null), deadlineLeft: null,
+    });
+    node.textContent = seconds === null ? "" : (seconds === 0 ? "finishing" : "~" + F.duration(seconds) + " left");
+  }
+
+  table.querySelectorAll("tr[data-job]").forEach(eta);
+  window.setInterval(function () { table.querySelectorAll("tr[data-job]").forEach(eta); }, 5000);
+  window.SweepLive.Stream("/ws/jobs/", update, null, null);
+})();

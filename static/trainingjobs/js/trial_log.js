@@ -1,0 +1,69 @@
+// The trial page's log, tailed live: each chunk the trial's monitor stores arrives over
+// the trial's websocket with its offset in the stored log (characters, as Python counts
+// them: code points). A chunk that starts past what the page holds means chunks were
+// missed (a reconnect): the gap is read from the log itself first. Lines the job's
+// metric regex matches are marked.
+(function () {
+  "use strict";
+
+  const pre = document.querySelector("[data-live-log]");
+  if (!pre || !window.SweepLive) return;
+  let offset = Number(pre.dataset.offset || 0);
+  let busy = null;
+  const follow = document.querySelector("[data-log-follow]");
+  const empty = document.querySelector('[data-testid="log-empty"]');
+
+  function codePoints(text) { return Array.from(text).length; }
+
+  function append(text, marks) {
+    if (!text) return;
+    const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 30;
+    const marked = new Set(marks || []);
+    const lines = text.split("\n");
+    const fragment = document.createDocumentFragment();
+    lines.forEach(function (line, i) {
+      const last = i === lines.length - 1;
+      if (last && line === "") return;
+      const node = document.createElement("span");
+      if (marked.has(i)) node.className = "metric-line";
+      node.textContent = line + (last ? "" : "\n");
+      fragment.append(node);
+    });
+    pre.append(fragment);
+    pre.hidden = false;
+    if (empty) empty.hidden = true;
+    if ((follow ? follow.checked : true) && atBottom !== false) pre.scrollTop = pre.scrollHeight;
+    pre.dataset.offset = String(offset);
+  }
+
+  function catchUp() {
+    if (busy) return busy;
+    busy = fetch(pre.dataset.logUrl + "?offset=" + offset, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.offset === offset && data.text) {
+          offset += codePoints(data.text);
+          append(data.text, data.marks);
+        }
+      })
+      .finally(function () { busy = null; });
+    return busy;
+  }
+
+  function onChunk(event) {
+    if (event.type !== "trial.log") return;
+    const length = codePoints(event.text);
+    if (event.offset + length <= offset) return;  // already shown
+    if (event.offset > offset) { catchUp(); return; }  // a gap: read it from the log
+    const skip = offset - event.offset;
+    const text = skip ? Array.from(event.text).slice(skip).join("") : event.text;
+    offset = event.offset + length;
+    // Marks index the chunk's lines; a partly shown chunk starts mid-way: recount.
+    append(text, skip ? [] : event.marks);
+  }
+
+  const state = document.querySelector("[data-live-state]");
+  window.SweepLive.Stream(pre.dataset.socketPath, onChunk, function (name) {
+    window.SweepLive.showState(state, name);
+  }, catchUp);
+})();

@@ -15,7 +15,7 @@ import json
 import time
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,6 @@ class HyperDriveConfig:
     policy: EarlyTerminationPolicy | None = None
     run_config: Any = None
     estimator: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def submit_arguments(self) -> dict[str, Any]:
         return {
@@ -74,7 +73,6 @@ class HyperDriveConfig:
             "max_concurrent_runs": self.max_concurrent_runs,
             "max_duration_minutes": self.max_duration_minutes,
             "policy": self.policy,
-            **self.extra,
         }
 
 

@@ -33,8 +33,6 @@ TRIAL_FINISHED = frozenset({"completed", "failed", "early_stopped", "canceled", 
 
 
 class _Resource:
-    kind = "object"
-
     def __init__(self, console: Console, data: dict[str, Any]) -> None:
         self.console = console
         self.data = data
@@ -56,8 +54,6 @@ class _Resource:
 
 
 class Algorithm(_Resource):
-    kind = "Algorithm"
-
     @property
     def name(self) -> str:
         return str(self.data.get("name", ""))
@@ -96,8 +92,6 @@ class Algorithm(_Resource):
 
 
 class Trial(_Resource):
-    kind = "Trial"
-
     @property
     def number(self) -> int:
         return int(self.data.get("number") or 0)
@@ -229,8 +223,6 @@ class TrialList(list[Trial]):
 
 
 class Job(_Resource):
-    kind = "Job"
-
     @property
     def name(self) -> str:
         return str(self.data.get("name", ""))

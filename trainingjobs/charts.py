@@ -15,6 +15,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+# Plotly imports its figure and trace classes lazily, at first use. Two requests drawing
+# figures in two threads at once (the job page and its live figures) deadlocked in that
+# import under serve; load them once, here, under this module's import lock.
+_EAGER = (go.Figure, go.Scatter)
+
 # Past this many trials the legend is more noise than help.
 LEGEND_MAX = 12
 BEST_COLOUR = "#cf222e"

@@ -20,9 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms.models import Algorithm
-from trainingjobs import charts, pages, services, specs
+from trainingjobs import charts, dashboard, pages, reuse, services, specs
 from trainingjobs.forms import JobForm, number
-from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
+from trainingjobs.models import TrainingJob, Trial, TrialLog
 
 PAGE_SIZE = 20
 # The log a trial page shows: its end, where a crash or the last metrics are.
@@ -84,9 +84,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_create(request: HttpRequest) -> HttpResponse:
     choices = _ready_algorithms(request)
     if request.method != "POST":
-        algorithm = _preselected(request, choices)
-        form = JobForm.initial(algorithm)
-        form.raw["name"] = request.GET.get("name", "")
+        form = _form_from_trial(request)
+        if form is None:
+            form = JobForm.initial(_preselected(request, choices))
+            form.raw["name"] = request.GET.get("name", "")
         return _render_form(request, form, choices)
     form = JobForm.from_post(request.POST, _posted_algorithm(request))
     try:
@@ -96,6 +97,17 @@ def job_create(request: HttpRequest) -> HttpResponse:
     job = services.job_create(owner=request.user, spec=spec)
     messages.success(request, f"Training job '{job.name}' created.")
     return redirect("trainingjobs:detail", pk=job.pk)
+
+
+def _form_from_trial(request: HttpRequest) -> JobForm | None:
+    """``?from_job=<id>&trial=<n>&mode=fixed|narrow``: the form of a new job from that
+    trial's values (the best trial panel's links); None without those parameters."""
+    job_id, number = request.GET.get("from_job", ""), request.GET.get("trial", "")
+    if not (job_id.isdigit() and number.isdigit()):
+        return None
+    trial = _get_trial_for_user(request, int(job_id), int(number))
+    mode = request.GET.get("mode", "fixed")
+    return reuse.form_from_trial(trial.job, trial, mode=mode if mode in reuse.MODES else "fixed")
 
 
 def _preselected(request: HttpRequest, choices: Any) -> Algorithm | None:
@@ -173,17 +185,28 @@ def _grid_size(search_space: dict[str, Any]) -> int | None:
 
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live dashboard: the snapshot the page's script starts from, and what the page
+    draws on the server (stats, best trial, the newest rows, configuration)."""
     job = _get_job_for_user(request, pk)
-    trials = list(job.trials.all())
-    points = MetricPoint.objects.filter(trial__job=job).values_list("trial_id", "step", "value")
+    snapshot = dashboard.snapshot(job)
+    rows = snapshot["trials"]
+    summary = dashboard.summary(job, rows)
+    first_failed = (
+        job.trials.filter(status=Trial.Status.FAILED).order_by("number")[:1]
+        if summary["all_failed"]
+        else []
+    )
     ctx = {
-        "job": job,
-        "trials": trials,
-        "summary": pages.job_summary(job, trials),
+        **dashboard.best_context(job),
+        "snapshot": snapshot,
+        # The two big figures travel in json_script tags of their own.
+        "page_snapshot": {k: v for k, v in snapshot.items() if k != "metric"},
+        "summary": summary,
+        "table_rows": dashboard.table_rows(rows),
+        "table_more": len(rows) > dashboard.TABLE_ROWS,
+        "leaderboard": snapshot["leaderboard"],
         "config": pages.job_config(job),
-        "by_algorithm": pages.algorithm_summary(job, trials),
-        "figures": pages.job_figures(job, trials, points),
-        "first_failure": pages.first_failure(job, trials),
+        "first_failure": pages.first_failure(job, list(first_failed)),
     }
     return render(request, "trainingjobs/detail.html", ctx)
 
@@ -268,6 +291,7 @@ def trial_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "points": points,
         "log": log,
         "log_cut": bool(log and log.size > LOG_TAIL_CHARS),
+        "log_offset": log.size if log else 0,
         "log_tail_chars": LOG_TAIL_CHARS,
         "figure": charts.trial_figure(
             [p[0] for p in points], [p[1] for p in points], metric_name=job.metric_name

@@ -156,7 +156,6 @@
       trace.showlegend = false;
       if (drawn) window.Plotly.restyle(node, { name: trace.name, mode: "lines", "line.color": "#8aa0bd", "line.width": 1.2, opacity: 0.6, showlegend: false }, [index]);
       delete meta.running[row.number];
-      meta.ended_traces = (meta.ended_traces || []).concat([[row.number, index]]);
       if (row.status === "early_stopped") {
         let k = trace.y.length - 1;
         while (k >= 0 && trace.y[k] === null) k -= 1;
@@ -310,6 +309,7 @@
     });
     setText("trials-done", done, " / " + job.max_trials);
     setText("trials-running", c.running);
+    if (job.started_at) setText("job-duration", F.duration(job.finished_at ? secondsOf(job.finished_at) : now()));
   }
 
   function setText(testid, value, suffix) {
@@ -341,8 +341,16 @@
   }
 
   function renderStatus() {
+    const status = state.job.status;
     const badge = document.querySelector('[data-testid="job-status"]');
-    if (badge) { badge.className = "badge badge-" + state.job.status; badge.textContent = F.statusLabel(state.job.status); }
+    if (badge) { badge.className = "badge badge-" + status; badge.textContent = F.statusLabel(status); }
+    // The header's buttons follow the status (the server drew them for the old one).
+    const show = { "pause-job": status === "running", "resume-job": status === "paused",
+                   "cancel-job": ["created", "running", "paused"].indexOf(status) >= 0 };
+    for (const testid of Object.keys(show)) {
+      const button = document.querySelector('[data-testid="' + testid + '"]');
+      if (button && !show[testid]) button.closest("form").hidden = true;
+    }
   }
 
   // --- events ---------------------------------------------------------------------------------

@@ -84,7 +84,7 @@
       self.statusSelect, self.paramSelect, self.low, self.high, self.picker, self.brushNote,
       el("span", { className: "spacer" }), self.clearButton, self.compareButton,
     ]);
-    self.table = el("table", { className: "data trial-table", "data-testid": "live-trial-table" });
+    self.table = el("table", { className: "data trial-table", "data-testid": "trial-table" });
     self.pager = el("div", { className: "pager" });
     self.root.replaceChildren(toolbar, el("div", { className: "table-wrap trials-wrap" }, [self.table]), self.pager);
   };
@@ -144,7 +144,7 @@
       const th = el("th", { className: (c.num ? "num " : "") + "sortable-col", "data-col": c.key, role: "button", title: "Sort" }, [c.label]);
       if (c.key === key) th.dataset.sorted = dir > 0 ? "asc" : "desc";
       th.addEventListener("click", function () {
-        self.sort = { key: c.key, dir: self.sort.key === c.key ? -self.sort.dir : (c.num ? -1 : 1) };
+        self.sort = { key: c.key, dir: self.sort.key === c.key ? -self.sort.dir : 1 };
         self.render();
       });
       return th;

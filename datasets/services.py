@@ -92,19 +92,26 @@ def dataset_jobs_count(dataset: Dataset) -> int:
 
 
 def dataset_for_job(*, owner: Any, value: Any) -> Dataset | None:
-    """The dataset a new job asks for (an id or None), or ValueError with the message.
-
-    Another user's dataset reads as unknown, exactly like a missing id.
+    """The dataset a new job asks for (an id, or None/"" for none), or ValueError with the
+    message. Another user's dataset reads exactly like a missing id.
     """
-    if value in (None, ""):
+    if isinstance(value, Dataset):
+        value = value.pk
+    if value is None or value == "":
         return None
-    if isinstance(value, bool) or not (
-        isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-    ):
-        raise ValueError(f"Choose a dataset by its id, got {value!r}.")
-    dataset = Dataset.objects.visible_to(owner).filter(pk=int(value)).first()
+    pk: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        pk = value
+    elif isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 19:
+        pk = int(value.strip())
+    if pk is None:
+        raise ValueError(
+            f"Dataset must be an id (a whole number) or null, got {str(value)[:60]!r}."
+        )
+    # Outside the database's id range a lookup would fail instead of finding nothing.
+    dataset = Dataset.objects.visible_to(owner).filter(pk=pk).first() if 1 <= pk < 2**63 else None
     if dataset is None:
-        raise ValueError(f"Unknown dataset {value}.")
+        raise ValueError(f"Unknown dataset {pk}: choose one of your datasets.")
     return dataset
 
 

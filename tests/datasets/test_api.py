@@ -93,3 +93,17 @@ def test_schema_lists_the_endpoints(alice_api: Any) -> None:
         "/api/v1/trials/{trial_id}/outputs/{path}",
     ):
         assert path in schema["paths"], path
+
+
+@pytest.mark.parametrize("value", [True, 1.5, "abc", [1], {"id": 1}, 2**70, "9" * 40, -1, 0])
+def test_a_jobs_dataset_value_is_checked(alice: Any, value: Any) -> None:
+    with pytest.raises(ValueError, match="Dataset must be an id|Unknown dataset"):
+        services.dataset_for_job(owner=alice, value=value)
+
+
+def test_a_jobs_dataset_is_one_of_the_owners(alice: Any, bob: Any) -> None:
+    mine = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    assert services.dataset_for_job(owner=alice, value=str(mine.pk)) == mine
+    assert services.dataset_for_job(owner=alice, value=None) is None
+    with pytest.raises(ValueError, match="Unknown dataset"):
+        services.dataset_for_job(owner=bob, value=mine.pk)

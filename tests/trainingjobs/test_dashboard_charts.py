@@ -1,0 +1,119 @@
+"""The live dashboard's figures and tables, from plain rows: no browser, no database."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from trainingjobs import charts
+
+
+def row(number: int, status: str, value: float | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "number": number,
+        "status": status,
+        "value": value,
+        "algorithm": extra.pop("algorithm", "tpe"),
+        "params": extra.pop("params", {"lr": 0.01 * number, "opt": "adam"}),
+        "started": extra.pop("started", 10.0 * number),
+        "finished": extra.pop("finished", 10.0 * number + 8),
+        "curve": extra.pop("curve", []),
+        **extra,
+    }
+
+
+def test_metric_figure_puts_ended_trials_in_one_line_and_running_ones_in_their_own() -> None:
+    rows = [
+        row(1, "completed", 0.9, curve=[0.5, float("nan"), 0.9]),
+        row(2, "early_stopped", 0.4, curve=[0.3, 0.4]),
+        row(3, "completed", 0.6, curve=[0.6]),
+        row(4, "running", None, curve=[0.2], finished=None),
+    ]
+    figure = charts.metric_live_figure(rows, metric_name="acc", best_number=1)
+    meta = figure["layout"]["meta"]
+    ended, best, stopped = (figure["data"][meta[k]] for k in ("ended", "best", "stopped"))
+    assert ended["x"] == [1, 2, None, 1, None] and ended["y"] == [0.3, 0.4, None, 0.6, None]
+    assert best["y"] == [0.5, None, 0.9] and best["line"]["color"] == charts.BEST_COLOUR
+    assert (stopped["x"], stopped["y"]) == ([2], [0.4])
+    assert figure["data"][meta["running"]["4"]]["y"] == [0.2]
+    json.dumps(figure, allow_nan=False)
+
+
+def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
+    rows = [
+        row(1, "completed", 0.5, algorithm="tpe"),
+        row(2, "completed", 0.7, algorithm="random"),
+        row(3, "failed", None, algorithm="tpe"),
+        row(4, "completed", 0.6, algorithm="tpe"),
+    ]
+    figure = charts.best_so_far_figure(rows, goal="maximize", metric_name="acc")
+    assert figure is not None
+    lines = {t["name"]: (t["x"], t["y"]) for t in figure["data"]}
+    assert lines["all algorithms"] == ([1, 2, 4], [0.5, 0.7, 0.7])
+    assert lines["tpe"] == ([1, 4], [0.5, 0.6]) and lines["random"] == ([2], [0.7])
+    by_time = figure["layout"]["updatemenus"][0]["buttons"][1]["args"][0]
+    assert by_time["x"][0] == [round(18 / 60, 3), round(28 / 60, 3), round(48 / 60, 3)]
+    assert (
+        charts.best_so_far_figure([row(1, "failed", None)], goal="maximize", metric_name="") is None
+    )
+
+
+def test_leaderboard_orders_by_best_for_the_goal_and_counts_failures() -> None:
+    rows = [
+        row(1, "completed", 0.5, algorithm="tpe"),
+        row(2, "lost", None, algorithm="random"),
+        row(3, "completed", 0.2, algorithm="random"),
+    ]
+    board = charts.leaderboard(rows, goal="minimize", best_number=3)
+    assert [(e["algorithm"], e["best"], e["failures"], e["found_best"]) for e in board] == [
+        ("random", 0.2, 1, True),
+        ("tpe", 0.5, 0, False),
+    ]
+
+
+def test_slice_figure_gives_log_and_category_axes() -> None:
+    rows = [row(1, "completed", 0.5), row(2, "completed", 0.7, params={"lr": 0.1, "opt": "sgd"})]
+    figure = charts.slice_figure(
+        rows, names=["lr", "opt"], metric_name="acc", log_names=frozenset({"lr"})
+    )
+    assert figure is not None
+    assert figure["layout"]["xaxis"]["type"] == "log"
+    assert figure["layout"]["xaxis2"]["type"] == "category"
+    assert figure["data"][1]["x"] == ["adam", "sgd"] and figure["data"][0]["customdata"] == [1, 2]
+
+
+def test_importance_figure_sorts_bars_and_carries_the_spread() -> None:
+    figure = charts.importance_figure(
+        {"lr": {"mean": 0.8, "std": 0.1}, "opt": {"mean": 0.2, "std": 0.05}}
+    )
+    assert figure is not None
+    bars = figure["data"][0]
+    assert bars["y"] == ["opt", "lr"] and bars["error_x"]["array"] == [0.05, 0.1]
+    assert charts.importance_figure({"lr": {"mean": 0.0, "std": 0.0}}) is None
+
+
+def test_timeline_puts_overlapping_trials_in_separate_slots() -> None:
+    rows = [
+        row(1, "completed", 0.5, started=0, finished=60),
+        row(2, "failed", None, started=30, finished=90),
+        row(3, "running", None, started=70, finished=None),
+        row(4, "queued", None, started=None, finished=None),
+    ]
+    figure = charts.timeline_figure(rows, now=120)
+    assert figure is not None
+    slots = {t["name"]: (t["y"], t["base"], t["x"]) for t in figure["data"]}
+    assert slots["completed"] == (["slot 1"], [0.0], [1.0])
+    assert slots["failed"] == (["slot 2"], [0.5], [1.0])
+    assert slots["running"] == (["slot 1"], [round(70 / 60, 3)], [round(50 / 60, 3)])
+    assert "queued" not in slots
+
+
+def test_parallel_figure_carries_each_vertex_trial_number_for_brushing() -> None:
+    rows = [
+        {"params": {"lr": 0.1}, "value": 0.5, "number": 7},
+        {"params": {"lr": 0.2}, "value": 0.6, "number": 9, "best": True},
+    ]
+    figure = charts.parallel_figure(rows, names=["lr"], metric_name="acc", goal="maximize")
+    assert figure is not None
+    numbers = [n for t in figure["data"] for n in t["customdata"] if n is not None]
+    assert sorted(numbers) == [7, 7, 9, 9]

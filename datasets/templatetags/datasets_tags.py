@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 
-from datasets.models import OutputSet
+from datasets.models import Dataset, OutputSet
 
 register = template.Library()
 
@@ -35,3 +35,20 @@ def trial_outputs(trial: Any) -> dict[str, Any]:
 def best_model_link(job: Any) -> dict[str, Any]:
     output_set = _output_set(getattr(job, "best_trial_id", None))
     return {"job": job, "output_set": output_set if output_set and output_set.file_count else None}
+
+
+@register.inclusion_tag("datasets/_job_dataset_field.html", takes_context=True)
+def job_dataset_field(context: Any, selected: Any, messages: Any = None) -> dict[str, Any]:
+    """The create-job page's dataset select: the user's own datasets (staff: all)."""
+    user = context["request"].user
+    datasets = (
+        Dataset.objects.visible_to(user)
+        .select_related("owner")
+        .only("pk", "name", "size", "file_count", "owner__username")
+    )
+    return {
+        "datasets": list(datasets.order_by("name")),
+        "selected": str(selected or ""),
+        "messages_": messages or [],
+        "user": user,
+    }

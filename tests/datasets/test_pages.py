@@ -111,3 +111,21 @@ def test_preview_can_be_chosen(alice: Any, alice_client: Any) -> None:
     dataset = services.dataset_create(owner=alice, name="z", upload=upload)
     page = alice_client.get(f"/datasets/{dataset.pk}/?preview=notes.txt").content.decode()
     assert 'data-testid="preview-text"' in page and "first line" in page
+
+
+def test_job_dataset_field_lists_own_datasets_and_keeps_the_choice(
+    alice: Any, bob: Any, rf: Any
+) -> None:
+    from django.template import Context, Template
+
+    mine = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    services.dataset_create(owner=bob, name="theirs", upload=csv_upload())
+    request = rf.get("/")
+    request.user = alice
+    template = Template("{% load datasets_tags %}{% job_dataset_field selected errs %}")
+    html = template.render(
+        Context({"request": request, "selected": str(mine.pk), "errs": ["Unknown dataset 9."]})
+    )
+    assert f'<option value="{mine.pk}" selected>mine' in html
+    assert "theirs" not in html
+    assert "Unknown dataset 9." in html

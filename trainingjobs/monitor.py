@@ -17,7 +17,8 @@ The runner calls ``on_line(stream, text)`` for every line (its final terminal te
   heartbeat (whose conditional UPDATE also notices a trial the reaper marked lost).
 
 ``poll()`` returns the status the trial should end with when its process must stop
-(``early_stopped``, ``canceled`` or ``lost``), which the runner takes as its stop reason.
+(``early_stopped``, ``canceled`` or ``lost``), which the runner takes as its stop reason;
+``on_line`` returns it too once the policy stopped the trial on a report.
 """
 
 from __future__ import annotations
@@ -102,7 +103,9 @@ class TrialMonitor:
 
     # --- the runner's callbacks ---------------------------------------------------------------
 
-    def on_line(self, stream: str, text: str) -> None:
+    def on_line(self, stream: str, text: str) -> str | None:
+        """Take one line; returns the stop status once the policy stopped the trial on a
+        report, so the runner ends the process at once rather than at its next poll."""
         self.lines += 1
         self.tail.append(text)
         self._keep(text)
@@ -115,6 +118,7 @@ class TrialMonitor:
         elif self._points and self.clock() - self._last_flush >= POINT_FLUSH_SECONDS:
             # A dashboard shows a point within a fraction of a second of its line.
             self.flush()
+        return self.stop_status
 
     def poll(self) -> str | None:
         self._others = None  # curves read again at most once per poll

@@ -161,7 +161,7 @@ def _shown(line: str) -> str:
 class _LineSplitter:
     """Bytes of one stream -> final terminal text of each line, passed to ``emit``."""
 
-    def __init__(self, stream: str, on_line: Callable[[str, str], None]) -> None:
+    def __init__(self, stream: str, on_line: Callable[[str, str], object]) -> None:
         self._stream = stream
         self._on_line = on_line
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -242,7 +242,7 @@ def run_trial_process(
     cwd: Path,
     env: Mapping[str, str],
     timeout_s: float | None,
-    on_line: Callable[[str, str], None],
+    on_line: Callable[[str, str], str | None],
     poll: Callable[[], str | None],
     poll_interval_s: float = 0.5,
     grace_s: float = 5.0,
@@ -254,7 +254,10 @@ def run_trial_process(
     it passes the group is ended and ``timed_out`` is True.
     ``on_line(stream, text)``: each output line, ``stream`` ``"stdout"`` or ``"stderr"``,
     ``text`` its final terminal text without ``"\\n"``, at most ``MAX_LINE_CHARS`` characters;
-    lines of one stream arrive in order. ``poll()``: called about every ``poll_interval_s``
+    lines of one stream arrive in order; returning a reason (a str) ends the group at once,
+    as ``poll`` does (an early-termination decision is taken on a line, and a script that
+    reports fast would otherwise run on until the next poll). ``poll()``: called about
+    every ``poll_interval_s``
     seconds while the script runs, output or not; returning a reason (a str) ends the group
     and is reported as ``stop_reason``; after that ``poll`` is not called again.
     ``grace_s``: seconds between SIGTERM and SIGKILL when ending the group.
@@ -321,7 +324,7 @@ def _supervise(
     *,
     started: float,
     timeout_s: float | None,
-    on_line: Callable[[str, str], None],
+    on_line: Callable[[str, str], str | None],
     poll: Callable[[], str | None],
     poll_interval_s: float,
     grace_s: float,
@@ -340,11 +343,18 @@ def _supervise(
     kill_at = inf  # SIGKILL time once the group got SIGTERM
     drain_until = inf  # set when the child exits
     timed_out, stop_reason, ending = False, None, False
+    asked: list[str] = []  # the first stop reason a line's callback returned
+
+    def line(stream: str, text: str) -> None:
+        reason = on_line(stream, text)
+        if reason is not None and not asked:
+            asked.append(reason)
+
     with selectors.DefaultSelector() as selector:
         pipe: IO[bytes]
         for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr)):
             os.set_blocking(pipe.fileno(), False)
-            splitters[pipe.fileno()] = _LineSplitter(name, on_line)
+            splitters[pipe.fileno()] = _LineSplitter(name, line)
             selector.register(pipe.fileno(), selectors.EVENT_READ)
         selector.register(watch.fd, selectors.EVENT_READ, _EXIT)
         try:
@@ -355,6 +365,8 @@ def _supervise(
                 if drain_until == inf and not ending:
                     if now >= deadline:
                         timed_out = ending = True
+                    elif asked:
+                        stop_reason, ending = asked[0], True
                     elif now >= next_poll:
                         stop_reason = poll()
                         ending = stop_reason is not None

@@ -245,3 +245,16 @@ def test_a_trial_of_a_job_canceled_then_extended_still_stops(alice: Any) -> None
     services.job_extend(job=job, max_trials=6)
     assert mon.poll() == S.CANCELED
     assert mon.stop_detail == "Stopped when the job ended."
+
+
+def test_the_line_that_stops_a_trial_tells_the_runner_at_once(alice: Any) -> None:
+    policy = {"name": "bandit", "slack_factor": 0.1, "delay_evaluation": 3}
+    job = make_job(alice, policy=policy, max_trials=5, max_concurrent=1)
+    _peers(job, [[0.5, 0.7, 0.9, 0.9, 0.9], [0.9, 0.8, 0.7, 0.7, 0.7]])
+    trial = Trial.objects.select_related("job").get(pk=trials(job, S.QUEUED)[0].pk)
+    claim(trial)
+    mon = monitor(trial)
+    # the best at report 3 is 0.9: 0.8 is below its slack (0.818), so report 3 stops it
+    told = [mon.on_line("stdout", text) for text in ("epoch 1", "accuracy=0.8", "accuracy=0.8")]
+    assert told == [None, None, None]
+    assert mon.on_line("stdout", "accuracy=0.8") == S.EARLY_STOPPED

@@ -451,3 +451,34 @@ def test_runner_modules_import_no_django(module: str) -> None:
             roots.add(node.module.split(".")[0])
     assert not roots & {"django", "rest_framework", "huey", "channels"}
     assert "trainingjobs.models" not in source and "algorithms.models" not in source
+
+
+def test_a_stop_returned_for_a_line_ends_the_group_at_once() -> None:
+    # A fast script reports many times between two polls: an early-termination decision
+    # taken on a line must not wait for the next poll while the script runs on.
+    fast = (
+        "import time\n"
+        "for i in range(300):\n"
+        "    print(f'accuracy={i}', flush=True)\n"
+        "    time.sleep(0.01)"
+    )
+    seen: Lines = []
+
+    def on_line(stream: str, text: str) -> str | None:
+        seen.append((stream, text))
+        return "early stopped" if len(seen) >= 3 else None
+
+    result = run_trial_process(
+        [PYTHON, "-c", fast],
+        cwd=SCRIPTS,
+        env={"PATH": os.environ.get("PATH", os.defpath), "PYTHONUNBUFFERED": "1"},
+        timeout_s=20,
+        on_line=on_line,
+        poll=never,
+        poll_interval_s=60,
+        grace_s=1.0,
+    )
+    assert result.stop_reason == "early stopped" and not result.timed_out
+    assert result.signal == signal.SIGTERM
+    assert len(seen) < 100
+    assert result.duration_s < 3

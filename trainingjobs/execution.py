@@ -195,7 +195,7 @@ def _run(
             trial_id=trial.pk,
             data_url=None,
             train_url=str(prepared.paths.output),
-            threads=command.threads_per_trial(running_here),
+            threads=command.threads_per_trial(max(running_here, _running_on_host())),
             slot=slot,
             slot_template=settings.TRIAL_SLOT_ENV,
             algorithm_sets=(),
@@ -340,6 +340,16 @@ def _slot() -> Iterator[tuple[int, int]]:
     finally:
         with _slots_lock:
             _slots.discard(slot)
+
+
+def _running_on_host() -> int:
+    """Trials running on this host, this one included, whatever worker process runs them.
+
+    The slots above count only this process's threads: with process workers
+    (``run_huey -k process``) every trial would see itself alone and take every core.
+    """
+    host = socket.gethostname()
+    return Trial.objects.filter(status=TrialStatus.RUNNING, worker__startswith=f"{host}:").count()
 
 
 # --- trials of dead workers on this host ------------------------------------------------------

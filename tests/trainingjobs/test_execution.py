@@ -366,3 +366,22 @@ def test_a_flood_of_output_keeps_a_capped_log_and_the_final_metric(
     assert trial.log.truncated and trial.log.lines == 50_001
     assert 1024 * 1024 - 1000 < trial.log.size <= 1024 * 1024 + 200
     assert trial.log.text.endswith("the metric is still read from every line]\n")
+
+
+def test_thread_vars_share_the_cores_among_the_hosts_running_trials(
+    alice: Any, code: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another worker process of this host runs a trial: this process's own slots don't see it.
+    monkeypatch.setattr(execution.command.os, "sched_getaffinity", lambda pid: set(range(8)))
+    job = script_job(alice, code, max_concurrent=2)
+    queued = queued_trial(job, x=0.5)
+    other = trials(job, S.QUEUED)[1]
+    services.trial_claim(trial_id=other.pk, worker=f"{execution.socket.gethostname()}:1")
+    seen: dict[str, str] = {}
+
+    def run_process(argv: list[str], *, env: Any, **kwargs: Any) -> FakeResult:
+        seen.update(env)
+        return FakeResult(exit_code=0)
+
+    execution.execute_trial(queued.pk, run_process=run_process)
+    assert [seen[name] for name in execution.command.THREAD_VARS] == ["4"] * 4

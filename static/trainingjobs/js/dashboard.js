@@ -76,8 +76,12 @@
     }
     node.hidden = false;
     if (empty) empty.hidden = true;
-    if (node.dataset.drawn) window.Plotly.react(node, figure.data, figure.layout, CONFIG);
-    else { window.Plotly.newPlot(node, figure.data, figure.layout, CONFIG); node.dataset.drawn = "1"; }
+    // Plotly keeps (and extends) the arrays it is given: it gets its own copy, so the
+    // page's model and the chart are each extended once.
+    const data = JSON.parse(JSON.stringify(figure.data));
+    const layout = JSON.parse(JSON.stringify(figure.layout));
+    if (node.dataset.drawn) window.Plotly.react(node, data, layout, CONFIG);
+    else { window.Plotly.newPlot(node, data, layout, CONFIG); node.dataset.drawn = "1"; }
     return node;
   }
 
@@ -156,6 +160,8 @@
       trace.showlegend = false;
       if (drawn) window.Plotly.restyle(node, { name: trace.name, mode: "lines", "line.color": "#8aa0bd", "line.width": 1.2, opacity: 0.6, showlegend: false }, [index]);
       delete meta.running[row.number];
+      meta.own = meta.own || {};
+      meta.own[row.number] = index;
       if (row.status === "early_stopped") {
         let k = trace.y.length - 1;
         while (k >= 0 && trace.y[k] === null) k -= 1;
@@ -166,6 +172,31 @@
           if (drawn) window.Plotly.extendTraces(node, { x: [[trace.x[k]]], y: [[trace.y[k]]], text: [["trial " + row.number + " stopped early"]] }, [meta.stopped]);
         }
       }
+    }
+  }
+
+  // A trial that ended this session became the best: its line turns red, the old best's
+  // joins the ended trials' line.
+  function moveBest(number) {
+    const meta = state.metric.layout.meta;
+    const index = (meta.own || {})[number];
+    if (index === undefined) return;
+    const best = state.metric.data[meta.best];
+    const ended = state.metric.data[meta.ended];
+    const own = state.metric.data[index];
+    const node = metricNode();
+    const drawn = node && node.dataset.drawn && !node.hidden;
+    if (best.x.length) {
+      const xs = best.x.concat([null]), ys = best.y.concat([null]);
+      ended.x = ended.x.concat(xs); ended.y = ended.y.concat(ys);
+      if (drawn) window.Plotly.extendTraces(node, { x: [xs], y: [ys] }, [meta.ended]);
+    }
+    best.x = own.x; best.y = own.y; best.name = "best: trial " + number;
+    own.x = []; own.y = [];
+    delete meta.own[number];
+    if (drawn) {
+      window.Plotly.restyle(node, { x: [best.x], y: [best.y], name: best.name }, [meta.best]);
+      window.Plotly.restyle(node, { x: [[]], y: [[]] }, [index]);
     }
   }
 
@@ -324,20 +355,12 @@
     const row = number ? state.trials.get(number) : null;
     const value = document.querySelector('[data-testid="best-value"]');
     if (value) value.textContent = row ? F.metric(row.value) : "—";
-    const panel = document.querySelector("[data-live-best]");
-    if (!panel) return;
-    if (!row) { panel.hidden = true; return; }
-    if (panel.dataset.number === String(number)) return;
-    if (panel.dataset.number) {
-      // A new best: the server draws its command line and links; fetch the panel again.
-      fetch(urls.bestUrl, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
-        const holder = document.createElement("div");
-        holder.innerHTML = html;  // the server's own escaped template
-        const fresh = holder.querySelector("[data-live-best]");
-        if (fresh) { panel.replaceWith(fresh); window.SweepBest && window.SweepBest.bind(fresh); }
-      });
-    }
-    panel.dataset.number = String(number);
+    const slot = root.querySelector("[data-live-best-slot]");
+    if (!slot || !number || slot.dataset.number === String(number)) return;
+    slot.dataset.number = String(number);
+    // A new best: the server draws its panel (command line, links); swap it in.
+    fetch(urls.bestUrl, { credentials: "same-origin" }).then(function (r) { return r.text(); })
+      .then(function (html) { slot.innerHTML = html; });  // the console's own escaped template
   }
 
   function renderStatus() {
@@ -391,12 +414,15 @@
       row.reason = event.reason || "";
       row.finished = secondsOf(event.finished_at);
       row.stopping = false;
-      if (event.best_trial !== undefined && event.best_trial !== null) {
-        const best = state.byId.get(event.best_trial);
-        if (best) state.job.best_number = best.number;
-      }
       state.curves.delete(row.number);
       endMetric(row);
+      if (event.best_trial !== undefined && event.best_trial !== null) {
+        const best = state.byId.get(event.best_trial);
+        if (best && best.number !== state.job.best_number) {
+          state.job.best_number = best.number;
+          moveBest(best.number);
+        }
+      }
       if (state.selected.has(row.number)) highlightSelected();
       soon();
       refreshFigures();
@@ -453,6 +479,26 @@
         });
       });
   }
+
+  // The best-trial panel's copy button (the panel is swapped when the best changes).
+  root.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-live-copy]");
+    if (!button) return;
+    const source = root.querySelector(button.dataset.liveCopy);
+    const text = source ? source.textContent : "";
+    function done() {
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else if (source) {
+      const range = document.createRange();  // plain http: the user presses Ctrl+C
+      range.selectNodeContents(source);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+    }
+  });
 
   // --- start ----------------------------------------------------------------------------------
 

@@ -1,0 +1,245 @@
+"""The job page as a live dashboard, in Chromium against a real console (``serve``).
+
+One search job of a script that reports every 0.3 s: its points appear on the open page
+without a reload, the parallel coordinates carry every searched parameter, a trial
+stopped from the table changes status live, two trials are compared, the CSV matches
+the API, and a trial's log tails live.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.api import ApiClient
+from tests.support.browser import login, screenshot
+from tests.support.live import LiveConsole
+
+SLOW = """\
+import argparse, sys, time
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float, required=True)
+parser.add_argument("--layers", type=int, required=True)
+parser.add_argument("--optimizer", required=True)
+parser.add_argument("--reports", type=int, default=60)
+args = parser.parse_args()
+print("loading data", flush=True)
+for step in range(1, args.reports + 1):
+    time.sleep(0.3)
+    accuracy = 1 - 0.5 / (step * args.lr * 10 + args.layers)
+    print(f"epoch {step} accuracy={accuracy:.5f}", flush=True)
+    if step % 10 == 0:
+        print(f"checkpoint {step}", file=sys.stderr, flush=True)
+"""
+
+SPEC: dict[str, Any] = {
+    "name": "live-dashboard",
+    "boot_file": "train.py",
+    "auto_search": True,
+    "hyperparameters": [
+        {"name": "lr", "type": "float", "default": 0.1, "min": 0.001, "max": 1.0},
+        {"name": "layers", "type": "int", "default": 2, "min": 1, "max": 8},
+        {"name": "optimizer", "type": "str", "default": "adam", "choices": ["adam", "sgd"]},
+        {"name": "reports", "type": "int", "default": 60, "min": 1, "max": 1000},
+    ],
+    "metric": {"name": "accuracy", "goal": "maximize", "regex": r"accuracy=([0-9.]+)"},
+    "search_algorithms": [{"name": "random", "params": {}}],
+}
+
+CREATE_ALGORITHM = """\
+import json, time
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from algorithms.models import Algorithm
+from algorithms.services import algorithm_create
+owner = get_user_model().objects.get(username="alice")
+spec = json.loads({spec!r})
+with open({path!r}, "rb") as fh:
+    algorithm = algorithm_create(owner=owner, spec=spec, code=File(fh, name="train.py"))
+for _ in range(240):
+    algorithm.refresh_from_db()
+    if algorithm.status != "creating":
+        break
+    time.sleep(0.25)
+print("ALGORITHM", algorithm.pk, algorithm.status, algorithm.status_reason)
+"""
+
+
+def job_data(algorithm: int, name: str, *, trials: int, reports: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "algorithm": algorithm,
+        "hyperparameters": {"reports": reports},
+        "search_space": {
+            "lr": {"type": "float", "low": 0.001, "high": 1.0, "log": True},
+            "layers": {"type": "int", "low": 1, "high": 8},
+            "optimizer": {"type": "choice", "values": ["adam", "sgd"]},
+        },
+        "search_algorithms": [{"name": "random", "params": {}}],
+        "max_trials": trials,
+        "max_concurrent": min(trials, 2),
+    }
+
+
+@pytest.fixture(scope="module")
+def algorithm(live_console: LiveConsole, tmp_path_factory: pytest.TempPathFactory) -> int:
+    script = tmp_path_factory.mktemp("dashboard-code") / "train.py"
+    script.write_text(SLOW)
+    out = live_console.manage(
+        "shell", "-c", CREATE_ALGORITHM.format(spec=json.dumps(SPEC), path=str(script))
+    )
+    _, pk, status, *reason = out.strip().splitlines()[-1].split(" ", 3)
+    assert status == "ready", reason
+    return int(pk)
+
+
+@pytest.fixture(scope="module")
+def api(live_console: LiveConsole) -> ApiClient:
+    return ApiClient.login(live_console.url, "alice")
+
+
+def start_job(api: ApiClient, algorithm: int, name: str, *, trials: int, reports: int) -> int:
+    status, body = api.request(
+        "POST", "/api/v1/training-jobs/", job_data(algorithm, name, trials=trials, reports=reports)
+    )
+    assert status == 201, body
+    return int(body["id"])
+
+
+def metric_points(page: Any) -> int:
+    """Points the metric chart holds now (Plotly's own data on the node)."""
+    return int(
+        page.evaluate(
+            """() => {
+              const node = document.querySelector('[data-live-chart=metric]');
+              if (!node || !node.data) return 0;
+              return node.data.reduce((n, t) => n + (t.y || []).filter(v => v !== null).length, 0);
+            }"""
+        )
+    )
+
+
+@pytest.fixture
+def problems(page: Any) -> Iterator[list[str]]:
+    found: list[str] = []
+    page.on("pageerror", lambda exc: found.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda m: found.append(f"console: {m.text}") if m.type == "error" else None,
+    )
+    yield found
+    assert found == []
+
+
+def test_a_running_job_updates_live_and_its_trials_can_be_stopped_compared_and_exported(
+    page: Any, algorithm: int, api: ApiClient, problems: list[str], tmp_path: Path
+) -> None:
+    job = start_job(api, algorithm, "live dashboard", trials=4, reports=60)
+    login(page, "alice")
+    page.goto(f"/training-jobs/{job}/")
+    expect(page.get_by_test_id("live-state")).to_have_text("Live", timeout=15_000)
+
+    # Points appear without a reload: the chart's data grows.
+    # The first trial's first report, on a console that may be busy starting it.
+    page.wait_for_function(
+        "() => document.querySelector('[data-live-chart=metric]').data", timeout=60_000
+    )
+    page.wait_for_function(
+        "() => document.querySelectorAll("
+        "'[data-testid=trial-row][data-status=running]').length > 0",
+        timeout=20_000,
+    )
+    first = metric_points(page)
+    page.wait_for_timeout(1500)
+    assert metric_points(page) > first
+    expect(page.get_by_test_id("progress-running")).to_be_visible()
+    screenshot(page, "dashboard-running")
+
+    # Stop a running trial from its row: its status changes on the open page.
+    row = page.locator("[data-testid=trial-row][data-status=running]").first
+    number = row.get_attribute("data-number")
+    row.get_by_test_id("stop-trial").click()
+    stopped = page.locator(f'[data-testid=trial-row][data-number="{number}"]')
+    expect(stopped.get_by_test_id("trial-status")).to_have_text("Early stopped", timeout=20_000)
+    expect(page.locator("[data-live-chart=metric] .scatterlayer .point").first).to_be_attached()
+
+    # The parallel coordinates carry every searched parameter and the objective.
+    page.wait_for_function(
+        "() => { const n = document.querySelector('[data-live-chart=parallel]');"
+        " return n && n.layout && n.layout.xaxis.ticktext.length === 4; }",
+        timeout=30_000,
+    )
+    ticks = page.evaluate(
+        "() => document.querySelector('[data-live-chart=parallel]').layout.xaxis.ticktext"
+    )
+    assert [t.split(" ")[0] for t in ticks] == ["lr", "layers", "optimizer", "accuracy"]
+    assert ticks[0] == "lr (log)"
+
+    # Compare two trials side by side.
+    page.wait_for_function(
+        "() => document.querySelectorAll("
+        "'[data-testid=trial-row]:not([data-status=queued])').length >= 2",
+        timeout=30_000,
+    )
+    boxes = page.locator(
+        "[data-testid=trial-row]:not([data-status=queued]) [data-testid=select-trial]"
+    )
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_test_id("compare-button").click()
+    panel = page.get_by_test_id("compare-panel")
+    expect(panel.get_by_test_id("compare-table")).to_be_visible()
+    expect(panel.locator("thead th.compare-col")).to_have_count(2)
+    expect(panel.get_by_test_id("compare-param")).to_have_count(3)
+    expect(panel.locator("[data-testid=compare-chart] .main-svg").first).to_be_visible()
+    screenshot(page, "dashboard-compare")
+
+    # The CSV the page offers holds the rows the API lists.
+    with page.expect_download() as download:
+        page.get_by_test_id("export-trials-csv").click()
+    path = tmp_path / "trials.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    status, listed = api.request("GET", f"/api/v1/training-jobs/{job}/trials/?page_size=100")
+    assert status == 200
+    api_rows = listed["results"] if isinstance(listed, dict) else listed
+    by_number = {int(r["number"]): r for r in rows}
+    for trial in api_rows:
+        row_csv = by_number[trial["number"]]
+        # The CSV was read a moment after the API: a trial may have moved on since.
+        assert row_csv["param:optimizer"] == trial["params"]["optimizer"]
+        assert float(row_csv["param:lr"]) == pytest.approx(trial["params"]["lr"])
+    assert {int(r["number"]) for r in rows} >= {t["number"] for t in api_rows} - {5}
+    # The job's end reaches the open page too (or it has ended already).
+    status, _ = api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")
+    ended = "Canceled" if status == 200 else "Completed"
+    expect(page.get_by_test_id("job-status")).to_have_text(ended, timeout=20_000)
+    screenshot(page, "dashboard-ended")
+
+
+def test_the_trial_page_tails_its_log_live(
+    page: Any, algorithm: int, api: ApiClient, problems: list[str]
+) -> None:
+    job = start_job(api, algorithm, "live log", trials=1, reports=40)
+    login(page, "alice")
+    page.goto(f"/training-jobs/{job}/")
+    running = page.locator("[data-testid=trial-row][data-status=running] a").first
+    expect(running).to_be_visible(timeout=20_000)
+    running.click()
+    expect(page).to_have_url(re.compile(r"/trials/1/$"))
+    log = page.get_by_test_id("trial-log")
+    expect(log.locator(".metric-line").first).to_be_attached(timeout=15_000)
+    before = len(log.inner_text())
+    page.wait_for_timeout(1500)
+    assert len(log.inner_text()) > before
+    expect(log).to_contain_text("checkpoint 10", timeout=15_000)
+    screenshot(page, "dashboard-trial-log")
+    api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")

@@ -43,6 +43,10 @@ logger = logging.getLogger(__name__)
 TrialStatus = Trial.Status
 POLL_INTERVAL_S = 0.5
 GRACE_S = 5.0
+# The console's own secrets never reach a trial: it runs a user's code, which could sign
+# sessions with SECRET_KEY or open the database, the queue or the object store directly.
+CONSOLE_SECRETS = frozenset({"SECRET_KEY", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL"})
+CONSOLE_SECRET_PREFIXES = ("STORAGE_S3_",)
 
 
 class RunOutcome(Protocol):
@@ -190,7 +194,7 @@ def _run(
     job = trial.job
     with _slot() as (slot, running_here):
         env = command.trial_env(
-            os.environ,
+            worker_env(),
             job_id=job.pk,
             trial_id=trial.pk,
             data_url=None,
@@ -340,6 +344,15 @@ def _slot() -> Iterator[tuple[int, int]]:
     finally:
         with _slots_lock:
             _slots.discard(slot)
+
+
+def worker_env() -> dict[str, str]:
+    """This worker's environment without the console's secrets: the base of a trial's."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in CONSOLE_SECRETS and not name.startswith(CONSOLE_SECRET_PREFIXES)
+    }
 
 
 def _running_on_host() -> int:

@@ -385,3 +385,22 @@ def test_thread_vars_share_the_cores_among_the_hosts_running_trials(
 
     execution.execute_trial(queued.pk, run_process=run_process)
     assert [seen[name] for name in execution.command.THREAD_VARS] == ["4"] * 4
+
+
+def test_the_consoles_secrets_never_reach_a_trial(
+    alice: Any, code: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SECRET_KEY", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL"):
+        monkeypatch.setenv(name, "hush")
+    monkeypatch.setenv("STORAGE_S3_SECRET_ACCESS_KEY", "hush")
+    monkeypatch.setenv("WANDB_MODE", "offline")  # the worker's other variables stay
+    seen: dict[str, str] = {}
+
+    def run_process(argv: list[str], *, env: Any, **kwargs: Any) -> FakeResult:
+        seen.update(env)
+        return FakeResult(exit_code=0)
+
+    trial = queued_trial(script_job(alice, code), x=0.5)
+    execution.execute_trial(trial.pk, run_process=run_process)
+    assert "hush" not in seen.values()
+    assert seen["WANDB_MODE"] == "offline"

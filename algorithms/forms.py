@@ -167,6 +167,7 @@ def _raw_from_post(data: QueryDict) -> dict[str, Any]:
             "regex": data.get("metric_regex", ""),
         },
         "sample_log": data.get("sample_log", ""),
+        "confirm_no_match": data.get("confirm_no_match", "") in TRUE_STRINGS,
         "selected": data.getlist("sa"),
         "params": params,
     }
@@ -183,6 +184,8 @@ def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
         "accepts_data_urls": raw["accepts_data_urls"],
         "hyperparameters": [dict(row) for row in raw["hyperparameters"]],
         "auto_search": raw["auto_search"],
+        "sample_log": raw["sample_log"],
+        "confirm_no_match": raw["confirm_no_match"],
         "metric": dict(raw["metric"]),
         "search_algorithms": [
             {"name": name, "params": dict(raw["params"].get(name, {}))}
@@ -227,7 +230,8 @@ def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
             "goal": algorithm.metric_goal,
             "regex": algorithm.metric_regex,
         },
-        "sample_log": "",
+        "sample_log": algorithm.sample_log,
+        "confirm_no_match": False,
         "selected": selected,
         "params": params,
     }

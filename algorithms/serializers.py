@@ -147,6 +147,16 @@ class AlgorithmInputSerializer(serializers.Serializer):
         help_text="Whether the script takes --data_url and --train_url (default false).",
     )
     auto_search = serializers.BooleanField(required=False)
+    sample_log = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Lines the script prints, kept with the algorithm; the metric regex must "
+        "read a value from at least one of them unless `confirm_no_match` is true.",
+    )
+    confirm_no_match = serializers.BooleanField(
+        required=False, help_text="Save a metric regex that reads nothing from `sample_log`."
+    )
     # JSONField also parses the JSON strings a multipart body carries.
     hyperparameters = serializers.JSONField(
         required=False, help_text="A list of rows; a JSON string in multipart bodies."
@@ -173,7 +183,7 @@ class AlgorithmInputSerializer(serializers.Serializer):
     def spec(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """The validated body as a spec, laid over `base` (the current spec for a PATCH)."""
         spec = dict(base or {})
-        for key in SPEC_FIELDS:
+        for key in (*SPEC_FIELDS, "sample_log", "confirm_no_match"):
             if key in self.validated_data:
                 spec[key] = self.validated_data[key]
         return spec

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
-from algorithms import package_sources
+from algorithms import metric_regex, package_sources
 from algorithms.examples import bundled_example_specs, register_examples
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.package_validation import (
@@ -78,6 +78,7 @@ def algorithm_create(
     _check_code(code, server_path, errors, required=True)
     if cleaned["name"] and Algorithm.objects.filter(owner=owner, name=cleaned["name"]).exists():
         errors.add("name", _name_taken(cleaned["name"]))
+    _check_sample_matches(cleaned, errors)
     if errors:
         raise AlgorithmValidationError(errors)
     with _storage_undo() as stored, transaction.atomic():
@@ -116,6 +117,9 @@ def algorithm_update(
     )
     if cleaned["name"] and taken.exists():
         errors.add("name", _name_taken(cleaned["name"]))
+    unchanged = (algorithm.metric_regex, algorithm.sample_log)
+    if (cleaned["metric"]["regex"], cleaned["sample_log"]) != unchanged:
+        _check_sample_matches(cleaned, errors)
     if errors:
         raise AlgorithmValidationError(errors)
     with _storage_undo() as stored, transaction.atomic():
@@ -170,6 +174,33 @@ def _jobs_using(algorithm: Algorithm) -> int:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _check_sample_matches(cleaned: dict[str, Any], errors: AlgorithmErrors) -> None:
+    """A metric regex that reads nothing from the pasted sample needs a confirmation.
+
+    Run only when everything else passed (the regex compiles), and as a trial would
+    (``metric_regex.test_log``): a pattern that finds no value in the user's own sample
+    almost always means the metric will never be recorded.
+    """
+    regex, sample = cleaned["metric"]["regex"], cleaned["sample_log"]
+    if errors or not cleaned["auto_search"] or not regex or not sample.strip():
+        return
+    if cleaned["confirm_no_match"]:
+        return
+    try:
+        result = metric_regex.test_log(regex, sample)
+    except metric_regex.MetricRegexError as exc:
+        errors.add("metric.regex", str(exc))
+        return
+    if not result.matches:
+        lines = "line" if result.lines_scanned == 1 else f"{result.lines_scanned} lines"
+        errors.add(
+            "confirm_no_match",
+            f"The metric regex reads no value from any of the {lines} of the sample log, "
+            "so a trial would record nothing. Fix the regex (Smart generate can help), or "
+            "confirm to save it as it is.",
+        )
 
 
 def _name_taken(name: str) -> str:
@@ -269,6 +300,7 @@ def _apply_spec(algorithm: Algorithm, cleaned: dict[str, Any]) -> None:
     algorithm.metric_goal = cleaned["metric"]["goal"]
     algorithm.metric_regex = cleaned["metric"]["regex"]
     algorithm.search_algorithms = cleaned["search_algorithms"]
+    algorithm.sample_log = cleaned["sample_log"]
 
 
 def _attach_code(
@@ -367,6 +399,7 @@ def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
             for hp in algorithm.hyperparameters.all()
         ],
         "auto_search": algorithm.auto_search,
+        "sample_log": algorithm.sample_log,
         "metric": {
             "name": algorithm.metric_name,
             "goal": algorithm.metric_goal,

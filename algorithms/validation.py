@@ -40,6 +40,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_DESCRIPTION = 2000
 MAX_BOOT_FILE = 255
 CODE_SOURCES = ("upload", "server_path")
+MAX_SAMPLE_LOG_CHARS = 2**20
+EMPTY_METRIC = {"name": "", "goal": Goal.MAXIMIZE.value, "regex": ""}
 # How a trial passes values (the first of each is the default): see Algorithm's fields.
 ARGUMENT_STYLES = ("equals", "space")
 BOOL_STYLES = ("true_false", "one_zero", "flag")
@@ -72,15 +74,44 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], Algor
         ),
         "hyperparameters": clean_hyperparameters(spec.get("hyperparameters"), auto_search, errors),
         "auto_search": auto_search,
-        "metric": {"name": "", "goal": Goal.MAXIMIZE.value, "regex": ""},
-        "search_algorithms": [],
+        "sample_log": _clean_sample_log(spec.get("sample_log"), errors),
+        "confirm_no_match": _clean_flag(
+            spec.get("confirm_no_match"), "confirm_no_match", "Save anyway", errors
+        ),
     }
-    if auto_search:
-        cleaned["metric"] = clean_metric(spec.get("metric"), errors)
-        cleaned["search_algorithms"] = clean_search_algorithms(
-            spec.get("search_algorithms"), errors
-        )
+    # With auto search off the settings are kept, unused, so that switching it on again
+    # restores them; only what would pass its own checks is kept.
+    search_errors = errors if auto_search else AlgorithmErrors()
+    metric = clean_metric(spec.get("metric"), search_errors)
+    if not auto_search:
+        metric = {
+            key: value if f"metric.{key}" not in search_errors.fields else EMPTY_METRIC[key]
+            for key, value in metric.items()
+        }
+    cleaned["metric"] = metric
+    searches = clean_search_algorithms(spec.get("search_algorithms"), search_errors)
+    off_and_refused = not auto_search and (
+        "search_algorithms" in search_errors.fields or search_errors.search_algorithm_params
+    )
+    cleaned["search_algorithms"] = [] if off_and_refused else searches
     return cleaned, errors
+
+
+def _clean_sample_log(value: Any, errors: AlgorithmErrors) -> str:
+    try:
+        text = parse_text(value, strip=False)
+    except BadValue as exc:
+        errors.add("sample_log", f"Sample log {exc}.")
+        return ""
+    if len(text) > MAX_SAMPLE_LOG_CHARS:
+        errors.add(
+            "sample_log",
+            f"The sample log is {len(text) / 2**20:.1f} million characters; at most "
+            f"{MAX_SAMPLE_LOG_CHARS // 2**20} million are kept. Paste the part around the "
+            "lines that print the metric.",
+        )
+        return ""
+    return text
 
 
 # --- basic fields ---------------------------------------------------------------------------

@@ -468,3 +468,39 @@ def test_patch_with_an_unsafe_archive_keeps_the_working_package(
     assert ".." in body["package_refused_reason"] or "escape" in body["package_refused_reason"]
     algorithm.refresh_from_db()
     assert algorithm.code_file.name == working
+
+
+def test_switching_auto_search_off_keeps_the_search_settings_for_later(
+    alice_api: APIClient,
+) -> None:
+    created = alice_api.post(URL, _multipart(_spec()), format="multipart").json()
+    url = f"{URL}{created['id']}/"
+    off = alice_api.patch(url, {"auto_search": False}, format="json")
+    assert off.status_code == 200
+    algorithm = Algorithm.objects.get(pk=created["id"])
+    assert not algorithm.auto_search
+    assert algorithm.metric_regex == r"accuracy=([0-9.]+)"
+    assert [a["name"] for a in algorithm.search_algorithms] == ["random"]
+
+    on = alice_api.patch(url, {"auto_search": True}, format="json")
+    assert on.status_code == 200, on.content
+    assert on.json()["metric"]["name"] == "accuracy"
+
+
+def test_regex_that_reads_nothing_from_the_sample_needs_a_confirmation(
+    alice_api: APIClient,
+) -> None:
+    spec = _spec(sample_log="epoch 1 acc: 0.5\nepoch 2 acc: 0.7\n")
+    refused = alice_api.post(URL, _multipart(spec), format="multipart")
+    assert refused.status_code == 400
+    assert "reads no value from any of the 2 lines" in refused.json()["confirm_no_match"][0]
+    assert not Algorithm.objects.exists()
+
+    saved = alice_api.post(URL, _multipart({**spec, "confirm_no_match": "true"}),
+                           format="multipart")
+    assert saved.status_code == 201
+    algorithm = Algorithm.objects.get()
+    assert algorithm.sample_log == "epoch 1 acc: 0.5\nepoch 2 acc: 0.7\n"
+    # The confirmation holds while neither the regex nor the sample changes.
+    patched = alice_api.patch(f"{URL}{algorithm.pk}/", {"description": "x"}, format="json")
+    assert patched.status_code == 200

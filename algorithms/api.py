@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -21,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from algorithms import services
-from algorithms.models import Algorithm
+from algorithms.models import Algorithm, AlgorithmQuerySet
 from algorithms.permissions import IsOwnerOrStaff
 from algorithms.serializers import (
     AlgorithmInputSerializer,
@@ -63,7 +62,7 @@ def _service_errors() -> Iterator[None]:
         raise Conflict(str(exc)) from exc
 
 
-def _visible(user: Any) -> QuerySet[Algorithm]:
+def _visible(user: Any) -> AlgorithmQuerySet:
     return (
         Algorithm.objects.visible_to(user)
         .select_related("owner", "engine")
@@ -86,15 +85,14 @@ class AlgorithmListCreateApi(APIView):
     @extend_schema(
         operation_id="algorithms_list",
         parameters=[
-            OpenApiParameter("search", str, description="Part of the name or description."),
+            OpenApiParameter(
+                "search", str, description="Part of the name, description or metric name."
+            ),
         ],
         responses={200: AlgorithmOutputSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        algorithms = _visible(request.user)
-        term = request.query_params.get("search", "").strip()
-        if term:
-            algorithms = algorithms.filter(Q(name__icontains=term) | Q(description__icontains=term))
+        algorithms = _visible(request.user).search(request.query_params.get("search", ""))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(algorithms, request, view=self)
         return paginator.get_paginated_response(AlgorithmOutputSerializer(page, many=True).data)

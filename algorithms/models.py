@@ -64,6 +64,18 @@ class AlgorithmQuerySet(models.QuerySet["Algorithm"]):
             return self.all()
         return self.filter(owner=user)
 
+    def search(self, term: str) -> AlgorithmQuerySet:
+        """Algorithms whose name, description or metric contains ``term``: the page's search
+        box and the API's ``?search=`` alike."""
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(
+            models.Q(name__icontains=term)
+            | models.Q(description__icontains=term)
+            | models.Q(metric_name__icontains=term)
+        )
+
 
 def _code_upload_path(instance: Algorithm, filename: str) -> str:
     # A fresh folder per upload: a new package never overwrites one a trial may be reading.

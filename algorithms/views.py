@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,11 +36,7 @@ def _user_id(request: HttpRequest) -> int:
 
 def algorithm_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    algorithms = Algorithm.objects.visible_to(request.user).select_related("owner")
-    if q:
-        algorithms = algorithms.filter(
-            Q(name__icontains=q) | Q(description__icontains=q) | Q(metric_name__icontains=q)
-        )
+    algorithms = Algorithm.objects.visible_to(request.user).search(q).select_related("owner")
     status = request.GET.get("status", "")
     if status not in Algorithm.Status.values:
         status = ""

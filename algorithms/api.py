@@ -22,10 +22,12 @@ from rest_framework.views import APIView
 from algorithms import services
 from algorithms.models import Algorithm, AlgorithmQuerySet
 from algorithms.permissions import IsOwnerOrStaff
+from algorithms.script_help import parse_help
 from algorithms.serializers import (
     AlgorithmInputSerializer,
     AlgorithmOutputSerializer,
     SamplerListOutputSerializer,
+    ScriptOptionsOutputSerializer,
     errors_to_api,
 )
 from search.samplers import list_samplers
@@ -193,3 +195,25 @@ class SearchAlgorithmListApi(APIView):
         samplers = list_samplers()
         payload = {"count": len(samplers), "results": samplers}
         return Response(SamplerListOutputSerializer(payload).data)
+
+
+@extend_schema(tags=["algorithms"])
+class AlgorithmScriptOptionsApi(APIView):
+    """The hyperparameter table as the script's ``--help`` describes it (for review)."""
+
+    permission_classes = [IsOwnerOrStaff]
+
+    @extend_schema(
+        operation_id="algorithms_script_options",
+        description="Read from the boot file's `--help` (argparse or click) when the package "
+        "was checked: rows to review and send back as `hyperparameters`; empty before "
+        "the check or for a script without options.",
+        responses={200: ScriptOptionsOutputSerializer, **_NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        algorithm = get_object_or_404(_visible(request.user), pk=pk)
+        self.check_object_permissions(request, algorithm)
+        options = parse_help(algorithm.script_help)
+        return Response(
+            ScriptOptionsOutputSerializer({**options.as_dict(), "help": algorithm.script_help}).data
+        )

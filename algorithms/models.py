@@ -149,6 +149,8 @@ class Algorithm(models.Model):
     pending_boot_file = models.CharField(max_length=255, blank=True)
     # Why the last new package was refused (the working one was kept); "" once one passes.
     package_refused_reason = models.TextField(blank=True)
+    # What the boot file printed for --help when its package was checked (its options).
+    script_help = models.TextField(blank=True)
     # The log lines the user pasted to write the metric regex, kept for the tester on edit.
     sample_log = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -189,6 +189,25 @@ class AlgorithmInputSerializer(serializers.Serializer):
         return spec
 
 
+class ScriptOptionRowSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    default = serializers.JSONField(allow_null=True)
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    choices = serializers.ListField(child=serializers.JSONField())
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a field, not the flag
+    description = serializers.CharField(allow_blank=True)
+
+
+class ScriptOptionsOutputSerializer(serializers.Serializer):
+    help = serializers.CharField(allow_blank=True, help_text="What --help printed.")
+    hyperparameters = ScriptOptionRowSerializer(many=True)
+    argument_style = serializers.CharField()
+    bool_style = serializers.CharField(help_text="`flag` when the script has store_true flags.")
+    accepts_data_urls = serializers.BooleanField()
+
+
 class SamplerParamSerializer(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.CharField()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from algorithms import metric_regex, services
 from algorithms.forms import AlgorithmForm
 from algorithms.models import Algorithm
+from algorithms.script_help import parse_help
 
 PAGE_SIZE = 20
 
@@ -59,6 +60,7 @@ def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "algorithm": algorithm,
         "hyperparameters": algorithm.hyperparameters.all(),
+        "help_options": len(parse_help(algorithm.script_help).hyperparameters),
         "refresh": algorithm.status == Algorithm.Status.CREATING
         or algorithm.has_pending_package,
     }
@@ -85,7 +87,10 @@ def algorithm_create(request: HttpRequest) -> HttpResponse:
 def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
     algorithm = _get_algorithm_for_user(request, pk)
     if request.method != "POST":
-        ctx = AlgorithmForm.initial(algorithm).context(instance=algorithm)
+        # ?from_help=1: the table as the script's --help describes it, for review.
+        filled = AlgorithmForm.from_script_help(algorithm) if request.GET.get("from_help") else None
+        form = filled or AlgorithmForm.initial(algorithm)
+        ctx = {**form.context(instance=algorithm), "filled_from_help": filled is not None}
         return render(request, "algorithms/form.html", ctx)
     form = AlgorithmForm.from_post(
         request.POST, request.FILES, user_id=_user_id(request), instance=algorithm

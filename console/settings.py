@@ -193,6 +193,8 @@ ALGORITHM_SERVER_ROOTS = [
 ]
 PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 2000, minimum=1)
 PACKAGE_MAX_UNCOMPRESSED_MB = env_int("PACKAGE_MAX_UNCOMPRESSED_MB", 200, minimum=1)
+# Package validation runs the boot file with --help (on a worker, in a throwaway folder).
+SCRIPT_HELP_TIMEOUT = env_int("SCRIPT_HELP_TIMEOUT", 30, minimum=1)
 
 # huey: SQLite file in the data folder, or Redis in scale mode. Deployments
 # sharing one Redis keep their queues apart with HUEY_NAME.

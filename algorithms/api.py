@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -25,6 +25,7 @@ from algorithms.permissions import IsOwnerOrStaff
 from algorithms.script_help import parse_help
 from algorithms.serializers import (
     AlgorithmInputSerializer,
+    AlgorithmListQuerySerializer,
     AlgorithmOutputSerializer,
     SamplerListOutputSerializer,
     ScriptOptionsOutputSerializer,
@@ -87,14 +88,19 @@ class AlgorithmListCreateApi(APIView):
     @extend_schema(
         operation_id="algorithms_list",
         parameters=[
-            OpenApiParameter(
-                "search", str, description="Part of the name, description or metric name."
-            ),
+            AlgorithmListQuerySerializer,
         ],
-        responses={200: AlgorithmOutputSerializer(many=True)},
+        responses={
+            200: AlgorithmOutputSerializer(many=True),
+            400: OpenApiResponse(description="A malformed query parameter."),
+            401: _ERRORS[401],
+            404: OpenApiResponse(description="No such page."),
+        },
     )
     def get(self, request: Request) -> Response:
-        algorithms = _visible(request.user).search(request.query_params.get("search", ""))
+        query = AlgorithmListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        algorithms = _visible(request.user).search(query.validated_data.get("search", ""))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(algorithms, request, view=self)
         return paginator.get_paginated_response(AlgorithmOutputSerializer(page, many=True).data)

@@ -126,10 +126,12 @@ class AlgorithmInputSerializer(serializers.Serializer):
     that page's message, not a generic "required").
     """
 
-    name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    boot_file = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    engine = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    boot_file = serializers.CharField(required=False, allow_blank=True)
+    engine = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="Name or id; null: default."
+    )
     argument_style = serializers.ChoiceField(
         choices=Algorithm.ArgumentStyle.choices,
         required=False,
@@ -206,6 +208,14 @@ class ScriptOptionsOutputSerializer(serializers.Serializer):
     argument_style = serializers.CharField()
     bool_style = serializers.CharField(help_text="`flag` when the script has store_true flags.")
     accepts_data_urls = serializers.BooleanField()
+
+
+class AlgorithmListQuerySerializer(serializers.Serializer):
+    """The list's query string, refused when malformed (``page_size=2.2e-308`` is a 400)."""
+
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
 class SamplerParamSerializer(serializers.Serializer):

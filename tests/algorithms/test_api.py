@@ -136,7 +136,7 @@ def test_unknown_search_algorithm_parameter_lands_under_its_index(alice_api: API
 
 
 def test_missing_fields_get_the_form_messages(alice_api: APIClient) -> None:
-    response = alice_api.post(URL, {"name": None, "server_path": str(EXAMPLE)}, format="json")
+    response = alice_api.post(URL, {"name": "", "server_path": str(EXAMPLE)}, format="json")
     assert response.status_code == 400
     body = response.json()
     assert body["name"] == ["Name is required."]
@@ -237,7 +237,8 @@ def test_retrieve_gives_the_documented_shape(alice_api: APIClient, alice: Any) -
     assert set(body) == {
         "id", "name", "description", "boot_file", "engine", "hyperparameters", "auto_search",
         "metric", "search_algorithms", "status", "status_reason", "created_at", "updated_at",
-        "owner",
+        "owner", "argument_style", "bool_style", "accepts_data_urls", "sample_log",
+        "package_pending", "package_refused_reason",
     }  # fmt: skip
     assert body["hyperparameters"] == [
         {

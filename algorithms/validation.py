@@ -31,6 +31,7 @@ from typing import Any
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.goals import Goal
 from algorithms.hyperparameter_rules import clean_hyperparameters
+from algorithms.package_members import boot_file_rule
 from algorithms.search_rules import clean_metric, clean_search_algorithms, sampler_catalogue
 from algorithms.spec_values import BadValue, parse_bool, parse_text
 
@@ -167,12 +168,10 @@ def _clean_boot_file(value: Any, errors: AlgorithmErrors) -> str:
         errors.add("boot_file", "Boot file is required, e.g. train.py.")
     elif len(boot) > MAX_BOOT_FILE:
         errors.add("boot_file", f"Boot file must be at most {MAX_BOOT_FILE} characters.")
-    elif boot.startswith("/") or re.match(r"^[A-Za-z]:", boot):
-        errors.add("boot_file", "Boot file must be a path relative to the code package.")
-    elif ".." in boot.split("/"):
-        errors.add("boot_file", "Boot file must not contain '..'.")
-    elif not boot.endswith(".py"):
-        errors.add("boot_file", "Boot file must be a Python file ending in .py.")
+    else:
+        _, problem = boot_file_rule(boot)
+        if problem:
+            errors.add("boot_file", f"Boot file {problem}.")
     return boot
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -67,8 +68,7 @@ def algorithm_validate_package(*, algorithm_id: int) -> None:
         ref = PackageRef.current(algorithm)
     else:
         return
-    engine = algorithm.engine or Engine.default()
-    manifest, reason, help_text = _check(ref, algorithm_id, engine.python_path)
+    manifest, reason, help_text = _check(ref, algorithm_id, _python(algorithm))
     with transaction.atomic():
         algorithm = Algorithm.objects.select_for_update().filter(pk=algorithm_id).first()
         if algorithm is None:
@@ -83,6 +83,12 @@ def algorithm_validate_package(*, algorithm_id: int) -> None:
             and PackageRef.current(algorithm) == ref
         ):
             _finish_creating(algorithm, manifest, reason)
+
+
+def _python(algorithm: Algorithm) -> str:
+    """The interpreter the algorithm's trials run with (read only: nothing is created)."""
+    engine = algorithm.engine or Engine.objects.filter(is_default=True).first()
+    return engine.python_path if engine is not None else sys.executable
 
 
 def _check(

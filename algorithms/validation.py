@@ -33,6 +33,7 @@ from algorithms.goals import Goal
 from algorithms.hyperparameter_rules import clean_hyperparameters
 from algorithms.package_members import boot_file_rule
 from algorithms.search_rules import clean_metric, clean_search_algorithms, sampler_catalogue
+from algorithms.spec import AlgorithmSpec
 from algorithms.spec_values import BadValue, parse_bool, parse_text
 
 __all__ = ["AlgorithmErrors", "sampler_catalogue", "validate_algorithm_spec"]
@@ -48,12 +49,12 @@ ARGUMENT_STYLES = ("equals", "space")
 BOOL_STYLES = ("true_false", "one_zero", "flag")
 
 
-def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], AlgorithmErrors]:
+def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[AlgorithmSpec, AlgorithmErrors]:
     """Clean and check a spec; the cleaned spec is meaningful only when there are no errors.
 
     >>> cleaned, errors = validate_algorithm_spec({"name": "mnist", "boot_file": "train.py"})
-    >>> bool(errors), cleaned["name"], cleaned["hyperparameters"]
-    (False, 'mnist', [])
+    >>> bool(errors), cleaned.name, cleaned.hyperparameters
+    (False, 'mnist', ())
     """
     errors = AlgorithmErrors()
     if not isinstance(spec, dict):
@@ -95,7 +96,7 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], Algor
         "search_algorithms" in search_errors.fields or search_errors.search_algorithm_params
     )
     cleaned["search_algorithms"] = [] if off_and_refused else searches
-    return cleaned, errors
+    return AlgorithmSpec.from_cleaned(cleaned), errors
 
 
 def _clean_sample_log(value: Any, errors: AlgorithmErrors) -> str:

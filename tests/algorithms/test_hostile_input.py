@@ -162,7 +162,7 @@ def test_largest_seed_is_stored_exactly() -> None:
     spec = valid_spec(search_algorithms=[{"name": "tpe", "params": {"seed": 2**32 - 1}}])
     cleaned, errors = validate_algorithm_spec(spec)
     assert not errors
-    assert cleaned["search_algorithms"][0]["params"]["seed"] == 2**32 - 1
+    assert cleaned.search_algorithms[0]["params"]["seed"] == 2**32 - 1
 
 
 def test_text_with_a_nul_byte_is_refused_before_the_database_sees_it() -> None:

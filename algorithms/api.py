@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -21,12 +20,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from algorithms import services
-from algorithms.models import Algorithm
+from algorithms.models import Algorithm, AlgorithmQuerySet
 from algorithms.permissions import IsOwnerOrStaff
+from algorithms.script_help import parse_help
 from algorithms.serializers import (
     AlgorithmInputSerializer,
+    AlgorithmListQuerySerializer,
     AlgorithmOutputSerializer,
     SamplerListOutputSerializer,
+    ScriptOptionsOutputSerializer,
     errors_to_api,
 )
 from search.samplers import list_samplers
@@ -63,7 +65,7 @@ def _service_errors() -> Iterator[None]:
         raise Conflict(str(exc)) from exc
 
 
-def _visible(user: Any) -> QuerySet[Algorithm]:
+def _visible(user: Any) -> AlgorithmQuerySet:
     return (
         Algorithm.objects.visible_to(user)
         .select_related("owner", "engine")
@@ -86,15 +88,19 @@ class AlgorithmListCreateApi(APIView):
     @extend_schema(
         operation_id="algorithms_list",
         parameters=[
-            OpenApiParameter("search", str, description="Part of the name or description."),
+            AlgorithmListQuerySerializer,
         ],
-        responses={200: AlgorithmOutputSerializer(many=True)},
+        responses={
+            200: AlgorithmOutputSerializer(many=True),
+            400: OpenApiResponse(description="A malformed query parameter."),
+            401: _ERRORS[401],
+            404: OpenApiResponse(description="No such page."),
+        },
     )
     def get(self, request: Request) -> Response:
-        algorithms = _visible(request.user)
-        term = request.query_params.get("search", "").strip()
-        if term:
-            algorithms = algorithms.filter(Q(name__icontains=term) | Q(description__icontains=term))
+        query = AlgorithmListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        algorithms = _visible(request.user).search(query.validated_data.get("search", ""))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(algorithms, request, view=self)
         return paginator.get_paginated_response(AlgorithmOutputSerializer(page, many=True).data)
@@ -195,3 +201,25 @@ class SearchAlgorithmListApi(APIView):
         samplers = list_samplers()
         payload = {"count": len(samplers), "results": samplers}
         return Response(SamplerListOutputSerializer(payload).data)
+
+
+@extend_schema(tags=["algorithms"])
+class AlgorithmScriptOptionsApi(APIView):
+    """The hyperparameter table as the script's ``--help`` describes it (for review)."""
+
+    permission_classes = [IsOwnerOrStaff]
+
+    @extend_schema(
+        operation_id="algorithms_script_options",
+        description="Read from the boot file's `--help` (argparse or click) when the package "
+        "was checked: rows to review and send back as `hyperparameters`; empty before "
+        "the check or for a script without options.",
+        responses={200: ScriptOptionsOutputSerializer, **_NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        algorithm = get_object_or_404(_visible(request.user), pk=pk)
+        self.check_object_permissions(request, algorithm)
+        options = parse_help(algorithm.script_help)
+        return Response(
+            ScriptOptionsOutputSerializer({**options.as_dict(), "help": algorithm.script_help}).data
+        )

@@ -8,6 +8,11 @@ urlpatterns = [
     path("algorithms/", api.AlgorithmListCreateApi.as_view(), name="api-algorithm-list"),
     path("algorithms/<int:pk>/", api.AlgorithmDetailApi.as_view(), name="api-algorithm-detail"),
     path(
+        "algorithms/<int:pk>/script-options/",
+        api.AlgorithmScriptOptionsApi.as_view(),
+        name="api-algorithm-script-options",
+    ),
+    path(
         "search-algorithms/",
         api.SearchAlgorithmListApi.as_view(),
         name="api-search-algorithm-list",

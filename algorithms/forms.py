@@ -26,6 +26,7 @@ from django.utils.datastructures import MultiValueDict
 from algorithms import pending
 from algorithms.hyperparameter_rules import HP_TYPES
 from algorithms.models import Algorithm, Engine
+from algorithms.script_help import parse_help
 from algorithms.spec_display import display_value, stored_number
 from algorithms.spec_values import TRUE_STRINGS
 from algorithms.validation import AlgorithmErrors
@@ -91,6 +92,19 @@ class AlgorithmForm:
             return cls(raw=raw, spec={})
         return cls(raw=_raw_from_instance(instance), spec={})
 
+    @classmethod
+    def from_script_help(cls, instance: Algorithm) -> AlgorithmForm | None:
+        """The saved algorithm with its table read from the script's ``--help``, for review;
+        None when the help describes no option."""
+        options = parse_help(instance.script_help)
+        if not options.hyperparameters:
+            return None
+        raw = _raw_from_instance(instance)
+        raw["hyperparameters"] = [_display_row(row) for row in options.hyperparameters]
+        raw["bool_style"] = options.as_dict()["bool_style"]
+        raw["accepts_data_urls"] = options.accepts_data_urls
+        return cls(raw=raw, spec={})
+
     def keep_upload(self, errors: AlgorithmErrors, *, user_id: int) -> None:
         """After a refusal: store a fresh upload the code checks accepted, for the next post."""
         if self.upload and "code" not in errors.fields:
@@ -126,6 +140,9 @@ class AlgorithmForm:
             "pending_token": self.pending_token,
             "pending_name": pending.pending_name(self.pending_token),
             "instance": instance,
+            "help_options": len(parse_help(instance.script_help).hyperparameters)
+            if instance is not None
+            else 0,
         }
 
 
@@ -167,6 +184,7 @@ def _raw_from_post(data: QueryDict) -> dict[str, Any]:
             "regex": data.get("metric_regex", ""),
         },
         "sample_log": data.get("sample_log", ""),
+        "confirm_no_match": data.get("confirm_no_match", "") in TRUE_STRINGS,
         "selected": data.getlist("sa"),
         "params": params,
     }
@@ -183,6 +201,8 @@ def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
         "accepts_data_urls": raw["accepts_data_urls"],
         "hyperparameters": [dict(row) for row in raw["hyperparameters"]],
         "auto_search": raw["auto_search"],
+        "sample_log": raw["sample_log"],
+        "confirm_no_match": raw["confirm_no_match"],
         "metric": dict(raw["metric"]),
         "search_algorithms": [
             {"name": name, "params": dict(raw["params"].get(name, {}))}
@@ -191,18 +211,34 @@ def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _display_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A typed hyperparameter row as the table's inputs show it."""
+    return {
+        "name": row["name"],
+        "type": row["type"],
+        "default": display_value(row["default"]),
+        "min": display_value(stored_number(row["min"], row["type"])),
+        "max": display_value(stored_number(row["max"], row["type"])),
+        "choices": ", ".join(display_value(c) for c in row["choices"] or []),
+        "required": row["required"],
+        "description": row["description"],
+    }
+
+
 def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
     rows = [
-        {
-            "name": hp.name,
-            "type": hp.type,
-            "default": display_value(hp.default),
-            "min": display_value(stored_number(hp.min, hp.type)),
-            "max": display_value(stored_number(hp.max, hp.type)),
-            "choices": ", ".join(display_value(c) for c in hp.choices or []),
-            "required": hp.required,
-            "description": hp.description,
-        }
+        _display_row(
+            {
+                "name": hp.name,
+                "type": hp.type,
+                "default": hp.default,
+                "min": hp.min,
+                "max": hp.max,
+                "choices": hp.choices,
+                "required": hp.required,
+                "description": hp.description,
+            }
+        )
         for hp in algorithm.hyperparameters.all()
     ]
     selected = [item["name"] for item in algorithm.search_algorithms]
@@ -227,7 +263,8 @@ def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
             "goal": algorithm.metric_goal,
             "regex": algorithm.metric_regex,
         },
-        "sample_log": "",
+        "sample_log": algorithm.sample_log,
+        "confirm_no_match": False,
         "selected": selected,
         "params": params,
     }

@@ -4,15 +4,14 @@ Pure Python (no ORM, no Django): the algorithm page uses it to generate and test
 trial runner uses it on every stdout/stderr line, and both go through ``compile_metric_regex``
 and ``match_line`` so the tester shows exactly what a trial will record.
 
-Matching rules (``match_line``):
-- A line rewritten by a progress bar (``\\r``) is split on ``\\r``; segments are tried from the
-  last one backwards (at most ``MAX_SEGMENTS``) and the first that yields a number wins: the
-  last state drawn is the one the user saw, and earlier ones are intermediate states of the
-  same step, so a bar yields one value per line instead of one per redraw.
-- ANSI colour/cursor codes are removed; each segment is cut to ``MAX_LINE_CHARS``.
-- Within a segment the first match counts. The value is ``float(group)`` with a trailing ``%``
-  dropped (``91.2%`` -> 91.2); ``nan``, ``inf``, ``-inf``, ``Infinity`` parse; text that is
-  not a number gives no value.
+Matching rules (``match_line``), one rule for the tester and the trial runner alike:
+- A line is read as a terminal shows it (``terminal_text``): each ``\\r`` returns to column 0
+  and what follows overwrites from there, so a progress bar's redraws give one value per
+  line, the one left on screen. ANSI colour/cursor codes are removed; the text is cut to
+  ``MAX_LINE_CHARS`` and only the last ``MAX_REDRAWS`` redraws are looked at.
+- The first match counts. The value is ``float(group)`` with thousands separators and a
+  trailing ``%`` dropped (``1,234.5`` -> 1234.5, ``91.2%`` -> 91.2); ``nan``, ``inf``,
+  ``-inf``, ``Infinity`` parse; text that is not a number gives no value.
 
 Generated patterns match the name as a whole token, case-insensitively: no letter, digit,
 ``_``, ``-``, ``.`` or ``/`` may touch it, so ``accuracy`` never picks up ``val_accuracy``,
@@ -33,7 +32,7 @@ from algorithms.regex_safety import probe_risk, static_risk
 MAX_METRIC_NAME_CHARS = 64
 MAX_PATTERN_CHARS = 1000
 MAX_LINE_CHARS = 4096  # longer segments are cut: bounds the work per line
-MAX_SEGMENTS = 4  # progress-bar redraws looked at per line, newest first
+MAX_REDRAWS = 64  # progress-bar redraws looked at per line, the newest
 MAX_LOG_LINES = 10_000  # lines of a pasted log the generator looks at
 # The tester runs a user's pattern inside a web request: the probe bounds the cost of one
 # line, these bound the whole scan so a slow-but-accepted pattern cannot hold a worker.
@@ -43,13 +42,19 @@ TEST_TIME_BUDGET_S = 2.0
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 
-# The number: decimals, scientific notation, signs, nan/inf/Infinity (Python and JSON spell).
-_NUMBER = r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|inf(?:inity)?)(?!\w))"
-_VALUE = rf"(?P<value>{_NUMBER})"
-_BEFORE = r"(?<![\w.\-/])"
-_AFTER = r"(?![\w.\-/])"
+# Generated patterns start with (?i): the name, the exponent's e and nan/inf in any case.
+_FLAGS = "(?i)"
+# The number: decimals, thousands separators (1,234.5), scientific notation, signs, nan and
+# inf (-Infinity reads as its "-Inf"). Digits are taken greedily, so never a prefix of a
+# longer number is read (1,234.5 is not 1).
+# (No two neighbouring repeats can take the same digits: a line of digits stays linear.)
+_VALUE = r"(-?(?:\d[\d,]*(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|nan|inf))"
+# The same without nan/inf, for samples that print none: shorter to read.
+_FINITE_VALUE = r"(-?(?:\d[\d,]*(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+))"
+_NAN_OR_INF = re.compile(r"(?i)(?<![a-z])(?:nan|inf)")
+_BEFORE = r"(?<![\w./-])"  # not the tail of a longer name: val_accuracy, Train-Accuracy
+_AFTER = r"(?![\w./-])"
 _QUOTE = r"""['"]"""
-_SPACES = r"[ \t]*"
 
 
 class MetricRegexError(ValueError):
@@ -74,9 +79,17 @@ class Candidate:
     label: str  # the format it recognises, e.g. "name=value"
     pattern: str
     matches: list[LogMatch] = field(default_factory=list)  # lines of the sample it matches
+    description: str = ""  # what the pattern matches, in words
+    printed_name: str = ""  # set when the sample prints the metric under a longer name
 
     def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "pattern": self.pattern, "matches": list(self.matches)}
+        return {
+            "label": self.label,
+            "pattern": self.pattern,
+            "matches": list(self.matches),
+            "description": self.description,
+            "printed_name": self.printed_name,
+        }
 
 
 def validate_metric_name(name: str) -> str:
@@ -171,26 +184,30 @@ def terminal_text(line: str) -> str:
 def _to_float(text: str | None) -> float | None:
     if text is None:
         return None
-    text = text.strip().removesuffix("%").strip()
+    text = text.strip().removesuffix("%").strip().replace(",", "")
     try:
         return float(text)
     except ValueError:
         return None
 
 
+def shown_text(line: str) -> str:
+    """What ``match_line`` reads of a line: ``terminal_text``, bounded in work and length."""
+    # Only the last redraws can still be on screen in practice; each is cut so that a
+    # pathological line costs at most MAX_REDRAWS * 2 * MAX_LINE_CHARS characters of work.
+    redraws = line.rstrip("\r\n").rsplit("\r", MAX_REDRAWS)[-MAX_REDRAWS:]
+    bounded = "\r".join(r[: 2 * MAX_LINE_CHARS] for r in redraws)
+    return terminal_text(bounded)[:MAX_LINE_CHARS]
+
+
 def _match(matcher: MetricMatcher, line: str) -> tuple[str, float] | None:
-    """The segment that gave a value, and the value."""
-    segments = line.rstrip("\r\n").rsplit("\r", MAX_SEGMENTS)[-MAX_SEGMENTS:]
-    for segment in reversed(segments):
-        # Strip codes before cutting so colours do not eat the length budget.
-        text = _ANSI.sub("", segment[: 2 * MAX_LINE_CHARS])[:MAX_LINE_CHARS]
-        if not text.strip():
-            continue
-        found = matcher.regex.search(text)
-        value = _to_float(found.group(matcher.group)) if found else None
-        if value is not None:
-            return text, value
-    return None
+    """The text as a terminal shows it, and the value read from it."""
+    text = shown_text(line)
+    if not text.strip():
+        return None
+    found = matcher.regex.search(text)
+    value = _to_float(found.group(matcher.group)) if found else None
+    return (text, value) if value is not None else None
 
 
 def match_line(matcher: MetricMatcher, line: str) -> float | None:
@@ -279,36 +296,97 @@ LogTest.__test__ = False  # type: ignore[attr-defined]
 
 def _name_regex(name: str) -> str:
     # Words of the name may be separated by any run of spaces or tabs (aligned tables).
-    words = [re.escape(word) for word in name.split()]
-    return "(?i:" + r"[ \t]+".join(words) + ")"
+    return r"\s+".join(re.escape(word) for word in name.split())
+
+
+def _token(name: str) -> str:
+    return _BEFORE + _name_regex(name)
 
 
 def general_metric_regex(name: str) -> str:
-    """One regex covering every format below; used when there is no sample log."""
-    token = _BEFORE + _name_regex(validate_metric_name(name)) + _AFTER
+    """One regex covering the common formats; used when there is no sample log."""
+    token = _token(validate_metric_name(name)) + _AFTER
     return (
-        rf"{token}{_QUOTE}?(?:{_SPACES}[:=]{_SPACES}|[ \t]+)"
-        rf"(?:\d+{_SPACES}/{_SPACES}\d+{_SPACES}\({_SPACES})?{_VALUE}"
+        rf"{_FLAGS}{token}{_QUOTE}?(?:\s*[:=]\s*|\s+)(?:{_QUOTE}|np\.\w+\(|\d+\s*/\s*\d+\s*\(\s*)?"
+        rf"{_VALUE}"
     )
 
 
-def _format_candidates(name: str) -> list[tuple[str, str]]:
-    """(label, pattern) per format, most specific first: the order breaks ties."""
-    name_rx = _name_regex(name)
-    token = _BEFORE + name_rx + _AFTER
-    sep = rf"(?:{_SPACES}[:=])?{_SPACES}"
+# (label, pattern builder, description builder), most specific first: the order breaks ties.
+_FORMATS: list[tuple[str, str, str]] = [
+    (
+        "n/N (pct%)",
+        r"{token}\W+\d+\s*/\s*\d+\s*\(\s*{value}\s*%",
+        "{name}, then a count like 9812/10000 and the percentage in brackets",
+    ),
+    (
+        "Katib",
+        r"metricName:\s*{plain},\s*metricValue:\s*{value}",
+        "Katib's format {{metricName: {name}, metricValue: number}}",
+    ),
+    (
+        "JSON/dict",
+        r"""['"]{plain}['"]\s*:\s*(?:np\.\w+\(|['"])?{value}""",
+        "{name} in quotes as a key, then the value (also when quoted or a numpy float)",
+    ),
+    ("name=value", r"{token}\s*=\s*{value}", "{name}, then =, then a number"),
+    ("name: value", r"{token}\s*:\s*{value}", "{name}, then a colon, then a number"),
+    ("name value%", r"{token}(?:\s*[:=])?\s*{value}\s*%", "{name}, then a percentage"),
+    (
+        "name … : value",
+        r"{token}(?![\w./-])[^:=]{{1,80}}?[:=]\s*{value}",
+        "{name}, then words up to a colon or =, then a number",
+    ),
+    ("table field", r"{token}\s+{value}", "{name}, then spaces, then a number"),
+]
+
+
+def _format_candidates(name: str, *, finite: bool = False) -> list[tuple[str, str, str]]:
+    """(label, pattern, description) per format for metric ``name``.
+
+    ``finite``: the sample prints no nan or inf, so the number leaves them out (a later
+    ``nan`` then gives no value rather than a wrong one).
+    """
+    value = _FINITE_VALUE if finite else _VALUE
+    parts = {"token": _token(name), "plain": _name_regex(name), "value": value}
+    shown = f"“{name}” (any case, not part of a longer name)"
     return [
-        (
-            "n/N (pct%)",
-            rf"{token}{_QUOTE}?{sep}\d+{_SPACES}/{_SPACES}\d+{_SPACES}\({_SPACES}"
-            rf"{_VALUE}{_SPACES}%{_SPACES}\)",
-        ),
-        ("JSON/dict", rf"{_QUOTE}{name_rx}{_QUOTE}{_SPACES}:{_SPACES}{_VALUE}"),
-        ("name=value", rf"{token}{_SPACES}={_SPACES}{_VALUE}"),
-        ("name: value", rf"{token}{_SPACES}:{_SPACES}{_VALUE}"),
-        ("name value%", rf"{token}{sep}{_VALUE}{_SPACES}%"),
-        ("table field", rf"{token}[ \t]+{_VALUE}"),
+        (label, _FLAGS + pattern.format(**parts), words.format(name=shown))
+        for label, pattern, words in _FORMATS
     ]
+
+
+def _printed_names(name: str, sample_log: str) -> list[str]:
+    """Longer names the sample prints that contain ``name`` (Validation-Accuracy), in order."""
+    finder = re.compile(
+        rf"(?i)(?<![\w./-])([\w./-]*{_name_regex(name)}[\w./-]*)\s*[:=]\s*[-+]?\.?\d"
+    )
+    found: list[str] = []
+    for line in _lines(sample_log, MAX_LOG_LINES):
+        for match in finder.finditer(shown_text(line)):
+            printed = match.group(1)
+            if printed.lower() != name.lower() and printed not in found:
+                found.append(printed)
+        if len(found) >= 8:
+            break
+    return found
+
+
+def _candidates_for(name: str, sample_log: str, printed_name: str = "") -> list[Candidate]:
+    found: list[Candidate] = []
+    seen: set[tuple[tuple[int, str], ...]] = set()
+    finite = not _NAN_OR_INF.search(sample_log[: TEST_MAX_CHARS])
+    for label, pattern, words in _format_candidates(name, finite=finite):
+        # Built from an escaped name and fixed fragments: the static check suffices here;
+        # the runner still gets the full check when the chosen pattern is compiled.
+        matches = _scan(_make_matcher(pattern), sample_log, MAX_LOG_LINES)
+        key = tuple((m["line_no"], repr(m["value"])) for m in matches)
+        if matches and key not in seen:
+            seen.add(key)
+            shown = f"printed as {printed_name}" if printed_name else label
+            found.append(Candidate(shown, pattern, matches, words, printed_name))
+    found.sort(key=lambda c: -len(c.matches))  # stable: keeps the specific-first order
+    return found
 
 
 def generate_metric_regex(name: str, sample_log: str = "") -> list[Candidate]:
@@ -317,21 +395,21 @@ def generate_metric_regex(name: str, sample_log: str = "") -> list[Candidate]:
     Without a sample: the general regex, with no matches. With one: every format-specific
     regex that gets values from the sample, dropping those that give the same values as a
     better one, ordered by the number of lines matched (ties: the more specific format).
-    When none matches, the general regex comes back with no matches.
+    When the name itself is never printed but longer names containing it are
+    (``Train-Accuracy``, ``Validation-Accuracy``), one candidate per printed name, for the
+    user to pick; when nothing matches, the general regex with no matches (the caller must
+    not put a regex that reads nothing in place of the user's).
     """
     name = validate_metric_name(name)
-    general = Candidate("any format", general_metric_regex(name))
+    general = Candidate(
+        "any format",
+        general_metric_regex(name),
+        description=f"“{name}”, then =, :, spaces or quotes, then a number",
+    )
     if not sample_log.strip():
         return [general]
-    found: list[Candidate] = []
-    seen: set[tuple[tuple[int, str], ...]] = set()
-    for label, pattern in _format_candidates(name):
-        # Built from an escaped name and fixed fragments: the static check suffices here;
-        # the runner still gets the full check when the chosen pattern is compiled.
-        matches = _scan(_make_matcher(pattern), sample_log, MAX_LOG_LINES)
-        key = tuple((m["line_no"], repr(m["value"])) for m in matches)
-        if matches and key not in seen:
-            seen.add(key)
-            found.append(Candidate(label, pattern, matches))
-    found.sort(key=lambda c: -len(c.matches))  # stable: keeps the specific-first order
+    found = _candidates_for(name, sample_log)
+    if not found:
+        for printed in _printed_names(name, sample_log):
+            found += _candidates_for(printed, sample_log, printed_name=printed)[:1]
     return found or [general]

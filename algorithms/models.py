@@ -64,6 +64,18 @@ class AlgorithmQuerySet(models.QuerySet["Algorithm"]):
             return self.all()
         return self.filter(owner=user)
 
+    def search(self, term: str) -> AlgorithmQuerySet:
+        """Algorithms whose name, description or metric contains ``term``: the page's search
+        box and the API's ``?search=`` alike."""
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(
+            models.Q(name__icontains=term)
+            | models.Q(description__icontains=term)
+            | models.Q(metric_name__icontains=term)
+        )
+
 
 def _code_upload_path(instance: Algorithm, filename: str) -> str:
     # A fresh folder per upload: a new package never overwrites one a trial may be reading.
@@ -137,6 +149,8 @@ class Algorithm(models.Model):
     pending_boot_file = models.CharField(max_length=255, blank=True)
     # Why the last new package was refused (the working one was kept); "" once one passes.
     package_refused_reason = models.TextField(blank=True)
+    # What the boot file printed for --help when its package was checked (its options).
+    script_help = models.TextField(blank=True)
     # The log lines the user pasted to write the metric regex, kept for the tester on edit.
     sample_log = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

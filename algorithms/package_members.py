@@ -144,6 +144,27 @@ class MemberChecker:
             )
 
 
+def boot_file_rule(boot_file: str) -> tuple[str, str]:
+    """The boot file as a package path, and what is wrong with it ("" when nothing).
+
+    The one rule for a boot file, used when the spec is validated and again when the
+    package is checked: relative, no ``..``, a ``.py`` file; ``\\`` reads as ``/``.
+
+    >>> boot_file_rule("./src/train.py"), boot_file_rule("../x.py")[1]
+    (('src/train.py', ''), "must not contain '..'")
+    """
+    unified = boot_file.strip().replace("\\", "/")
+    parts = [p for p in unified.split("/") if p not in ("", ".")]
+    path = "/".join(parts)
+    if unified.startswith("/") or DRIVE_RE.match(unified):
+        return path, "must be a path relative to the code package"
+    if ".." in parts:
+        return path, "must not contain '..'"
+    if not path.endswith(".py"):
+        return path, "must be a Python file ending in .py"
+    return path, ""
+
+
 def show_name(name: str) -> str:
     """Quote a member name for a message, escaping control characters and capping length."""
     text = name if len(name) <= 200 else name[:200] + "..."

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,8 +24,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from algorithms import packages
-from algorithms.models import Algorithm
+from algorithms import packages, script_help
+from algorithms.models import Algorithm, Engine
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +68,13 @@ def algorithm_validate_package(*, algorithm_id: int) -> None:
         ref = PackageRef.current(algorithm)
     else:
         return
-    manifest, reason = _check(ref, algorithm_id)
+    manifest, reason, help_text = _check(ref, algorithm_id, _python(algorithm))
     with transaction.atomic():
         algorithm = Algorithm.objects.select_for_update().filter(pk=algorithm_id).first()
         if algorithm is None:
             return
+        if not reason:
+            algorithm.script_help = help_text
         if algorithm.has_pending_package and PackageRef.pending(algorithm) == ref:
             _finish_pending(algorithm, manifest, reason)
         elif (
@@ -81,17 +85,35 @@ def algorithm_validate_package(*, algorithm_id: int) -> None:
             _finish_creating(algorithm, manifest, reason)
 
 
-def _check(ref: PackageRef, algorithm_id: int) -> tuple[list[dict[str, Any]], str]:
-    """The package's manifest, and why it is refused ("" when it is not)."""
-    try:
-        found = _inspect(ref)
-        packages.find_boot_file(found, ref.boot_file)
-    except packages.PackageError as exc:
-        return [], str(exc)
-    except OSError as exc:
-        logger.warning("cannot read package of algorithm %s: %s", algorithm_id, exc)
-        return [], f"The code package could not be read ({exc.__class__.__name__})."
-    return [{"path": f.path, "size": f.size} for f in found.files], ""
+def _python(algorithm: Algorithm) -> str:
+    """The interpreter the algorithm's trials run with (read only: nothing is created)."""
+    engine = algorithm.engine or Engine.objects.filter(is_default=True).first()
+    return engine.python_path if engine is not None else sys.executable
+
+
+def _check(
+    ref: PackageRef, algorithm_id: int, python: str
+) -> tuple[list[dict[str, Any]], str, str]:
+    """The package's manifest, why it is refused ("" when it is not), and its --help text.
+
+    The package is extracted into a throwaway folder (which also checks every member) and
+    its boot file run there with ``--help``: an import error fails the package now rather
+    than every trial later.
+    """
+    with tempfile.TemporaryDirectory(prefix="sweep-check-") as folder:
+        try:
+            found = _extract(ref, Path(folder) / "package")
+            boot = packages.find_boot_file(found, ref.boot_file)
+        except packages.PackageError as exc:
+            return [], str(exc), ""
+        except OSError as exc:
+            logger.warning("cannot read package of algorithm %s: %s", algorithm_id, exc)
+            return [], f"The code package could not be read ({exc.__class__.__name__}).", ""
+        result = script_help.run_help(
+            python, Path(folder) / "package", boot, timeout=settings.SCRIPT_HELP_TIMEOUT
+        )
+    manifest = [{"path": f.path, "size": f.size} for f in found.files]
+    return manifest, result.refused, result.output
 
 
 def _finish_creating(algorithm: Algorithm, manifest: list[dict[str, Any]], reason: str) -> None:
@@ -100,7 +122,9 @@ def _finish_creating(algorithm: Algorithm, manifest: list[dict[str, Any]], reaso
     else:
         algorithm.transition(Algorithm.Status.READY)
     algorithm.manifest = manifest
-    algorithm.save(update_fields=["status", "status_reason", "manifest", "updated_at"])
+    algorithm.save(
+        update_fields=["status", "status_reason", "manifest", "script_help", "updated_at"]
+    )
 
 
 def _finish_pending(algorithm: Algorithm, manifest: list[dict[str, Any]], reason: str) -> None:
@@ -166,15 +190,17 @@ def server_roots() -> list[Path]:
     return roots if examples in roots else [*roots, examples]
 
 
-def _inspect(ref: PackageRef) -> packages.Manifest:
+def _extract(ref: PackageRef, dest: Path) -> packages.Manifest:
     limits = package_limits()
     if ref.server_path:
-        return packages.inspect_package(Path(ref.server_path), limits, allowed_roots=server_roots())
+        return packages.extract_package(
+            Path(ref.server_path), dest, limits, allowed_roots=server_roots()
+        )
     if not ref.code_file:
         raise packages.PackageError("No code package was uploaded.")
     with default_storage.open(ref.code_file, "rb") as fileobj:
-        return packages.inspect_package(
-            fileobj, limits, filename=os.path.basename(ref.code_file)
+        return packages.extract_package(
+            fileobj, dest, limits, filename=os.path.basename(ref.code_file)
         )
 
 

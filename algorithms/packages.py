@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from algorithms.package_members import (
-    DRIVE_RE,
     MB,
     Limits,
     Member,
@@ -41,6 +40,7 @@ from algorithms.package_members import (
     PackageError,
     PackageFile,
     PackageKind,
+    boot_file_rule,
     human_size,
     show_name,
 )
@@ -209,16 +209,9 @@ def _write_member(member: Member, dest: Path, path: str, checker: MemberChecker)
 
 
 def _normalise_boot(boot_file: str) -> str:
-    shown = show_name(boot_file)
-    unified = boot_file.strip().replace("\\", "/")
-    if unified.startswith("/") or DRIVE_RE.match(unified):
-        raise PackageError(f"Boot file {shown} must be a path relative to the package")
-    parts = [p for p in unified.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise PackageError(f"Boot file {shown} must not contain '..'")
-    path = "/".join(parts)
-    if not path.endswith(".py"):
-        raise PackageError(f"Boot file {shown} must be a Python file ending in .py")
+    path, problem = boot_file_rule(boot_file)
+    if problem:
+        raise PackageError(f"Boot file {show_name(boot_file)} {problem}")
     return path
 
 

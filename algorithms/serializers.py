@@ -126,10 +126,12 @@ class AlgorithmInputSerializer(serializers.Serializer):
     that page's message, not a generic "required").
     """
 
-    name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    boot_file = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    engine = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    boot_file = serializers.CharField(required=False, allow_blank=True)
+    engine = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="Name or id; null: default."
+    )
     argument_style = serializers.ChoiceField(
         choices=Algorithm.ArgumentStyle.choices,
         required=False,
@@ -147,6 +149,16 @@ class AlgorithmInputSerializer(serializers.Serializer):
         help_text="Whether the script takes --data_url and --train_url (default false).",
     )
     auto_search = serializers.BooleanField(required=False)
+    sample_log = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Lines the script prints, kept with the algorithm; the metric regex must "
+        "read a value from at least one of them unless `confirm_no_match` is true.",
+    )
+    confirm_no_match = serializers.BooleanField(
+        required=False, help_text="Save a metric regex that reads nothing from `sample_log`."
+    )
     # JSONField also parses the JSON strings a multipart body carries.
     hyperparameters = serializers.JSONField(
         required=False, help_text="A list of rows; a JSON string in multipart bodies."
@@ -173,10 +185,37 @@ class AlgorithmInputSerializer(serializers.Serializer):
     def spec(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """The validated body as a spec, laid over `base` (the current spec for a PATCH)."""
         spec = dict(base or {})
-        for key in SPEC_FIELDS:
+        for key in (*SPEC_FIELDS, "sample_log", "confirm_no_match"):
             if key in self.validated_data:
                 spec[key] = self.validated_data[key]
         return spec
+
+
+class ScriptOptionRowSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    default = serializers.JSONField(allow_null=True)
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    choices = serializers.ListField(child=serializers.JSONField())
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a field, not the flag
+    description = serializers.CharField(allow_blank=True)
+
+
+class ScriptOptionsOutputSerializer(serializers.Serializer):
+    help = serializers.CharField(allow_blank=True, help_text="What --help printed.")
+    hyperparameters = ScriptOptionRowSerializer(many=True)
+    argument_style = serializers.CharField()
+    bool_style = serializers.CharField(help_text="`flag` when the script has store_true flags.")
+    accepts_data_urls = serializers.BooleanField()
+
+
+class AlgorithmListQuerySerializer(serializers.Serializer):
+    """The list's query string, refused when malformed (``page_size=2.2e-308`` is a 400)."""
+
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
 class SamplerParamSerializer(serializers.Serializer):

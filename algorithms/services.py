@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
-from algorithms import package_sources
+from algorithms import metric_regex, package_sources
 from algorithms.examples import bundled_example_specs, register_examples
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.package_validation import (
@@ -32,6 +32,7 @@ from algorithms.package_validation import (
     package_limits,
     server_roots,
 )
+from algorithms.spec import AlgorithmSpec, HyperparameterSpec
 from algorithms.spec_display import stored_number
 from algorithms.spec_values import parse_id
 from algorithms.validation import AlgorithmErrors, validate_algorithm_spec
@@ -74,10 +75,11 @@ def algorithm_create(
 ) -> Algorithm:
     """Validate and save a new algorithm; its package is inspected after commit."""
     cleaned, errors = validate_algorithm_spec(spec)
-    engine = _resolve_engine(cleaned["engine"], errors)
+    engine = _resolve_engine(cleaned.engine, errors)
     _check_code(code, server_path, errors, required=True)
-    if cleaned["name"] and Algorithm.objects.filter(owner=owner, name=cleaned["name"]).exists():
-        errors.add("name", _name_taken(cleaned["name"]))
+    if cleaned.name and Algorithm.objects.filter(owner=owner, name=cleaned.name).exists():
+        errors.add("name", _name_taken(cleaned.name))
+    _check_sample_matches(cleaned, errors)
     if errors:
         raise AlgorithmValidationError(errors)
     with _storage_undo() as stored, transaction.atomic():
@@ -85,7 +87,7 @@ def algorithm_create(
         _apply_spec(algorithm, cleaned)
         _attach_code(algorithm, code, server_path, stored)
         _save_unique_name(algorithm)
-        _save_hyperparameters(algorithm, cleaned["hyperparameters"])
+        _save_hyperparameters(algorithm, cleaned.hyperparameters)
         enqueue_validation(algorithm.pk)
     return algorithm
 
@@ -102,20 +104,23 @@ def algorithm_update(
     Without ``code`` or ``server_path`` the stored package is kept.
     """
     cleaned, errors = validate_algorithm_spec(spec)
-    engine = _resolve_engine(cleaned["engine"], errors)
+    engine = _resolve_engine(cleaned.engine, errors)
     _check_code(code, server_path, errors, required=False)
     leaving_server_path = (
-        cleaned["code_source"] == Algorithm.CodeSource.UPLOAD
+        cleaned.code_source == Algorithm.CodeSource.UPLOAD
         and algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
     )
     if leaving_server_path and not code and "code" not in errors.fields:
         # Switching to an upload without a file would silently keep the old server folder.
         errors.add("code", "Choose a file to upload, or keep the server folder.")
-    taken = Algorithm.objects.filter(owner=algorithm.owner, name=cleaned["name"]).exclude(
+    taken = Algorithm.objects.filter(owner=algorithm.owner, name=cleaned.name).exclude(
         pk=algorithm.pk
     )
-    if cleaned["name"] and taken.exists():
-        errors.add("name", _name_taken(cleaned["name"]))
+    if cleaned.name and taken.exists():
+        errors.add("name", _name_taken(cleaned.name))
+    unchanged = (algorithm.metric_regex, algorithm.sample_log)
+    if (cleaned.metric.regex, cleaned.sample_log) != unchanged:
+        _check_sample_matches(cleaned, errors)
     if errors:
         raise AlgorithmValidationError(errors)
     with _storage_undo() as stored, transaction.atomic():
@@ -125,11 +130,11 @@ def algorithm_update(
         # A ready algorithm keeps its working package until the new one is checked.
         staged = repackaged and algorithm.status == Algorithm.Status.READY
         working_boot_file = algorithm.boot_file
-        revalidate = repackaged or cleaned["boot_file"] != algorithm.boot_file
+        revalidate = repackaged or cleaned.boot_file != algorithm.boot_file
         _apply_spec(algorithm, cleaned)
         algorithm.engine = engine
         if staged:
-            _stage_code(algorithm, code, server_path, cleaned["boot_file"], stored)
+            _stage_code(algorithm, code, server_path, cleaned.boot_file, stored)
             algorithm.boot_file = working_boot_file
         elif repackaged:
             _drop_pending(algorithm)
@@ -140,7 +145,7 @@ def algorithm_update(
             algorithm.manifest = []
         _save_unique_name(algorithm)
         algorithm.hyperparameters.all().delete()
-        _save_hyperparameters(algorithm, cleaned["hyperparameters"])
+        _save_hyperparameters(algorithm, cleaned.hyperparameters)
         if repackaged and not staged and old_file and old_file != algorithm.code_file.name:
             delete_unused_on_commit(old_file, algorithm)
         if revalidate:
@@ -170,6 +175,33 @@ def _jobs_using(algorithm: Algorithm) -> int:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _check_sample_matches(cleaned: AlgorithmSpec, errors: AlgorithmErrors) -> None:
+    """A metric regex that reads nothing from the pasted sample needs a confirmation.
+
+    Run only when everything else passed (the regex compiles), and as a trial would
+    (``metric_regex.test_log``): a pattern that finds no value in the user's own sample
+    almost always means the metric will never be recorded.
+    """
+    regex, sample = cleaned.metric.regex, cleaned.sample_log
+    if errors or not cleaned.auto_search or not regex or not sample.strip():
+        return
+    if cleaned.confirm_no_match:
+        return
+    try:
+        result = metric_regex.test_log(regex, sample)
+    except metric_regex.MetricRegexError as exc:
+        errors.add("metric.regex", str(exc))
+        return
+    if not result.matches:
+        lines = "line" if result.lines_scanned == 1 else f"{result.lines_scanned} lines"
+        errors.add(
+            "confirm_no_match",
+            f"The metric regex reads no value from any of the {lines} of the sample log, "
+            "so a trial would record nothing. Fix the regex (Smart generate can help), or "
+            "confirm to save it as it is.",
+        )
 
 
 def _name_taken(name: str) -> str:
@@ -257,18 +289,19 @@ def _server_path_error(server_path: str) -> str:
     return package_sources.server_path_error(server_path, server_roots())
 
 
-def _apply_spec(algorithm: Algorithm, cleaned: dict[str, Any]) -> None:
-    algorithm.name = cleaned["name"]
-    algorithm.description = cleaned["description"]
-    algorithm.boot_file = cleaned["boot_file"]
-    algorithm.argument_style = cleaned["argument_style"]
-    algorithm.bool_style = cleaned["bool_style"]
-    algorithm.accepts_data_urls = cleaned["accepts_data_urls"]
-    algorithm.auto_search = cleaned["auto_search"]
-    algorithm.metric_name = cleaned["metric"]["name"]
-    algorithm.metric_goal = cleaned["metric"]["goal"]
-    algorithm.metric_regex = cleaned["metric"]["regex"]
-    algorithm.search_algorithms = cleaned["search_algorithms"]
+def _apply_spec(algorithm: Algorithm, cleaned: AlgorithmSpec) -> None:
+    algorithm.name = cleaned.name
+    algorithm.description = cleaned.description
+    algorithm.boot_file = cleaned.boot_file
+    algorithm.argument_style = cleaned.argument_style
+    algorithm.bool_style = cleaned.bool_style
+    algorithm.accepts_data_urls = cleaned.accepts_data_urls
+    algorithm.auto_search = cleaned.auto_search
+    algorithm.metric_name = cleaned.metric.name
+    algorithm.metric_goal = cleaned.metric.goal
+    algorithm.metric_regex = cleaned.metric.regex
+    algorithm.search_algorithms = list(cleaned.search_algorithms)
+    algorithm.sample_log = cleaned.sample_log
 
 
 def _attach_code(
@@ -302,19 +335,19 @@ def _storage_undo() -> Iterator[list[str]]:
         raise
 
 
-def _save_hyperparameters(algorithm: Algorithm, rows: list[dict[str, Any]]) -> None:
+def _save_hyperparameters(algorithm: Algorithm, rows: tuple[HyperparameterSpec, ...]) -> None:
     Hyperparameter.objects.bulk_create(
         Hyperparameter(
             algorithm=algorithm,
             position=position,
-            name=row["name"],
-            type=row["type"],
-            default=row["default"],
-            min=row["min"],
-            max=row["max"],
-            choices=row["choices"],
-            required=row["required"],
-            description=row["description"],
+            name=row.name,
+            type=row.type,
+            default=row.default,
+            min=row.min,
+            max=row.max,
+            choices=list(row.choices),
+            required=row.required,
+            description=row.description,
         )
         for position, row in enumerate(rows)
     )
@@ -367,6 +400,7 @@ def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
             for hp in algorithm.hyperparameters.all()
         ],
         "auto_search": algorithm.auto_search,
+        "sample_log": algorithm.sample_log,
         "metric": {
             "name": algorithm.metric_name,
             "goal": algorithm.metric_goal,

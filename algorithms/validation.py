@@ -31,7 +31,9 @@ from typing import Any
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.goals import Goal
 from algorithms.hyperparameter_rules import clean_hyperparameters
+from algorithms.package_members import boot_file_rule
 from algorithms.search_rules import clean_metric, clean_search_algorithms, sampler_catalogue
+from algorithms.spec import AlgorithmSpec
 from algorithms.spec_values import BadValue, parse_bool, parse_text
 
 __all__ = ["AlgorithmErrors", "sampler_catalogue", "validate_algorithm_spec"]
@@ -40,17 +42,19 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_DESCRIPTION = 2000
 MAX_BOOT_FILE = 255
 CODE_SOURCES = ("upload", "server_path")
+MAX_SAMPLE_LOG_CHARS = 2**20
+EMPTY_METRIC = {"name": "", "goal": Goal.MAXIMIZE.value, "regex": ""}
 # How a trial passes values (the first of each is the default): see Algorithm's fields.
 ARGUMENT_STYLES = ("equals", "space")
 BOOL_STYLES = ("true_false", "one_zero", "flag")
 
 
-def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], AlgorithmErrors]:
+def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[AlgorithmSpec, AlgorithmErrors]:
     """Clean and check a spec; the cleaned spec is meaningful only when there are no errors.
 
     >>> cleaned, errors = validate_algorithm_spec({"name": "mnist", "boot_file": "train.py"})
-    >>> bool(errors), cleaned["name"], cleaned["hyperparameters"]
-    (False, 'mnist', [])
+    >>> bool(errors), cleaned.name, cleaned.hyperparameters
+    (False, 'mnist', ())
     """
     errors = AlgorithmErrors()
     if not isinstance(spec, dict):
@@ -72,15 +76,44 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], Algor
         ),
         "hyperparameters": clean_hyperparameters(spec.get("hyperparameters"), auto_search, errors),
         "auto_search": auto_search,
-        "metric": {"name": "", "goal": Goal.MAXIMIZE.value, "regex": ""},
-        "search_algorithms": [],
+        "sample_log": _clean_sample_log(spec.get("sample_log"), errors),
+        "confirm_no_match": _clean_flag(
+            spec.get("confirm_no_match"), "confirm_no_match", "Save anyway", errors
+        ),
     }
-    if auto_search:
-        cleaned["metric"] = clean_metric(spec.get("metric"), errors)
-        cleaned["search_algorithms"] = clean_search_algorithms(
-            spec.get("search_algorithms"), errors
+    # With auto search off the settings are kept, unused, so that switching it on again
+    # restores them; only what would pass its own checks is kept.
+    search_errors = errors if auto_search else AlgorithmErrors()
+    metric = clean_metric(spec.get("metric"), search_errors)
+    if not auto_search:
+        metric = {
+            key: value if f"metric.{key}" not in search_errors.fields else EMPTY_METRIC[key]
+            for key, value in metric.items()
+        }
+    cleaned["metric"] = metric
+    searches = clean_search_algorithms(spec.get("search_algorithms"), search_errors)
+    off_and_refused = not auto_search and (
+        "search_algorithms" in search_errors.fields or search_errors.search_algorithm_params
+    )
+    cleaned["search_algorithms"] = [] if off_and_refused else searches
+    return AlgorithmSpec.from_cleaned(cleaned), errors
+
+
+def _clean_sample_log(value: Any, errors: AlgorithmErrors) -> str:
+    try:
+        text = parse_text(value, strip=False)
+    except BadValue as exc:
+        errors.add("sample_log", f"Sample log {exc}.")
+        return ""
+    if len(text) > MAX_SAMPLE_LOG_CHARS:
+        errors.add(
+            "sample_log",
+            f"The sample log is {len(text) / 2**20:.1f} million characters; at most "
+            f"{MAX_SAMPLE_LOG_CHARS // 2**20} million are kept. Paste the part around the "
+            "lines that print the metric.",
         )
-    return cleaned, errors
+        return ""
+    return text
 
 
 # --- basic fields ---------------------------------------------------------------------------
@@ -136,12 +169,10 @@ def _clean_boot_file(value: Any, errors: AlgorithmErrors) -> str:
         errors.add("boot_file", "Boot file is required, e.g. train.py.")
     elif len(boot) > MAX_BOOT_FILE:
         errors.add("boot_file", f"Boot file must be at most {MAX_BOOT_FILE} characters.")
-    elif boot.startswith("/") or re.match(r"^[A-Za-z]:", boot):
-        errors.add("boot_file", "Boot file must be a path relative to the code package.")
-    elif ".." in boot.split("/"):
-        errors.add("boot_file", "Boot file must not contain '..'.")
-    elif not boot.endswith(".py"):
-        errors.add("boot_file", "Boot file must be a Python file ending in .py.")
+    else:
+        _, problem = boot_file_rule(boot)
+        if problem:
+            errors.add("boot_file", f"Boot file {problem}.")
     return boot
 
 

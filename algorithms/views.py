@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from algorithms import metric_regex, services
 from algorithms.forms import AlgorithmForm
 from algorithms.models import Algorithm
+from algorithms.script_help import parse_help
 
 PAGE_SIZE = 20
 
@@ -37,11 +37,7 @@ def _user_id(request: HttpRequest) -> int:
 
 def algorithm_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    algorithms = Algorithm.objects.visible_to(request.user).select_related("owner")
-    if q:
-        algorithms = algorithms.filter(
-            Q(name__icontains=q) | Q(description__icontains=q) | Q(metric_name__icontains=q)
-        )
+    algorithms = Algorithm.objects.visible_to(request.user).search(q).select_related("owner")
     status = request.GET.get("status", "")
     if status not in Algorithm.Status.values:
         status = ""
@@ -64,6 +60,7 @@ def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "algorithm": algorithm,
         "hyperparameters": algorithm.hyperparameters.all(),
+        "help_options": len(parse_help(algorithm.script_help).hyperparameters),
         "refresh": algorithm.status == Algorithm.Status.CREATING
         or algorithm.has_pending_package,
     }
@@ -90,7 +87,10 @@ def algorithm_create(request: HttpRequest) -> HttpResponse:
 def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
     algorithm = _get_algorithm_for_user(request, pk)
     if request.method != "POST":
-        ctx = AlgorithmForm.initial(algorithm).context(instance=algorithm)
+        # ?from_help=1: the table as the script's --help describes it, for review.
+        filled = AlgorithmForm.from_script_help(algorithm) if request.GET.get("from_help") else None
+        form = filled or AlgorithmForm.initial(algorithm)
+        ctx = {**form.context(instance=algorithm), "filled_from_help": filled is not None}
         return render(request, "algorithms/form.html", ctx)
     form = AlgorithmForm.from_post(
         request.POST, request.FILES, user_id=_user_id(request), instance=algorithm

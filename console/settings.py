@@ -237,6 +237,8 @@ ALGORITHM_SERVER_ROOTS = [
 ]
 PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 2000, minimum=1)
 PACKAGE_MAX_UNCOMPRESSED_MB = env_int("PACKAGE_MAX_UNCOMPRESSED_MB", 200, minimum=1)
+# Package validation runs the boot file with --help (on a worker, in a throwaway folder).
+SCRIPT_HELP_TIMEOUT = env_int("SCRIPT_HELP_TIMEOUT", 30, minimum=1)
 
 # Trials: where each trial's folder (code copy, outputs) is made on a worker host; how
 # often a running trial proves its worker alive, and after how long without a sign it

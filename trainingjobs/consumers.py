@@ -48,7 +48,7 @@ class TokenBucket:
         return False
 
 
-class _LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class _LiveConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self) -> None:

@@ -132,6 +132,8 @@ def test_algorithm_code_fields_are_read_only(staff_client: Client, alice: Any) -
             "server_path": "/etc",
             "boot_file": "evil.py",
             "metric_goal": algorithm.metric_goal,
+            "argument_style": "space",
+            "bool_style": "flag",
             "hyperparameters-TOTAL_FORMS": "0",
             "hyperparameters-INITIAL_FORMS": "0",
         },

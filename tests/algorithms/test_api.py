@@ -136,7 +136,7 @@ def test_unknown_search_algorithm_parameter_lands_under_its_index(alice_api: API
 
 
 def test_missing_fields_get_the_form_messages(alice_api: APIClient) -> None:
-    response = alice_api.post(URL, {"name": None, "server_path": str(EXAMPLE)}, format="json")
+    response = alice_api.post(URL, {"name": "", "server_path": str(EXAMPLE)}, format="json")
     assert response.status_code == 400
     body = response.json()
     assert body["name"] == ["Name is required."]
@@ -237,7 +237,8 @@ def test_retrieve_gives_the_documented_shape(alice_api: APIClient, alice: Any) -
     assert set(body) == {
         "id", "name", "description", "boot_file", "engine", "hyperparameters", "auto_search",
         "metric", "search_algorithms", "status", "status_reason", "created_at", "updated_at",
-        "owner",
+        "owner", "argument_style", "bool_style", "accepts_data_urls", "sample_log",
+        "package_pending", "package_refused_reason",
     }  # fmt: skip
     assert body["hyperparameters"] == [
         {
@@ -468,3 +469,39 @@ def test_patch_with_an_unsafe_archive_keeps_the_working_package(
     assert ".." in body["package_refused_reason"] or "escape" in body["package_refused_reason"]
     algorithm.refresh_from_db()
     assert algorithm.code_file.name == working
+
+
+def test_switching_auto_search_off_keeps_the_search_settings_for_later(
+    alice_api: APIClient,
+) -> None:
+    created = alice_api.post(URL, _multipart(_spec()), format="multipart").json()
+    url = f"{URL}{created['id']}/"
+    off = alice_api.patch(url, {"auto_search": False}, format="json")
+    assert off.status_code == 200
+    algorithm = Algorithm.objects.get(pk=created["id"])
+    assert not algorithm.auto_search
+    assert algorithm.metric_regex == r"accuracy=([0-9.]+)"
+    assert [a["name"] for a in algorithm.search_algorithms] == ["random"]
+
+    on = alice_api.patch(url, {"auto_search": True}, format="json")
+    assert on.status_code == 200, on.content
+    assert on.json()["metric"]["name"] == "accuracy"
+
+
+def test_regex_that_reads_nothing_from_the_sample_needs_a_confirmation(
+    alice_api: APIClient,
+) -> None:
+    spec = _spec(sample_log="epoch 1 acc: 0.5\nepoch 2 acc: 0.7\n")
+    refused = alice_api.post(URL, _multipart(spec), format="multipart")
+    assert refused.status_code == 400
+    assert "reads no value from any of the 2 lines" in refused.json()["confirm_no_match"][0]
+    assert not Algorithm.objects.exists()
+
+    saved = alice_api.post(URL, _multipart({**spec, "confirm_no_match": "true"}),
+                           format="multipart")
+    assert saved.status_code == 201
+    algorithm = Algorithm.objects.get()
+    assert algorithm.sample_log == "epoch 1 acc: 0.5\nepoch 2 acc: 0.7\n"
+    # The confirmation holds while neither the regex nor the sample changes.
+    patched = alice_api.patch(f"{URL}{algorithm.pk}/", {"description": "x"}, format="json")
+    assert patched.status_code == 200

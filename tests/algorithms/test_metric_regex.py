@@ -75,7 +75,7 @@ def test_table_field_with_a_spaced_name() -> None:
 @pytest.mark.parametrize("line", NOT_THE_TOKEN)
 def test_name_is_matched_as_a_whole_token_only(line: str) -> None:
     assert mr.match_line(general_matcher("accuracy"), line) is None
-    for candidate_pattern in [p for _, p in mr._format_candidates("accuracy")]:
+    for candidate_pattern in [p for _, p, _ in mr._format_candidates("accuracy")]:
         assert mr.test_log(candidate_pattern, line).matches == []
 
 
@@ -91,9 +91,74 @@ def test_without_sample_the_general_regex_comes_back() -> None:
 
 
 def test_sample_without_the_metric_falls_back_to_the_general_regex() -> None:
-    candidates = mr.generate_metric_regex("accuracy", "loss=0.3\nval_accuracy=0.9\n")
+    candidates = mr.generate_metric_regex("accuracy", "loss=0.3\nprecision=0.9\n")
 
     assert [(c.label, c.matches) for c in candidates] == [("any format", [])]
+
+
+def test_longer_printed_names_are_proposed_when_the_name_itself_is_not_printed() -> None:
+    sample = (
+        "2026-11-22T15:36:23Z Train-Accuracy=1.00\n"
+        "2026-11-22T15:36:23Z Validation-Accuracy=0.99\n"
+        "2026-11-22T15:36:23Z Test-Accuracy=0.98\n"
+    )
+    candidates = mr.generate_metric_regex("accuracy", sample)
+
+    assert [(c.printed_name, [m["value"] for m in c.matches]) for c in candidates] == [
+        ("Train-Accuracy", [1.0]),
+        ("Validation-Accuracy", [0.99]),
+        ("Test-Accuracy", [0.98]),
+    ]
+
+
+REAL_SCRIPTS = [
+    ("accuracy", "{metricName: accuracy, metricValue: 0.7912}", 0.7912),
+    ("accuracy", "Accuracy of the network on the 10000 test images: 54 %", 54.0),
+    ("loss", '{"epoch": 1, "loss": "0.25"}', 0.25),
+    ("loss", "{'loss': np.float64(0.25)}", 0.25),
+    ("reward", "episode 12 | reward: 1,234.5", 1234.5),
+    (
+        "accuracy",
+        "50/100 [==>...] - loss: 0.3 - accuracy: 0.81\r100/100 [=====] - 1s - loss: 0.2 - "
+        "accuracy: 0.91 - val_accuracy: 0.89",
+        0.91,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "expected"), REAL_SCRIPTS)
+def test_formats_of_real_scripts_are_generated_and_read(
+    name: str, line: str, expected: float
+) -> None:
+    best = mr.generate_metric_regex(name, line + "\n")[0]
+
+    assert [m["value"] for m in best.matches] == [expected]
+    assert mr.test_log(best.pattern, line).matches[0]["value"] == expected
+    assert best.description
+
+
+@pytest.mark.parametrize(("name", "line", "expected"), REAL_SCRIPTS)
+def test_general_regex_never_reads_a_prefix(name: str, line: str, expected: float) -> None:
+    value = mr.match_line(general_matcher(name), line)
+    assert value is None or value == expected
+
+
+def test_thousands_are_read_whole_never_a_prefix() -> None:
+    matcher = mr.compile_metric_regex(mr.generate_metric_regex("reward", "reward: 1.5")[0].pattern)
+    assert mr.match_line(matcher, "episode 12 | reward: 1,234.5") == 1234.5
+
+
+def test_common_formats_are_short() -> None:
+    for line in ("accuracy=0.91", "accuracy: 0.91", "accuracy 0.91"):
+        assert len(mr.generate_metric_regex("accuracy", line)[0].pattern) <= 80, line
+
+
+def test_tester_and_runner_read_a_keras_line_as_the_terminal_shows_it() -> None:
+    line = "accuracy: 0.81\r100/100 [=====] - accuracy: 0.91 - val_accuracy: 0.89"
+    matcher = general_matcher("accuracy")
+    assert mr.match_line(matcher, line) == 0.91
+    assert mr.match_line(matcher, mr.terminal_text(line)) == 0.91
+    assert [m["value"] for m in mr.test_log(matcher.pattern, line).matches] == [0.91]
 
 
 def test_distinct_formats_are_all_proposed_most_lines_first() -> None:
@@ -133,10 +198,11 @@ def test_progress_bar_line_takes_the_last_segment() -> None:
     ]
 
 
-def test_progress_bar_falls_back_to_an_earlier_segment() -> None:
+def test_progress_bar_line_reads_what_the_terminal_shows() -> None:
+    # The bar drawn over the loss hides it, as on the user's screen.
     line = "epoch 1 loss=0.4\r  0%|          | 0/10\r"
 
-    assert mr.match_line(general_matcher("loss"), line) == 0.4
+    assert mr.match_line(general_matcher("loss"), line) is None
 
 
 def test_test_log_lists_matching_lines_with_numbers() -> None:

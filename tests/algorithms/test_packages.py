@@ -487,7 +487,7 @@ def test_missing_boot_file_without_python_files() -> None:
     ("boot_file", "message"),
     [
         ("run.sh", "must be a Python file"),
-        ("/abs/train.py", "relative to the package"),
+        ("/abs/train.py", "relative to the code package"),
         ("../train.py", "must not contain"),
     ],
 )

@@ -69,15 +69,15 @@ def test_result_for_a_replaced_package_is_dropped(
     alice: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     algorithm = _creating(alice, django_capture_on_commit_callbacks)
-    real_inspect = package_validation._inspect
+    real_extract = package_validation._extract
 
-    def inspect_then_replace(ref: Any) -> Any:
-        manifest = real_inspect(ref)
+    def inspect_then_replace(ref: Any, dest: Any) -> Any:
+        manifest = real_extract(ref, dest)
         # Another save lands while the package is being inspected.
         Algorithm.objects.filter(pk=algorithm.pk).update(boot_file="other.py")
         return manifest
 
-    monkeypatch.setattr(package_validation, "_inspect", inspect_then_replace)
+    monkeypatch.setattr(package_validation, "_extract", inspect_then_replace)
     package_validation.algorithm_validate_package(algorithm_id=algorithm.pk)
     algorithm.refresh_from_db()
     assert algorithm.status == Algorithm.Status.CREATING

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from algorithms.serializers import errors_to_api
+from algorithms.spec import MetricSpec
 from algorithms.validation import validate_algorithm_spec
 from search import list_samplers
 from tests.algorithms.helpers import valid_spec
@@ -27,19 +28,19 @@ def test_valid_spec_is_cleaned_and_typed() -> None:
     )
     cleaned, errors = validate_algorithm_spec(spec)
     assert not errors, errors.messages()
-    lr, layers, opt, flag = cleaned["hyperparameters"]
-    assert (lr["default"], lr["min"], lr["max"]) == (0.1, 0.0, 1.0)
-    assert (layers["default"], layers["min"], layers["max"]) == (3, 1, 8)
-    assert isinstance(layers["default"], int)
-    assert opt["choices"] == ["adam", "sgd"]
-    assert flag["default"] is False and flag["required"] is True
+    lr, layers, opt, flag = cleaned.hyperparameters
+    assert (lr.default, lr.min, lr.max) == (0.1, 0.0, 1.0)
+    assert (layers.default, layers.min, layers.max) == (3, 1, 8)
+    assert isinstance(layers.default, int)
+    assert opt.choices == ("adam", "sgd")
+    assert flag.default is False and flag.required is True
 
 
 def test_search_algorithm_params_are_filled_with_defaults() -> None:
     spec = valid_spec(search_algorithms=[{"name": "tpe_search", "params": {"gamma": "0.3"}}])
     cleaned, errors = validate_algorithm_spec(spec)
     assert not errors, errors.messages()
-    (item,) = cleaned["search_algorithms"]
+    (item,) = cleaned.search_algorithms
     assert item["name"] == "tpe_search"
     assert item["params"]["gamma"] == 0.3
     tpe = next(entry for entry in list_samplers() if entry["name"] == "tpe")
@@ -199,7 +200,7 @@ def test_metric_name_with_spaces_is_fine() -> None:
     spec = valid_spec(metric={"name": "valid ppl", "goal": "minimize", "regex": "ppl +(\\d+)"})
     cleaned, errors = validate_algorithm_spec(spec)
     assert not errors, errors.messages()
-    assert cleaned["metric"] == {"name": "valid ppl", "goal": "minimize", "regex": "ppl +(\\d+)"}
+    assert cleaned.metric == MetricSpec("valid ppl", "minimize", "ppl +(\\d+)")
 
 
 @pytest.mark.parametrize(
@@ -250,7 +251,7 @@ def test_auto_search_off_ignores_and_clears_the_metric() -> None:
                       search_algorithms=[{"name": "nope"}])
     cleaned, errors = validate_algorithm_spec(spec)
     assert not errors
-    assert cleaned["metric"]["regex"] == "" and cleaned["search_algorithms"] == []
+    assert cleaned.metric.regex == "" and cleaned.search_algorithms == ()
 
 
 def test_wrongly_shaped_json_gets_messages_not_exceptions() -> None:
@@ -278,7 +279,7 @@ def test_search_algorithm_given_twice_under_an_alias_is_reported_on_the_second()
     assert errors.search_algorithm_params == {
         1: {"__all__": ["tpe_search is another name for tpe, which is already selected."]}
     }
-    assert [a["name"] for a in cleaned["search_algorithms"]] == ["tpe"]
+    assert [a["name"] for a in cleaned.search_algorithms] == ["tpe"]
 
 
 def test_search_algorithm_given_twice_by_the_same_name() -> None:

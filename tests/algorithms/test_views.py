@@ -496,3 +496,35 @@ def test_edit_choosing_upload_without_a_file_keeps_nothing_silently(
     )
     response = alice_client.post(reverse("algorithms:edit", args=[algorithm.pk]), data)
     assert response.status_code == 302
+
+
+def test_oversized_sample_log_gets_a_message_and_everything_else_is_kept(
+    alice: Any, alice_client: Client
+) -> None:
+    log = "epoch 1 accuracy=0.5\n" * 600_000  # 12.6 MB, more than the old 10 MiB limit
+    response = alice_client.post(
+        reverse("algorithms:create"), _form_post(code=py_upload(), sample_log=log)
+    )
+    assert response.status_code == 400
+    assert "million characters" in response.context["errors"]["sample_log"][0]
+    assert response.context["raw"]["name"] == "cifar"
+    assert response.context["raw"]["metric"]["regex"] == REGEX
+    assert response.context["pending_token"]  # the upload is kept too
+    assert not Algorithm.objects.exists()
+
+
+def test_no_match_warning_is_shown_with_a_confirm_box_and_confirming_saves(
+    alice: Any, alice_client: Client
+) -> None:
+    data = _form_post(code=py_upload(), sample_log="step 1 acc 0.5\n")
+    response = alice_client.post(reverse("algorithms:create"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="confirm-no-match"' in page and "reads no value" in page
+    token = response.context["pending_token"]
+    data = _form_post(sample_log="step 1 acc 0.5\n", pending_code=token, confirm_no_match="true")
+    assert alice_client.post(reverse("algorithms:create"), data).status_code == 302
+    algorithm = Algorithm.objects.get(owner=alice)
+    assert algorithm.sample_log == "step 1 acc 0.5\n"
+    edit = alice_client.get(reverse("algorithms:edit", args=[algorithm.pk])).content.decode()
+    assert "step 1 acc 0.5" in edit  # the tester can run it again on edit

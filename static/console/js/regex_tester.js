@@ -10,6 +10,7 @@
   const feedback = form.querySelector("[data-regex-feedback]");
   const candidatesBox = form.querySelector("[data-regex-candidates]");
   const resultBox = form.querySelector("[data-regex-result]");
+  const describe = form.querySelector("[data-regex-description]");
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 
   function el(tag, attrs, text) {
@@ -52,15 +53,22 @@
     return table;
   }
 
+  function showDescription(candidate) {
+    describe.textContent = candidate && candidate.description ? "Matches: " + candidate.description + "." : "";
+  }
+
   function showCandidates(candidates) {
     candidatesBox.replaceChildren();
-    if (candidates.length < 2) return;
-    candidatesBox.appendChild(el("div", { class: "muted" }, "Several formats match; pick one:"));
+    const printed = candidates.length && candidates[0].printed_name;
+    if (candidates.length < 2 && !printed) return;
+    candidatesBox.appendChild(el("div", { class: "muted" }, printed
+      ? "The sample never prints “" + nameInput.value.trim() + "” alone, but prints these names; pick the one to search on:"
+      : "Several formats match; pick one:"));
     candidates.forEach(function (c, i) {
       const row = el("label", { class: "candidate", "data-testid": "regex-candidate" });
       const radio = el("input", { type: "radio", name: "regex_candidate", value: String(i) });
       if (c.pattern === regex.value) radio.checked = true;
-      radio.addEventListener("change", function () { regex.value = c.pattern; runTest(); });
+      radio.addEventListener("change", function () { regex.value = c.pattern; showDescription(c); runTest(); });
       row.appendChild(radio);
       row.appendChild(el("span", { class: "tag" }, c.label));
       const n = c.matches.length;
@@ -79,7 +87,19 @@
     if (payload.error) { say(payload.error, "error"); return; }
     const candidates = payload.candidates || [];
     if (!candidates.length) { say("No regex could be generated.", "error"); return; }
+    if (log.value.trim() && !candidates[0].matches.length) {
+      // Never replace the user's regex with one that reads nothing from their own sample.
+      candidatesBox.replaceChildren();
+      say("No line of the sample prints “" + nameInput.value.trim() + "” with a number after it; the regex was left as it was. Check the metric name, or paste lines that print it.", "error");
+      return;
+    }
+    if (candidates[0].printed_name) {
+      showCandidates(candidates);
+      say("Pick the printed name to search on.", "ok");
+      return;
+    }
     regex.value = candidates[0].pattern;
+    showDescription(candidates[0]);
     showCandidates(candidates);
     if (log.value.trim()) {
       await runTest();
@@ -104,6 +124,7 @@
     if (payload.count > 50) resultBox.appendChild(el("div", { class: "muted" }, "Showing the first 50."));
   }
 
+  regex.addEventListener("input", function () { showDescription(null); });
   form.querySelector("[data-regex-generate]").addEventListener("click", generate);
   form.querySelector("[data-regex-test]").addEventListener("click", runTest);
 })();

@@ -1,0 +1,150 @@
+"""The script checks itself: --help on the worker, and the table read from argparse/click."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from algorithms import services
+from algorithms.models import Algorithm
+from algorithms.script_help import parse_help, run_help
+from tests.algorithms.helpers import py_upload, valid_spec
+
+pytestmark = pytest.mark.django_db
+
+ARGPARSE = b'''import argparse
+p = argparse.ArgumentParser(formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+p.add_argument("--learning-rate", type=float, default=0.01, help="step size of the optimiser")
+p.add_argument("--epochs", type=int, required=True,
+               help="passes over the data, described at a length that makes argparse "
+                    "wrap it onto the next line")
+p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="which optimiser")
+p.add_argument("--batch", type=int, choices=[16, 32, 64], default=32, help="batch size")
+p.add_argument("--shuffle", action="store_true", help="shuffle each epoch")
+p.add_argument("--data_url", default=None, help="data")
+p.add_argument("--train_url", default=None, help="output")
+p.parse_args()
+print("accuracy=0.9")
+'''
+
+CLICK = b'''import click
+
+@click.command()
+@click.option("--lr", type=float, default=0.1, show_default=True, help="learning rate")
+@click.option("--epochs", type=int, required=True, help="epochs")
+@click.option("--optimizer", type=click.Choice(["adam", "sgd"]), default="sgd", show_default=True)
+@click.option("--shuffle/--no-shuffle", default=True, show_default=True, help="shuffle")
+@click.option("--verbose", is_flag=True, help="talk more")
+def main(lr, epochs, optimizer, shuffle, verbose):
+    print("accuracy=0.9")
+
+main()
+'''
+
+
+def _rows(script: bytes, tmp_path: Path) -> list[tuple[Any, ...]]:
+    (tmp_path / "train.py").write_bytes(script)
+    result = run_help(sys.executable, tmp_path, "train.py")
+    assert result.refused == "" and not result.timed_out
+    return [
+        (r["name"], r["type"], r["default"], r["choices"], r["required"])
+        for r in parse_help(result.output).hyperparameters
+    ]
+
+
+def test_argparse_help_gives_names_types_defaults_choices_and_required(tmp_path: Path) -> None:
+    assert _rows(ARGPARSE, tmp_path) == [
+        ("learning-rate", "float", 0.01, [], False),
+        ("epochs", "str", None, [], True),  # argparse's help does not show the type
+        ("optimizer", "str", "adam", ["adam", "sgd"], False),
+        ("batch", "int", 32, [16, 32, 64], False),
+        ("shuffle", "bool", False, [], False),
+    ]
+    (tmp_path / "train.py").write_bytes(ARGPARSE)
+    options = parse_help(run_help(sys.executable, tmp_path, "train.py").output)
+    assert options.accepts_data_urls and options.as_dict()["bool_style"] == "flag"
+    assert options.hyperparameters[1]["description"].endswith("wrap it onto the next line")
+
+
+def test_click_help_gives_types_defaults_choices_and_required(tmp_path: Path) -> None:
+    assert _rows(CLICK, tmp_path) == [
+        ("lr", "float", 0.1, [], False),
+        ("epochs", "int", None, [], True),
+        ("optimizer", "str", "sgd", ["adam", "sgd"], False),
+        ("shuffle", "bool", True, [], False),
+        ("verbose", "bool", False, [], False),
+    ]
+
+
+def test_import_error_is_reported_not_run(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("import no_such_package_xyz\n")
+    result = run_help(sys.executable, tmp_path, "train.py")
+    assert result.refused == (
+        "Running train.py --help failed: "
+        "ModuleNotFoundError: No module named 'no_such_package_xyz'"
+    )
+
+
+def test_script_that_ignores_help_and_hangs_is_not_refused(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("import time\ntime.sleep(30)\n")
+    result = run_help(sys.executable, tmp_path, "train.py", timeout=0.5)
+    assert result.timed_out and result.refused == ""
+
+
+def test_help_runs_without_the_console_environment(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("SECRET_KEY", "do-not-leak")
+    (tmp_path / "train.py").write_text("import os\nprint(os.environ.get('SECRET_KEY'))\n")
+    assert run_help(sys.executable, tmp_path, "train.py").output.strip() == "None"
+
+
+def test_package_whose_script_cannot_import_fails_validation(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    code = py_upload(content=b"import no_such_package_xyz\nprint('accuracy=1')\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(owner=alice, spec=valid_spec(), code=code)
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.FAILED
+    assert "No module named 'no_such_package_xyz'" in algorithm.status_reason
+
+
+def test_page_offers_the_table_from_help_and_fills_it_for_review(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(
+            owner=alice, spec=valid_spec(), code=py_upload(content=ARGPARSE)
+        )
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.READY
+    detail = alice_client.get(reverse("algorithms:detail", args=[algorithm.pk])).content.decode()
+    assert "lists 5 options" in detail
+    edit_url = reverse("algorithms:edit", args=[algorithm.pk])
+    page = alice_client.get(edit_url + "?from_help=1").content.decode()
+    assert 'data-testid="filled-from-help"' in page
+    assert 'name="hp-0-name" value="learning-rate"' in page
+    assert 'name="hp-2-choices" value="adam, sgd"' in page
+    # Nothing is saved until the user submits the reviewed form.
+    assert [h.name for h in algorithm.hyperparameters.all()] == [
+        "lr", "epochs", "optimizer", "shuffle"
+    ]
+
+
+def test_api_gives_the_table_from_help(
+    alice: Any, alice_api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(
+            owner=alice, spec=valid_spec(), code=py_upload(content=CLICK)
+        )
+    body = alice_api.get(f"/api/v1/algorithms/{algorithm.pk}/script-options/").json()
+    assert [r["name"] for r in body["hyperparameters"]] == [
+        "lr", "epochs", "optimizer", "shuffle", "verbose"
+    ]
+    assert body["bool_style"] == "flag" and "Usage:" in body["help"]

@@ -4,6 +4,7 @@ harvest the best trial. Every read command takes ``--json`` for scripts."""
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -110,20 +111,33 @@ def login(url: str, username: str | None, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True)
-    token = Console.get_token(url, str(username), password)
-    path = config.write_config({"url": url, "username": username, "token": token})
+    answer = Console.create_token(
+        url, str(username), password, name=f"sweep on {socket.gethostname()}"[:64]
+    )
+    saved = {"url": url, "username": username, "token": answer["token"]}
+    if answer.get("id") is not None:
+        saved["token_id"] = answer["id"]
+    path = config.write_config(saved)
     click.echo(f"Logged in to {url} as {username}; token saved in {path} (mode 0600).")
 
 
 @cli.command()
 def logout() -> None:
-    """Forget the saved token."""
+    """Revoke the saved token on the console and forget it."""
     saved = config.read_config()
-    if saved.pop("token", None) is None:
+    token, token_id = saved.pop("token", None), saved.pop("token_id", None)
+    if token is None:
         click.echo("Not logged in.")
         return
     config.write_config(saved)
-    click.echo(f"Logged out of {saved.get('url')}.")
+    url = saved.get("url")
+    if token_id is not None and url:
+        try:
+            with Console(str(url), str(token)) as console:
+                console.session.request("DELETE", f"/api/v1/auth/tokens/{int(token_id)}/")
+        except ConsoleError as exc:
+            err.print(f"The token was forgotten here but not revoked: {exc}", markup=False)
+    click.echo(f"Logged out of {url}.")
 
 
 # --------------------------------------------------------------------------- algorithms

@@ -117,6 +117,40 @@ class Console:
     # --- login ------------------------------------------------------------------------------
 
     @staticmethod
+    def create_token(
+        url: str,
+        username: str,
+        password: str,
+        *,
+        name: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> dict[str, Any]:
+        """Exchange a user name and password for an API token: the console's answer
+        (``token``, and its ``id`` where the console lists tokens); ``name`` labels it."""
+        session = Session(config.normalise_url(url), None, transport=transport)
+        fields = {"username": username, "password": password}
+        if name:
+            fields["name"] = name
+        try:
+            response = session.send("POST", "/api/v1/auth/token/", data=fields)
+            if response.status_code == 400:
+                raise AuthenticationError(
+                    f"Wrong user name or password for {session.url}.", status=400
+                )
+            session.raise_for(response, "The token endpoint")
+            try:
+                answer = response.json()
+                str(answer["token"])
+            except (ValueError, KeyError, TypeError):
+                raise ConsoleError(
+                    f"{session.url} did not answer with a token: is it a Sweep Console?",
+                    status=response.status_code,
+                ) from None
+            return dict(answer)
+        finally:
+            session.close()
+
+    @staticmethod
     def get_token(
         url: str,
         username: str,
@@ -125,26 +159,7 @@ class Console:
         transport: httpx.BaseTransport | None = None,
     ) -> str:
         """Exchange a user name and password for an API token."""
-        session = Session(config.normalise_url(url), None, transport=transport)
-        try:
-            response = session.send(
-                "POST", "/api/v1/auth/token/", data={"username": username, "password": password}
-            )
-            if response.status_code == 400:
-                raise AuthenticationError(
-                    f"Wrong user name or password for {session.url}.", status=400
-                )
-            session.raise_for(response, "The token endpoint")
-            try:
-                token = response.json()["token"]
-            except (ValueError, KeyError, TypeError):
-                raise ConsoleError(
-                    f"{session.url} did not answer with a token: is it a Sweep Console?",
-                    status=response.status_code,
-                ) from None
-            return str(token)
-        finally:
-            session.close()
+        return str(Console.create_token(url, username, password, transport=transport)["token"])
 
     @classmethod
     def login(cls, url: str, username: str, password: str, *, save: bool = False) -> Console:

@@ -145,6 +145,10 @@ class Session:
                 status=code,
             )
         message = detail if isinstance(detail, str) else str(body)[:300]
+        if code == 429:
+            wait = response.headers.get("Retry-After")
+            after = f" (retry in {wait} s)" if wait else ""
+            raise ConsoleError(f"Too many requests: {message}{after}", status=code)
         if code == 409:
             raise ConsoleError(f"Refused: {message}", status=code)
         if code >= 500 and not isinstance(body, Mapping):

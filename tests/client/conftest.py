@@ -22,10 +22,18 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
 
 
 @pytest.fixture(scope="module")
-def algorithm_id(live: LiveConsole) -> int:
+def alice_token(live: LiveConsole) -> str:
+    """One token for the module: the console throttles logins (10 a minute per user)."""
     from sweepconsole import Console
 
-    with Console.login(live.url, "alice", USERS["alice"]) as console:
+    return Console.get_token(live.url, "alice", USERS["alice"])
+
+
+@pytest.fixture(scope="module")
+def algorithm_id(live: LiveConsole, alice_token: str) -> int:
+    from sweepconsole import Console
+
+    with Console(live.url, alice_token) as console:
         # The folder's algorithm.json gives the table, the metric and the search algorithms.
         return console.create_algorithm(EXAMPLE, name=ALGORITHM).id
 

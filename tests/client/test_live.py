@@ -141,10 +141,12 @@ def test_python_client_runs_a_hyperdrive_search_and_finds_the_best_run(
     assert job.policy == policy
 
 
-def test_single_run_outputs_are_listed_and_downloaded(live: LiveConsole, tmp_path: Path) -> None:
+def test_single_run_outputs_are_listed_and_downloaded(
+    live: LiveConsole, alice_token: str, tmp_path: Path
+) -> None:
     script = tmp_path / "tiny.py"
     script.write_text(TINY_SCRIPT)
-    console = Console.login(live.url, "alice", USERS["alice"])
+    console = Console(live.url, alice_token)
     algorithm = console.create_algorithm(
         script,
         name="tiny-outputs",
@@ -227,14 +229,25 @@ def test_cli_login_with_a_wrong_password_says_so(live: LiveConsole, sweep_config
     assert not sweep_config.exists()
 
 
-def test_cli_with_a_revoked_token_says_to_log_in_again(live: LiveConsole) -> None:
-    result = sweep("jobs", "list", env={"SWEEP_URL": live.url, "SWEEP_TOKEN": "revoked"})
+def test_cli_logout_revokes_the_token_and_its_use_says_to_log_in_again(
+    live: LiveConsole, sweep_config: Path
+) -> None:
+    login = sweep("login", live.url, "-u", "alice", "--password-stdin", stdin="alice-pass-123\n")
+    assert login.exit_code == 0, login.output
+    token = json.loads(sweep_config.read_text())["token"]
+    assert sweep("jobs", "list", "--json").exit_code == 0
+    logout = sweep("logout")
+    assert logout.exit_code == 0, logout.output
+    assert "token" not in json.loads(sweep_config.read_text())
+    result = sweep("jobs", "list", env={"SWEEP_URL": live.url, "SWEEP_TOKEN": token})
     assert result.exit_code == 1
     assert "refused" in result.stderr and "log in again" in result.stderr
 
 
-def test_another_users_job_is_not_found(live: LiveConsole, algorithm_id: int) -> None:
-    alice = Console.login(live.url, "alice", USERS["alice"])
+def test_another_users_job_is_not_found(
+    live: LiveConsole, algorithm_id: int, alice_token: str
+) -> None:
+    alice = Console(live.url, alice_token)
     job_id = alice.jobs()[0].id
     bob = Console.login(live.url, "bob", USERS["bob"])
     with pytest.raises(NotFound):
@@ -247,9 +260,9 @@ def test_another_users_job_is_not_found(live: LiveConsole, algorithm_id: int) ->
 
 
 def test_job_file_naming_a_missing_algorithm_submits_nothing(
-    live: LiveConsole, algorithm_id: int, sweep_config: Path, tmp_path: Path
+    live: LiveConsole, algorithm_id: int, alice_token: str, tmp_path: Path
 ) -> None:
-    alice = Console.login(live.url, "alice", USERS["alice"])
+    alice = Console(live.url, alice_token)
     before = len(alice.jobs())
     job_file = tmp_path / "job.yaml"
     job_file.write_text(JOB_FILE.replace(f"algorithm: {ALGORITHM}", "algorithm: no-such-algo"))
@@ -262,9 +275,9 @@ def test_job_file_naming_a_missing_algorithm_submits_nothing(
 
 
 def test_console_refusal_names_the_job_file_field_and_line(
-    live: LiveConsole, algorithm_id: int, tmp_path: Path
+    live: LiveConsole, algorithm_id: int, alice_token: str, tmp_path: Path
 ) -> None:
-    alice = Console.login(live.url, "alice", USERS["alice"])
+    alice = Console(live.url, alice_token)
     before = len(alice.jobs())
     job_file = tmp_path / "job.yaml"
     # Valid YAML and vocabulary; only the console knows iterations stops at 100.
@@ -278,9 +291,9 @@ def test_console_refusal_names_the_job_file_field_and_line(
 
 
 def test_cli_creates_an_algorithm_stops_a_trial_follows_its_log_and_cancels_the_job(
-    live: LiveConsole, tmp_path: Path
+    live: LiveConsole, alice_token: str, tmp_path: Path
 ) -> None:
-    alice = Console.login(live.url, "alice", USERS["alice"])
+    alice = Console(live.url, alice_token)
     env = {"SWEEP_URL": live.url, "SWEEP_TOKEN": alice.session.token or ""}
     script = tmp_path / "slow.py"
     script.write_text(SLOW_SCRIPT)

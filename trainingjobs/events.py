@@ -294,6 +294,11 @@ def iso(value: datetime | None) -> str | None:
 def metric_lines(job_id: int, text: str) -> list[int]:
     """0-based indexes of the lines of ``text`` the job's metric regex matches."""
     regex = TrainingJob.objects.filter(pk=job_id).values_list("metric_regex", flat=True).first()
+    return marked_lines(regex or "", text)
+
+
+def marked_lines(regex: str, text: str) -> list[int]:
+    """0-based indexes of the lines of ``text`` that ``regex`` (a metric regex) matches."""
     if not regex:
         return []
     matcher = _matcher(regex)

@@ -6,6 +6,30 @@
 (function () {
   "use strict";
 
+  // The tail the server drew: its metric lines marked as live ones are.
+  const shown = document.querySelector('[data-testid="trial-log"]');
+  const marksNode = document.getElementById("log-marks");
+  if (shown && marksNode && shown.textContent) {
+    const text = shown.textContent;
+    shown.replaceChildren();
+    markInto(shown, text, JSON.parse(marksNode.textContent));
+  }
+
+  function markInto(node, text, marks) {
+    const marked = new Set(marks || []);
+    const lines = text.split("\n");
+    const fragment = document.createDocumentFragment();
+    lines.forEach(function (line, i) {
+      const last = i === lines.length - 1;
+      if (last && line === "") return;
+      const span = document.createElement("span");
+      if (marked.has(i)) span.className = "metric-line";
+      span.textContent = line + (last ? "" : "\n");
+      fragment.append(span);
+    });
+    node.append(fragment);
+  }
+
   const pre = document.querySelector("[data-live-log]");
   if (!pre || !window.SweepLive) return;
   let offset = Number(pre.dataset.offset || 0);
@@ -18,18 +42,7 @@
   function append(text, marks) {
     if (!text) return;
     const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 30;
-    const marked = new Set(marks || []);
-    const lines = text.split("\n");
-    const fragment = document.createDocumentFragment();
-    lines.forEach(function (line, i) {
-      const last = i === lines.length - 1;
-      if (last && line === "") return;
-      const node = document.createElement("span");
-      if (marked.has(i)) node.className = "metric-line";
-      node.textContent = line + (last ? "" : "\n");
-      fragment.append(node);
-    });
-    pre.append(fragment);
+    markInto(pre, text, marks);
     pre.hidden = false;
     if (empty) empty.hidden = true;
     if ((follow ? follow.checked : true) && atBottom !== false) pre.scrollTop = pre.scrollHeight;

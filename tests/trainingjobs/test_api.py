@@ -504,6 +504,7 @@ def _urls(job: TrainingJob, trial: Trial) -> list[tuple[str, str]]:
         ("get", f"{JOBS}{job.pk}/trials/"),
         ("get", f"/api/v1/trials/{trial.pk}/"),
         ("post", f"/api/v1/trials/{trial.pk}/stop/"),
+        ("get", f"{JOBS}{job.pk}/export/trials.csv"),
     ]
 
 

@@ -20,7 +20,7 @@ queue round trips).
 
     .venv/bin/python -m benchmarks.orchestration [--trials 200] [--concurrency 2]
         [--sleeps 0,1] [--modes embedded,scale] [--out results.jsonl]
-    .venv/bin/python -m benchmarks.orchestration --profile [--trials 50]
+    .venv/bin/python -m benchmarks.orchestration --profile [--trials 50] [--sleeps 1]
 
 ``--profile`` says where a trial's time goes: in the console's own Django (embedded
 settings, no worker running), one thread takes the trials of a job one after another
@@ -266,10 +266,10 @@ result = {"trials": ran, "engine_s": engine, "bare_s": bare, "profile": out.getv
 """
 
 
-def profile(trials: int, root: Path) -> str:
+def profile(trials: int, root: Path, sleep: float = 0) -> str:
     """One thread runs a job's trials as a worker would, under cProfile (see the docstring)."""
     scripts = root / "scripts"
-    script = write_script(scripts / "profiled", 0)
+    script = write_script(scripts / "profiled", sleep)
     cluster = Cluster(root / "console", layout="embedded", scale=False)
     cluster.env_overrides = {"ALGORITHM_SERVER_ROOTS": str(scripts), "LOG_LEVEL": "WARNING"}
     cluster.start()  # only to migrate and validate; the job's trials run in the shell below
@@ -304,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile:
         with tempfile.TemporaryDirectory(prefix="sweep-orchestration-") as tmp:
-            print(profile(args.trials, Path(tmp)))
+            sleep = float(args.sleeps.split(",")[0])  # the first script of --sleeps
+            print(profile(args.trials, Path(tmp), sleep))
         return 0
 
     modes = [m for m in args.modes.split(",") if m]

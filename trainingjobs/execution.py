@@ -34,6 +34,8 @@ from django.db import transaction
 from algorithms import packages
 from algorithms import services as algorithm_services
 from algorithms.models import Algorithm, Engine, Hyperparameter
+from datasets import outputs as trial_outputs
+from datasets import storage as dataset_storage
 from trainingjobs import command, runner, scheduler, services
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.monitor import TrialMonitor
@@ -148,6 +150,10 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
         timeout_minutes=job.trial_timeout_minutes,
         tail=monitor.log_tail(),
     )
+    try:
+        trial_outputs.collect_outputs(trial_id, prepared.paths.output)
+    except trial_outputs.OutputsError as exc:
+        status, reason = TrialStatus.FAILED, str(exc)
     _end(trial_id, status, reason, exit_code=result.exit_code)
 
 
@@ -158,6 +164,7 @@ class Prepared:
     paths: TrialPaths
     boot: Path
     argv: list[str]
+    data_url: str | None = None
 
 
 def _prepare(trial: Trial) -> Prepared | str:
@@ -169,6 +176,10 @@ def _prepare(trial: Trial) -> Prepared | str:
         boot = paths.code / _extract(algorithm, paths.code)
     except (packages.PackageError, OSError) as exc:
         return f"The code package could not be prepared: {exc}"
+    try:
+        data_url = _data_url(job)
+    except dataset_storage.DatasetUnavailable as exc:
+        return str(exc)
     table = list(algorithm.hyperparameters.all())
     try:
         argv = command.build_argv(
@@ -178,13 +189,20 @@ def _prepare(trial: Trial) -> Prepared | str:
             types={hp.name: hp.type for hp in table},
             argument_style=algorithm.argument_style,
             bool_style=algorithm.bool_style,
-            data_url=None,
+            data_url=data_url if algorithm.accepts_data_urls else None,
             train_url=str(paths.output) if algorithm.accepts_data_urls else None,
             context=paths.context(job, trial),
         )
     except ValueError as exc:  # PlaceholderError, a value the type cannot render
         return f"The command line could not be built: {exc}"
-    return Prepared(paths=paths, boot=boot, argv=argv)
+    return Prepared(paths=paths, boot=boot, argv=argv, data_url=data_url)
+
+
+def _data_url(job: TrainingJob) -> str | None:
+    """The job's dataset on this host (materialised once per host and content), or None."""
+    if job.dataset_id is None:
+        return None
+    return str(dataset_storage.materialise_dataset(job.dataset_id))
 
 
 def _run(
@@ -197,7 +215,7 @@ def _run(
             worker_env(),
             job_id=job.pk,
             trial_id=trial.pk,
-            data_url=None,
+            data_url=prepared.data_url,
             train_url=str(prepared.paths.output),
             threads=command.threads_per_trial(max(running_here, _running_on_host())),
             slot=slot,
@@ -227,12 +245,9 @@ def _extract(algorithm: Algorithm, dest: Path) -> str:
             allowed_roots=algorithm_services.server_roots(),
         )
     else:
-        if not algorithm.code_file:
-            raise packages.PackageError("No code package was uploaded.")
-        with algorithm.code_file.open("rb") as fileobj:
-            manifest = packages.extract_package(
-                fileobj, dest, limits, filename=os.path.basename(algorithm.code_file.name)
-            )
+        # A copy cached on this host (fetched from the storage once per package).
+        local = dataset_storage.fetch_code(algorithm)
+        manifest = packages.extract_package(local, dest, limits, filename=local.name)
     return packages.find_boot_file(manifest, algorithm.boot_file)
 
 

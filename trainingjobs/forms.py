@@ -160,6 +160,7 @@ class JobForm:
         rows = list(algorithm.hyperparameters.all()) if algorithm else []
         raw: dict[str, Any] = {
             "algorithm": str(algorithm.pk) if algorithm else "",
+            "dataset": "",
             "name": "",
             "description": "",
             "rows": {hp.name: _initial_row(hp) for hp in rows},
@@ -184,6 +185,7 @@ class JobForm:
         posted = _posted_rows(post)
         raw: dict[str, Any] = {
             "algorithm": post.get("algorithm", ""),
+            "dataset": post.get("dataset", ""),
             "name": post.get("name", ""),
             "description": post.get("description", ""),
             "rows": {hp.name: _row_from_post(hp, posted.get(hp.name)) for hp in rows},
@@ -230,6 +232,7 @@ class JobForm:
             "name": raw["name"].strip(),
             "description": raw["description"],
             "algorithm": number(raw["algorithm"]) if raw["algorithm"] else None,
+            "dataset": raw.get("dataset") or None,
             "hyperparameters": fixed,
             "search_space": space,
             "omit": omit,
@@ -278,6 +281,7 @@ class JobForm:
         # Taken after the rows and the cards: what they did not claim shows by its section.
         messages: dict[str, list[str]] = {
             "algorithm": tree.take("algorithm"),
+            "dataset": tree.take("dataset"),
             "name": tree.take("name"),
             "description": tree.take("description"),
             "metric_name": tree.take("metric", "name") + tree.take("metric_name"),

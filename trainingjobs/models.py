@@ -73,6 +73,14 @@ class TrainingJob(models.Model):
     description = models.TextField(blank=True)
     # A job keeps its algorithm: deleting an algorithm a job uses is refused.
     algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT, related_name="training_jobs")
+    # The data every trial reads (data_url); a dataset a job uses cannot be deleted.
+    dataset = models.ForeignKey(
+        "datasets.Dataset",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_jobs",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED)
     status_reason = models.TextField(blank=True)
 

@@ -58,6 +58,7 @@ def form_from_trial(job: TrainingJob, trial: Trial, *, mode: str) -> JobForm:
     raw = form.raw
     raw["name"] = f"{job.name} from trial {trial.number}"[:128]
     raw["description"] = job.description
+    raw["dataset"] = str(job.dataset_id or "")
     raw["metric"] = {"name": job.metric_name, "goal": job.metric_goal, "regex": job.metric_regex}
     raw["objective"] = job.objective
     chosen = [str(a.get("name", "")) for a in job.search_algorithms if a.get("name")]

@@ -95,6 +95,9 @@ class JobCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=128)
     description = serializers.CharField(required=False, allow_blank=True)
     algorithm = serializers.IntegerField(help_text="Id of a ready algorithm of yours.")
+    dataset = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of a dataset of yours, or null for none."
+    )
     hyperparameters = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
@@ -213,6 +216,7 @@ class JobOutputSerializer(serializers.ModelSerializer):
             "owner",
             "algorithm",
             "algorithm_name",
+            "dataset",
             "status",
             "status_reason",
             "hyperparameters",

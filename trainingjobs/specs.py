@@ -3,7 +3,7 @@
 
 ``data`` (every key optional except ``name`` and ``algorithm``)::
 
-    {"name", "description", "algorithm": id,
+    {"name", "description", "algorithm": id, "dataset": id | None,
      "hyperparameters": {name: fixed value},          # typed; numeric strings and
                                                      # "true"/"false" are read too
      "search_space": {name: search.SearchSpace JSON},  # ranges: a search when not empty
@@ -46,6 +46,8 @@ from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm, Hyperparameter
 from algorithms.search_rules import GOALS, clean_search_algorithms, sampler_catalogue
 from algorithms.spaces import RangeErrors, show, space_from_rows
+from datasets.models import Dataset
+from datasets.services import dataset_for_job
 from search import SearchSpace, make_sampler
 from search.errors import SamplerParamError, SearchError
 from search.stopping import make_policy, policy_class
@@ -71,6 +73,7 @@ KNOWN_FIELDS = frozenset(
         "name",
         "description",
         "algorithm",
+        "dataset",
         "hyperparameters",
         "search_space",
         "omit",
@@ -121,6 +124,7 @@ class JobSpec:
     trial_timeout_minutes: int | None
     max_failed: int | None
     lost_counts_as_failed: bool
+    dataset: Dataset | None = None
 
     @property
     def is_search(self) -> bool:
@@ -151,6 +155,7 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
     name = _clean_name(data.get("name"), errors)
     description = _clean_description(data.get("description"), errors)
     algorithm = _clean_algorithm(owner, data.get("algorithm"), errors)
+    dataset = _clean_dataset(owner, data.get("dataset"), errors)
     # Any range given makes it a search, so a bad range still gets the search fields checked.
     is_search = bool(data.get("search_space"))
     objective = _clean_choice(data.get("objective"), "objective", OBJECTIVES, errors)
@@ -188,6 +193,7 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
         objective=objective or "last",
         seed=seed if seed is not None else 0,
         lost_counts_as_failed=lost,
+        dataset=dataset,
         **limits,
     )
 
@@ -302,6 +308,14 @@ def _clean_description(value: Any, errors: _Errors) -> str:
     elif "\x00" in value:
         errors.add("description", message="Description must not contain NUL characters.")
     return value
+
+
+def _clean_dataset(owner: Any, value: Any, errors: _Errors) -> Dataset | None:
+    try:
+        return dataset_for_job(owner=owner, value=value)
+    except ValueError as exc:
+        errors.add("dataset", message=str(exc))
+        return None
 
 
 def _clean_algorithm(owner: Any, value: Any, errors: _Errors) -> Algorithm | None:

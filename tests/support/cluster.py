@@ -74,7 +74,8 @@ class Cluster:
         self.env = {
             **os.environ,
             "DATA_DIR": str(self.data_dir),
-            "HUEY_NAME": f"cluster-{uuid.uuid4().hex[:8]}",
+            # Letters and digits only: huey keeps only those of the name in its Redis keys.
+            "HUEY_NAME": f"cluster{uuid.uuid4().hex[:8]}",
             "PYTHONUNBUFFERED": "1",
             "DEMO_JOBS": "0",
             "OMP_NUM_THREADS": "1",

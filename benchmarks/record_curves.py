@@ -81,6 +81,8 @@ def curve(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=ConvergenceWarning)
         warnings.simplefilter("ignore", category=RuntimeWarning)
+        # Wine trains on 124 rows: a batch of 128 or 256 is then the whole set (clipped).
+        warnings.filterwarnings("ignore", message="Got `batch_size`", category=UserWarning)
         for epoch in range(epochs):
             order = rng.permutation(len(y_tr))
             # partial_fit takes one mini-batch pass over what it is given: one epoch.

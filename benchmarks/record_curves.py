@@ -81,6 +81,8 @@ def curve(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=ConvergenceWarning)
         warnings.simplefilter("ignore", category=RuntimeWarning)
+        # Wine trains on 124 rows: a batch of 128 or 256 is then the whole set (clipped).
+        warnings.filterwarnings("ignore", message="Got `batch_size`", category=UserWarning)
         for epoch in range(epochs):
             order = rng.permutation(len(y_tr))
             # partial_fit takes one mini-batch pass over what it is given: one epoch.
@@ -103,25 +105,31 @@ def main(argv: list[str] | None = None) -> None:
     from search import make_sampler
 
     configs = make_sampler("random", SPACE, seed=0).suggest([], n=args.configs * len(DATASETS))
-    dataset, losses, errors = [], [], []
     start = time.perf_counter()
     for d, name in enumerate(DATASETS):
+        # One file per dataset first, so that an interrupted run resumes where it stopped.
+        part = Path(f"{args.out}.{name}.npz")
+        if part.exists():
+            continue
         data = load(name)
+        losses, errors = [], []
         for i in range(args.configs):
-            config = configs[d * args.configs + i]
-            loss, error = curve(config, data, args.epochs, seed=i)
-            dataset.append(d)
+            loss, error = curve(configs[d * args.configs + i], data, args.epochs, seed=i)
             losses.append(loss)
             errors.append(error)
+        np.savez(part, log_loss=np.array(losses), error=np.array(errors))
         print(f"{name}: {args.configs} curves, {time.perf_counter() - start:.0f} s", flush=True)
+    parts = [np.load(f"{args.out}.{name}.npz") for name in DATASETS]
     np.savez_compressed(
         args.out,
-        dataset=np.array(dataset, dtype=np.int8),
-        log_loss=np.array(losses, dtype=np.float32),
-        error=np.array(errors, dtype=np.float32),
+        dataset=np.repeat(np.arange(len(DATASETS), dtype=np.int8), args.configs),
+        log_loss=np.concatenate([p["log_loss"] for p in parts]).astype(np.float32),
+        error=np.concatenate([p["error"] for p in parts]).astype(np.float32),
         configs=json.dumps(configs),
         space=json.dumps(SPACE),
     )
+    for name in DATASETS:
+        Path(f"{args.out}.{name}.npz").unlink()
     print(f"wrote {args.out}")
 
 

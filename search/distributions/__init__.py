@@ -3,7 +3,7 @@
 Modules, by responsibility:
 
 * ``base``: the ``Distribution`` base (unit coordinate, membership, grid, canonical key)
-  and the numeric helpers;
+  and the numeric building blocks;
 * ``categorical``, ``ranges`` (ModelArts ``float``/``int``), ``hyperdrive`` (HyperDrive's
   uniform, loguniform, normal, lognormal and their ``q`` forms): the kinds;
 * ``spec``: JSON spec -> distribution;

@@ -159,9 +159,9 @@ class ComparingPolicy(Policy):
                 head = curve
             else:
                 continue  # still running and younger: nothing comparable yet
-            if np.isnan(head).all():
-                continue
-            values.append(summary(head))
+            value = summary(head)
+            if not math.isnan(value):  # NaN: no finite point to compare with
+                values.append(value)
         return values if len(values) >= self.options["min_comparators"] else None
 
 
@@ -169,12 +169,19 @@ def running_average(curve: np.ndarray) -> float:
     """Mean of the finite points of ``curve``."""
     total = float(curve.sum())
     # The plain mean first: nanmean costs several times more and NaNs are rare.
-    return total / len(curve) if not math.isnan(total) else float(np.nanmean(curve))
+    if not math.isnan(total):
+        return total / len(curve)
+    finite = curve[~np.isnan(curve)]
+    return float(finite.mean()) if finite.size else math.nan
 
 
 def best_of(curve: np.ndarray) -> float:
-    """Best finite point of ``curve``, -inf when there is none."""
-    return best_so_far(curve, len(curve))
+    """Best finite point of ``curve``, NaN when there is none."""
+    top = float(curve.max())
+    if not math.isnan(top):  # the common case: no NaN in the curve
+        return top
+    finite = curve[~np.isnan(curve)]
+    return float(finite.max()) if finite.size else math.nan
 
 
 def best_so_far(curve: np.ndarray, n: int) -> float:

@@ -8,8 +8,9 @@ and the trial stops when the probability that it beats the best final value of t
 trials is below ``threshold``. Domhan et al. sample an 11-model ensemble by MCMC; this
 policy keeps two models of their family that NNI also uses, fits them by variable
 projection (a grid over the rate, linear least squares for the rest: a millisecond per
-call, no random numbers) and turns residual noise, extrapolation distance and the
-models' disagreement into a normal predictive distribution.
+call, no random numbers) and turns residual noise, the prediction's standard error, the
+range of plausible rates (a profile-likelihood interval) and the models' disagreement
+into a normal predictive distribution, the models weighted by their likelihood.
 
 Models, for ``t = 1 .. n`` reports (oriented: higher is better):
     pow3: y(t) = c - a * t ** -alpha          (alpha > 0)
@@ -18,13 +19,13 @@ Models, for ``t = 1 .. n`` reports (oriented: higher is better):
 Arrays:
     t: (n,) report numbers 1..n;  y: (n,) the trial's oriented curve
     rates: (k,) grid of alpha or beta;  basis: (k, n) the rate-dependent column
-    fits: per model, (prediction at max_resource, residual standard deviation)
+    sse, predictions: (k,) per rate, residual sum of squares and value at the horizon
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from scipy.special import ndtr
@@ -33,18 +34,35 @@ from search.errors import SamplerParamError
 from search.stopping.base import ComparingPolicy, ParamSpec
 from search.stopping.registry import register
 
-_POW_RATES = np.geomspace(0.05, 4.0, 48)
-_EXP_RATES = np.geomspace(0.005, 2.0, 48)
+# Rate grids, about 4 % apart: a coarser grid biases the asymptote of a curve that has
+# not bent yet by more than the differences that matter between trials.
+_POW_RATES = np.geomspace(0.05, 4.0, 120)
+_EXP_RATES = np.geomspace(0.005, 2.0, 160)
 
 
-def fit_family(t: np.ndarray, y: np.ndarray, horizon: float) -> list[tuple[float, float]]:
-    """``(value at horizon, residual std)`` of each model fitted to ``y`` at ``t``.
+# A rate is plausible while its residual sum of squares stays within this factor of
+# (1 + _PROFILE / dof) of the best one: a profile-likelihood interval of about 2 sigma.
+_PROFILE = 4.0
+
+
+class Fit(NamedTuple):
+    """One model fitted to a curve: its prediction at the horizon and how uncertain it is."""
+
+    prediction: float  # at the best rate
+    noise: float  # residual standard deviation
+    spread: float  # standard deviation of the prediction: parameters and plausible rates
+
+
+def fit_family(t: np.ndarray, y: np.ndarray, horizon: float) -> list[Fit]:
+    """Each model of the family fitted to ``y`` at ``t``, predicted at ``horizon``.
 
     >>> t = np.arange(1.0, 11.0)
-    >>> [round(p, 2) for p, _ in fit_family(t, 1.0 - 0.5 * t ** -0.7, 50.0)][0]
+    >>> round(fit_family(t, 1.0 - 0.5 * t ** -0.7, 50.0)[0].prediction, 2)
     0.97
     """
     fits = []
+    n = len(t)
+    dof = max(n - 3, 1)
     for rates, kind in ((_POW_RATES, "pow"), (_EXP_RATES, "exp")):
         basis = t[None, :] ** -rates[:, None] if kind == "pow" else np.exp(-rates[:, None] * t)
         far = horizon**-rates if kind == "pow" else np.exp(-rates * horizon)
@@ -52,18 +70,26 @@ def fit_family(t: np.ndarray, y: np.ndarray, horizon: float) -> list[tuple[float
         b_mean = basis.mean(axis=1)
         y_mean = float(y.mean())
         centred = basis - b_mean[:, None]
-        denominator = (centred * centred).sum(axis=1)
-        slope = np.where(
-            denominator > 0, centred @ (y - y_mean) / np.maximum(denominator, 1e-300), 0.0
-        )
-        # A saturating curve rises towards c: a negative slope (b > 0 means falling) is
-        # allowed too, so a curve that degrades (overfitting) is extrapolated as such.
+        sxx = np.maximum((centred * centred).sum(axis=1), 1e-300)
+        # A negative slope is a rising curve; a positive one, a curve that degrades
+        # (overfitting), which is then extrapolated as such.
+        slope = centred @ (y - y_mean) / sxx
         intercept = y_mean - slope * b_mean
         residuals = y[None, :] - (intercept[:, None] + slope[:, None] * basis)
         sse = (residuals * residuals).sum(axis=1)
+        predictions = intercept + slope * far
         best = int(np.argmin(sse))
-        dof = max(len(t) - 3, 1)
-        fits.append((float(intercept[best] + slope[best] * far[best]), math.sqrt(sse[best] / dof)))
+        noise2 = float(sse[best]) / dof
+        # Standard error of the linear prediction at the best rate: large while the curve
+        # has not bent yet (the asymptote is then far from every observed point).
+        leverage = 1.0 / n + (far[best] - b_mean[best]) ** 2 / sxx[best]
+        plausible = sse <= sse[best] * (1.0 + _PROFILE / dof) + 1e-300
+        # One grid step beyond each end too: the interval's true ends lie between steps.
+        plausible[1:] |= plausible[:-1].copy()
+        plausible[:-1] |= plausible[1:].copy()
+        span = float(predictions[plausible].max() - predictions[plausible].min())
+        spread = math.sqrt(noise2 * leverage + (span / 4.0) ** 2)
+        fits.append(Fit(float(predictions[best]), math.sqrt(noise2), spread))
     return fits
 
 
@@ -80,22 +106,21 @@ def beat_probability(curve: np.ndarray, horizon: int, best: float) -> float:
     if len(y) < 3:
         return 1.0
     fits = fit_family(t, y, float(horizon))
-    predictions = np.array([p for p, _ in fits])
-    noises = np.array([s for _, s in fits])
+    floor = 1e-3 * float(np.ptp(y)) + 1e-12
+    noises = np.array([max(fit.noise, floor) for fit in fits])
     # Models weigh by their Gaussian likelihood on the curve, as a Bayesian model average
     # would (Domhan et al.): one that fits much worse contributes almost nothing.
-    floor = 1e-3 * float(np.ptp(y)) + 1e-12
-    log_like = -len(y) * np.log(np.maximum(noises, floor))
+    log_like = -len(y) * np.log(noises)
     weights = np.exp(log_like - log_like.max())
     weights /= weights.sum()
+    predictions = np.array([fit.prediction for fit in fits])
     mean = float(weights @ predictions)
-    spread = math.sqrt(float(weights @ (predictions - mean) ** 2))
-    noise = max(float(weights @ noises), floor)
-    # Extrapolating further than the data reach is less certain: the spread grows with the
-    # distance to the horizon relative to the observed span.
-    reach = math.sqrt(1.0 + (horizon - t[-1]) / t[-1])
-    scale = math.hypot(noise * reach, spread)
-    if not math.isfinite(scale) or not math.isfinite(mean):
+    # The mixture's variance: each model's own (noise of the final report and the
+    # prediction's spread) plus the models' disagreement.
+    within = np.array([fit.spread**2 for fit in fits]) + noises**2
+    variance = float(weights @ (within + (predictions - mean) ** 2))
+    scale = math.sqrt(variance)
+    if not math.isfinite(scale) or not math.isfinite(mean) or scale <= 0.0:
         return 1.0
     return float(ndtr((mean - best) / scale))
 

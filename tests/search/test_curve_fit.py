@@ -16,7 +16,7 @@ FINISHED = [list(0.90 - 0.5 * T**-0.8), list(0.80 - 0.4 * T**-0.8)]
 
 def test_power_law_curve_is_extrapolated_to_its_limit() -> None:
     t = np.arange(1.0, 11.0)
-    predictions = [p for p, _ in fit_family(t, 0.9 - 0.5 * t**-0.8, 50.0)]
+    predictions = [fit.prediction for fit in fit_family(t, 0.9 - 0.5 * t**-0.8, 50.0)]
     assert predictions[0] == pytest.approx(0.9 - 0.5 * 50**-0.8, abs=0.01)
 
 

@@ -178,20 +178,26 @@ def parallel_figure(
             texts.append(None)
             numbers.append(None)
         best = key == -1
+        # A plain dict, not go.Scatter: plotly's validation of thousands of vertices was
+        # most of the job page's server time.
         traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                text=texts,
-                customdata=numbers,
-                mode="lines+markers",
-                marker={"size": 3, "opacity": 0},
-                hoverinfo="text",
-                connectgaps=False,
-                showlegend=False,
-                line={"color": BEST_COLOUR if best else SHADES[key], "width": 3 if best else 1.5},
-                opacity=1.0 if best else 0.85,
-            )
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": [None if y is None else round(y, 4) for y in ys],
+                "text": texts,
+                "customdata": numbers,
+                "mode": "lines+markers",
+                "marker": {"size": 3, "opacity": 0},
+                "hoverinfo": "text",
+                "connectgaps": False,
+                "showlegend": False,
+                "line": {
+                    "color": BEST_COLOUR if best else SHADES[key],
+                    "width": 3 if best else 1.5,
+                },
+                "opacity": 1.0 if best else 0.85,
+            }
         )
     annotations = [
         {
@@ -217,9 +223,9 @@ def parallel_figure(
         }
         for n in range(len(axes))
     ]
-    figure = go.Figure(
-        data=traces,
-        layout=_layout(
+    return {
+        "data": traces,
+        "layout": _layout(
             margin={"l": 24, "r": 24, "t": 16, "b": 44},
             height=360,
             hovermode="closest",
@@ -235,8 +241,7 @@ def parallel_figure(
             annotations=annotations,
             shapes=shapes,
         ),
-    )
-    return _plain(figure)
+    }
 
 
 # Better is darker, whichever way the goal points (the best trial is red).
@@ -356,6 +361,12 @@ def compact(value: float | None) -> float | None:
     return None if value is None else float(f"{value:.6g}")
 
 
+def _chart_value(value: float | None) -> float | None:
+    """A value as the metric chart draws it: 4 significant digits (a pixel is coarser)."""
+    value = finite(value)
+    return None if value is None else float(f"{value:.4g}")
+
+
 def metric_live_figure(
     rows: Sequence[Mapping[str, Any]], *, metric_name: str, best_number: int | None
 ) -> dict[str, Any]:
@@ -376,7 +387,7 @@ def metric_live_figure(
     stop_text: list[str] = []
     running: list[Mapping[str, Any]] = []
     for row in rows:
-        curve = [compact(v) for v in row.get("curve") or []]
+        curve = [_chart_value(v) for v in row.get("curve") or []]
         if not curve:
             continue
         steps = list(range(1, len(curve) + 1))

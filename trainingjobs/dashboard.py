@@ -51,9 +51,41 @@ def snapshot(job: TrainingJob) -> dict[str, Any]:
             {**{k: v for k, v in r.items() if k != "curve"}, "reports": len(r["curve"])}
             for r in rows
         ],
-        "metric": charts.metric_live_figure(rows, metric_name=job.metric_name, best_number=best),
+        "metric": charts.metric_live_figure(
+            _with_best(latest_rows(rows), rows, best),
+            metric_name=job.metric_name,
+            best_number=best,
+        ),
         **figures(job, rows, best_number=best),
     }
+
+
+# Past this many trials a chart draws a chosen part of them (the table lists them all):
+# the best ones in the parallel coordinates and the slices, the latest on the timeline
+# and in the metric chart's ended line. Enough to read, and a browser stays quick.
+CHART_TRIALS = 1500
+
+
+def best_rows(
+    rows: Sequence[Mapping[str, Any]], goal: str, keep: int = CHART_TRIALS
+) -> Sequence[Mapping[str, Any]]:
+    """At most ``keep`` rows: those with the best values (then the rest), in number order."""
+    if len(rows) <= keep:
+        return rows
+    sign = -1.0 if goal == "maximize" else 1.0
+    ranked = sorted(rows, key=lambda r: (r["value"] is None, sign * (r["value"] or 0.0)))
+    return sorted(ranked[:keep], key=lambda r: r["number"])
+
+
+def latest_rows(
+    rows: Sequence[Mapping[str, Any]], keep: int = CHART_TRIALS
+) -> Sequence[Mapping[str, Any]]:
+    """At most ``keep`` rows: every running one and the latest others."""
+    if len(rows) <= keep:
+        return rows
+    running = [r for r in rows if r["status"] == Trial.Status.RUNNING]
+    others = [r for r in rows if r["status"] != Trial.Status.RUNNING]
+    return sorted([*others[-(keep - len(running)) :], *running], key=lambda r: r["number"])
 
 
 def figures(
@@ -62,11 +94,13 @@ def figures(
     """The charts and tables that change only when a trial ends."""
     names = list(job.search_space)
     logs = log_names(job)
+    every = rows
+    rows = best_rows(rows, job.metric_goal)
     return {
-        "leaderboard": charts.leaderboard(rows, goal=job.metric_goal, best_number=best_number),
+        "leaderboard": charts.leaderboard(every, goal=job.metric_goal, best_number=best_number),
         "figures": {
             "best": charts.best_so_far_figure(
-                rows, goal=job.metric_goal, metric_name=job.metric_name
+                every, goal=job.metric_goal, metric_name=job.metric_name
             ),
             "parallel": charts.parallel_figure(
                 [
@@ -87,7 +121,9 @@ def figures(
             "slice": charts.slice_figure(
                 rows, names=names, metric_name=job.metric_name, log_names=logs
             ),
-            "timeline": charts.timeline_figure(rows, now=_seconds(job, timezone.now()) or 0.0),
+            "timeline": charts.timeline_figure(
+                latest_rows(every), now=_seconds(job, timezone.now()) or 0.0
+            ),
         },
     }
 
@@ -200,6 +236,14 @@ def job_importance(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> dict[
             found = {}
         cache.set(key, found, 3600)
     return dict(found)
+
+
+def _with_best(
+    chosen: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]], best: int | None
+) -> Sequence[Mapping[str, Any]]:
+    if best is None or any(r["number"] == best for r in chosen):
+        return chosen
+    return [*chosen, *(r for r in rows if r["number"] == best)]
 
 
 def _best_number(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> int | None:

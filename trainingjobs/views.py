@@ -200,7 +200,10 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **dashboard.best_context(job),
         "snapshot": snapshot,
         # The two big figures travel in json_script tags of their own.
-        "page_snapshot": {k: v for k, v in snapshot.items() if k != "metric"},
+        "page_snapshot": {
+            **{k: v for k, v in snapshot.items() if k != "metric"},
+            "figures": {k: v for k, v in snapshot["figures"].items() if k != "parallel"},
+        },
         "summary": summary,
         "table_rows": dashboard.table_rows(rows),
         "table_more": len(rows) > dashboard.TABLE_ROWS,

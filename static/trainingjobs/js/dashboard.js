@@ -65,24 +65,54 @@
 
   // --- charts -------------------------------------------------------------------------------
 
-  function plot(name, figure, emptyText) {
+  // Charts below the fold are drawn when they come near the screen: a job of thousands
+  // of trials is interactive as soon as the charts in view are drawn.
+  const pending = new Map();
+  const observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    for (const entry of entries) {
+      if (!entry.isIntersecting || !pending.has(entry.target)) continue;
+      const node = entry.target;
+      observer.unobserve(node);
+      const figure = pending.get(node);
+      pending.delete(node);
+      draw(node, figure);
+    }
+  }, { rootMargin: "600px 0px" }) : null;
+
+  function plot(name, figure) {
     const node = root.querySelector('[data-live-chart="' + name + '"]');
     if (!node) return;
     const empty = root.querySelector('[data-live-empty="' + name + '"]');
     if (!figure || !window.Plotly) {
       node.hidden = true;
       if (empty) empty.hidden = false;
+      pending.delete(node);
       return;
     }
     node.hidden = false;
     if (empty) empty.hidden = true;
+    if (!node.dataset.drawn && observer && name !== "metric") {
+      if (!pending.has(node)) observer.observe(node);
+      pending.set(node, figure);
+      return node;
+    }
+    draw(node, figure);
+    return node;
+  }
+
+  function draw(node, figure) {
     // Plotly keeps (and extends) the arrays it is given: it gets its own copy, so the
     // page's model and the chart are each extended once.
     const data = JSON.parse(JSON.stringify(figure.data));
     const layout = JSON.parse(JSON.stringify(figure.layout));
     if (node.dataset.drawn) window.Plotly.react(node, data, layout, CONFIG);
     else { window.Plotly.newPlot(node, data, layout, CONFIG); node.dataset.drawn = "1"; }
-    return node;
+    if (node.dataset.liveChart === "parallel" && !node.dataset.brushing) {
+      node.dataset.brushing = "1";
+      node.on("plotly_selected", onBrush);
+      node.on("plotly_deselect", function () { setBrush(null); });
+    }
+    if (state.selected.size && node.dataset.liveChart !== "metric") markSelected(node.dataset.liveChart);
   }
 
   function metricNode() { return root.querySelector('[data-live-chart="metric"]'); }
@@ -242,12 +272,7 @@
 
   function drawFigures(figures, leaderboard) {
     plot("best", figures.best);
-    const parallel = plot("parallel", figures.parallel && withBrush(figures.parallel));
-    if (parallel && !parallel.dataset.brushing) {
-      parallel.dataset.brushing = "1";
-      parallel.on("plotly_selected", onBrush);
-      parallel.on("plotly_deselect", function () { setBrush(null); });
-    }
+    plot("parallel", figures.parallel && withBrush(figures.parallel));
     plot("slice", figures.slice);
     plot("timeline", figures.timeline);
     renderLeaderboard(leaderboard);

@@ -426,7 +426,7 @@ REFUSALS: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
         "search algorithm parameter out of range",
         {"search_algorithms": [{"name": "tpe", "params": {"gamma": 2}}]},
         ("search_algorithms", "0", "params", "gamma"),
-        "Gamma must be <= 1.0, got gamma=2",
+        "gamma must be at most 1, got 2.",
     ),
     (
         "unknown search algorithm parameter",

@@ -49,9 +49,29 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class AlgorithmPagination(PageNumberPagination):
+class StrictPagination(PageNumberPagination):
+    """Page-number pagination that refuses a malformed ``page_size`` with 400.
+
+    DRF's own falls back to the default page size on a bad value, so a typo goes
+    unnoticed; every list of the API shares this one rule instead.
+    """
+
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int | None:
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        if len(raw) > 1 or not raw[0].isascii() or not raw[0].isdigit() or int(raw[0]) < 1:
+            raise exceptions.ValidationError(
+                {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
+            )
+        return min(int(raw[0]), self.max_page_size or int(raw[0]))
+
+
+class AlgorithmPagination(StrictPagination):
+    pass
 
 
 @contextmanager

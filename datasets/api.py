@@ -11,12 +11,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from algorithms.api import StrictPagination
 from datasets import access, outputs, services
 from datasets.models import Dataset
 from datasets.serializers import (
@@ -35,21 +35,27 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class DatasetPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 100
+class DatasetPagination(StrictPagination):
+    pass
 
 
 @extend_schema(tags=["datasets"])
 class DatasetListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # Also tells the schema that the list is paginated.
+    pagination_class = DatasetPagination
 
     @extend_schema(
-        operation_id="datasets_list", responses={200: DatasetOutputSerializer(many=True)}
+        operation_id="datasets_list",
+        responses={
+            200: DatasetOutputSerializer(many=True),
+            400: OpenApiResponse(description="A malformed query parameter."),
+            404: OpenApiResponse(description="No such page."),
+        },
     )
     def get(self, request: Request) -> Response:
         datasets = Dataset.objects.visible_to(request.user).select_related("owner")
-        paginator = DatasetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(datasets.defer("files", "previews"), request, view=self)
         return paginator.get_paginated_response(DatasetOutputSerializer(page, many=True).data)
 

@@ -17,14 +17,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ParseError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from algorithms.api import AlgorithmPagination, Conflict
+from algorithms.api import AlgorithmPagination, Conflict, StrictPagination
 from trainingjobs import services
 from trainingjobs.models import MetricPoint, TrainingJob, Trial
 from trainingjobs.serializers import (
@@ -95,7 +94,7 @@ def _depth(data: Any) -> int:
     return deepest
 
 
-class TrialPagination(PageNumberPagination):
+class TrialPagination(StrictPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
@@ -170,11 +169,17 @@ class _JobApi(APIView):
 @extend_schema(tags=["training jobs"])
 class JobListCreateApi(_JobApi):
     parser_classes = [JobJSONParser]
+    # Also tells the schema that the list is paginated.
+    pagination_class = AlgorithmPagination
 
     @extend_schema(
         operation_id="training_jobs_list",
         parameters=[_STATUS, OpenApiParameter("search", str, description="Part of the name.")],
-        responses={200: JobOutputSerializer(many=True), **_ERRORS},
+        responses={
+            200: JobOutputSerializer(many=True),
+            **_ERRORS,
+            404: OpenApiResponse(description="No such page."),
+        },
     )
     def get(self, request: Request) -> Response:
         jobs = _jobs(request.user)
@@ -184,7 +189,7 @@ class JobListCreateApi(_JobApi):
         term = request.query_params.get("search", "").strip()
         if term:
             jobs = jobs.filter(name__icontains=term)
-        paginator = AlgorithmPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(jobs, request, view=self)
         return paginator.get_paginated_response(JobOutputSerializer(page, many=True).data)
 
@@ -285,6 +290,9 @@ class JobExtendApi(_JobApi):
 
 @extend_schema(tags=["trials"])
 class JobTrialListApi(_JobApi):
+    # Also tells the schema that the list is paginated.
+    pagination_class = TrialPagination
+
     @extend_schema(
         operation_id="training_jobs_trials_list",
         parameters=[_STATUS],
@@ -296,7 +304,7 @@ class JobTrialListApi(_JobApi):
         statuses = _statuses(request, Trial.Status.values)
         if statuses:
             trials = trials.filter(status__in=statuses)
-        paginator = TrialPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(trials, request, view=self)
         return paginator.get_paginated_response(TrialOutputSerializer(page, many=True).data)
 

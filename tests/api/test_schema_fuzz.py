@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
@@ -24,6 +26,18 @@ _raw = SchemaGenerator().get_schema(request=None, public=True)
 schema = schemathesis.openapi.from_dict(_raw)
 schema.app = get_wsgi_application()
 schema.location = "/api/schema/"
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    # The WSGI app closes "old" connections at each request's start and end; on PostgreSQL
+    # that closes the test's own connection, inside its transaction. Django's test client
+    # disconnects the same handlers for the same reason.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -262,16 +262,37 @@ def test_refused_submit_keeps_everything_typed(
     screenshot(page, "job-detail-canceled")
 
 
+# A training run that takes as long as it is told (a second a step), so the test can
+# open its page and stop it while it runs, however fast or loaded the machine is.
+SLOW_RUN = (
+    "from django.contrib.auth import get_user_model\n"
+    "from django.core.files.base import ContentFile\n"
+    "from algorithms import services\n"
+    "script = (b'import argparse, time\\n'\n"
+    "    b'parser = argparse.ArgumentParser()\\n'\n"
+    "    b'parser.add_argument(\"--steps\", type=int, default=3)\\n'\n"
+    "    b'for step in range(1, parser.parse_args().steps + 1):\\n'\n"
+    "    b'    time.sleep(1)\\n'\n"
+    "    b'    print(f\"step {step}: loss={1 / step:.4f}\", flush=True)\\n')\n"
+    "services.algorithm_create(\n"
+    "    owner=get_user_model().objects.get(username='alice'),\n"
+    "    spec={'name': 'slow-run', 'boot_file': 'train.py', 'hyperparameters': [\n"
+    "        {'name': 'steps', 'type': 'int', 'default': 3, 'min': 1, 'max': 1000}],\n"
+    "        'metric': {'name': 'loss', 'goal': 'minimize', 'regex': 'loss=([0-9.]+)'}},\n"
+    "    code=ContentFile(script, name='train.py'))\n"
+)
+
+
 def test_a_running_trial_is_stopped_early_from_its_page(
     page: Any, live_console: LiveConsole, errors: Any
 ) -> None:
     login(page, "alice")
-    live_console.manage("shell", "-c", REGISTER)
-    wait_for_status(page, "digits-sgd", "Ready", timeout=120)
-    page.locator('[data-testid=algorithm-row][data-name="digits-sgd"] a').first.click()
+    live_console.manage("shell", "-c", SLOW_RUN)
+    wait_for_status(page, "slow-run", "Ready", timeout=120)
+    page.locator('[data-testid=algorithm-row][data-name="slow-run"] a').first.click()
     page.get_by_test_id("create-job").click()
     page.get_by_test_id("name").fill("long-single-run")
-    hp_row(page, "epochs").get_by_test_id("value").fill("100")
+    hp_row(page, "steps").get_by_test_id("value").fill("600")
     expect(page.get_by_test_id("planned-trials")).to_have_text("1")
     page.get_by_test_id("submit").click()
     expect(page).to_have_url(re.compile(r"/training-jobs/\d+/$"))
@@ -296,7 +317,7 @@ def test_a_running_trial_is_stopped_early_from_its_page(
     page.goto(job_url)
     page.get_by_test_id("trial-row").first.get_by_role("link").first.click()
     expect(page.get_by_test_id("trial-status")).to_have_text("Running")
-    expect(page.get_by_test_id("command-line")).to_contain_text("--epochs=100")
+    expect(page.get_by_test_id("command-line")).to_contain_text("--steps=600")
     screenshot(page, "job-trial-running")
 
     page.once("dialog", lambda dialog: dialog.accept())

@@ -23,9 +23,12 @@ from trainingjobs.routing import websocket_urlpatterns
 
 from .engine_helpers import make_job
 
-pytestmark = pytest.mark.django_db
-# Publishing from a worker thread writes from another connection: those tests commit.
-in_threads = pytest.mark.django_db(transaction=True)
+# Transactional, as the consumers run in production: channels' database_sync_to_async
+# closes connections it finds outside autocommit, so inside a test's wrapping transaction
+# PostgreSQL's connection would be closed under the next query. Publishing from a worker
+# thread writes from another connection, too.
+pytestmark = pytest.mark.django_db(transaction=True)
+in_threads = pytestmark
 
 APP = URLRouter(websocket_urlpatterns)
 
@@ -37,7 +40,7 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def publish(django_capture_on_commit_callbacks: Any) -> Callable[..., None]:
-    """``events.publish`` as after a commit (the test's transaction never commits)."""
+    """``events.publish`` with its on-commit work done before it returns."""
 
     def publish_committed(job_id: int, type: str, data: dict[str, Any]) -> None:
         with django_capture_on_commit_callbacks(execute=True):

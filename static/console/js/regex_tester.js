@@ -81,7 +81,7 @@
 
   async function generate() {
     say("Generating…");
-    const payload = await post(form.dataset.generateUrl, {
+    const payload = await post(form.getAttribute("data-generate-url"), {
       metric_name: nameInput.value, sample_log: log.value,
     });
     if (payload.error) { say(payload.error, "error"); return; }
@@ -112,7 +112,7 @@
     resultBox.replaceChildren();
     if (!log.value.trim()) { say("Paste a sample log to test the regex on.", "error"); return; }
     say("Testing…");
-    const payload = await post(form.dataset.testUrl, { pattern: regex.value, sample_log: log.value });
+    const payload = await post(form.getAttribute("data-test-url"), { pattern: regex.value, sample_log: log.value });
     if (payload.error) { say(payload.error, "error"); return; }
     const note = payload.note ? " (" + payload.note + ")" : "";
     if (!payload.count) {

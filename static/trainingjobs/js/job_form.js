@@ -4,6 +4,8 @@
   "use strict";
   const form = document.querySelector("form.job-form");
   if (!form) return;
+  // Attributes are read with getAttribute: a form's own properties (form.dataset among
+  // them) are shadowed by the fields it holds of that name, and this form has "dataset".
 
   // Picking another algorithm draws its hyperparameter table: reload with it, keeping the name.
   const algorithm = form.querySelector("#id_algorithm");
@@ -12,7 +14,7 @@
       const params = new URLSearchParams({ algorithm: algorithm.value });
       const name = form.querySelector("#id_name");
       if (name && name.value) params.set("name", name.value);
-      window.location.assign(form.dataset.createUrl + "?" + params.toString());
+      window.location.assign(form.getAttribute("data-create-url") + "?" + params.toString());
     });
   }
 
@@ -96,9 +98,9 @@
   }
 
   function refreshPlan() {
-    if (!plan || !form.dataset.planUrl) return;
+    if (!plan || !form.getAttribute("data-plan-url")) return;
     const seq = ++planSeq;
-    fetch(form.dataset.planUrl, {
+    fetch(form.getAttribute("data-plan-url"), {
       method: "POST",
       body: new FormData(form),
       headers: { "X-Requested-With": "fetch" },

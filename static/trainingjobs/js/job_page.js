@@ -48,7 +48,7 @@
   // A button that ends something asks first (a handler here: the CSP allows no inline script).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
 

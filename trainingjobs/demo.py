@@ -28,8 +28,9 @@ from typing import Any
 
 from django.db import transaction
 
-from algorithms import services as algorithm_services
+from algorithms.examples import bundled_example_specs
 from algorithms.models import Algorithm
+from algorithms.package_validation import algorithm_validate_package
 from trainingjobs import services
 from trainingjobs.models import TrainingJob
 from trainingjobs.specs import JobSpecError, validate_job_spec
@@ -120,14 +121,14 @@ def demo_jobs_create(*, owner: Any) -> DemoOutcome:
     skipped with the validation message, never raised: it must not stop a start.
     """
     outcome = DemoOutcome()
-    for folder, spec in algorithm_services.bundled_example_specs(skip_unreadable=True):
+    for folder, spec in bundled_example_specs(skip_unreadable=True):
         name = str(spec.get("name", ""))
         demo = DEMOS.get(name)
         algorithm = _example_algorithm(owner, name, folder)
         if demo is None or algorithm is None:
             continue
         if algorithm.status == Algorithm.Status.CREATING:
-            algorithm_services.algorithm_validate_package(algorithm_id=algorithm.pk)
+            algorithm_validate_package(algorithm_id=algorithm.pk)
             algorithm.refresh_from_db()
         if not algorithm.is_ready:
             outcome.skipped.append(f"{name}: the algorithm is {algorithm.status}.")

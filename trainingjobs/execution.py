@@ -32,8 +32,8 @@ from django.conf import settings
 from django.db import transaction
 
 from algorithms import packages
-from algorithms import services as algorithm_services
 from algorithms.models import Algorithm, Engine, Hyperparameter
+from algorithms.package_validation import package_limits, server_roots
 from datasets import outputs as trial_outputs
 from datasets import storage as dataset_storage
 from trainingjobs import command, runner, scheduler, services
@@ -236,13 +236,13 @@ def _run(
 
 def _extract(algorithm: Algorithm, dest: Path) -> str:
     """Extract the package into ``dest``; the boot file's path inside it."""
-    limits = algorithm_services.package_limits()
+    limits = package_limits()
     if algorithm.code_source == Algorithm.CodeSource.SERVER_PATH:
         manifest = packages.extract_package(
             Path(algorithm.server_path),
             dest,
             limits,
-            allowed_roots=algorithm_services.server_roots(),
+            allowed_roots=server_roots(),
         )
     else:
         # A copy cached on this host (fetched from the storage once per package).

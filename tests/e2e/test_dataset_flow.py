@@ -19,10 +19,10 @@ from tests.support.live import LiveConsole
 EXAMPLE = "digits-sgd"
 REGISTER = (
     "from django.contrib.auth import get_user_model\n"
-    "from algorithms import services\n"
+    "from algorithms import examples\n"
     "from algorithms.models import Algorithm\n"
     "owner = get_user_model().objects.get(username='alice')\n"
-    "services.register_examples(owner=owner)\n"
+    "examples.register_examples(owner=owner)\n"
     "Algorithm.objects.filter(owner=owner, name='digits-sgd').update(accepts_data_urls=True)\n"
 )
 CREATE_PRIVATE = (

@@ -20,8 +20,8 @@ EXAMPLE = "sgd-diabetes"
 
 REGISTER = (
     "from django.contrib.auth import get_user_model\n"
-    "from algorithms import services\n"
-    "services.register_examples(owner=get_user_model().objects.get(username='alice'))\n"
+    "from algorithms import examples\n"
+    "examples.register_examples(owner=get_user_model().objects.get(username='alice'))\n"
 )
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from algorithms import services as algorithm_services
+from algorithms import examples as algorithm_examples
 from algorithms.models import Algorithm
 from trainingjobs import demo
 from trainingjobs.models import TrainingJob
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _examples(owner: Any, capture: Any) -> list[Algorithm]:
     # Registered as bootstrap does: creating, their validation queued on commit (not run).
     with capture(execute=False):
-        return algorithm_services.register_examples(owner=owner)
+        return algorithm_examples.register_examples(owner=owner)
 
 
 def test_every_bundled_example_gets_one_small_demo_that_is_submitted(

@@ -88,12 +88,12 @@ def collect_outputs(trial_id: int, folder: Path) -> OutputSet:
                 row.output_set = output_set
             OutputFile.objects.bulk_create(rows)
     except STORAGE_ERRORS as exc:
-        _delete_stored(stored)
+        delete_stored(stored)
         raise OutputsError(
             f"The trial's outputs could not be uploaded to the storage: {type(exc).__name__}: {exc}"
         ) from exc
     except BaseException:
-        _delete_stored(stored)
+        delete_stored(stored)
         raise
     return output_set
 
@@ -184,6 +184,8 @@ def _names(paths: Iterable[str]) -> str:
 def outputs_apply_retention(*, keep: int | None = None) -> int:
     """Keep the outputs of the ``keep`` best trials of each finished job; delete the rest.
 
+    The job's ``best_trial`` is always among those kept, then trials by value.
+
     ``keep`` defaults to ``OUTPUT_KEEP_BEST_TRIALS``; 0 keeps everything. Idempotent; a
     job extended and finished again is pruned again. Returns how many sets were deleted.
     """
@@ -200,8 +202,11 @@ def outputs_apply_retention(*, keep: int | None = None) -> int:
     deleted = 0
     for job_id in list(jobs):
         sets = list(OutputSet.objects.filter(trial__job_id=job_id).select_related("trial__job"))
-        maximize = sets[0].trial.job.metric_goal == "maximize"
-        sets.sort(key=lambda s: _rank(s.trial.value, maximize))
+        job = sets[0].trial.job
+        maximize = job.metric_goal == "maximize"
+        # The job's best trial is the one its page links ("download the best model"): it
+        # is kept whatever the values say (its objective may be a trial's best report).
+        sets.sort(key=lambda s: (s.trial_id != job.best_trial_id, *_rank(s.trial.value, maximize)))
         with transaction.atomic():
             deleted += _delete_sets(OutputSet.objects.filter(pk__in=[s.pk for s in sets[keep:]]))
     return deleted
@@ -214,17 +219,14 @@ def _rank(value: float | None, maximize: bool) -> tuple[int, float]:
 
 
 def _delete_sets(sets: QuerySet[OutputSet]) -> int:
-    """Delete output sets and, after commit, their stored files."""
-    files = OutputFile.objects.filter(output_set__in=sets)
-    names = list(files.values_list("storage_name", flat=True))
+    """Delete output sets; their stored files go after commit (:mod:`datasets.receivers`)."""
     count = sets.count()
     sets.delete()
-    if names:
-        transaction.on_commit(lambda: _delete_stored(names))
     return int(count)
 
 
-def _delete_stored(names: list[str]) -> None:
+def delete_stored(names: list[str]) -> None:
+    """Remove stored files, logging (not raising) what the storage refuses."""
     for name in names:
         try:
             default_storage.delete(name)

@@ -301,3 +301,12 @@ def test_file_names_with_control_characters_are_skipped(alice: Any, folder: Path
     assert "bad\\nname.txt" in output_set.notice
     assert not OutputFile.objects.filter(path__contains="\n").exists()
     assert os.path.exists(folder / "bad\nname.txt")
+
+
+def test_retention_always_keeps_the_jobs_best_trial(alice: Any, folder: Path) -> None:
+    # The job's best trial may not have the best value (its objective is its best report).
+    job, trials = _job_with_outputs(alice, folder, [0.5, 0.9, 0.7], "completed")
+    job.best_trial = trials[2]
+    job.save()
+    outputs.outputs_apply_retention(keep=1)
+    assert list(OutputSet.objects.values_list("trial_id", flat=True)) == [trials[2].pk]

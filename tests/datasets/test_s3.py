@@ -119,3 +119,23 @@ def test_unreachable_storage_on_materialise_is_a_reason(
     with pytest.raises(DatasetUnavailable, match="could not be read from the storage"):
         materialise_dataset(dataset.pk, tmp_path)
     assert [p.suffix for p in (tmp_path / "datasets").iterdir()] == [".lock"]
+
+
+def test_deleting_a_job_removes_its_outputs_from_the_bucket(
+    alice: Any, in_bucket: S3Server, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.pkl").write_bytes(b"m" * 1000)
+    (out / "metrics.json").write_bytes(b"{}")
+    trial = make_trial(alice)
+    outputs.collect_outputs(trial.pk, out)
+    prefix = f"outputs/trial-{trial.pk}/"
+    assert len(in_bucket.keys(prefix)) == 2
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        trial.job.delete()
+    assert len(in_bucket.keys(prefix)) == 2  # nothing goes before the deletion commits
+    for callback in pending:
+        callback()
+    assert in_bucket.keys(prefix) == []
+    assert not OutputFile.objects.exists()

@@ -8,6 +8,14 @@ arrives twice or early is recognised by its number. A trial's log lines are not
 numbered: they go to the trial's group with their character offset in the stored log,
 which is the log's own sequence number.
 
+Cost per event: an event is stored in the transaction that makes the change it
+announces (a savepoint in it: no commit of its own), and sent once that transaction
+commits, so a change that rolls back is never announced and a trial's end, its
+scheduling step and their three events are one commit. The job list's progress (a
+recount of the job's trials) is sent at most once per ``PROGRESS_INTERVAL_S`` per job
+and process; a change inside that interval is sent by a trailing send when it is over,
+so the list always ends on the last state.
+
 Events across threads: under ``serve`` trials run in worker threads beside the ASGI
 server and the channel layer is the in-memory one. A worker thread must not await that
 layer from an event loop of its own (the consumer's waiting future belongs to the
@@ -15,7 +23,10 @@ server's loop, which then only notices the message when it wakes for something e
 seconds later). ``serve`` registers its loop with ``register_loop`` and every send is
 handed to that loop with ``asyncio.run_coroutine_threadsafe``. Without a registered
 loop (``run_huey`` worker processes in scale mode, where the layer is channels_redis)
-the send runs with ``async_to_sync`` in the calling thread.
+sends go to one event loop of the process's own, in a thread of its own: the caller
+never waits for Redis, and the layer keeps its connections on that one loop (an
+``async_to_sync`` per send made a loop, a thread and a Redis connection each time).
+Sends leave in the order they were handed over, on either loop.
 """
 
 from __future__ import annotations
@@ -24,15 +35,15 @@ import asyncio
 import logging
 import math
 import threading
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Count, Max
 
 from algorithms.metric_regex import MetricMatcher, compile_metric_regex, match_line
@@ -48,10 +59,14 @@ LIST_MESSAGE = "jobs.event"
 REPLAY_LIMIT = 2000
 # The largest sequence number a client may send (JavaScript's exact integers).
 MAX_SEQ = 2**53 - 1
+# Seconds between two progress sends of one job (per process).
+PROGRESS_INTERVAL_S = 0.5
 _STORE_ATTEMPTS = 8
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
+
+Send = tuple[str, dict[str, Any]]  # (group, message)
 
 
 def job_group(job_id: int) -> str:
@@ -90,50 +105,57 @@ def registered_loop() -> asyncio.AbstractEventLoop | None:
 
 
 def publish(job_id: int, type: str, data: dict[str, Any] | None = None) -> None:
-    """Number, store and send one job event, once the current transaction commits.
+    """Number and store one job event in the current transaction; send it on commit.
 
-    Never raises: a dashboard that misses an event reloads its snapshot, while an
-    exception here would fail the trial or the scheduling step that published it.
+    Outside a transaction the event is stored in one of its own. Never raises: the
+    event's savepoint is rolled back alone, so a dashboard that misses an event reloads
+    its snapshot, while an exception here would fail the trial or the scheduling step
+    that published it.
     """
     payload = clean(data or {})
-    conn = transaction.get_connection()
-    if conn.in_atomic_block:
-        # Never announce a change that may still roll back.
-        transaction.on_commit(lambda: _publish_now(job_id, type, payload))
-    else:
-        _publish_now(job_id, type, payload)
-
-
-def _publish_now(job_id: int, type: str, payload: dict[str, Any]) -> None:
     try:
-        seq = _store(job_id, type, payload)
-        if seq is None:
-            return
-        event = {"type": type, "seq": seq, "job": job_id, **payload}
-        _send(job_group(job_id), {"type": JOB_MESSAGE, "event": event})
-        if type in PROGRESS_TYPES:
-            _send_progress(job_id)
+        with transaction.atomic():
+            seq = _store(job_id, type, payload)
+            if seq is None:
+                return
+            event = {"type": type, "seq": seq, "job": job_id, **payload}
+            # Never announce a change that may still roll back.
+            transaction.on_commit(lambda: _announce(job_id, type, event))
     except Exception:
         logger.exception("job %s: event %s not published", job_id, type)
 
 
-def publish_log(*, job_id: int, trial_id: int, offset: int, text: str) -> None:
+def _announce(job_id: int, type: str, event: dict[str, Any]) -> None:
+    try:
+        _dispatch([(job_group(job_id), {"type": JOB_MESSAGE, "event": event})])
+        if type in PROGRESS_TYPES and _throttle.ask(job_id):
+            _send_progress(job_id)
+    except Exception:
+        logger.exception("job %s: event %s not sent", job_id, type)
+
+
+def publish_log(
+    *, job_id: int, trial_id: int, offset: int, text: str, metric_regex: str | None = None
+) -> None:
     """Send a chunk of a trial's stored log (``offset``: its first character's index).
 
-    The chunk was appended to the stored log first, so a page that sees a gap between
-    what it holds and ``offset`` reads the gap from the log itself.
+    The chunk was appended to the stored log first (sent once that commits), so a page
+    that sees a gap between what it holds and ``offset`` reads the gap from the log
+    itself. ``metric_regex`` is the job's (read from the job when not given).
     """
     if not text:
         return
     try:
+        regex = _job_regex(job_id) if metric_regex is None else metric_regex
         event = {
             "type": "trial.log",
             "trial": trial_id,
             "offset": offset,
             "text": text,
-            "marks": metric_lines(job_id, text),
+            "marks": marked_lines(regex, text),
         }
-        _send(trial_group(trial_id), {"type": TRIAL_MESSAGE, "event": event})
+        sends = [(trial_group(trial_id), {"type": TRIAL_MESSAGE, "event": event})]
+        transaction.on_commit(lambda: _dispatch(sends))
     except Exception:
         logger.exception("trial %s: log event not published", trial_id)
 
@@ -142,7 +164,8 @@ def _store(job_id: int, type: str, payload: dict[str, Any]) -> int | None:
     """The event's number: one more than the job's last, unique per job.
 
     Two publishers of one job (two of its trials flushing at once) may read the same
-    last number; the unique constraint refuses the second insert and it takes the next.
+    last number; the unique constraint refuses the second insert (on PostgreSQL once
+    the first commits) and it takes the next, inside its own savepoint.
     """
     for _ in range(_STORE_ATTEMPTS):
         try:
@@ -157,24 +180,30 @@ def _store(job_id: int, type: str, payload: dict[str, Any]) -> int | None:
     return None
 
 
-def _send(group: str, message: dict[str, Any]) -> None:
+# --- sending ---------------------------------------------------------------------------------
+
+
+def _dispatch(sends: list[Send]) -> None:
+    """Hand ``sends`` to the layer, in order, without waiting for them."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not sends:
         return
-    _run(lambda: layer.group_send(group, message))
+    loop = registered_loop() or _own_loop()
+    future = asyncio.run_coroutine_threadsafe(_send_all(layer, sends), loop)
+    future.add_done_callback(_log_failure)
 
 
-def _run(make: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    loop = registered_loop()
-    if loop is not None:
-        future = asyncio.run_coroutine_threadsafe(make(), loop)
-        future.add_done_callback(_log_failure)
-        return
-    async_to_sync(_await)(make)
+_send_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
 
-async def _await(make: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    await make()
+async def _send_all(layer: Any, sends: list[Send]) -> None:
+    # One at a time per loop: two group_sends to one group could otherwise overtake each
+    # other at an await inside the Redis layer. The lock wakes its waiters in order.
+    loop = asyncio.get_running_loop()
+    lock = _send_locks.setdefault(loop, asyncio.Lock())
+    async with lock:
+        for group, message in sends:
+            await layer.group_send(group, message)
 
 
 def _log_failure(future: Future[None]) -> None:
@@ -182,11 +211,119 @@ def _log_failure(future: Future[None]) -> None:
         logger.error("a live event was not sent", exc_info=future.exception())
 
 
+_own: asyncio.AbstractEventLoop | None = None
+_own_lock = threading.Lock()
+
+
+def _own_loop() -> asyncio.AbstractEventLoop:
+    """This process's sending loop, started at first use in a daemon thread."""
+    global _own
+    with _own_lock:
+        if _own is None or _own.is_closed():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="live-events", daemon=True)
+            thread.start()
+            _own = loop
+        return _own
+
+
 # --- the job list's progress -----------------------------------------------------------------
 
 PROGRESS_TYPES = frozenset(
     {"trial.created", "trial.started", "trial.finished", "job.status", "job.extended"}
 )
+
+
+class ProgressThrottle:
+    """At most one progress send per job per ``interval_s``, and always the last state.
+
+    ``ask(job)`` at each change: True = send now (a leading send); False = a trailing
+    send is now pending for when the interval is over, and ``due()`` hands it out then.
+    ``clock`` is in seconds (monotonic); tests pass their own.
+    """
+
+    def __init__(self, interval_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval_s = interval_s
+        self.clock = clock
+        self._sent: dict[int, float] = {}
+        self._pending: dict[int, float] = {}  # job -> when its trailing send is due
+        self._lock = threading.Lock()
+
+    def ask(self, job_id: int) -> bool:
+        with self._lock:
+            if job_id in self._pending:
+                return False
+            now = self.clock()
+            last = self._sent.get(job_id)
+            if last is None or now - last >= self.interval_s:
+                self._sent[job_id] = now
+                if len(self._sent) > 1000:
+                    self._forget(now)
+                return True
+            self._pending[job_id] = last + self.interval_s
+        _wake_trailing_sender()
+        return False
+
+    def due(self) -> list[int]:
+        """The jobs whose trailing send is due now (handed out once, counted as sent)."""
+        with self._lock:
+            now = self.clock()
+            jobs = [job for job, at in self._pending.items() if at <= now]
+            for job in jobs:
+                del self._pending[job]
+                self._sent[job] = now
+            return jobs
+
+    def next_due(self) -> float | None:
+        """When the next trailing send is due (``clock`` time), or None."""
+        with self._lock:
+            return min(self._pending.values(), default=None)
+
+    def _forget(self, now: float) -> None:
+        for job in [j for j, at in self._sent.items() if now - at >= self.interval_s]:
+            del self._sent[job]
+
+
+_throttle = ProgressThrottle(PROGRESS_INTERVAL_S)
+_trailing_wake = threading.Event()
+_trailing_thread: threading.Thread | None = None
+_trailing_lock = threading.Lock()
+
+
+def send_due_progress(throttle: ProgressThrottle | None = None) -> list[int]:
+    """One step of the trailing sender: send the progress of every job now due."""
+    jobs = (throttle or _throttle).due()
+    for job_id in jobs:
+        try:
+            _send_progress(job_id)
+        except Exception:
+            logger.exception("job %s: progress not sent", job_id)
+    return jobs
+
+
+def _wake_trailing_sender() -> None:
+    global _trailing_thread
+    with _trailing_lock:
+        if _trailing_thread is None or not _trailing_thread.is_alive():
+            _trailing_thread = threading.Thread(
+                target=_trailing_sender, name="live-progress", daemon=True
+            )
+            _trailing_thread.start()
+    _trailing_wake.set()
+
+
+def _trailing_sender() -> None:
+    while True:
+        due = _throttle.next_due()
+        if due is None:
+            _trailing_wake.wait()
+        else:
+            _trailing_wake.wait(max(0.0, due - _throttle.clock()))
+        _trailing_wake.clear()
+        if send_due_progress():
+            # This thread's connection is opened at most a few times a second per job:
+            # closing it keeps none idle (and none left open on a test database).
+            connections.close_all()
 
 
 def progress(job_id: int) -> dict[str, Any] | None:
@@ -224,8 +361,7 @@ def _send_progress(job_id: int) -> None:
     if event is None:
         return
     message = {"type": LIST_MESSAGE, "event": event}
-    _send(owner_group(event["owner"]), message)
-    _send(STAFF_GROUP, message)
+    _dispatch([(owner_group(event["owner"]), message), (STAFF_GROUP, message)])
 
 
 # --- reading back ----------------------------------------------------------------------------
@@ -293,8 +429,12 @@ def iso(value: datetime | None) -> str | None:
 
 def metric_lines(job_id: int, text: str) -> list[int]:
     """0-based indexes of the lines of ``text`` the job's metric regex matches."""
+    return marked_lines(_job_regex(job_id), text)
+
+
+def _job_regex(job_id: int) -> str:
     regex = TrainingJob.objects.filter(pk=job_id).values_list("metric_regex", flat=True).first()
-    return marked_lines(regex or "", text)
+    return regex or ""
 
 
 def marked_lines(regex: str, text: str) -> list[int]:

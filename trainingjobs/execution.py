@@ -117,29 +117,17 @@ class TrialPaths:
 
 def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
     trial = Trial.objects.select_related("job__algorithm__engine").get(pk=trial_id)
-    services.publish(
-        trial.job_id,
-        "trial.started",
-        {
-            "trial": trial.pk,
-            "number": trial.number,
-            "started_at": trial.started_at,
-            "worker": trial.worker,
-        },
-    )
     prepared = _prepare(trial)
+    _started(trial, None if isinstance(prepared, str) else prepared.argv)
     if isinstance(prepared, str):
-        _fail(trial_id, prepared)
+        _fail(trial_id, prepared, job_id=trial.job_id)
         return
-    Trial.objects.filter(pk=trial_id).update(command=prepared.argv)
     monitor = TrialMonitor(trial)
     try:
         result = _run(trial, prepared, monitor, run_process)
     except OSError as exc:  # the interpreter or the folder is missing
-        monitor.flush()
-        _fail(trial_id, f"The trial could not start: {exc}")
+        _end(trial_id, TrialStatus.FAILED, f"The trial could not start: {exc}", monitor=monitor)
         return
-    monitor.flush()
     job = trial.job
     status, reason = outcome(
         result,
@@ -154,7 +142,24 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
         trial_outputs.collect_outputs(trial_id, prepared.paths.output)
     except trial_outputs.OutputsError as exc:
         status, reason = TrialStatus.FAILED, str(exc)
-    _end(trial_id, status, reason, exit_code=result.exit_code)
+    _end(trial_id, status, reason, exit_code=result.exit_code, monitor=monitor)
+
+
+def _started(trial: Trial, argv: list[str] | None) -> None:
+    """Its command line and the ``trial.started`` event: one commit."""
+    with transaction.atomic():
+        if argv is not None:
+            Trial.objects.filter(pk=trial.pk).update(command=argv)
+        services.publish(
+            trial.job_id,
+            "trial.started",
+            {
+                "trial": trial.pk,
+                "number": trial.number,
+                "started_at": trial.started_at,
+                "worker": trial.worker,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -267,25 +272,49 @@ def _values(job: TrainingJob, trial: Trial, table: list[Hyperparameter]) -> dict
     return values
 
 
-def _fail(trial_id: int, reason: str) -> None:
-    _end(trial_id, TrialStatus.FAILED, reason)
+def _fail(trial_id: int, reason: str, *, job_id: int | None = None) -> None:
+    _end(trial_id, TrialStatus.FAILED, reason, job_id=job_id)
 
 
-def _end(trial_id: int, status: str, reason: str, exit_code: int | None = None) -> None:
+def _end(
+    trial_id: int,
+    status: str,
+    reason: str,
+    exit_code: int | None = None,
+    *,
+    monitor: TrialMonitor | None = None,
+    job_id: int | None = None,
+) -> None:
     """End the trial, then take the job's next scheduling step right here.
 
-    Stepping inline rather than through a queued task saves a trip through the queue per
-    trial, and this worker is free now anyway; the step is the same locked function, in
-    the same transaction as the trial's end (one commit). A step that fails rolls back
-    to its savepoint alone, and a queued step takes over.
+    One transaction, one commit: under the job's lock, taken once, the monitor's last
+    log and points (its final flush), the trial's end and the step. Stepping inline
+    rather than through a queued task saves a trip through the queue per trial, and
+    this worker is free now anyway. A step that fails rolls back to its savepoint alone,
+    and a queued step takes over.
     """
-    job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).get()
+    if monitor is not None:
+        job_id = monitor.job_id
+    elif job_id is None:
+        job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).get()
     with transaction.atomic():
+        # The lock before the flush: a transaction that waits for the job's lock must
+        # not hold an event number yet (see ``services.lock_job``).
+        job = services.lock_job(job_id)
+        if job is None:
+            return
+        if monitor is not None:
+            monitor.flush()
         services.trial_finish(
-            trial_id=trial_id, status=status, reason=reason, exit_code=exit_code, schedule=False
+            trial_id=trial_id,
+            status=status,
+            reason=reason,
+            exit_code=exit_code,
+            schedule=False,
+            locked=job,
         )
         try:
-            scheduler.schedule_step(job_id)
+            scheduler.schedule_step(job_id, locked=job)
         except Exception:
             logger.exception("scheduling step of job %s failed; queued instead", job_id)
             scheduler.submit(job_id)

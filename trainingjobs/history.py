@@ -43,6 +43,10 @@ def job_curves(job_id: int) -> dict[int, list[float]]:
 def job_history(job_id: int, *, curves: bool = True) -> list[dict[str, Any]]:
     """The job's trials as ``search`` history dicts, in trial-number order.
 
+    Each record also carries the trial's ``number`` and ``algorithm`` (the sampler that
+    proposed it), which ``search`` ignores and the scheduler's step reads from the
+    same query.
+
     ``curves=False`` is what samplers need: they learn from ``value``, and read a curve
     only for an early-stopped trial without one, so only those curves are loaded (a step
     of a long job then does not read every point of the job).
@@ -50,20 +54,27 @@ def job_history(job_id: int, *, curves: bool = True) -> list[dict[str, Any]]:
     trials = list(
         Trial.objects.filter(job_id=job_id)
         .order_by("number")
-        .values_list("id", "params", "value", "status")
+        .values_list("id", "params", "value", "status", "number", "algorithm")
     )
     if curves:
         loaded = job_curves(job_id)
     else:
         needed = [
             pk
-            for pk, _, value, status in trials
+            for pk, _, value, status, _, _ in trials
             if status == Trial.Status.EARLY_STOPPED and value is None
         ]
         loaded = _curves_of(needed) if needed else {}
     return [
-        {"params": params, "value": value, "status": status, "curve": loaded.get(pk, [])}
-        for pk, params, value, status in trials
+        {
+            "params": params,
+            "value": value,
+            "status": status,
+            "curve": loaded.get(pk, []),
+            "number": number,
+            "algorithm": algorithm,
+        }
+        for pk, params, value, status, number, algorithm in trials
     ]
 
 

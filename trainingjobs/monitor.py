@@ -75,6 +75,7 @@ class TrialMonitor:
         self.trial_id = trial.pk
         self.job_id = job.pk
         self.goal = job.metric_goal
+        self.metric_regex = job.metric_regex
         self.matcher: MetricMatcher | None = (
             compile_metric_regex(job.metric_regex) if job.metric_regex else None
         )
@@ -146,21 +147,26 @@ class TrialMonitor:
         self._log_chars += len(line)
 
     def flush(self) -> None:
-        """Write the buffered log and points: one UPDATE, one INSERT, one commit."""
+        """Write the buffered log and points and their event: one UPDATE, two INSERTs and
+        one commit (none inside a caller's transaction, as at the trial's end)."""
         self._last_flush = self.clock()
         if self._log or self._points or self.lines != self._lines_stored or not self._log_saved:
             offset, chunk = self.stored_chars, "".join(self._log)
             with transaction.atomic():
                 points = self._write()
-            if points:
-                services.publish(
-                    self.job_id,
-                    "trial.reported",
-                    {"trial": self.trial_id, "points": [(p.step, p.value) for p in points]},
+                if points:
+                    services.publish(
+                        self.job_id,
+                        "trial.reported",
+                        {"trial": self.trial_id, "points": [(p.step, p.value) for p in points]},
+                    )
+                events.publish_log(
+                    job_id=self.job_id,
+                    trial_id=self.trial_id,
+                    offset=offset,
+                    text=chunk,
+                    metric_regex=self.metric_regex,
                 )
-            events.publish_log(
-                job_id=self.job_id, trial_id=self.trial_id, offset=offset, text=chunk
-            )
 
     def _write(self) -> list[MetricPoint]:
         if self._log or self.lines != self._lines_stored or not self._log_saved:

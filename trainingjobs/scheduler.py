@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from search import SearchError, SpaceExhausted, make_sampler
@@ -58,11 +58,17 @@ def due_jobs(*, now: datetime | None = None) -> list[int]:
     )
 
 
-def schedule_step(job_id: int, *, now: datetime | None = None) -> bool:
-    """One scheduling step for the job; returns whether it changed anything."""
+def schedule_step(
+    job_id: int, *, now: datetime | None = None, locked: TrainingJob | None = None
+) -> bool:
+    """One scheduling step for the job; returns whether it changed anything.
+
+    ``locked``: the job's row when the caller already holds its lock in the current
+    transaction (a trial's end steps its job in the same transaction).
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        job = services.lock_job(job_id, now=now)
+        job = locked if locked is not None else services.lock_job(job_id, now=now)
         if job is None or job.is_finished:
             return False
         changed = False
@@ -88,7 +94,7 @@ def schedule_step(job_id: int, *, now: datetime | None = None) -> bool:
             status, reason = _final_status(job, counts, proposal.exhausted_reason())
             services.job_end(job, status=status, reason=reason, now=now)
             return True
-        _create_trials(job, proposal.points)
+        _create_trials(job, proposal.points, last_number=proposal.last_number)
         return changed or bool(proposal.points)
 
 
@@ -98,7 +104,7 @@ def _start(job: TrainingJob, now: datetime) -> None:
     if job.max_duration_minutes is not None:
         job.deadline_at = now + timedelta(minutes=job.max_duration_minutes)
     job.save(update_fields=["status", "status_reason", "started_at", "deadline_at", "updated_at"])
-    services.on_commit_publish(job.pk, "job.status", {"status": job.status})
+    services.publish(job.pk, "job.status", {"status": job.status})
 
 
 # --- limits -------------------------------------------------------------------------------------
@@ -182,6 +188,7 @@ class Proposal:
     points: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     exhausted: dict[str, str] = field(default_factory=dict)
     error: str = ""
+    last_number: int | None = None  # the job's last trial number, when already read
 
     def exhausted_reason(self) -> str:
         messages = sorted(set(self.exhausted.values()))
@@ -196,17 +203,17 @@ def _propose(job: TrainingJob, free: int) -> Proposal:
         samplers = _samplers(job)
     except (SearchError, TypeError, ValueError) as exc:
         return Proposal(error=f"The search could not start: {exc}")
-    used = Counter(
-        dict(
-            Trial.objects.filter(job_id=job.pk)
-            .exclude(status__in=[TrialStatus.CANCELED, TrialStatus.LOST])
-            .order_by()
-            .values_list("algorithm")
-            .annotate(n=Count("pk"))
-        )
-    )
+    # One read of the job's trials gives the history, each algorithm's share and the
+    # last trial number.
     past = history.job_history(job.pk, curves=False)
-    return _take_turns(samplers, past, used, free, job_id=job.pk)
+    used = Counter(
+        record["algorithm"]
+        for record in past
+        if record["status"] not in (TrialStatus.CANCELED, TrialStatus.LOST)
+    )
+    proposal = _take_turns(samplers, past, used, free, job_id=job.pk)
+    proposal.last_number = max((record["number"] for record in past), default=0)
+    return proposal
 
 
 def _samplers(job: TrainingJob) -> list[tuple[str, Sampler]]:
@@ -279,8 +286,12 @@ def _queued(params: dict[str, Any]) -> dict[str, Any]:
     return {"params": params, "value": None, "status": TrialStatus.QUEUED, "curve": []}
 
 
-def _create_trials(job: TrainingJob, points: list[tuple[str, dict[str, Any]]]) -> list[Trial]:
-    last = Trial.objects.filter(job_id=job.pk).aggregate(n=Max("number"))["n"] or 0
+def _create_trials(
+    job: TrainingJob, points: list[tuple[str, dict[str, Any]]], *, last_number: int | None
+) -> list[Trial]:
+    last = last_number
+    if last is None:
+        last = Trial.objects.filter(job_id=job.pk).aggregate(n=Max("number"))["n"] or 0
     trials = Trial.objects.bulk_create(
         [
             Trial(job=job, number=last + i, algorithm=name, params=params)
@@ -292,5 +303,5 @@ def _create_trials(job: TrainingJob, points: list[tuple[str, dict[str, Any]]]) -
         {"trial": t.pk, "number": t.number, "algorithm": t.algorithm, "params": t.params}
         for t in trials
     ]
-    services.on_commit_publish(job.pk, "trial.created", {"trials": created})
+    services.publish(job.pk, "trial.created", {"trials": created})
     return trials

@@ -56,26 +56,31 @@ def lock_job(job_id: int, *, now: datetime | None = None) -> TrainingJob | None:
     other and the second reads what the first committed. (The embedded settings already
     open every transaction with BEGIN IMMEDIATE; the write keeps this true for a
     ``DATABASE_URL=sqlite://`` deployment opened in the default deferred mode.)
+
+    The lock is PostgreSQL's ``FOR NO KEY UPDATE`` (what the UPDATE takes), not ``FOR
+    UPDATE``: inserting a row that references the job (a live event, stored in the
+    transaction of the change it announces) takes ``FOR KEY SHARE`` on the job's row,
+    which ``FOR UPDATE`` would block. A trial's flush then never waits for a lock holder,
+    and a lock holder that waits for the flush's event number (the unique ``seq``) is
+    never waited on in return. For the same reason a transaction takes this lock before
+    it stores any event of the job.
     """
     touched = TrainingJob.objects.filter(pk=job_id).update(updated_at=now or timezone.now())
     if not touched:
         return None
-    return TrainingJob.objects.select_for_update().get(pk=job_id)
+    return TrainingJob.objects.select_for_update(no_key=True).get(pk=job_id)
 
 
 def publish(job_id: int, event: str, data: dict[str, Any] | None = None) -> None:
     """Where the live dashboard's events leave the engine.
 
     Every change a dashboard shows (job status, trial start and end, metric points) goes
-    through here, after the change is saved; ``trainingjobs.events`` numbers, stores and
-    sends it to the job's websocket group.
+    through here, inside the transaction that makes the change: ``trainingjobs.events``
+    numbers and stores it there (no commit of its own) and sends it to the job's
+    websocket group once that transaction commits.
     """
     logger.debug("job %s: %s %s", job_id, event, data or {})
     events.publish(job_id, event, data)
-
-
-def on_commit_publish(job_id: int, event: str, data: dict[str, Any] | None = None) -> None:
-    transaction.on_commit(lambda: publish(job_id, event, data))
 
 
 def enqueue_trials(trial_ids: Iterable[int]) -> None:
@@ -95,7 +100,7 @@ def job_create(*, owner: Any, spec: JobSpec) -> TrainingJob:
     with transaction.atomic():
         job = TrainingJob.objects.create(owner=owner, **spec.model_fields())
         scheduler.submit(job.pk)
-        on_commit_publish(job.pk, "job.created")
+        publish(job.pk, "job.created")
     return job
 
 
@@ -117,7 +122,7 @@ def job_end(job: TrainingJob, *, status: str, reason: str, now: datetime) -> Non
     trials.filter(status=TrialStatus.RUNNING, stop_requested="").update(
         stop_requested=TrialStatus.CANCELED
     )
-    on_commit_publish(job.pk, "job.status", {"status": status, "reason": reason})
+    publish(job.pk, "job.status", {"status": status, "reason": reason})
 
 
 def _ended(job: TrainingJob) -> str:
@@ -145,7 +150,7 @@ def job_pause(*, job: TrainingJob) -> TrainingJob:
             )
         locked.transition(JobStatus.PAUSED, "Paused by the user.")
         locked.save(update_fields=["status", "status_reason", "updated_at"])
-        on_commit_publish(locked.pk, "job.status", {"status": locked.status})
+        publish(locked.pk, "job.status", {"status": locked.status})
     return locked
 
 
@@ -163,7 +168,7 @@ def job_resume(*, job: TrainingJob) -> TrainingJob:
         waiting = Trial.objects.filter(job_id=locked.pk, status=TrialStatus.QUEUED)
         enqueue_trials(waiting.values_list("pk", flat=True))
         scheduler.submit(locked.pk)
-        on_commit_publish(locked.pk, "job.status", {"status": locked.status})
+        publish(locked.pk, "job.status", {"status": locked.status})
     return locked
 
 
@@ -201,7 +206,7 @@ def job_extend(
         locked.save()
         if locked.status == JobStatus.RUNNING:
             scheduler.submit(locked.pk)
-        on_commit_publish(locked.pk, "job.extended")
+        publish(locked.pk, "job.extended")
     return locked
 
 
@@ -285,7 +290,7 @@ def trial_stop(*, trial: Trial) -> Trial:
             finished_at=now,
         ):
             scheduler.submit(trial.job_id)
-            on_commit_publish(
+            publish(
                 trial.job_id,
                 "trial.finished",
                 {
@@ -336,6 +341,7 @@ def trial_finish(
     now: datetime | None = None,
     only_if: Q | None = None,
     schedule: bool = True,
+    locked: TrainingJob | None = None,
 ) -> bool:
     """End a running trial: its status, reason and objective; the job's best trial.
 
@@ -344,13 +350,18 @@ def trial_finish(
     only when ``only_if`` holds too), so a trial the reaper marked lost stays lost and a
     trial ended twice ends once. Returns whether this call ended it. A scheduling step
     is queued on commit unless ``schedule`` is False (the caller steps the job itself).
+    ``locked`` is the trial's job when the caller already holds its lock (``lock_job``)
+    in the current transaction.
     """
     now = now or timezone.now()
-    job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).first()
-    if job_id is None:
-        return False
+    if locked is None:
+        job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).first()
+        if job_id is None:
+            return False
+    else:
+        job_id = locked.pk
     with transaction.atomic():
-        job = lock_job(job_id, now=now)
+        job = locked or lock_job(job_id, now=now)
         if job is None:
             return False
         stored = MetricPoint.objects.filter(trial_id=trial_id).order_by("step")
@@ -373,7 +384,7 @@ def trial_finish(
             _update_best(job, trial_id, value)
         if schedule:
             scheduler.submit(job_id)
-        on_commit_publish(
+        publish(
             job_id,
             "trial.finished",
             {

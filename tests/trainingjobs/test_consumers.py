@@ -16,6 +16,7 @@ from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 
 from trainingjobs import consumers, events
 from trainingjobs.models import JobEvent, Trial
@@ -36,6 +37,12 @@ APP = URLRouter(websocket_urlpatterns)
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_progress_throttle(monkeypatch: Any) -> None:
+    # Job ids come back after a transactional test's flush: no throttling across tests.
+    monkeypatch.setattr(events, "_throttle", events.ProgressThrottle(events.PROGRESS_INTERVAL_S))
 
 
 @pytest.fixture
@@ -374,3 +381,74 @@ def test_the_asgi_application_accepts_the_session_user_from_an_allowed_origin(
         assert not (await communicator.connect())[0]
 
     run(scenario)
+
+
+def test_an_event_is_stored_with_its_change_and_never_for_a_change_rolled_back(
+    alice: Any,
+) -> None:
+    job = make_job(alice)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Trial.objects.create(job=job, number=1, params={})
+        events.publish(job.pk, "trial.created", {"trials": [1]})
+        assert JobEvent.objects.filter(job=job).count() == 1  # in the change's transaction
+        raise RuntimeError("the change fails")
+    assert not JobEvent.objects.filter(job=job).exists() and not job.trials.exists()
+    with transaction.atomic():
+        Trial.objects.create(job=job, number=1, params={})
+        events.publish(job.pk, "trial.created", {"trials": [1]})
+    assert list(JobEvent.objects.values_list("seq", "type")) == [(1, "trial.created")]
+
+
+def test_progress_is_sent_at_most_once_per_interval_and_the_last_change_trails() -> None:
+    now = [100.0]
+    throttle = events.ProgressThrottle(0.5, clock=lambda: now[0])
+    assert throttle.ask(1)  # the first change of a job is sent at once
+    now[0] = 100.1
+    assert not throttle.ask(1) and not throttle.ask(1)  # one trailing send pending
+    assert throttle.ask(2)  # other jobs are not held back
+    assert throttle.next_due() == pytest.approx(100.5) and throttle.due() == []
+    now[0] = 100.5
+    assert throttle.due() == [1] and throttle.due() == []  # handed out once
+    now[0] = 100.7
+    assert not throttle.ask(1)  # the trailing send counts as a send
+    now[0] = 101.0
+    assert throttle.due() == [1]
+    now[0] = 101.6
+    assert throttle.ask(1)
+
+
+def test_the_trailing_sender_sends_the_state_at_the_time_it_sends(
+    alice: Any, monkeypatch: Any
+) -> None:
+    job = make_job(alice, max_trials=4)
+    now = [0.0]
+    throttle = events.ProgressThrottle(0.5, clock=lambda: now[0])
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(events, "_dispatch", lambda sends: sent.extend(m for _, m in sends))
+    assert throttle.ask(job.pk)
+    Trial.objects.create(job=job, number=1, params={}, status=Trial.Status.RUNNING)
+    assert not throttle.ask(job.pk)
+    now[0] = 0.5
+    assert events.send_due_progress(throttle) == [job.pk]
+    assert [m["event"]["counts"]["running"] for m in sent] == [1, 1]  # owner's and staff's
+
+
+def test_sends_without_a_server_loop_leave_in_order_from_one_loop(monkeypatch: Any) -> None:
+    got: list[tuple[str, int]] = []
+    loops: set[asyncio.AbstractEventLoop] = set()
+    done = threading.Event()
+
+    class SlowLayer:
+        async def group_send(self, group: str, message: dict[str, Any]) -> None:
+            loops.add(asyncio.get_running_loop())
+            await asyncio.sleep(0.01 if message["n"] % 2 else 0)  # odd ones are slower
+            got.append((group, message["n"]))
+            if len(got) == 10:
+                done.set()
+
+    monkeypatch.setattr(events, "get_channel_layer", lambda: SlowLayer())
+    events.register_loop(None)
+    for n in range(0, 10, 2):
+        events._dispatch([("g", {"n": n}), ("g", {"n": n + 1})])
+    assert done.wait(5)
+    assert [n for _, n in got] == list(range(10)) and len(loops) == 1

@@ -29,7 +29,14 @@ def test_job_history_has_params_value_status_and_curve(alice: Any) -> None:
     assert [r["status"] for r in records] == [S.COMPLETED, S.EARLY_STOPPED, S.QUEUED]
     assert records[0]["params"] == done.params and records[0]["value"] == 0.3
     assert records[0]["curve"][0] == 0.1 and math.isnan(records[0]["curve"][1])
-    assert records[2] == {"params": queued.params, "value": None, "status": S.QUEUED, "curve": []}
+    assert records[2] == {
+        "params": queued.params,
+        "value": None,
+        "status": S.QUEUED,
+        "curve": [],
+        "number": queued.number,
+        "algorithm": queued.algorithm,
+    }
     # the search library reads it as it is
     space = job.search_space
     assert len(make_sampler("tpe", space, seed=1).suggest(records, n=2)) == 2

@@ -31,6 +31,7 @@ from algorithms.serializers import (
     ScriptOptionsOutputSerializer,
     errors_to_api,
 )
+from algorithms.spec_display import spec_from_algorithm
 from search.samplers import list_samplers
 
 _BODY = {
@@ -186,7 +187,7 @@ class AlgorithmDetailApi(APIView):
         with _service_errors():
             algorithm = services.algorithm_update(
                 algorithm=algorithm,
-                spec=body.spec(base=services.spec_from_algorithm(algorithm) if partial else None),
+                spec=body.spec(base=spec_from_algorithm(algorithm) if partial else None),
                 code=body.validated_data.get("code"),
                 server_path=body.validated_data.get("server_path", ""),
             )

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from algorithms.models import Algorithm
+from algorithms.services import algorithm_create
 
 
 def register_examples(*, owner: Any) -> list[Algorithm]:
@@ -18,8 +19,6 @@ def register_examples(*, owner: Any) -> list[Algorithm]:
     Idempotent by name: an example the owner already has (under its name) is skipped.
     The code is the example's folder, used in place as a server path.
     """
-    from algorithms.services import algorithm_create  # services re-exports this module
-
     created: list[Algorithm] = []
     for folder, spec in bundled_example_specs():
         if Algorithm.objects.filter(owner=owner, name=spec.get("name", "")).exists():

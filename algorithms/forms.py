@@ -24,12 +24,12 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from algorithms import pending
+from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.hyperparameter_rules import HP_TYPES
 from algorithms.models import Algorithm, Engine
 from algorithms.script_help import parse_help
 from algorithms.spec_display import display_value, stored_number
 from algorithms.spec_values import TRUE_STRINGS
-from algorithms.validation import AlgorithmErrors
 from search.samplers import list_samplers
 
 HP_COLUMNS = ("name", "type", "default", "min", "max", "choices", "required", "description")

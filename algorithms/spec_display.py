@@ -6,7 +6,10 @@ is shown as a person would type it (``1.0`` shows as ``1``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from algorithms.models import Algorithm
 
 
 def stored_number(value: float | None, hp_type: str) -> int | float | None:
@@ -58,3 +61,37 @@ def format_constraint(hp_type: str, low: float | None, high: float | None, choic
     if hp_type == "bool":
         return "true or false"
     return "—"
+
+
+def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
+    """The JSON spec of a saved algorithm (the shape ``validate_algorithm_spec`` takes)."""
+    return {
+        "name": algorithm.name,
+        "description": algorithm.description,
+        "boot_file": algorithm.boot_file,
+        "engine": algorithm.engine.name if algorithm.engine else None,
+        "argument_style": algorithm.argument_style,
+        "bool_style": algorithm.bool_style,
+        "accepts_data_urls": algorithm.accepts_data_urls,
+        "hyperparameters": [
+            {
+                "name": hp.name,
+                "type": hp.type,
+                "default": hp.default,
+                "min": stored_number(hp.min, hp.type),
+                "max": stored_number(hp.max, hp.type),
+                "choices": hp.choices,
+                "required": hp.required,
+                "description": hp.description,
+            }
+            for hp in algorithm.hyperparameters.all()
+        ],
+        "auto_search": algorithm.auto_search,
+        "sample_log": algorithm.sample_log,
+        "metric": {
+            "name": algorithm.metric_name,
+            "goal": algorithm.metric_goal,
+            "regex": algorithm.metric_regex,
+        },
+        "search_algorithms": algorithm.search_algorithms,
+    }

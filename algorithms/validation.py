@@ -2,8 +2,9 @@
 
 Both callers hand over the JSON shape of the API (the form first turns its fields into
 it), so a bad input gets the same message wherever it is typed. Nothing here touches the
-ORM: uniqueness of the name per owner, the engine and the code package are checked by
-``algorithms.services``, which merges its messages into the same ``AlgorithmErrors``.
+ORM: uniqueness of the name per owner and the engine are checked by ``algorithms.services``,
+the code package by ``algorithms.package_input``; both add their messages to the same
+``AlgorithmErrors``. :func:`check_sample_matches` runs last, once everything else passed.
 
 Choices made here (the form and the API behave the same):
 
@@ -28,15 +29,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from algorithms import metric_regex
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.goals import Goal
 from algorithms.hyperparameter_rules import clean_hyperparameters
 from algorithms.package_members import boot_file_rule
-from algorithms.search_rules import clean_metric, clean_search_algorithms, sampler_catalogue
+from algorithms.search_rules import clean_metric, clean_search_algorithms
 from algorithms.spec import AlgorithmSpec
 from algorithms.spec_values import BadValue, parse_bool, parse_text
-
-__all__ = ["AlgorithmErrors", "sampler_catalogue", "validate_algorithm_spec"]
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_DESCRIPTION = 2000
@@ -97,6 +97,33 @@ def validate_algorithm_spec(spec: dict[str, Any]) -> tuple[AlgorithmSpec, Algori
     )
     cleaned["search_algorithms"] = [] if off_and_refused else searches
     return AlgorithmSpec.from_cleaned(cleaned), errors
+
+
+def check_sample_matches(cleaned: AlgorithmSpec, errors: AlgorithmErrors) -> None:
+    """A metric regex that reads nothing from the pasted sample needs a confirmation.
+
+    Run only when everything else passed (the regex compiles), and as a trial would
+    (``metric_regex.test_log``): a pattern that finds no value in the user's own sample
+    almost always means the metric will never be recorded.
+    """
+    regex, sample = cleaned.metric.regex, cleaned.sample_log
+    if errors or not cleaned.auto_search or not regex or not sample.strip():
+        return
+    if cleaned.confirm_no_match:
+        return
+    try:
+        result = metric_regex.test_log(regex, sample)
+    except metric_regex.MetricRegexError as exc:
+        errors.add("metric.regex", str(exc))
+        return
+    if not result.matches:
+        lines = "line" if result.lines_scanned == 1 else f"{result.lines_scanned} lines"
+        errors.add(
+            "confirm_no_match",
+            f"The metric regex reads no value from any of the {lines} of the sample log, "
+            "so a trial would record nothing. Fix the regex (Smart generate can help), or "
+            "confirm to save it as it is.",
+        )
 
 
 def _clean_sample_log(value: Any, errors: AlgorithmErrors) -> str:

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from algorithms import examples, services
+from algorithms import examples, package_validation, services
 from algorithms.models import Algorithm, Engine
 from tests.algorithms.helpers import py_upload, valid_spec, zip_upload
 
@@ -293,7 +293,9 @@ def test_stale_creating_algorithm_is_queued_again_and_becomes_ready(
     an_hour_ago = timezone.now() - timedelta(hours=1)
     Algorithm.objects.filter(pk=algorithm.pk).update(updated_at=an_hour_ago)
     with django_capture_on_commit_callbacks(execute=True):
-        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
+        requeued = package_validation.algorithm_requeue_stale_validations(
+            older_than=timedelta(minutes=2)
+        )
     assert requeued == [algorithm.pk]
     algorithm.refresh_from_db()
     assert algorithm.status == Algorithm.Status.READY
@@ -304,7 +306,9 @@ def test_recently_created_algorithm_is_not_queued_twice(
 ) -> None:
     Algorithm.objects.create(owner=alice, name="fresh", boot_file="train.py")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        requeued = services.algorithm_requeue_stale_validations(older_than=timedelta(minutes=2))
+        requeued = package_validation.algorithm_requeue_stale_validations(
+            older_than=timedelta(minutes=2)
+        )
     assert requeued == []
     assert callbacks == []
 

@@ -25,7 +25,7 @@ from datasets.serializers import (
     DatasetOutputSerializer,
     OutputFileSerializer,
 )
-from datasets.views import file_response, zip_response
+from datasets.views import file_response, zip_refusal, zip_stream_response
 
 _NOT_FOUND = {404: OpenApiResponse(description="No such dataset or trial, or another user's.")}
 
@@ -132,8 +132,16 @@ class TrialOutputFileApi(APIView):
 class TrialOutputZipApi(APIView):
     @extend_schema(
         operation_id="trial_outputs_zip",
-        responses={(200, "application/zip"): OpenApiTypes.BINARY, **_NOT_FOUND},
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(description="A listed file is missing from the storage."),
+            503: OpenApiResponse(description="The storage cannot be reached."),
+            **_NOT_FOUND,
+        },
     )
     def get(self, request: Request, trial_id: int) -> Any:
         files = access.output_files_for_user(request.user, trial_id)
-        return zip_response(files, f"trial-{trial_id}-outputs.zip")
+        refused = zip_refusal(files)
+        if refused is not None:
+            return Response({"detail": refused[1]}, status=refused[0])
+        return zip_stream_response(files, f"trial-{trial_id}-outputs.zip")

@@ -32,7 +32,7 @@ from django.db.models import Count, QuerySet
 
 from algorithms.package_members import human_size
 from datasets.models import OutputFile, OutputSet
-from datasets.storage import CHUNK, MB, STORAGE_ERRORS, open_stored
+from datasets.storage import CHUNK, MB, STORAGE_ERRORS, Readable, open_stored, stored_sizes
 
 logger = logging.getLogger(__name__)
 
@@ -248,26 +248,78 @@ def check_output_path(path: str) -> str | None:
     return None
 
 
+def unreadable_outputs(files: list[OutputFile]) -> list[str]:
+    """Paths of listed files whose stored copy is missing or not of the listed size.
+
+    Checked before a zip starts, so that a download is refused with the reason instead
+    of cut in the middle. Raises one of :data:`STORAGE_ERRORS` when the storage cannot
+    answer at all.
+    """
+    sizes = stored_sizes([f.storage_name for f in files])
+    return [f.path for f in files if sizes.get(f.storage_name) != f.size]
+
+
+def unreadable_message(paths: list[str]) -> str:
+    return (
+        f"{_count(len(paths), 'output file')} of this trial cannot be read from the storage "
+        f"(missing or damaged): {_names(paths)}. Nothing was downloaded."
+    )
+
+
+class ZipCut(Exception):
+    """A member failed while the zip was streamed; the response must end as an error."""
+
+
 def zip_stream(files: Iterable[OutputFile]) -> Iterator[bytes]:
-    """The files as one zip archive, produced chunk by chunk (never whole in memory)."""
+    """The files as one zip archive, produced chunk by chunk (never whole in memory).
+
+    A member that cannot be read to its listed size once streaming has started (the
+    storage failed after :func:`unreadable_outputs` passed) is logged and raises
+    :class:`ZipCut` before the archive's central directory is written: the server then
+    drops the connection without the end of the chunked body, so the client sees a
+    failed download, never a zip that looks whole.
+    """
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for item in files:
             info = zipfile.ZipInfo(item.path, date_time=_zip_time(item.modified))
             info.compress_type = zipfile.ZIP_DEFLATED
-            reader = open_stored(item.storage_name)
+            try:
+                reader = open_stored(item.storage_name)
+            except STORAGE_ERRORS as exc:
+                raise _cut(item, exc) from exc
+            read = 0
             try:
                 with zf.open(info, "w", force_zip64=True) as dest:
-                    while chunk := reader.read(CHUNK):
+                    while chunk := _read(reader, item):
+                        read += len(chunk)
                         dest.write(chunk)
                         if written := sink.take():
                             yield written
+                    if read != item.size:
+                        raise _cut(item, f"{read} of {item.size} bytes were stored")
             finally:
                 reader.close()
             if written := sink.take():
                 yield written
     if written := sink.take():
         yield written
+
+
+def _read(reader: Readable, item: OutputFile) -> bytes:
+    try:
+        return reader.read(CHUNK)
+    except STORAGE_ERRORS as exc:
+        raise _cut(item, exc) from exc
+
+
+def _cut(item: OutputFile, why: object) -> ZipCut:
+    message = (
+        f"The zip of trial {item.output_set.trial_id}'s outputs was cut at {item.path!r}: "
+        f"{type(why).__name__ + ': ' if isinstance(why, Exception) else ''}{why}"
+    )
+    logger.error(message)
+    return ZipCut(message)
 
 
 def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:

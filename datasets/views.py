@@ -7,6 +7,7 @@ enforced for every page by ``console.middleware``.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 
 from django.contrib import messages
@@ -26,6 +27,8 @@ from datasets import access, outputs, services
 from datasets.forms import DatasetForm
 from datasets.models import Dataset, OutputFile
 from datasets.storage import STORAGE_ERRORS, open_stored
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 MAX_FILES_SHOWN = 500
@@ -126,11 +129,8 @@ def file_response(item: OutputFile) -> HttpResponseBase:
     try:
         reader = open_stored(item.storage_name)
     except STORAGE_ERRORS as exc:
-        return HttpResponse(
-            f"The storage cannot be reached ({type(exc).__name__}); try again later.",
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
+        status, message = _storage_refusal(exc, [item.path])
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     response = FileResponse(
         reader,
         as_attachment=True,
@@ -141,7 +141,34 @@ def file_response(item: OutputFile) -> HttpResponseBase:
     return response
 
 
-def zip_response(files: list[OutputFile], filename: str) -> StreamingHttpResponse:
+def zip_refusal(files: list[OutputFile]) -> tuple[int, str] | None:
+    """(status, message) when the zip cannot be made whole, checked before it starts."""
+    try:
+        unreadable = outputs.unreadable_outputs(files)
+    except STORAGE_ERRORS as exc:
+        return _storage_refusal(exc, [])
+    if unreadable:
+        logger.error("zip of outputs refused, unreadable in the storage: %s", unreadable)
+        return 409, outputs.unreadable_message(unreadable)
+    return None
+
+
+def zip_response(files: list[OutputFile], filename: str) -> HttpResponseBase:
+    refused = zip_refusal(files)
+    if refused is not None:
+        return HttpResponse(refused[1], status=refused[0], content_type="text/plain; charset=utf-8")
+    return zip_stream_response(files, filename)
+
+
+def zip_stream_response(files: list[OutputFile], filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(outputs.zip_stream(files), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _storage_refusal(exc: Exception, paths: list[str]) -> tuple[int, str]:
+    """A listed file the storage says is gone (409), or a storage that cannot answer (503)."""
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+    if paths and (isinstance(exc, FileNotFoundError) or code in ("NoSuchKey", "404")):
+        return 409, outputs.unreadable_message(paths)
+    return 503, f"The storage cannot be reached ({type(exc).__name__}); try again later."

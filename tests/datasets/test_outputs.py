@@ -310,3 +310,52 @@ def test_retention_always_keeps_the_jobs_best_trial(alice: Any, folder: Path) ->
     job.save()
     outputs.outputs_apply_retention(keep=1)
     assert list(OutputSet.objects.values_list("trial_id", flat=True)) == [trials[2].pk]
+
+
+# --- a zip that meets a storage failure ----------------------------------------------------
+
+
+def test_zip_with_a_member_missing_from_the_storage_is_refused_with_its_name(
+    alice: Any, alice_api: Any, alice_client: Any, folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    trial = make_trial(alice)
+    outputs.collect_outputs(trial.pk, folder)
+    default_storage.delete(OutputFile.objects.get(path="model.pkl").storage_name)
+    page = alice_client.get(f"/datasets/trial-outputs/{trial.pk}.zip")
+    assert page.status_code == 409 and not page.streaming
+    assert "1 output file of this trial cannot be read from the storage" in page.content.decode()
+    assert "'model.pkl'" in page.content.decode()
+    api = alice_api.get(f"/api/v1/trials/{trial.pk}/outputs.zip")
+    assert api.status_code == 409 and "'model.pkl'" in api.json()["detail"]
+    assert "unreadable in the storage" in caplog.text
+    one = alice_client.get(f"/datasets/trial-outputs/{trial.pk}/model.pkl")
+    assert one.status_code == 409 and b"cannot be read from the storage" in one.content
+
+
+def test_zip_with_a_truncated_member_is_refused(
+    alice: Any, alice_client: Any, folder: Path
+) -> None:
+    trial = make_trial(alice)
+    outputs.collect_outputs(trial.pk, folder)
+    name = OutputFile.objects.get(path="ckpt/epoch-1.bin").storage_name
+    Path(default_storage.path(name)).write_bytes(b"\x00" * 10)
+    answer = alice_client.get(f"/datasets/trial-outputs/{trial.pk}.zip")
+    assert answer.status_code == 409 and b"'ckpt/epoch-1.bin'" in answer.content
+
+
+def test_zip_cut_mid_way_ends_as_an_error_and_is_logged(
+    alice: Any,
+    alice_client: Any,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    trial = make_trial(alice)
+    outputs.collect_outputs(trial.pk, folder)
+    answer = alice_client.get(f"/datasets/trial-outputs/{trial.pk}.zip")
+    assert answer.status_code == 200  # every member was there when it started
+    # The storage loses the second member after the check: the first streams, then the cut.
+    default_storage.delete(OutputFile.objects.get(path="model.pkl").storage_name)
+    with pytest.raises(outputs.ZipCut, match="cut at 'model.pkl'"):
+        b"".join(answer.streaming_content)
+    assert "cut at 'model.pkl'" in caplog.text

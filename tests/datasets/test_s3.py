@@ -130,12 +130,32 @@ def test_deleting_a_job_removes_its_outputs_from_the_bucket(
     (out / "metrics.json").write_bytes(b"{}")
     trial = make_trial(alice)
     outputs.collect_outputs(trial.pk, out)
-    prefix = f"outputs/trial-{trial.pk}/"
-    assert len(in_bucket.keys(prefix)) == 2
+    names = set(OutputFile.objects.values_list("storage_name", flat=True))
+    assert len(names) == 2 and names <= set(in_bucket.keys())
     with django_capture_on_commit_callbacks(execute=False) as pending:
         trial.job.delete()
-    assert len(in_bucket.keys(prefix)) == 2  # nothing goes before the deletion commits
+    assert names <= set(in_bucket.keys())  # nothing goes before the deletion commits
     for callback in pending:
         callback()
-    assert in_bucket.keys(prefix) == []
+    assert not names & set(in_bucket.keys())
     assert not OutputFile.objects.exists()
+
+
+def test_zip_with_a_member_missing_from_the_bucket_is_refused(
+    alice: Any, alice_api: Any, in_bucket: S3Server, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.pkl").write_bytes(b"m" * 1000)
+    (out / "metrics.json").write_bytes(b"{}")
+    trial = make_trial(alice)
+    outputs.collect_outputs(trial.pk, out)
+    missing = OutputFile.objects.get(path="model.pkl").storage_name
+    in_bucket.client().delete_object(Bucket="sweep-test", Key=missing)
+    answer = alice_api.get(f"/api/v1/trials/{trial.pk}/outputs.zip")
+    assert answer.status_code == 409
+    assert "'model.pkl'" in answer.json()["detail"]
+    one = alice_api.get(f"/api/v1/trials/{trial.pk}/outputs/model.pkl")
+    assert one.status_code == 409
+    whole = alice_api.get(f"/api/v1/trials/{trial.pk}/outputs/metrics.json")
+    assert b"".join(whole.streaming_content) == b"{}"

@@ -202,6 +202,9 @@ class Trial(models.Model):
     # "host:pid" of the worker that claimed it, and its last sign of life.
     worker = models.CharField(max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When its run_trial task was last queued: a trial still queued long after this (no
+    # worker claimed it, its task is no longer in the queue) is queued again.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     # Set by a user (stop button) or a cancel: the monitor ends the process and gives
     # the trial this status ("early_stopped" or "canceled").
     stop_requested = models.CharField(max_length=16, blank=True)

@@ -94,7 +94,7 @@ def schedule_step(
             status, reason = _final_status(job, counts, proposal.exhausted_reason())
             services.job_end(job, status=status, reason=reason, now=now)
             return True
-        _create_trials(job, proposal.points, last_number=proposal.last_number)
+        _create_trials(job, proposal.points, last_number=proposal.last_number, now=now)
         return changed or bool(proposal.points)
 
 
@@ -287,18 +287,22 @@ def _queued(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create_trials(
-    job: TrainingJob, points: list[tuple[str, dict[str, Any]]], *, last_number: int | None
+    job: TrainingJob,
+    points: list[tuple[str, dict[str, Any]]],
+    *,
+    last_number: int | None,
+    now: datetime,
 ) -> list[Trial]:
     last = last_number
     if last is None:
         last = Trial.objects.filter(job_id=job.pk).aggregate(n=Max("number"))["n"] or 0
     trials = Trial.objects.bulk_create(
         [
-            Trial(job=job, number=last + i, algorithm=name, params=params)
+            Trial(job=job, number=last + i, algorithm=name, params=params, enqueued_at=now)
             for i, (name, params) in enumerate(points, start=1)
         ]
     )
-    services.enqueue_trials([t.pk for t in trials])
+    services.enqueue_trials([t.pk for t in trials], stamped=True)
     created = [
         {"trial": t.pk, "number": t.number, "algorithm": t.algorithm, "params": t.params}
         for t in trials

@@ -13,7 +13,7 @@ worker and the lost-trial reaper, can race for the same trial and exactly one wi
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -83,11 +83,17 @@ def publish(job_id: int, event: str, data: dict[str, Any] | None = None) -> None
     events.publish(job_id, event, data)
 
 
-def enqueue_trials(trial_ids: Iterable[int]) -> None:
-    """Queue ``run_trial`` for each trial once the current transaction commits."""
+def enqueue_trials(trial_ids: Iterable[int], *, stamped: bool = False) -> None:
+    """Queue ``run_trial`` for each trial once the current transaction commits.
+
+    Their ``enqueued_at`` is set to now unless ``stamped`` (the caller set it already, as
+    the scheduler does when it creates them).
+    """
     from trainingjobs.tasks import run_trial
 
     ids = list(trial_ids)
+    if not stamped:
+        Trial.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
     # On commit: a worker must never look for a trial row that is not committed yet.
     transaction.on_commit(lambda: [run_trial(pk) for pk in ids])
 
@@ -447,22 +453,58 @@ def trials_mark_lost_now(*, trial_ids: Iterable[int], reason: str) -> list[int]:
     ]
 
 
-def trials_requeue_stale(*, older_than_s: float, now: datetime | None = None) -> list[int]:
-    """Queue run_trial again for trials of running jobs left queued for ``older_than_s``.
+def trials_requeue_stale(
+    *,
+    older_than_s: float,
+    now: datetime | None = None,
+    in_queue: Callable[[], set[int]] | None = None,
+) -> list[int]:
+    """Queue run_trial again for the queued trials of running jobs whose task went missing.
 
     A task can vanish between the queue and a claim (its worker died right after taking
-    it). Queueing a copy is harmless: only one claim can win.
+    it). A trial is queued again only when it is still queued (no worker claimed it),
+    its task was queued more than ``older_than_s`` ago (``enqueued_at``; ``created_at``
+    for a trial from before that field), and no ``run_trial`` task for it is still
+    waiting in the queue (``in_queue()``: trial ids; a trial behind busy workers is not
+    lost). Re-queueing stamps ``enqueued_at`` again, so a trial is queued again at most
+    once per ``older_than_s``; a copy that does arrive twice is harmless, since only
+    one claim can win. Returns the ids queued again.
     """
-    cutoff = (now or timezone.now()) - timedelta(seconds=older_than_s)
-    ids = list(
-        Trial.objects.filter(
-            status=TrialStatus.QUEUED, created_at__lt=cutoff, job__status=JobStatus.RUNNING
-        ).values_list("pk", flat=True)
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=older_than_s)
+    candidates = list(
+        Trial.objects.filter(status=TrialStatus.QUEUED, job__status=JobStatus.RUNNING)
+        .filter(Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
+        .values_list("pk", flat=True)
     )
+    if not candidates:
+        return []
+    waiting = _waiting_in_queue(in_queue)
+    ids = [pk for pk in candidates if pk not in waiting]
     if ids:
         with transaction.atomic():
-            enqueue_trials(ids)
+            # Only those still queued: a worker may have claimed one since the read.
+            ids = list(
+                Trial.objects.filter(pk__in=ids, status=TrialStatus.QUEUED).values_list(
+                    "pk", flat=True
+                )
+            )
+            Trial.objects.filter(pk__in=ids).update(enqueued_at=now)
+            enqueue_trials(ids, stamped=True)
     return ids
+
+
+def _waiting_in_queue(in_queue: Callable[[], set[int]] | None) -> set[int]:
+    if in_queue is None:
+        from trainingjobs.tasks import waiting_trial_ids
+
+        in_queue = waiting_trial_ids
+    try:
+        return in_queue()
+    except Exception:
+        # The queue could not be read: queue them all again (a duplicate only loses its claim).
+        logger.exception("the queue's waiting tasks could not be read")
+        return set()
 
 
 def _locked(job: TrainingJob) -> TrainingJob:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
+from huey.contrib.djhuey import HUEY, close_db, db_periodic_task, db_task, on_startup
 
 from trainingjobs import execution, scheduler, services
 
@@ -25,10 +25,20 @@ def run_trial(trial_id: int) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def reap_lost_trials() -> None:
-    """Running trials whose worker stopped are lost; queued ones whose task vanished are
-    queued again (their jobs are stepped by the trials' ends)."""
+    """Running trials whose worker stopped are lost; queued ones whose task vanished (not
+    claimed, not in the queue, queued over the limit ago) are queued again (their jobs
+    are stepped by the trials' ends)."""
     services.trials_mark_lost(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
     services.trials_requeue_stale(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
+
+
+def waiting_trial_ids() -> set[int]:
+    """Trial ids of the ``run_trial`` tasks still waiting in the queue (not yet taken)."""
+    return {
+        int(task.args[0])
+        for task in HUEY.pending()
+        if isinstance(task, run_trial.task_class) and task.args
+    }
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -323,3 +323,39 @@ def test_queued_trials_of_running_jobs_are_queued_again_when_stale(
             older_than_s=60, now=timezone.now() + timedelta(minutes=5)
         )
     assert sorted(again) == sorted(enqueued["run_trial"]) == [t.pk for t in trials(job)]
+
+
+def test_a_queued_trial_is_queued_again_only_when_unclaimed_gone_from_the_queue_and_stale(
+    alice: Any, enqueued: dict[str, list[int]], django_capture_on_commit_callbacks: Any
+) -> None:
+    job = make_job(alice)
+    step(job)
+    first, second = trials(job)
+    assert first.enqueued_at == second.enqueued_at == at(0)
+
+    def requeue(minutes: float, waiting: set[int] | None = None) -> list[int]:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.trials_requeue_stale(
+                older_than_s=120, now=at(minutes), in_queue=lambda: set(waiting or ())
+            )
+
+    assert requeue(1) == []  # queued a minute ago: its task is still on its way
+    assert requeue(3, waiting={first.pk}) == [second.pk]  # first is only behind busy workers
+    second.refresh_from_db()
+    assert second.enqueued_at == at(3) and enqueued["run_trial"] == [second.pk]
+    assert requeue(4) == [first.pk]  # second was queued again a minute ago
+    claim(first, 5)
+    assert requeue(10) == [second.pk]  # a claimed trial is never queued again
+    services.job_pause(job=job)
+    assert requeue(20) == []  # a paused job's trials wait for its resume
+    assert enqueued["run_trial"] == [second.pk, first.pk, second.pk]
+
+
+def test_resuming_a_job_stamps_its_waiting_trials_as_queued_now(
+    alice: Any, enqueued: dict[str, list[int]]
+) -> None:
+    job = make_job(alice)
+    step(job)
+    services.job_pause(job=job)
+    services.job_resume(job=job)
+    assert all(t.enqueued_at is not None and t.enqueued_at > at(0) for t in trials(job))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from trainingjobs import services, tasks
+from trainingjobs import execution, services, tasks
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.services import JobStateError
 
@@ -218,6 +218,49 @@ def test_stop_cancels_a_queued_trial_and_refuses_an_ended_one(alice: Any) -> Non
     )
     with pytest.raises(JobStateError, match=r"#1 has already ended \(Canceled\)"):
         services.trial_stop(trial=trial)
+
+
+def test_a_queued_trial_stopped_by_hand_never_runs_and_frees_its_place_in_the_budget(
+    alice: Any, enqueued: dict[str, list[int]], django_capture_on_commit_callbacks: Any
+) -> None:
+    job = make_job(alice, max_trials=2, max_concurrent=2)
+    step(job)
+    first, second = trials(job)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trial_stop(trial=second)
+    assert enqueued["schedule"] == [job.pk]  # the job is stepped to fill the place
+    # Its task, delivered later, finds it canceled: it never starts.
+    assert not execution.execute_trial(second.pk)
+    second.refresh_from_db()
+    assert (second.status, second.started_at, second.command) == (S.CANCELED, None, [])
+    assert services.budget_used(services.trial_counts(job.pk)) == 1
+    step(job)
+    third = trials(job)[-1]
+    assert (third.number, third.status) == (3, S.QUEUED)  # another trial takes its place
+    for trial in (first, third):
+        claim(trial)
+        finish(trial, values=[0.5])
+    step(job)
+    assert (job.status, job.status_reason) == (J.COMPLETED, "Ran all 2 trials.")
+    assert [t.status for t in trials(job)] == [S.COMPLETED, S.CANCELED, S.COMPLETED]
+
+
+def test_the_last_trial_of_the_budget_stopped_before_it_started_is_replaced(alice: Any) -> None:
+    job = make_job(alice, max_trials=2, max_concurrent=1)
+    step(job)
+    first = trials(job)[0]
+    claim(first)
+    finish(first, values=[0.5])
+    step(job)
+    second = trials(job)[-1]
+    services.trial_stop(trial=second)
+    step(job)
+    third = trials(job)[-1]
+    assert third.number == 3  # the stopped one used no budget: one more trial runs
+    claim(third)
+    finish(third, values=[0.7])
+    step(job)
+    assert job.status == J.COMPLETED and len(trials(job)) == 3
 
 
 def test_a_trial_is_claimed_once(alice: Any) -> None:

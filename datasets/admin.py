@@ -9,12 +9,23 @@ from datasets.services import dataset_delete
 
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
-    list_display = ["name", "owner", "source", "format", "size", "file_count", "created_at"]
-    list_filter = ["source", "format"]
+    list_display = [
+        "name",
+        "owner",
+        "status",
+        "source",
+        "format",
+        "size",
+        "file_count",
+        "created_at",
+    ]
+    list_filter = ["status", "source", "format"]
     search_fields = ["name", "description", "owner__username"]
     # Content is checked when a dataset is created (page or API); admin edits only words.
     readonly_fields = [
         "owner",
+        "status",
+        "status_reason",
         "source",
         "server_path",
         "format",

@@ -1,5 +1,8 @@
 """Reading a dataset's content once, when it is created: listing, real sizes, previews.
 
+The request makes only the cheap checks (:func:`precheck_upload`, :func:`check_folder`);
+a worker then reads the content whole (:func:`inspect_upload`, :func:`snapshot_folder`).
+
 Archives go through the same safe-archive reader as algorithm packages
 (:mod:`algorithms.package_sources`, :mod:`algorithms.archive_readers`) and every member
 passes :class:`algorithms.package_members.MemberChecker` (no absolute or ``..`` paths, no
@@ -50,7 +53,9 @@ __all__ = [
     "Inspected",
     "PackageError",
     "archive_format",
+    "check_folder",
     "inspect_upload",
+    "precheck_upload",
     "sha256_of",
     "snapshot_folder",
 ]
@@ -99,6 +104,34 @@ def inspect_upload(fileobj: IO[bytes], filename: str, limits: Limits) -> Inspect
     return found
 
 
+def precheck_upload(fileobj: IO[bytes], filename: str, limits: Limits) -> None:
+    """The cheap checks a request makes before a worker reads the upload whole.
+
+    A zip's central directory is read (names, types, declared sizes, the file count: the
+    members are not decompressed); a tar's magic bytes and first header; a single file's
+    name. Raises :class:`PackageError` with the reason; what passes may still be refused
+    by :func:`inspect_upload` (a tar's later members, sizes that headers lie about).
+    """
+    fmt = archive_format(filename)
+    if fmt == "file":
+        _inspect_single(fileobj, filename, limits, previews=False)
+        return
+    fileobj.seek(0)
+    with open_members(fileobj, filename, None, limits) as (_kind, members):
+        if fmt == "zip":
+            checker = MemberChecker("zip", limits)
+            for member in members:
+                checker.add(member)
+    fileobj.seek(0)
+
+
+def check_folder(folder: Path, allowed_roots: Sequence[Path]) -> None:
+    """The request's checks of a server folder (the copy and its checks run on a worker)."""
+    path = _folder_inside(folder, allowed_roots)
+    if not path.exists():
+        raise PackageError(f"Server path {show_name(str(folder))} does not exist")
+
+
 def snapshot_folder(
     folder: Path, dest: IO[bytes], limits: Limits, *, allowed_roots: Sequence[Path]
 ) -> Inspected:
@@ -132,14 +165,16 @@ def _folder_inside(folder: Path, roots: Sequence[Path]) -> Path:
     return folder
 
 
-def _inspect_single(fileobj: IO[bytes], filename: str, limits: Limits) -> Inspected:
+def _inspect_single(
+    fileobj: IO[bytes], filename: str, limits: Limits, *, previews: bool = True
+) -> Inspected:
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     size = fileobj.seek(0, os.SEEK_END)
     fileobj.seek(0)
     checker = MemberChecker("zip", limits)
     path = checker.add(Member(base, size, is_dir=False))
     found = Inspected("file", files=[{"path": path, "size": size}])
-    if path and path.lower().endswith(PREVIEW_SUFFIXES):
+    if previews and path and path.lower().endswith(PREVIEW_SUFFIXES):
         found.previews.append(make_preview(path, fileobj.read(PREVIEW_BYTES)))
     fileobj.seek(0)
     return found

@@ -2,8 +2,9 @@
 
 A dataset's content is one stored blob (the uploaded file, or a zip made from the server
 folder when it was registered), named by its SHA-256: workers materialise it once per
-host into a cache keyed by that hash. Its file listing and a few previews are read when
-it is created, so pages never open the blob.
+host into a cache keyed by that hash. A new dataset is ``processing`` until a worker has
+read it whole (its file listing, real sizes, a few previews and the hash), then
+``ready`` or ``failed`` with the reason; pages never open the blob.
 
 A trial's outputs are the files its script wrote under ``train_url``, uploaded to the
 storage when it ends. Rows are written only after every file is stored, in one
@@ -39,6 +40,12 @@ def _blob_upload_path(instance: Dataset, filename: str) -> str:
 
 
 class Dataset(models.Model):
+    class Status(models.TextChoices):
+        # Stored, waiting for a worker to read it whole (listing, sizes, previews, hash).
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
     class Source(models.TextChoices):
         UPLOAD = "upload", "Upload"
         SERVER_PATH = "server_path", "Server folder"
@@ -53,14 +60,18 @@ class Dataset(models.Model):
     )
     name = models.CharField(max_length=64, validators=[NAME_VALIDATOR])
     description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING)
+    # Why a dataset failed (the archive rule it broke, the storage that failed).
+    status_reason = models.TextField(blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPLOAD)
     # The server folder it was copied from (a snapshot taken at registration).
     server_path = models.CharField(max_length=500, blank=True)
     # What the blob is: a single file trials get as it is, or an archive extracted for them.
     format = models.CharField(max_length=8, choices=Format.choices)
-    blob = models.FileField(upload_to=_blob_upload_path, max_length=500)
+    # Empty while a server folder is being copied, and after a failure.
+    blob = models.FileField(upload_to=_blob_upload_path, max_length=500, blank=True)
     original_name = models.CharField(max_length=255)
-    content_hash = models.CharField(max_length=64)  # SHA-256 of the blob, hex
+    content_hash = models.CharField(max_length=64, blank=True)  # SHA-256 of the blob, hex
     blob_size = models.PositiveBigIntegerField(default=0)
     size = models.PositiveBigIntegerField(default=0)  # uncompressed bytes of all files
     file_count = models.PositiveIntegerField(default=0)
@@ -84,6 +95,21 @@ class Dataset(models.Model):
     @property
     def is_single_file(self) -> bool:
         return self.format == self.Format.FILE
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    def not_ready_message(self) -> str:
+        """Why a job cannot use the dataset now ("" when it is ready)."""
+        if self.status == self.Status.PROCESSING:
+            return (
+                f"Dataset '{self.name}' is still being processed; "
+                "choose it once its page says Ready."
+            )
+        if self.status == self.Status.FAILED:
+            return f"Dataset '{self.name}' failed: {self.status_reason}"
+        return ""
 
 
 class OutputSetQuerySet(models.QuerySet["OutputSet"]):

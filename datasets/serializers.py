@@ -19,6 +19,9 @@ class DatasetInputSerializer(serializers.Serializer):
 
 
 class DatasetOutputSerializer(serializers.ModelSerializer):
+    """A dataset; ``status`` is "processing" until a worker has read it whole, then
+    "ready" (``files``, ``size``, ``content_hash`` filled) or "failed" (``status_reason``)."""
+
     owner = serializers.CharField(source="owner.username", read_only=True)
 
     class Meta:
@@ -27,6 +30,8 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "description",
+            "status",
+            "status_reason",
             "source",
             "server_path",
             "format",

@@ -1,19 +1,21 @@
 """Write workflows for datasets: create (upload or server folder) and delete.
 
-A new dataset is checked whole in the request (every archive member read to its end,
-see :mod:`datasets.ingest`), so the form answers with the reason at once; a refused
-dataset leaves nothing in the storage or the database.
+A new dataset is checked in two steps. The request makes the cheap checks (name, size,
+a zip's central directory, a server folder's place: :func:`ingest.precheck_upload`,
+:func:`ingest.check_folder`), so the form answers those at once, stores the upload
+(streamed: Django keeps a large upload in a temporary file) and saves the row as
+``processing``. A worker then reads the content whole (:mod:`datasets.processing`) and
+sets it ``ready`` or ``failed`` with the reason. A dataset refused in the request
+leaves nothing in the storage or the database.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -49,7 +51,11 @@ def dataset_create(
     upload: File | None = None,
     server_path: str = "",
 ) -> Dataset:
-    """Check and store a new dataset: an uploaded file or archive, or a server folder."""
+    """Check and store a new dataset (an uploaded file or archive, or a server folder);
+    it is ``processing`` until a worker has read it whole.
+
+    Raises :class:`DatasetValidationError` keyed by field for what the request can tell.
+    """
     name = (name or "").strip()
     server_path = (server_path or "").strip()
     errors: dict[str, list[str]] = {}
@@ -93,7 +99,8 @@ def dataset_jobs_count(dataset: Dataset) -> int:
 
 def dataset_for_job(*, owner: Any, value: Any) -> Dataset | None:
     """The dataset a new job asks for (an id, or None/"" for none), or ValueError with the
-    message. Another user's dataset reads exactly like a missing id.
+    message. Another user's dataset reads exactly like a missing id; a dataset still
+    processing, or failed, is refused with its state.
     """
     if isinstance(value, Dataset):
         value = value.pk
@@ -112,6 +119,8 @@ def dataset_for_job(*, owner: Any, value: Any) -> Dataset | None:
     dataset = Dataset.objects.visible_to(owner).filter(pk=pk).first() if 1 <= pk < 2**63 else None
     if dataset is None:
         raise ValueError(f"Unknown dataset {pk}: choose one of your datasets.")
+    if not dataset.is_ready:
+        raise ValueError(dataset.not_ready_message())
     return dataset
 
 
@@ -134,74 +143,58 @@ def _check_upload_size(upload: File, errors: dict[str, list[str]]) -> None:
 def _create_from_upload(owner: Any, name: str, description: str, upload: File) -> Dataset:
     filename = os.path.basename(upload.name or "data")
     try:
-        found = ingest.inspect_upload(upload, filename, dataset_limits())
+        ingest.precheck_upload(upload, filename, dataset_limits())
     except PackageError as exc:
         raise DatasetValidationError({"file": [str(exc)]}) from None
-    digest = ingest.sha256_of(upload)
-    return _save(owner, name, description, found, upload, filename, digest, server_path="")
-
-
-def _create_from_folder(owner: Any, name: str, description: str, server_path: str) -> Dataset:
-    with _temp_file() as tmp:
-        try:
-            found = ingest.snapshot_folder(
-                Path(server_path), tmp, dataset_limits(), allowed_roots=server_roots()
-            )
-        except PackageError as exc:
-            raise DatasetValidationError({"server_path": [str(exc)]}) from None
-        digest = ingest.sha256_of(tmp)
-        filename = f"{Path(server_path).name or 'folder'}.zip"
-        resolved = str(Path(server_path).resolve())
-        return _save(owner, name, description, found, File(tmp), filename, digest, resolved)
-
-
-@contextmanager
-def _temp_file() -> Iterator[IO[bytes]]:
-    with tempfile.TemporaryFile() as tmp:
-        yield tmp
-
-
-def _save(
-    owner: Any,
-    name: str,
-    description: str,
-    found: ingest.Inspected,
-    content: File | IO[bytes],
-    filename: str,
-    digest: str,
-    server_path: str,
-) -> Dataset:
     dataset = Dataset(
         owner=owner,
         name=name,
         description=description,
-        source=Dataset.Source.SERVER_PATH if server_path else Dataset.Source.UPLOAD,
-        server_path=server_path,
-        format=found.format,
+        source=Dataset.Source.UPLOAD,
+        format=ingest.archive_format(filename),
         original_name=filename[:255],
-        content_hash=digest,
-        size=found.size,
-        file_count=len(found.files),
-        files=found.files,
-        previews=found.previews,
     )
-    content.seek(0)
-    wrapped = content if isinstance(content, File) else File(content)
-    dataset.blob_size = wrapped.size
+    upload.seek(0)
+    dataset.blob_size = upload.size or 0
     try:
-        dataset.blob.save(filename, wrapped, save=False)
+        dataset.blob.save(filename, upload, save=False)
     except STORAGE_ERRORS as exc:
         logger.warning("cannot store dataset %s: %s", name, exc)
         raise DatasetValidationError(
             {"file": [f"The storage could not keep the file ({type(exc).__name__}); try again."]}
         ) from None
+    return _save(dataset)
+
+
+def _create_from_folder(owner: Any, name: str, description: str, server_path: str) -> Dataset:
+    try:
+        ingest.check_folder(Path(server_path), server_roots())
+    except PackageError as exc:
+        raise DatasetValidationError({"server_path": [str(exc)]}) from None
+    dataset = Dataset(
+        owner=owner,
+        name=name,
+        description=description,
+        source=Dataset.Source.SERVER_PATH,
+        server_path=str(Path(server_path).resolve()),
+        format=Dataset.Format.ZIP,
+        original_name=f"{Path(server_path).name or 'folder'}.zip"[:255],
+    )
+    return _save(dataset)
+
+
+def _save(dataset: Dataset) -> Dataset:
+    """Save the new row (processing) and queue its processing once it is committed."""
+    from datasets.processing import enqueue_processing
+
     try:
         with transaction.atomic():
             dataset.save()
+            enqueue_processing(dataset.pk)
     except IntegrityError:
         # The name was taken by a concurrent request since the check above.
         _delete_stored(dataset.blob.name)
-        raise DatasetValidationError({"name": [_name_taken(name)]}) from None
+        raise DatasetValidationError({"name": [_name_taken(dataset.name)]}) from None
     except BaseException:
         _delete_stored(dataset.blob.name)
         raise
@@ -213,6 +206,8 @@ def _name_taken(name: str) -> str:
 
 
 def _delete_stored(name: str) -> None:
+    if not name:
+        return
     try:
         default_storage.delete(name)
     except STORAGE_ERRORS:

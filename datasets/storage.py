@@ -16,11 +16,12 @@ import hashlib
 import os
 import shutil
 import stat
+import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -78,6 +79,22 @@ def stream_stored(name: str) -> Iterator[bytes]:
         reader.close()
 
 
+@contextmanager
+def local_copy(name: str) -> Iterator[IO[bytes]]:
+    """A stored file as a seekable local file object: the file itself on a local disk,
+    else a temporary copy downloaded in chunks (removed afterwards)."""
+    storage: Any = default_storage
+    if not _is_s3(storage):
+        with storage.open(name, "rb") as handle:
+            yield handle
+        return
+    with tempfile.TemporaryFile() as tmp:
+        for chunk in stream_stored(name):
+            tmp.write(chunk)
+        tmp.seek(0)
+        yield tmp
+
+
 def stored_sizes(names: Sequence[str]) -> dict[str, int]:
     """The stored size in bytes of each of ``names`` that exists; missing names are absent.
 
@@ -131,6 +148,8 @@ def materialise_dataset(dataset_id: int, cache_root: Path | None = None) -> Path
 
 def materialise(dataset: Dataset, cache_root: Path | None = None) -> Path:
     """:func:`materialise_dataset` for a row already read (no database access)."""
+    if not dataset.is_ready:
+        raise DatasetUnavailable(dataset.not_ready_message())
     root = Path(cache_root or settings.DATA_CACHE_DIR) / "datasets"
     entry = root / dataset.content_hash
     try:

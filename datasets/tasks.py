@@ -1,11 +1,23 @@
-"""Background tasks of the datasets app: thin wrappers that call app code."""
+"""Background tasks of the datasets app: thin wrappers that take ids and call app code."""
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from datetime import timedelta
 
-from datasets import outputs
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from datasets import outputs, processing
+
+
+@db_task()
+def process_dataset(dataset_id: int) -> None:
+    processing.dataset_process(dataset_id=dataset_id)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def requeue_stale_datasets() -> None:
+    processing.datasets_requeue_stale(older_than=timedelta(minutes=10))
 
 
 @db_periodic_task(crontab(minute="*/5"))

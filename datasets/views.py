@@ -89,7 +89,9 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
         form.refuse(exc.errors)
         return render(request, "datasets/form.html", {"form": form}, status=400)
     form.finish()
-    messages.success(request, f"Dataset '{dataset.name}' created.")
+    messages.success(
+        request, f"Dataset '{dataset.name}' stored; it is being read and will be ready shortly."
+    )
     return redirect("datasets:detail", pk=dataset.pk)
 
 

@@ -44,7 +44,7 @@ def job_dataset_field(context: Any, selected: Any, messages: Any = None) -> dict
     datasets = (
         Dataset.objects.visible_to(user)
         .select_related("owner")
-        .only("pk", "name", "size", "file_count", "owner__username")
+        .only("pk", "name", "status", "size", "file_count", "owner__username")
     )
     return {
         "datasets": list(datasets.order_by("name")),

@@ -9,12 +9,24 @@ import zipfile
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 
 from algorithms.models import Algorithm
+from datasets import services
+from datasets.models import Dataset
 from trainingjobs.models import TrainingJob, Trial
 
 CSV = b"a,b,label\n1,2,0\n3,4,1\n5,6,0\n"
+
+
+def create_dataset(owner: Any, name: str, **fields: Any) -> Dataset:
+    """``dataset_create`` as a request calls it, then the worker's processing (queued on
+    commit; huey runs it at once in unit tests). The row as the worker left it."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        dataset = services.dataset_create(owner=owner, name=name, **fields)
+    dataset.refresh_from_db()
+    return dataset
 
 
 def csv_upload(name: str = "data.csv", content: bytes = CSV) -> SimpleUploadedFile:

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from datasets import services
 from datasets.models import Dataset
-from tests.datasets.helpers import csv_upload
+from tests.datasets.helpers import create_dataset, csv_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_admin_lists_and_deletes_with_the_blob(
     alice: Any, staff: Any, client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    dataset = services.dataset_create(owner=alice, name="d", upload=csv_upload())
+    dataset = create_dataset(alice, "d", upload=csv_upload())
     blob = Path(dataset.blob.path)
     client.force_login(staff)
     assert client.get("/admin/datasets/dataset/").status_code == 200

@@ -6,40 +6,56 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import TestCase
 from rest_framework.test import APIClient
 
 from datasets import services
 from datasets.models import Dataset
-from tests.datasets.helpers import csv_upload, zip_upload
+from tests.datasets.helpers import create_dataset, csv_upload, tar_upload, zip_upload
 
 pytestmark = pytest.mark.django_db
 
 
-def test_create_by_multipart_upload(alice: Any, alice_api: Any) -> None:
-    answer = alice_api.post(
-        "/api/v1/datasets/", {"name": "digits", "file": csv_upload()}, format="multipart"
-    )
+def test_create_by_multipart_upload_is_processing_then_ready(
+    alice: Any, alice_api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = alice_api.post(
+            "/api/v1/datasets/", {"name": "digits", "file": csv_upload()}, format="multipart"
+        )
     assert answer.status_code == 201, answer.content
     body = answer.json()
+    assert (body["status"], body["files"], body["content_hash"]) == ("processing", [], "")
+    assert Dataset.objects.get(pk=body["id"]).owner == alice
+    for callback in queued:  # the worker's task (huey runs it at once in unit tests)
+        callback()
+    body = alice_api.get(f"/api/v1/datasets/{body['id']}/").json()
+    assert (body["status"], body["status_reason"]) == ("ready", "")
     assert body["files"] == [{"path": "data.csv", "size": 28}]
     assert (body["size"], body["file_count"], body["format"]) == (28, 1, "file")
-    assert Dataset.objects.get(pk=body["id"]).owner == alice
+    assert len(body["content_hash"]) == 64
 
 
 def test_create_by_json_server_path(
-    alice: Any, alice_api: Any, settings: Any, tmp_path: Path
+    alice: Any,
+    alice_api: Any,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "x.csv").write_text("1,2\n")
     settings.DATASET_SERVER_ROOTS = [tmp_path.resolve()]
-    answer = alice_api.post(
-        "/api/v1/datasets/", {"name": "srv", "server_path": str(tmp_path / "d")}, format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = alice_api.post(
+            "/api/v1/datasets/", {"name": "srv", "server_path": str(tmp_path / "d")}, format="json"
+        )
     assert answer.status_code == 201, answer.content
-    assert answer.json()["files"] == [{"path": "x.csv", "size": 4}]
+    body = alice_api.get(f"/api/v1/datasets/{answer.json()['id']}/").json()
+    assert body["status"] == "ready" and body["files"] == [{"path": "x.csv", "size": 4}]
 
 
-def test_errors_are_400_by_field(alice: Any, alice_api: Any) -> None:
+def test_errors_the_request_can_tell_are_400_by_field(alice: Any, alice_api: Any) -> None:
     answer = alice_api.post(
         "/api/v1/datasets/",
         {"name": "bad", "file": zip_upload({"/abs.csv": b"1"})},
@@ -54,9 +70,25 @@ def test_errors_are_400_by_field(alice: Any, alice_api: Any) -> None:
     assert not Dataset.objects.exists()
 
 
+def test_content_refused_on_the_worker_is_failed_with_the_reason(
+    alice: Any, alice_api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # A tar's members are read only on the worker (the request reads its first header).
+    upload = tar_upload({"ok.csv": b"1"}, links={"passwd": "/etc/passwd"})
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = alice_api.post(
+            "/api/v1/datasets/", {"name": "links", "file": upload}, format="multipart"
+        )
+    assert answer.status_code == 201
+    body = alice_api.get(f"/api/v1/datasets/{answer.json()['id']}/").json()
+    assert body["status"] == "failed" and "symbolic link" in body["status_reason"]
+    assert body["files"] == []
+    assert Dataset.objects.get(pk=body["id"]).blob.name == ""  # nothing kept in the storage
+
+
 def test_list_and_retrieve(alice: Any, bob: Any, alice_api: Any) -> None:
-    mine = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
-    services.dataset_create(owner=bob, name="theirs", upload=csv_upload())
+    mine = create_dataset(alice, "mine", upload=csv_upload())
+    create_dataset(bob, "theirs", upload=csv_upload())
     listed = alice_api.get("/api/v1/datasets/").json()
     assert [d["name"] for d in listed["results"]] == ["mine"]
     assert "files" not in listed["results"][0]
@@ -65,7 +97,7 @@ def test_list_and_retrieve(alice: Any, bob: Any, alice_api: Any) -> None:
 
 
 def test_another_user_gets_404(alice: Any, bob: Any) -> None:
-    dataset = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    dataset = create_dataset(alice, "mine", upload=csv_upload())
     api = APIClient()
     api.force_authenticate(bob)
     assert api.get(f"/api/v1/datasets/{dataset.pk}/").status_code == 404
@@ -78,7 +110,7 @@ def test_anonymous_gets_401(client: Any) -> None:
 
 
 def test_delete(alice: Any, alice_api: Any) -> None:
-    dataset = services.dataset_create(owner=alice, name="gone", upload=csv_upload())
+    dataset = create_dataset(alice, "gone", upload=csv_upload())
     assert alice_api.delete(f"/api/v1/datasets/{dataset.pk}/").status_code == 204
     assert not Dataset.objects.exists()
 
@@ -101,8 +133,19 @@ def test_a_jobs_dataset_value_is_checked(alice: Any, value: Any) -> None:
         services.dataset_for_job(owner=alice, value=value)
 
 
+def test_a_jobs_dataset_must_be_ready(alice: Any) -> None:
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        waiting = services.dataset_create(owner=alice, name="waiting", upload=csv_upload())
+    with pytest.raises(ValueError, match="'waiting' is still being processed"):
+        services.dataset_for_job(owner=alice, value=waiting.pk)
+    broken = create_dataset(alice, "broken", upload=tar_upload({}, links={"x": "/etc"}))
+    assert broken.status == "failed"
+    with pytest.raises(ValueError, match="Dataset 'broken' failed: .*symbolic link"):
+        services.dataset_for_job(owner=alice, value=broken.pk)
+
+
 def test_a_jobs_dataset_is_one_of_the_owners(alice: Any, bob: Any) -> None:
-    mine = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    mine = create_dataset(alice, "mine", upload=csv_upload())
     assert services.dataset_for_job(owner=alice, value=str(mine.pk)) == mine
     assert services.dataset_for_job(owner=alice, value=None) is None
     with pytest.raises(ValueError, match="Unknown dataset"):

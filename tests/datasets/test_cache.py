@@ -12,15 +12,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from algorithms.models import Algorithm
-from datasets import services
 from datasets.storage import DatasetUnavailable, fetch_code, materialise, materialise_dataset
-from tests.datasets.helpers import csv_upload, zip_upload
+from tests.datasets.helpers import create_dataset, csv_upload, zip_upload
 
 pytestmark = pytest.mark.django_db
 
 
 def test_single_file_dataset_gives_the_file_path(alice: Any, tmp_path: Path) -> None:
-    dataset = services.dataset_create(owner=alice, name="d", upload=csv_upload())
+    dataset = create_dataset(alice, "d", upload=csv_upload())
     path = materialise_dataset(dataset.pk, tmp_path / "cache")
     assert path == tmp_path / "cache" / "datasets" / dataset.content_hash / "data.csv"
     assert path.read_bytes().startswith(b"a,b,label")
@@ -28,14 +27,14 @@ def test_single_file_dataset_gives_the_file_path(alice: Any, tmp_path: Path) -> 
 
 def test_archive_dataset_gives_the_extracted_folder(alice: Any, tmp_path: Path) -> None:
     upload = zip_upload({"train/x.csv": b"1,2\n", "test/y.csv": b"3,4\n"})
-    dataset = services.dataset_create(owner=alice, name="z", upload=upload)
+    dataset = create_dataset(alice, "z", upload=upload)
     folder = materialise_dataset(dataset.pk, tmp_path)
     assert (folder / "train" / "x.csv").read_bytes() == b"1,2\n"
     assert (folder / "test" / "y.csv").read_bytes() == b"3,4\n"
 
 
 def test_cache_is_read_only_for_trials(alice: Any, tmp_path: Path) -> None:
-    dataset = services.dataset_create(owner=alice, name="z", upload=zip_upload({"a/b.csv": b"1"}))
+    dataset = create_dataset(alice, "z", upload=zip_upload({"a/b.csv": b"1"}))
     folder = materialise_dataset(dataset.pk, tmp_path)
     assert not os.access(folder / "a" / "b.csv", os.W_OK) or os.geteuid() == 0
     assert (folder / "a" / "b.csv").stat().st_mode & 0o222 == 0
@@ -43,21 +42,21 @@ def test_cache_is_read_only_for_trials(alice: Any, tmp_path: Path) -> None:
 
 
 def test_second_materialisation_reads_nothing_from_storage(alice: Any, tmp_path: Path) -> None:
-    dataset = services.dataset_create(owner=alice, name="d", upload=csv_upload())
+    dataset = create_dataset(alice, "d", upload=csv_upload())
     first = materialise_dataset(dataset.pk, tmp_path)
     default_storage.delete(dataset.blob.name)  # a second download would now fail
     assert materialise_dataset(dataset.pk, tmp_path) == first
 
 
 def test_two_datasets_with_the_same_content_share_one_entry(alice: Any, tmp_path: Path) -> None:
-    one = services.dataset_create(owner=alice, name="one", upload=csv_upload())
-    two = services.dataset_create(owner=alice, name="two", upload=csv_upload())
+    one = create_dataset(alice, "one", upload=csv_upload())
+    two = create_dataset(alice, "two", upload=csv_upload())
     assert materialise_dataset(one.pk, tmp_path) == materialise_dataset(two.pk, tmp_path)
 
 
 def test_concurrent_trials_extract_once(alice: Any, tmp_path: Path) -> None:
     upload = zip_upload({f"f{i}.csv": b"1,2\n" * 1000 for i in range(20)})
-    dataset = services.dataset_create(owner=alice, name="z", upload=upload)
+    dataset = create_dataset(alice, "z", upload=upload)
     results: list[Path] = []
     errors: list[BaseException] = []
 
@@ -79,7 +78,7 @@ def test_concurrent_trials_extract_once(alice: Any, tmp_path: Path) -> None:
 
 
 def test_changed_blob_is_refused_by_its_hash(alice: Any, tmp_path: Path) -> None:
-    dataset = services.dataset_create(owner=alice, name="d", upload=csv_upload())
+    dataset = create_dataset(alice, "d", upload=csv_upload())
     default_storage.delete(dataset.blob.name)
     default_storage.save(dataset.blob.name, ContentFile(b"tampered"))
     with pytest.raises(DatasetUnavailable, match="does not match its content hash"):
@@ -90,7 +89,7 @@ def test_changed_blob_is_refused_by_its_hash(alice: Any, tmp_path: Path) -> None
 
 
 def test_missing_blob_is_a_clear_reason(alice: Any, tmp_path: Path) -> None:
-    dataset = services.dataset_create(owner=alice, name="d", upload=csv_upload())
+    dataset = create_dataset(alice, "d", upload=csv_upload())
     default_storage.delete(dataset.blob.name)
     with pytest.raises(DatasetUnavailable, match="could not be read from the storage"):
         materialise_dataset(dataset.pk, tmp_path)

@@ -18,6 +18,7 @@ from algorithms import services as algorithm_services
 from algorithms.models import Algorithm
 from datasets import services
 from datasets.models import OutputFile
+from tests.datasets.helpers import create_dataset
 from trainingjobs import execution, scheduler
 from trainingjobs.models import TrainingJob, Trial
 
@@ -72,9 +73,7 @@ def test_search_on_the_digits_csv_downloads_a_model_that_loads(
 ) -> None:
     settings.TRIAL_WORK_DIR = tmp_path / "work"
     settings.DATA_CACHE_DIR = tmp_path / "cache"
-    dataset = services.dataset_create(
-        owner=alice, name="digits", upload=SimpleUploadedFile("digits.csv", digits_csv())
-    )
+    dataset = create_dataset(alice, "digits", upload=SimpleUploadedFile("digits.csv", digits_csv()))
     algorithm = digits_algorithm(alice, django_capture_on_commit_callbacks)
     answer = alice_api.post(
         "/api/v1/training-jobs/",
@@ -114,9 +113,7 @@ def test_search_on_the_digits_csv_downloads_a_model_that_loads(
 
 
 def test_another_users_dataset_cannot_be_picked(alice: Any, bob: Any, alice_api: Any) -> None:
-    theirs = services.dataset_create(
-        owner=bob, name="theirs", upload=SimpleUploadedFile("d.csv", b"1,2\n")
-    )
+    theirs = create_dataset(bob, "theirs", upload=SimpleUploadedFile("d.csv", b"1,2\n"))
     algorithm = Algorithm.objects.create(
         owner=alice,
         name="a",
@@ -136,9 +133,7 @@ def test_another_users_dataset_cannot_be_picked(alice: Any, bob: Any, alice_api:
 
 
 def test_a_dataset_in_use_cannot_be_deleted(alice: Any, alice_api: Any, alice_client: Any) -> None:
-    dataset = services.dataset_create(
-        owner=alice, name="used", upload=SimpleUploadedFile("d.csv", b"1,2\n")
-    )
+    dataset = create_dataset(alice, "used", upload=SimpleUploadedFile("d.csv", b"1,2\n"))
     algorithm = Algorithm.objects.create(
         owner=alice, name="a", boot_file="train.py", status=Algorithm.Status.READY
     )
@@ -149,3 +144,28 @@ def test_a_dataset_in_use_cannot_be_deleted(alice: Any, alice_api: Any, alice_cl
     page = alice_client.post(f"/datasets/{dataset.pk}/delete/", follow=True)
     assert "used by 1 training job" in page.content.decode()
     assert services.Dataset.objects.filter(pk=dataset.pk).exists()
+
+
+def test_a_dataset_not_ready_cannot_be_picked(alice: Any, alice_api: Any) -> None:
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        waiting = services.dataset_create(
+            owner=alice, name="waiting", upload=SimpleUploadedFile("d.csv", b"1,2\n")
+        )
+    algorithm = Algorithm.objects.create(
+        owner=alice,
+        name="a",
+        boot_file="train.py",
+        code_source="server_path",
+        server_path=str(DIGITS_SGD),
+        status=Algorithm.Status.READY,
+    )
+    answer = alice_api.post(
+        "/api/v1/training-jobs/",
+        {"name": "j", "algorithm": algorithm.pk, "dataset": waiting.pk},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert "'waiting' is still being processed" in json.dumps(answer.json()["dataset"])
+    assert not TrainingJob.objects.exists()

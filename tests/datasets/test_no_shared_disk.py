@@ -83,7 +83,8 @@ def _upload_algorithm(cluster: Cluster, package: Path) -> int:
 
 
 def _create_dataset(cluster: Cluster, csv_path: Path) -> dict[str, Any]:
-    return dict(
+    """Upload as a request would; a worker reads it (processing -> ready)."""
+    created = dict(
         cluster.shell(
             "from django.contrib.auth import get_user_model\n"
             "from django.core.files import File\n"
@@ -92,10 +93,21 @@ def _create_dataset(cluster: Cluster, csv_path: Path) -> dict[str, Any]:
             "with open(path, 'rb') as fh:\n"
             "    upload = File(fh, name='digits.csv')\n"
             "    ds = dataset_create(owner=owner, name='digits', upload=upload)\n"
-            "result = {'id': ds.pk, 'blob': ds.blob.name, 'hash': ds.content_hash}\n",
+            "result = {'id': ds.pk, 'blob': ds.blob.name}\n",
             path=str(csv_path),
         )
     )
+
+    def settled() -> tuple[str, str, str] | None:
+        rows = cluster.rows(
+            "SELECT status, status_reason, content_hash FROM datasets_dataset WHERE id = %s",
+            (created["id"],),
+        )
+        return rows[0] if rows and rows[0][0] != "processing" else None  # type: ignore[return-value]
+
+    status, reason, digest = cluster.wait("the dataset's processing", settled, 120)
+    assert status == "ready", reason
+    return {**created, "hash": digest}
 
 
 def _token(cluster: Cluster) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from datasets import services
 from datasets.models import Dataset
-from tests.datasets.helpers import csv_upload, zip_upload
+from tests.datasets.helpers import create_dataset, csv_upload, tar_upload, zip_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -20,21 +20,43 @@ def test_pages_need_login(client: Any) -> None:
         assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
 
 
-def test_create_by_upload_shows_size_files_and_preview(alice: Any, alice_client: Any) -> None:
-    answer = alice_client.post(
-        "/datasets/create/", {"name": "digits", "description": "8x8", "file": csv_upload()}
-    )
+def test_create_by_upload_shows_processing_then_size_files_and_preview(
+    alice: Any, alice_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = alice_client.post(
+            "/datasets/create/", {"name": "digits", "description": "8x8", "file": csv_upload()}
+        )
     dataset = Dataset.objects.get(owner=alice, name="digits")
     assert answer.status_code == 302 and answer["Location"] == f"/datasets/{dataset.pk}/"
+    waiting = alice_client.get(answer["Location"]).content.decode()
+    assert 'data-testid="dataset-status">Processing<' in waiting
+    assert '<meta http-equiv="refresh"' in waiting and "preview-table" not in waiting
+    assert "Processing" in alice_client.get("/datasets/").content.decode()
+    for callback in queued:  # the worker reads it
+        callback()
     page = alice_client.get(answer["Location"]).content.decode()
+    assert 'data-testid="dataset-status">Ready<' in page and "http-equiv" not in page
     assert "28\xa0bytes in 1 file" in page
     assert 'data-testid="preview-table"' in page and '<td class="mono">label</td>' in page
     assert "data.csv" in page
 
 
+def test_a_dataset_failed_on_the_worker_shows_the_reason(
+    alice: Any, alice_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    upload = tar_upload({"../up.csv": b"1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = alice_client.post("/datasets/create/", {"name": "bad", "file": upload})
+    assert answer.status_code == 302
+    page = alice_client.get(answer["Location"]).content.decode()
+    assert 'data-testid="dataset-status">Failed<' in page
+    assert 'data-testid="status-reason"' in page and "escapes the package folder" in page
+
+
 def test_list_shows_own_datasets_only(alice: Any, bob: Any, alice_client: Any) -> None:
-    services.dataset_create(owner=alice, name="mine", upload=csv_upload())
-    services.dataset_create(owner=bob, name="theirs", upload=csv_upload())
+    create_dataset(alice, "mine", upload=csv_upload())
+    create_dataset(bob, "theirs", upload=csv_upload())
     page = alice_client.get("/datasets/").content.decode()
     assert 'data-name="mine"' in page and "theirs" not in page
     assert 'data-testid="nav-datasets"' in page
@@ -52,14 +74,17 @@ def test_refused_upload_keeps_what_was_typed(alice: Any, alice_client: Any) -> N
     assert not Dataset.objects.exists()
 
 
-def test_name_error_keeps_the_uploaded_file(alice: Any, alice_client: Any) -> None:
-    services.dataset_create(owner=alice, name="taken", upload=csv_upload())
+def test_name_error_keeps_the_uploaded_file(
+    alice: Any, alice_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    create_dataset(alice, "taken", upload=csv_upload())
     answer = alice_client.post("/datasets/create/", {"name": "taken", "file": csv_upload()})
     assert answer.status_code == 400
     token = answer.context["form"].data["pending_file"]
     assert token.endswith("/data.csv")
     assert "Uploaded: <strong>data.csv</strong>" in answer.content.decode()
-    again = alice_client.post("/datasets/create/", {"name": "fresh", "pending_file": token})
+    with django_capture_on_commit_callbacks(execute=True):
+        again = alice_client.post("/datasets/create/", {"name": "fresh", "pending_file": token})
     assert again.status_code == 302
     assert Dataset.objects.get(name="fresh").size == 28
 
@@ -81,7 +106,7 @@ def test_nothing_given_is_a_clear_error(alice_client: Any) -> None:
 
 
 def test_another_users_dataset_is_404(alice: Any, bob: Any, client: Any) -> None:
-    dataset = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    dataset = create_dataset(alice, "mine", upload=csv_upload())
     client.force_login(bob)
     for url in (f"/datasets/{dataset.pk}/", f"/datasets/{dataset.pk}/delete/"):
         assert client.get(url).status_code == 404
@@ -90,7 +115,7 @@ def test_another_users_dataset_is_404(alice: Any, bob: Any, client: Any) -> None
 
 
 def test_staff_sees_all(alice: Any, staff: Any, client: Any) -> None:
-    dataset = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
+    dataset = create_dataset(alice, "mine", upload=csv_upload())
     client.force_login(staff)
     assert client.get(f"/datasets/{dataset.pk}/").status_code == 200
 
@@ -98,7 +123,7 @@ def test_staff_sees_all(alice: Any, staff: Any, client: Any) -> None:
 def test_delete_removes_row_and_blob(
     alice: Any, alice_client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    dataset = services.dataset_create(owner=alice, name="gone", upload=csv_upload())
+    dataset = create_dataset(alice, "gone", upload=csv_upload())
     blob = Path(dataset.blob.path)
     with django_capture_on_commit_callbacks(execute=True):
         answer = alice_client.post(f"/datasets/{dataset.pk}/delete/")
@@ -108,7 +133,7 @@ def test_delete_removes_row_and_blob(
 
 def test_preview_can_be_chosen(alice: Any, alice_client: Any) -> None:
     upload = zip_upload({"a.csv": b"x,y\n", "notes.txt": b"first line\n"})
-    dataset = services.dataset_create(owner=alice, name="z", upload=upload)
+    dataset = create_dataset(alice, "z", upload=upload)
     page = alice_client.get(f"/datasets/{dataset.pk}/?preview=notes.txt").content.decode()
     assert 'data-testid="preview-text"' in page and "first line" in page
 
@@ -118,8 +143,9 @@ def test_job_dataset_field_lists_own_datasets_and_keeps_the_choice(
 ) -> None:
     from django.template import Context, Template
 
-    mine = services.dataset_create(owner=alice, name="mine", upload=csv_upload())
-    services.dataset_create(owner=bob, name="theirs", upload=csv_upload())
+    mine = create_dataset(alice, "mine", upload=csv_upload())
+    create_dataset(bob, "theirs", upload=csv_upload())
+    waiting = services.dataset_create(owner=alice, name="waiting", upload=csv_upload())
     request = rf.get("/")
     request.user = alice
     template = Template("{% load datasets_tags %}{% job_dataset_field selected errs %}")
@@ -128,4 +154,5 @@ def test_job_dataset_field_lists_own_datasets_and_keeps_the_choice(
     )
     assert f'<option value="{mine.pk}" selected>mine' in html
     assert "theirs" not in html
+    assert f'<option value="{waiting.pk}" disabled>waiting (processing: not usable yet)' in html
     assert "Unknown dataset 9." in html

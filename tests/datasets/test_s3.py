@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from datasets import outputs, services
+from datasets import outputs
 from datasets.models import OutputFile, OutputSet
 from datasets.storage import DatasetUnavailable, materialise_dataset
-from tests.datasets.helpers import csv_upload, make_trial, zip_upload
+from tests.datasets.helpers import create_dataset, csv_upload, make_trial, zip_upload
 from tests.datasets.s3_server import S3Server, free_port, running_s3_server
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_dataset_lands_in_the_bucket_and_materialises(
     alice: Any, in_bucket: S3Server, tmp_path: Path
 ) -> None:
     upload = zip_upload({"digits/data.csv": b"1,2,0\n3,4,1\n"})
-    dataset = services.dataset_create(owner=alice, name="d", upload=upload)
+    dataset = create_dataset(alice, "d", upload=upload)
     assert in_bucket.keys("datasets/") == [dataset.blob.name]
     folder = materialise_dataset(dataset.pk, tmp_path)
     assert (folder / "digits" / "data.csv").read_bytes() == b"1,2,0\n3,4,1\n"
@@ -111,7 +111,7 @@ def test_unreachable_storage_fails_with_the_reason_and_lists_nothing(
 def test_unreachable_storage_on_materialise_is_a_reason(
     alice: Any, in_bucket: S3Server, settings: Any, tmp_path: Path
 ) -> None:
-    dataset = services.dataset_create(owner=alice, name="d", upload=csv_upload())
+    dataset = create_dataset(alice, "d", upload=csv_upload())
     dead = S3Server(f"http://127.0.0.1:{free_port()}")
     settings.STORAGES = dead.storages(
         client_config=Config(connect_timeout=1, retries={"max_attempts": 1})

@@ -10,6 +10,7 @@ import pytest
 
 from datasets import services
 from datasets.models import Dataset
+from tests.datasets.helpers import create_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +26,22 @@ def root(tmp_path: Path, settings: Any) -> Path:
 
 
 def _refused(owner: Any, path: str) -> str:
+    """The request's refusal: a field error, nothing saved."""
     with pytest.raises(services.DatasetValidationError) as caught:
-        services.dataset_create(owner=owner, name="srv", server_path=path)
+        create_dataset(owner, "srv", server_path=path)
     assert not Dataset.objects.exists()
     return caught.value.errors["server_path"][0]
 
 
+def _failed(owner: Any, path: str) -> str:
+    """The worker's refusal, once it walks the folder: the dataset failed, nothing stored."""
+    dataset = create_dataset(owner, "srv", server_path=path)
+    assert dataset.status == "failed" and dataset.blob.name == ""
+    return dataset.status_reason
+
+
 def test_folder_inside_a_root_is_copied_as_a_zip(alice: Any, root: Path) -> None:
-    dataset = services.dataset_create(owner=alice, name="srv", server_path=str(root / "digits"))
+    dataset = create_dataset(alice, "srv", server_path=str(root / "digits"))
     saved = Dataset.objects.get(pk=dataset.pk)
     assert saved.source == "server_path" and saved.format == "zip"
     assert sorted(f["path"] for f in saved.files) == ["data.csv", "sub/notes.txt"]
@@ -63,7 +72,7 @@ def test_a_file_is_not_a_folder(alice: Any, root: Path) -> None:
 
 def test_symlink_out_of_the_root_is_refused(alice: Any, root: Path) -> None:
     (root / "digits" / "leak").symlink_to("/etc/passwd")
-    assert "symbolic link" in _refused(alice, str(root / "digits"))
+    assert "symbolic link" in _failed(alice, str(root / "digits"))
 
 
 def test_server_folders_are_off_by_default(alice: Any, settings: Any) -> None:

@@ -1,0 +1,76 @@
+"""A new dataset is read whole on a worker: idempotent, and safe against a deletion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import TestCase
+from django.utils import timezone
+
+from datasets import processing, services
+from datasets.models import Dataset
+from datasets.storage import DatasetUnavailable, materialise_dataset
+from tests.datasets.helpers import create_dataset, csv_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _waiting(owner: Any, name: str = "d", **fields: Any) -> Dataset:
+    """A dataset as the request leaves it: stored, processing, its task not run yet."""
+    fields.setdefault("upload", None if "server_path" in fields else csv_upload())
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        dataset = services.dataset_create(owner=owner, name=name, **fields)
+    assert dataset.status == "processing"
+    return dataset
+
+
+def test_a_second_delivery_of_the_task_changes_nothing(alice: Any) -> None:
+    dataset = _waiting(alice)
+    assert processing.dataset_process(dataset_id=dataset.pk) == "ready"
+    before = Dataset.objects.get(pk=dataset.pk)
+    assert processing.dataset_process(dataset_id=dataset.pk) is None
+    after = Dataset.objects.get(pk=dataset.pk)
+    assert (after.status, after.content_hash, after.files) == (
+        before.status,
+        before.content_hash,
+        before.files,
+    )
+
+
+def test_a_dataset_deleted_while_processing_is_left_alone(alice: Any) -> None:
+    dataset = _waiting(alice)
+    Dataset.objects.filter(pk=dataset.pk).delete()
+    assert processing.dataset_process(dataset_id=dataset.pk) is None
+
+
+def test_a_server_folder_is_copied_on_the_worker(alice: Any, settings: Any, tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.csv").write_text("1,2\n")
+    settings.DATASET_SERVER_ROOTS = [tmp_path.resolve()]
+    dataset = _waiting(alice, server_path=str(tmp_path / "d"))
+    assert dataset.blob.name == ""  # nothing copied in the request
+    processing.dataset_process(dataset_id=dataset.pk)
+    dataset.refresh_from_db()
+    assert dataset.status == "ready" and default_storage.exists(dataset.blob.name)
+    assert dataset.files == [{"path": "x.csv", "size": 4}]
+
+
+def test_a_dataset_not_ready_is_not_materialised(alice: Any, tmp_path: Path) -> None:
+    dataset = _waiting(alice)
+    with pytest.raises(DatasetUnavailable, match="still being processed"):
+        materialise_dataset(dataset.pk, tmp_path)
+
+
+def test_stale_processing_is_queued_again(alice: Any) -> None:
+    old = _waiting(alice, "old")
+    _waiting(alice, "new")
+    create_dataset(alice, "done", upload=csv_upload())
+    Dataset.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert processing.datasets_requeue_stale(older_than=timedelta(minutes=10)) == [old.pk]
+    assert Dataset.objects.get(pk=old.pk).status == "ready"
+    assert Dataset.objects.get(name="new").status == "processing"

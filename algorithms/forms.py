@@ -11,11 +11,16 @@ renumbers them on every change); ``auto_search``, ``metric_name``, ``metric_goal
 ``metric_regex``, ``sample_log``; ``sa`` (checked search algorithms) and
 ``sa-<algorithm>-<param>`` for their parameters, where ``<algorithm>`` is the name the
 sampler is selected under (its canonical name, or the ModelArts alias it was saved with).
+
+A text field too large to read (a 20 MB paste into the sample log) reaches this module as
+``oversized``, name -> bytes sent (``console.multipart`` leaves it out of the POST): the
+page comes back with a message on that field and every other value kept.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +35,20 @@ from algorithms.models import Algorithm, Engine
 from algorithms.script_help import parse_help
 from algorithms.spec_display import display_value, stored_number
 from algorithms.spec_values import TRUE_STRINGS
+from algorithms.validation import MAX_SAMPLE_LOG_CHARS
 from search.samplers import list_samplers
 
 HP_COLUMNS = ("name", "type", "default", "min", "max", "choices", "required", "description")
 _HP_KEY = re.compile(r"^hp-(\d{1,4})-name$")
+# A field left out as too large: where the page shows its message, and its label there.
+_OVERSIZED_PLACES = {
+    "sample_log": ("sample_log", "sample log"),
+    "description": ("description", "description"),
+    "metric_regex": ("metric.regex", "metric regex"),
+    "name": ("name", "name"),
+    "boot_file": ("boot_file", "boot file"),
+    "server_path": ("server_path", "server folder"),
+}
 
 
 @dataclass
@@ -46,6 +61,8 @@ class AlgorithmForm:
     server_path: str = ""
     pending_token: str = ""
     upload: File | None = field(default=None, repr=False)
+    # Fields the page could not read (too large): refused before any service is called.
+    refused: AlgorithmErrors = field(default_factory=AlgorithmErrors)
 
     @classmethod
     def from_post(
@@ -55,9 +72,10 @@ class AlgorithmForm:
         *,
         user_id: int,
         instance: Algorithm | None = None,
+        oversized: Mapping[str, int] | None = None,
     ) -> AlgorithmForm:
         raw = _raw_from_post(data)
-        form = cls(raw=raw, spec=_spec_from_raw(raw))
+        form = cls(raw=raw, spec=_spec_from_raw(raw), refused=oversized_errors(oversized or {}))
         source = raw["code_source"]
         # As posted (blank when absent): the service refuses "Upload" without a file on an
         # algorithm that uses a server folder, instead of silently keeping the folder.
@@ -144,6 +162,28 @@ class AlgorithmForm:
             if instance is not None
             else 0,
         }
+
+
+def oversized_errors(oversized: Mapping[str, int]) -> AlgorithmErrors:
+    """A message for each field left out as too large (name -> bytes sent), on its field.
+
+    >>> oversized_errors({"sample_log": 20 * 2**20}).fields["sample_log"][0][:40]
+    'The sample log you pasted is 20.0 MB, to'
+    """
+    errors = AlgorithmErrors()
+    for name, size in oversized.items():
+        key, label = _OVERSIZED_PLACES.get(name, ("non_field", f"field '{name[:64]}'"))
+        message = (
+            f"The {label} you pasted is {size / 2**20:.1f} MB, too large for the form to "
+            "read, so it was left out and nothing was saved."
+        )
+        if name == "sample_log":
+            message += (
+                f" At most {MAX_SAMPLE_LOG_CHARS // 2**20} million characters are kept: paste "
+                "the part around the lines that print the metric."
+            )
+        errors.add(key, message)
+    return errors
 
 
 # --- POST -> raw -> spec ---------------------------------------------------------------------

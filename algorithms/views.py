@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms import metric_regex, services
+from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.forms import AlgorithmForm
 from algorithms.models import Algorithm
 from algorithms.script_help import parse_help
@@ -71,13 +72,17 @@ def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def algorithm_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "algorithms/form.html", AlgorithmForm.initial().context())
-    form = AlgorithmForm.from_post(request.POST, request.FILES, user_id=_user_id(request))
+    form = AlgorithmForm.from_post(
+        request.POST, request.FILES, user_id=_user_id(request), oversized=_oversized(request)
+    )
+    if form.refused:
+        return _refused(request, form, form.refused)
     try:
         algorithm = services.algorithm_create(
             owner=request.user, spec=form.spec, code=form.code, server_path=form.server_path
         )
     except services.AlgorithmValidationError as exc:
-        return _refused(request, form, exc)
+        return _refused(request, form, exc.errors)
     form.finish(user_id=_user_id(request))
     messages.success(request, f"Algorithm '{algorithm.name}' created; checking its package.")
     return redirect("algorithms:detail", pk=algorithm.pk)
@@ -93,29 +98,40 @@ def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ctx = {**form.context(instance=algorithm), "filled_from_help": filled is not None}
         return render(request, "algorithms/form.html", ctx)
     form = AlgorithmForm.from_post(
-        request.POST, request.FILES, user_id=_user_id(request), instance=algorithm
+        request.POST,
+        request.FILES,
+        user_id=_user_id(request),
+        instance=algorithm,
+        oversized=_oversized(request),
     )
+    if form.refused:
+        return _refused(request, form, form.refused, instance=algorithm)
     try:
         algorithm = services.algorithm_update(
             algorithm=algorithm, spec=form.spec, code=form.code, server_path=form.server_path
         )
     except services.AlgorithmValidationError as exc:
-        return _refused(request, form, exc, instance=algorithm)
+        return _refused(request, form, exc.errors, instance=algorithm)
     form.finish(user_id=_user_id(request))
     messages.success(request, f"Algorithm '{algorithm.name}' saved.")
     return redirect("algorithms:detail", pk=algorithm.pk)
 
 
+def _oversized(request: HttpRequest) -> dict[str, int]:
+    """Text fields too large to read, left out of ``request.POST`` (``console.multipart``)."""
+    return dict(getattr(request, "oversized_fields", {}))
+
+
 def _refused(
     request: HttpRequest,
     form: AlgorithmForm,
-    exc: services.AlgorithmValidationError,
+    errors: AlgorithmErrors,
     instance: Algorithm | None = None,
 ) -> HttpResponse:
     """The form again, everything typed kept (the upload too), each message by its field."""
     form.close()
-    form.keep_upload(exc.errors, user_id=_user_id(request))
-    ctx = form.context(exc.errors, instance=instance)
+    form.keep_upload(errors, user_id=_user_id(request))
+    ctx = form.context(errors, instance=instance)
     return render(request, "algorithms/form.html", ctx, status=400)
 
 

@@ -29,6 +29,7 @@ application = ProtocolTypeRouter(
             django_asgi_app,
             upload_limit=settings.MAX_REQUEST_MB * MB,
             default_limit=settings.MAX_FORM_REQUEST_MB * MB,
+            dataset_limit=(settings.DATASET_MAX_UPLOAD_MB + 16) * MB,
         ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))

@@ -10,13 +10,19 @@ A pure ASGI middleware in front of Django (``console.asgi``), so it works the sa
   the moment the count passes the limit the application is told the client went away
   (Django stops reading) and the client gets the 413.
 
-Two limits: routes that take a code package (``UPLOAD_PATHS``) accept up to
-``MAX_REQUEST_MB``; every other route (login, token, regex tester...) up to
+Three limits: routes that take a code package (``UPLOAD_PATHS``) accept up to
+``MAX_REQUEST_MB``; routes that take a dataset (``DATASET_PATHS``) the dataset upload limit
+plus a form; every other route (login, token, regex tester...) up to
 ``MAX_FORM_REQUEST_MB``, so an anonymous 100 MB POST to the login page costs nothing.
+
+The 413 says what the limit is and that nothing was saved, in the asker's language: JSON
+``{"detail": ...}`` under ``/api/``, the console's error page (``413.html``) to a browser
+that asks for HTML, plain text otherwise.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,27 +33,60 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 
+MB = 1024 * 1024
 # Routes that take a code package upload: the algorithm create/edit pages and the API.
 UPLOAD_PATHS = re.compile(r"^/(algorithms/(create|\d+/edit)|api/v1/algorithms(/\d+)?)/$")
+# Routes that take a dataset upload: the create page and the API's list (its POST).
+DATASET_PATHS = re.compile(r"^/(datasets/create|api/v1/datasets)/$")
 
 
-def _too_large_body(limit: int) -> bytes:
-    mb = limit / (1024 * 1024)
-    return (
-        f"Request body too large: the limit for this address is {mb:g} MB.\n".encode()
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"
+
+
+def too_large_answer(scope: Scope, limit: int, declared: int | None) -> tuple[bytes, bytes]:
+    """The 413's (content type, body) for this request: JSON, an HTML page or plain text."""
+    text = (
+        f"Request body too large: the limit for this address is {_megabytes(limit)}; "
+        "nothing was read or saved."
     )
+    path = scope.get("path", "")
+    if path.startswith("/api/"):
+        return b"application/json", json.dumps({"detail": text}).encode()
+    if b"text/html" in _header(scope, b"accept"):
+        from django.template.loader import render_to_string
+
+        # No request: Django has not run, so the page shows no user (base.html's anonymous
+        # layout) and needs nothing but these two numbers.
+        size = _megabytes(declared) if declared is not None else ""
+        page = render_to_string("413.html", {"limit": _megabytes(limit), "size": size})
+        return b"text/html; charset=utf-8", page.encode()
+    return b"text/plain; charset=utf-8", f"{text}\n".encode()
 
 
 class BodyLimitMiddleware:
     """Wrap an ASGI app so that no HTTP request body over its route's limit is read."""
 
-    def __init__(self, app: ASGIApp, *, upload_limit: int, default_limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        upload_limit: int,
+        default_limit: int,
+        dataset_limit: int | None = None,
+    ) -> None:
         self.app = app
         self.upload_limit = upload_limit
         self.default_limit = default_limit
+        self.dataset_limit = dataset_limit if dataset_limit is not None else default_limit
 
     def limit_for(self, path: str) -> int:
-        return self.upload_limit if UPLOAD_PATHS.match(path) else self.default_limit
+        """The largest body accepted on ``path``, in bytes."""
+        if UPLOAD_PATHS.match(path):
+            return self.upload_limit
+        if DATASET_PATHS.match(path):
+            return self.dataset_limit
+        return self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +95,7 @@ class BodyLimitMiddleware:
         limit = self.limit_for(scope.get("path", ""))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _send_413(send, limit)
+            await _send_413(send, scope, limit, declared)
             return
         state = {"read": 0, "started": False, "refused": False}
 
@@ -69,7 +108,7 @@ class BodyLimitMiddleware:
                 if state["read"] > limit:
                     state["refused"] = True
                     if not state["started"]:
-                        await _send_413(send, limit)
+                        await _send_413(send, scope, limit, declared)
                         state["started"] = True
                     # Django treats a disconnect while reading as an aborted request.
                     return {"type": "http.disconnect"}
@@ -85,23 +124,27 @@ class BodyLimitMiddleware:
         await self.app(scope, limited_receive, guarded_send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _header(scope: Scope, wanted: bytes) -> bytes:
     for name, value in scope.get("headers", []):
-        if name.lower() == b"content-length":
-            text = value.decode("latin-1").strip()
-            # A malformed length is the server's to refuse (400); treat it as unknown.
-            return int(text) if text.isascii() and text.isdigit() else None
-    return None
+        if name.lower() == wanted:
+            return bytes(value)
+    return b""
 
 
-async def _send_413(send: Send, limit: int) -> None:
-    body = _too_large_body(limit)
+def _content_length(scope: Scope) -> int | None:
+    text = _header(scope, b"content-length").decode("latin-1").strip()
+    # A malformed length is the server's to refuse (400); treat it as unknown.
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+async def _send_413(send: Send, scope: Scope, limit: int, declared: int | None) -> None:
+    content_type, body = too_large_answer(scope, limit, declared)
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 # The unread body stays on the socket: the connection cannot be reused.
                 (b"connection", b"close"),

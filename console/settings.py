@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check reads the form: a too-large text field is named, not fatal.
+    "console.multipart.OversizedFieldsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "console.middleware.LoginRequiredMiddleware",
@@ -267,6 +269,9 @@ DATASET_MAX_FILES = env_int("DATASET_MAX_FILES", 5000, minimum=1)
 DATASET_MAX_UNCOMPRESSED_MB = env_int("DATASET_MAX_UNCOMPRESSED_MB", 4096, minimum=1)
 DATASET_SERVER_ROOTS = [Path(p).resolve() for p in env_list("DATASET_SERVER_ROOTS", [])]
 DATA_CACHE_DIR = Path(env_str("DATA_CACHE_DIR", str(DATA_DIR / "cache"))).resolve()
+# The cache's cap: past it the least recently used entries no running trial of the host
+# uses are evicted (0: no cap).
+DATA_CACHE_MAX_MB = env_int("DATA_CACHE_MAX_MB", 20480, minimum=0)
 TRIAL_OUTPUT_MAX_MB = env_int("TRIAL_OUTPUT_MAX_MB", 1024, minimum=1)
 TRIAL_OUTPUT_MAX_FILES = env_int("TRIAL_OUTPUT_MAX_FILES", 1000, minimum=1)
 OUTPUT_KEEP_BEST_TRIALS = env_int("OUTPUT_KEEP_BEST_TRIALS", 0, minimum=0)

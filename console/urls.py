@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from console import api, views
 
+# A form Django cannot read (too large, too many fields) gets a page that says so.
+handler400 = "console.views.bad_request"
+
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", api.TokenCreateApi.as_view(), name="api-token"),
     path("auth/tokens/", api.TokenListApi.as_view(), name="api-token-list"),

@@ -6,9 +6,11 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import requires_csrf_token
 
 from algorithms import examples
 from algorithms.models import Algorithm
@@ -66,3 +68,51 @@ def home(request: HttpRequest) -> HttpResponse:
         )[:RECENT],
     }
     return render(request, "console/home.html", context)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 for a request Django could not read (``handler400``), in words.
+
+    Django raises these while reading a form, before any view runs: its text fields pass
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``RequestDataTooBig``), or it has more fields or files
+    than allowed. Its own answer is a bare "Bad Request (400)"; this one says what was too
+    large and that nothing was saved (JSON ``{"detail": ...}`` under ``/api/``).
+    """
+    headline, message, advice = _bad_request_text(exception)
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": f"{message} Nothing was saved."}, status=400)
+    context = {"headline": headline, "message": message, "advice": advice}
+    return render(request, "400.html", context, status=400)
+
+
+def _bad_request_text(exception: Exception | None) -> tuple[str, str, str]:
+    back = "Go back with your browser's Back button (what you typed is usually still there)"
+    if isinstance(exception, RequestDataTooBig):
+        limit = _size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return (
+            "The form is too large to read.",
+            f"Its text fields hold more than {limit} together (files do not count).",
+            f"{back}, shorten the longest text and send it again.",
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return (
+            "The form has too many fields.",
+            f"It sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.",
+            f"{back}, remove rows you do not need and send it again.",
+        )
+    if isinstance(exception, TooManyFilesSent):
+        return (
+            "The form has too many files.",
+            f"It sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files.",
+            f"{back} and send fewer files.",
+        )
+    return ("The request could not be read.", "It was malformed or incomplete.", "Try again.")
+
+
+def _size(size: int) -> str:
+    """``16 MB``, ``1.5 KB``, ``900 bytes``."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"

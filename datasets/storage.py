@@ -6,30 +6,32 @@ materialises a dataset once per host, into ``DATA_CACHE_DIR/datasets/<sha256>/``
 extracted with the same safe-archive rules as code packages and made read-only; algorithm
 code packages are fetched into ``DATA_CACHE_DIR/code/`` the same way. The cache entry
 appears by an atomic rename, under a per-entry file lock, so concurrent trials (threads
-or processes) download and extract it once and never see half of it.
+or processes) download and extract it once and never see half of it; past
+``DATA_CACHE_MAX_MB`` the least recently used entries that no running trial of the host
+uses are evicted (:mod:`datasets.cache`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
-import stat
+import socket
 import tempfile
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
+from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
 
 from algorithms import packages
 from algorithms.models import Algorithm
 from algorithms.package_members import Limits
+from datasets import cache
 from datasets.models import Dataset
 
 MB = 1024 * 1024
@@ -176,8 +178,7 @@ def fetch_code(algorithm: Algorithm, cache_root: Path | None = None) -> Path:
     if not algorithm.code_file:
         raise packages.PackageError("No code package was uploaded.")
     name = algorithm.code_file.name
-    key = hashlib.sha256(name.encode()).hexdigest()
-    entry = Path(cache_root or settings.DATA_CACHE_DIR) / "code" / key
+    entry = Path(cache_root or settings.DATA_CACHE_DIR) / "code" / _code_key(name)
     base = os.path.basename(name)
 
     def fill(tmp: Path) -> None:
@@ -195,31 +196,39 @@ def fetch_code(algorithm: Algorithm, cache_root: Path | None = None) -> Path:
 
 
 def _ensure(entry: Path, fill: Any) -> None:
-    """Make ``entry`` exist, built by ``fill(tmp_folder)`` once, then renamed in place."""
-    if entry.exists():
-        return
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(entry.parent / f"{entry.name}.lock"):
-        if entry.exists():  # another trial finished it while we waited
-            return
-        tmp = entry.parent / f"{entry.name}.part-{uuid.uuid4().hex}"
-        try:
-            fill(tmp)
-            _read_only(tmp)
-            os.rename(tmp, entry)
-        except BaseException:
-            _remove(tmp)
-            raise
+    """Build the cache entry once (see :mod:`datasets.cache`), evicting past the cap."""
+    root = entry.parent.parent
+    cache.ensure(
+        entry,
+        fill,
+        max_bytes=settings.DATA_CACHE_MAX_MB * MB,
+        in_use=lambda: entries_in_use(root),
+    )
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # per open file: serialises threads and processes
-        yield
-    finally:
-        os.close(fd)
+def entries_in_use(root: Path) -> set[Path]:
+    """The cache entries trials running on this host use (whatever worker process runs
+    them): their job's dataset and uploaded code package.
+
+    A trial is marked running (its claim) before its worker asks the cache for anything,
+    and the evictor asks this under the entry's lock, after the worker's own use of the
+    lock: so an entry a trial was handed is always seen here while the trial runs.
+    """
+    trial_model: Any = apps.get_model("trainingjobs", "Trial")
+    running = trial_model.objects.filter(
+        status="running", worker__startswith=f"{socket.gethostname()}:"
+    ).values_list("job__dataset__content_hash", "job__algorithm__code_file")
+    used: set[Path] = set()
+    for content_hash, code_file in running:
+        if content_hash:
+            used.add(root / "datasets" / content_hash)
+        if code_file:
+            used.add(root / "code" / _code_key(code_file))
+    return used
+
+
+def _code_key(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
 
 
 def _fill_dataset(dataset: Dataset, tmp: Path) -> None:
@@ -249,20 +258,3 @@ def _download(name: str, dest: Path) -> str:
             digest.update(chunk)
             out.write(chunk)
     return digest.hexdigest()
-
-
-def _read_only(folder: Path) -> None:
-    """Trials read the cache; one must not change what the next trial reads."""
-    for dirpath, _dirs, files in os.walk(folder):
-        for name in files:
-            os.chmod(os.path.join(dirpath, name), 0o444, follow_symlinks=False)
-    for dirpath, _dirs, _files in os.walk(folder, topdown=False):
-        os.chmod(dirpath, 0o555)
-
-
-def _remove(path: Path) -> None:
-    if not path.exists():
-        return
-    for dirpath, _dirs, _files in os.walk(path):
-        os.chmod(dirpath, stat.S_IRWXU)
-    shutil.rmtree(path, ignore_errors=True)

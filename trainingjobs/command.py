@@ -32,6 +32,12 @@ BOOL_STYLES = ("true_false", "one_zero", "flag")
 HP_TYPES = ("float", "int", "str", "bool")
 # Thread pools of the numeric libraries a training script is likely to load.
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TORCH_NUM_THREADS")
+# Set by the console for every trial (``trial_env``): a job cannot override them.
+CONSOLE_VARS = ("DATA_URL", "TRAIN_URL", "TRIAL_ID", "JOB_ID")
+# The console's own secrets never reach a trial: it runs a user's code, which could sign
+# sessions with SECRET_KEY or open the database, the queue or the object store directly.
+CONSOLE_SECRETS = frozenset({"SECRET_KEY", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL"})
+CONSOLE_SECRET_PREFIXES = ("STORAGE_S3_",)
 SLOT_PLACEHOLDERS = ("slot",)
 
 # "{{" and "}}" are escapes; "{...}" without braces inside is a placeholder; any other brace
@@ -283,7 +289,7 @@ def trial_env(
     algorithm_sets: Iterable[str],
 ) -> dict[str, str]:
     """The environment of one trial, built on ``base`` (the worker's environment with the
-    algorithm's own variables already merged in).
+    job's own variables already merged in; ``algorithm_sets``: the names the job sets).
 
     - ``DATA_URL``, ``TRAIN_URL`` (``""`` when None), ``TRIAL_ID`` and ``JOB_ID``: always set.
     - ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``TORCH_NUM_THREADS``

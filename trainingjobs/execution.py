@@ -45,10 +45,8 @@ logger = logging.getLogger(__name__)
 TrialStatus = Trial.Status
 POLL_INTERVAL_S = 0.5
 GRACE_S = 5.0
-# The console's own secrets never reach a trial: it runs a user's code, which could sign
-# sessions with SECRET_KEY or open the database, the queue or the object store directly.
-CONSOLE_SECRETS = frozenset({"SECRET_KEY", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL"})
-CONSOLE_SECRET_PREFIXES = ("STORAGE_S3_",)
+CONSOLE_SECRETS = command.CONSOLE_SECRETS
+CONSOLE_SECRET_PREFIXES = command.CONSOLE_SECRET_PREFIXES
 
 
 class RunOutcome(Protocol):
@@ -217,7 +215,8 @@ def _run(
     job = trial.job
     with _slot() as (slot, running_here):
         env = command.trial_env(
-            worker_env(),
+            # The job's variables over the worker's (validated: never a console variable).
+            {**worker_env(), **job.environment},
             job_id=job.pk,
             trial_id=trial.pk,
             data_url=prepared.data_url,
@@ -225,7 +224,7 @@ def _run(
             threads=command.threads_per_trial(max(running_here, _running_on_host())),
             slot=slot,
             slot_template=settings.TRIAL_SLOT_ENV,
-            algorithm_sets=(),
+            algorithm_sets=job.environment.keys(),
         )
         return run_process(
             prepared.argv,

@@ -14,7 +14,8 @@ HyperDrive distribution), ``low``/``high``/``scale``/``step`` (a range of a numb
 advanced ones ``dlow``/``dhigh``/``mu``/``sigma``/``q``/``upper``/``dvalues``);
 ``metric_name``, ``metric_goal``, ``metric_regex``; ``sa`` (checked search algorithms)
 with ``sa-<algorithm>-<param>``; ``objective``; ``policy`` with
-``policy-<policy>-<param>``; the limits by their API names.
+``policy-<policy>-<param>``; the limits by their API names; the environment table's rows
+as ``env-<i>-name`` and ``env-<i>-value``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ DEFAULT_LIMITS = {
     "max_failed": "",
 }
 PLACEHOLDERS = ("trial_dir", "output_dir", "trial_id", "job_id", "data_dir")
+ENV_BLANK_ROWS = 2  # empty rows of the environment table (the page's script adds more)
 _INT_RE = re.compile(r"^[-+]?\d+$")
 _ON = ("on", "true", "1")
 
@@ -176,6 +178,7 @@ class JobForm:
             "policy_params": {},
             "limits": dict(DEFAULT_LIMITS),
             "lost_counts_as_failed": False,
+            "environment": [],
         }
         return cls(raw=raw, algorithm=algorithm, hyperparameters=rows)
 
@@ -201,6 +204,7 @@ class JobForm:
             "policy_params": _prefixed(post, "policy-"),
             "limits": {name: post.get(name, "") for name in LIMITS},
             "lost_counts_as_failed": post.get("lost_counts_as_failed", "") in _ON,
+            "environment": posted_environment(post),
         }
         return cls(raw=raw, algorithm=algorithm, hyperparameters=rows)
 
@@ -238,6 +242,12 @@ class JobForm:
             "omit": omit,
             "objective": raw["objective"],
             "lost_counts_as_failed": raw["lost_counts_as_failed"],
+            # Rows, not a mapping: a name typed twice, or a value without a name, is named
+            # by the validator beside its own row.
+            "environment": [
+                {"name": row["name"].strip(), "value": row["value"]}
+                for row in raw.get("environment", [])
+            ],
         }
         metric = raw["metric"]
         if any(str(v).strip() for v in metric.values()):
@@ -294,6 +304,8 @@ class JobForm:
             "lost_counts_as_failed": tree.take("lost_counts_as_failed"),
             **{name: tree.take(name) for name in LIMITS},
         }
+        environment = environment_rows(raw.get("environment", []), tree)
+        messages["environment"] = tree.take("environment")
         # Whatever no input claimed (``__all__``, a key this page does not know) still shows.
         messages["other"] = tree.rest()
         return {
@@ -309,6 +321,7 @@ class JobForm:
             "samplers": samplers,
             "policies": policies,
             "placeholders": PLACEHOLDERS,
+            "environment": environment,
             "errors": messages,
             "has_errors": bool(errors),
         }
@@ -590,6 +603,39 @@ def _range_text(param: Mapping[str, Any]) -> str:
 
 
 # --- messages -> beside their inputs -----------------------------------------------------------
+
+
+def posted_environment(post: QueryDict) -> list[dict[str, str]]:
+    """The environment table's rows as posted (``env-<i>-name``, ``env-<i>-value``), in
+    row order; a row left blank is dropped."""
+    rows: dict[int, dict[str, str]] = {}
+    for key, value in post.items():
+        parts = key.split("-", 2)
+        if len(parts) == 3 and parts[0] == "env" and parts[1].isdigit() and len(parts[1]) < 4:
+            if parts[2] in ("name", "value"):
+                rows.setdefault(int(parts[1]), {"name": "", "value": ""})[parts[2]] = value
+    return [row for _, row in sorted(rows.items()) if row["name"].strip() or row["value"]]
+
+
+def environment_rows(
+    rows: list[dict[str, str]], tree: ErrorTree, blank: int = ENV_BLANK_ROWS
+) -> list[dict[str, Any]]:
+    """The table to draw: the rows as typed with their messages, then ``blank`` empty rows."""
+    drawn = [
+        {
+            "index": i,
+            "name": row["name"],
+            "value": row["value"],
+            "name_errors": tree.take("environment", i, "name"),
+            "value_errors": tree.take("environment", i, "value") + tree.take("environment", i),
+        }
+        for i, row in enumerate(rows)
+    ]
+    drawn += [
+        {"index": i, "name": "", "value": "", "name_errors": [], "value_errors": []}
+        for i in range(len(rows), len(rows) + blank)
+    ]
+    return drawn
 
 
 class ErrorTree:

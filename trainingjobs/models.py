@@ -95,6 +95,9 @@ class TrainingJob(models.Model):
     search_algorithms = models.JSONField(default=list, blank=True)
     # {"name": "bandit", "slack_factor": 0.1, ...}; {} = no early termination.
     policy = models.JSONField(default=dict, blank=True)
+    # {NAME: value} set in every trial's environment (validated by specs: never one of
+    # the variables the console sets, nor its secrets).
+    environment = models.JSONField(default=dict, blank=True)
     metric_name = models.CharField(max_length=64, blank=True)
     metric_goal = models.CharField(
         max_length=8, choices=Algorithm.Goal.choices, default=Algorithm.Goal.MAXIMIZE

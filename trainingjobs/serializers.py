@@ -7,7 +7,8 @@ Create (JSON)::
      "omit": [names], "search_algorithms": [{"name", "params"}],
      "metric": {"name", "goal", "regex"}, "objective": "last" | "best",
      "policy": {"name", ...params} | null, "max_trials", "max_concurrent",
-     "max_duration_minutes", "trial_timeout_minutes", "max_failed", "lost_counts_as_failed"}
+     "max_duration_minutes", "trial_timeout_minutes", "max_failed", "lost_counts_as_failed",
+     "environment": {NAME: value}}
 
 A job reads back in the same shape (so a job's JSON can be posted again), plus ``id``,
 ``owner``, ``algorithm_name``, ``status``, ``status_reason``, ``trial_counts`` (trials per
@@ -135,6 +136,13 @@ class JobCreateInputSerializer(serializers.Serializer):
     trial_timeout_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     max_failed = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     lost_counts_as_failed = serializers.BooleanField(required=False)
+    environment = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=4096),
+        required=False,
+        help_text="Environment variables every trial gets, {NAME: value}: POSIX names, at "
+        "most 64 variables and 32 KB in all; TRIAL_ID, JOB_ID, DATA_URL and TRAIN_URL are "
+        "the console's and cannot be set.",
+    )
 
     def run_validation(self, data: Any = empty) -> JobSpec:
         try:
@@ -202,6 +210,7 @@ class JobOutputSerializer(serializers.ModelSerializer):
     omit = serializers.JSONField(source="omitted")
     search_space = serializers.JSONField()
     search_algorithms = serializers.JSONField()
+    environment = serializers.DictField(child=serializers.CharField())
     policy = serializers.SerializerMethodField()
     metric = MetricOutputSerializer(source="*")
     trial_counts = serializers.SerializerMethodField()
@@ -233,6 +242,7 @@ class JobOutputSerializer(serializers.ModelSerializer):
             "trial_timeout_minutes",
             "max_failed",
             "lost_counts_as_failed",
+            "environment",
             "trial_counts",
             "best_trial",
             "created_at",

@@ -13,7 +13,8 @@
      "objective": "last" | "best",
      "policy": {"name", ...params} | None,
      "max_trials", "max_concurrent", "max_duration_minutes", "trial_timeout_minutes",
-     "max_failed", "lost_counts_as_failed", "seed"}
+     "max_failed", "lost_counts_as_failed", "seed",
+     "environment": {NAME: value} | [{"name", "value"}]}   # see spec_environment
 
 Every row of the algorithm's table ends in exactly one of ``fixed`` (a value given, or its
 default), ``search_space`` (a range) or ``omitted`` (left out, or optional without a
@@ -30,6 +31,7 @@ whole entry sits under ``"__all__"``::
      "search_algorithms": {"0": {"name": ["..."], "params": {"gamma": ["..."]}}},
      "policy": {"name": ["..."], "slack_factor": ["..."]},
      "metric": {"regex": ["..."]},
+     "environment": {"<NAME>": ["..."]},            # or {"<row>": {"name": [...]}}
      "max_concurrent": ["..."],
      "__all__": ["..."]}
 """
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from algorithms import metric_regex
@@ -52,6 +54,7 @@ from search import SearchSpace, make_sampler
 from search.errors import SamplerParamError, SearchError
 from search.stopping import make_policy, policy_class
 from trainingjobs.command import PlaceholderError, check_placeholders
+from trainingjobs.spec_environment import clean_environment
 
 __all__ = ["JobSpec", "JobSpecError", "grid_size", "planned_trials", "validate_job_spec"]
 
@@ -88,6 +91,7 @@ KNOWN_FIELDS = frozenset(
         "max_failed",
         "lost_counts_as_failed",
         "seed",
+        "environment",
     }
 )
 _DB_MAX_ID = 2**63 - 1
@@ -125,6 +129,7 @@ class JobSpec:
     max_failed: int | None
     lost_counts_as_failed: bool
     dataset: Dataset | None = None
+    environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_search(self) -> bool:
@@ -162,6 +167,7 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
     limits = _clean_limits(data, is_search, errors)
     seed = _clean_int(data.get("seed"), "seed", 0, MAX_SEED, errors, default=0)
     lost = _clean_bool(data.get("lost_counts_as_failed"), "lost_counts_as_failed", errors)
+    environment = clean_environment(data.get("environment"), errors.add)
     if algorithm is None:
         raise JobSpecError(errors.tree)
 
@@ -194,6 +200,7 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
         seed=seed if seed is not None else 0,
         lost_counts_as_failed=lost,
         dataset=dataset,
+        environment=environment,
         **limits,
     )
 

@@ -123,6 +123,29 @@ def test_a_jobs_json_can_be_posted_again(alice_api: APIClient, alice: Any) -> No
     )
 
 
+def test_create_with_environment_variables_reads_them_back(
+    alice_api: APIClient, alice: Any
+) -> None:
+    data = job_data(make_algorithm(alice), environment={"WANDB_MODE": "offline"})
+    response = alice_api.post(JOBS, data, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["environment"] == {"WANDB_MODE": "offline"}
+    assert TrainingJob.objects.get().environment == {"WANDB_MODE": "offline"}
+    refused = alice_api.post(
+        JOBS, {**data, "environment": {"JOB_ID": "1", "OK": 2}}, format="json"
+    ).json()
+    assert "cannot be overridden" in refused["environment"]["JOB_ID"][0]
+    assert refused["environment"]["OK"] == ["The value of OK must be text, got 2."]
+
+
+def test_the_schema_documents_the_environment(alice_api: APIClient) -> None:
+    schema = alice_api.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    body = json.loads(schema.content)
+    create = body["components"]["schemas"]["JobCreateInputRequest"]["properties"]
+    assert create["environment"]["type"] == "object"
+
+
 def test_create_without_ranges_is_a_single_run(alice_api: APIClient, alice: Any) -> None:
     algorithm = make_algorithm(alice)
     data = job_data(algorithm, search_space={}, hyperparameters={"lr": 0.1})

@@ -404,3 +404,19 @@ def test_the_consoles_secrets_never_reach_a_trial(
     execution.execute_trial(trial.pk, run_process=run_process)
     assert "hush" not in seen.values()
     assert seen["WANDB_MODE"] == "offline"
+
+
+ENV_PY = """\
+import os
+print("seen", os.environ["RUN_MODE"], os.environ["OMP_NUM_THREADS"], os.environ["TRIAL_ID"])
+print("accuracy=0.5")
+"""
+
+
+def test_a_trial_sees_its_jobs_environment_variables(alice: Any, code: Path) -> None:
+    (code / "train.py").write_text(ENV_PY)
+    job = script_job(alice, code, environment={"RUN_MODE": "fast lane", "OMP_NUM_THREADS": "3"})
+    trial = run(queued_trial(job))
+    assert trial.status == S.COMPLETED
+    # The job's thread setting replaces the console's share; TRIAL_ID stays the console's.
+    assert f"seen fast lane 3 {trial.pk}\n" in trial.log.text

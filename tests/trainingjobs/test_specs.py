@@ -688,3 +688,51 @@ def test_planned_trials_of_any_search_stop_when_a_finite_space_is_tried(alice: A
     assert planned_trials(validate_job_spec(owner=alice, data=data)) == 6
     data["search_space"] = {"lr": LR}
     assert planned_trials(validate_job_spec(owner=alice, data=data)) == 50
+
+
+# --- environment variables ----------------------------------------------------------------------
+
+
+def test_environment_variables_are_kept_from_either_shape(alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    env = {"WANDB_MODE": "offline", "_X1": "", "OMP_NUM_THREADS": "2"}
+    spec = validate_job_spec(owner=alice, data=job_data(algorithm, environment=env))
+    assert spec.environment == env and spec.model_fields()["environment"] == env
+    rows = [{"name": k, "value": v} for k, v in env.items()]
+    assert (
+        validate_job_spec(owner=alice, data=job_data(algorithm, environment=rows)).environment
+        == env
+    )
+    assert validate_job_spec(owner=alice, data=job_data(algorithm)).environment == {}
+
+
+@pytest.mark.parametrize(
+    ("env", "where", "message"),
+    [
+        ({"TRIAL_ID": "7"}, ("TRIAL_ID",), "TRIAL_ID is set by the console for every trial"),
+        ({"DATA_URL": "/x"}, ("DATA_URL",), "cannot be overridden"),
+        ({"SECRET_KEY": "x"}, ("SECRET_KEY",), "reserved for the console's own configuration"),
+        ({"1ST": "x"}, ("1ST",), "not starting with a digit (a POSIX name), got '1ST'"),
+        ({"A-B": "x"}, ("A-B",), "letters, digits and underscores"),
+        ({"N": 3}, ("N",), "The value of N must be text, got 3."),
+        ({"N": "a\x00b"}, ("N",), "must not contain NUL characters"),
+        ({"N": "x" * 4097}, ("N",), "at most 4096 characters, got 4097"),
+        ({f"V{i}": "x" for i in range(65)}, (), "At most 64 environment variables, got 65."),
+        ({f"V{i}": "x" * 4000 for i in range(9)}, (), "at most 32768 characters in all"),
+        ("A=1", (), "must be an object of NAME: value pairs, got 'A=1'"),
+        (
+            [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}],
+            ("1", "name"),
+            "A is given twice.",
+        ),
+        ([{"name": "", "value": "1"}], ("0", "name"), "Give the variable a name."),
+    ],
+)
+def test_environment_variables_refused_with_the_reason_beside_them(
+    alice: Any, env: Any, where: tuple[str, ...], message: str
+) -> None:
+    errors = refusal(alice, job_data(make_algorithm(alice), environment=env))
+    node: Any = errors["environment"]
+    for key in where:
+        node = node[key]
+    assert any(message in text for text in node), node

@@ -352,6 +352,48 @@ def test_refused_submit_keeps_everything_and_shows_each_message_by_its_field(
     assert "row-error" in page
 
 
+def test_create_page_saves_environment_variables_from_its_table(
+    alice_client: Client, alice: Any
+) -> None:
+    post = create_post(
+        make_algorithm(alice),
+        **{
+            "env-0-name": " WANDB_MODE ",
+            "env-0-value": "offline",
+            "env-1-name": "",
+            "env-1-value": "",
+        },
+    )
+    response = alice_client.post(reverse("trainingjobs:create"), post)
+    assert response.status_code == 302
+    assert TrainingJob.objects.get().environment == {"WANDB_MODE": "offline"}
+
+
+def test_a_refused_environment_keeps_every_row_as_typed_with_its_message(
+    alice_client: Client, alice: Any
+) -> None:
+    post = create_post(
+        make_algorithm(alice),
+        **{
+            "env-0-name": "MODE",
+            "env-0-value": "a b",
+            "env-1-name": "TRIAL_ID",
+            "env-1-value": "9",
+            "env-3-name": "MODE",
+            "env-3-value": "c",
+        },
+    )
+    response = alice_client.post(reverse("trainingjobs:create"), post)
+    page = response.content.decode()
+    assert response.status_code == 400 and not TrainingJob.objects.exists()
+    assert 'name="env-0-name" value="MODE"' in page and 'name="env-0-value" value="a b"' in page
+    assert 'name="env-1-name" value="TRIAL_ID"' in page
+    assert 'name="env-2-name" value="MODE"' in page and 'name="env-2-value" value="c"' in page
+    assert "TRIAL_ID is set by the console for every trial" in page
+    assert "MODE is given twice." in page
+    assert 'name="env-4-name" value=""' in page  # blank rows to type more
+
+
 def test_plan_counts_grid_and_trials(alice_client: Client, alice: Any) -> None:
     algorithm = make_algorithm(alice)
     post = create_post(
@@ -452,9 +494,10 @@ def test_detail_highlights_the_best_trial_and_carries_both_charts(
 
     page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
     assert re.search(r'data-number="2" class="best-row"', page)
-    assert 'id="metric-figure"' in page and 'id="parallel-figure"' in page
-    assert "NaN" not in page.split('id="metric-figure"')[1].split("</script>")[0]
-    assert "vendor/plotly.min.js" in page
+    # The charts come from requests of their own, the metric chart's preloaded.
+    assert reverse("trainingjobs:live_metric", args=[job.pk]) in page
+    assert "NaN" not in page.split('id="dashboard-snapshot"')[1].split("</script>")[0]
+    assert "vendor/plotly-basic.min.js" in page
     assert "0.001 … 0.1, log scale" in page and "slack_factor=0.1" in page
     assert "exit code 1" in page
 
@@ -646,3 +689,9 @@ def test_admin_lists_jobs_and_trials(client: Client, alice: Any, staff: Any) -> 
         reverse("admin:trainingjobs_trial_changelist"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_detail_shows_the_jobs_environment_variables(alice_client: Client, alice: Any) -> None:
+    job = make_job(alice, environment={"WANDB_MODE": "offline"})
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert 'data-testid="config-environment"' in page and "WANDB_MODE=offline" in page

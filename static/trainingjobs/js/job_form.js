@@ -133,6 +133,27 @@
     if (event.target.matches("input[type=text]")) schedulePlan();
   });
 
+  // The environment table: one more empty row on demand (names go on as env-<i>-...).
+  const envRows = form.querySelector("[data-env-rows]");
+  const envAdd = form.querySelector("[data-env-add]");
+  if (envRows && envAdd) {
+    envAdd.addEventListener("click", function () {
+      const rows = envRows.querySelectorAll("[data-env-row]");
+      const last = rows[rows.length - 1];
+      if (!last) return;
+      const row = last.cloneNode(true);
+      const index = rows.length;
+      row.querySelectorAll("input").forEach(function (input) {
+        input.name = input.name.replace(/^env-\d+-/, "env-" + index + "-");
+        input.value = "";
+      });
+      row.querySelectorAll(".has-error").forEach(function (cell) { cell.classList.remove("has-error"); });
+      row.querySelectorAll(".errorlist, .field-errors").forEach(function (list) { list.remove(); });
+      envRows.appendChild(row);
+      row.querySelector("input").focus();
+    });
+  }
+
   form.querySelectorAll("tbody.job-hp").forEach(syncRow);
   syncSearch();
   syncPolicy();

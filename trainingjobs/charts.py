@@ -367,6 +367,75 @@ def _chart_value(value: float | None) -> float | None:
     return None if value is None else float(f"{value:.4g}")
 
 
+def thin(values: Sequence[float | None], keep: int) -> tuple[list[int], list[float | None]]:
+    """A curve cut to about ``keep`` points that still looks the same: ``(reports, values)``.
+
+    ``values[i]`` is report ``i + 1`` (None: NaN, a gap). A curve of at most ``keep``
+    values comes back whole. A longer one keeps, in each run of finite values, a share of
+    ``keep`` picked by largest-triangle-three-buckets (``_lttb``: the point of each
+    bucket that bends the line most, so knees and spikes survive where an average or a
+    stride would flatten them), the first and last report of the run, and the first NaN
+    after it (the gap stays a gap).
+
+    >>> thin([0.1, 0.2, 0.3], 8)
+    ([1, 2, 3], [0.1, 0.2, 0.3])
+    >>> thin([0.0, 0.1, 0.2, 0.9, 0.2, 0.1, 0.0, 0.1, 0.2], 5)
+    ([1, 3, 4, 6, 9], [0.0, 0.2, 0.9, 0.1, 0.2])
+    >>> thin([1.0, 2.0, 3.0, None, 5.0, 6.0, 7.0, 8.0], 4)
+    ([1, 3, 4, 5, 8], [1.0, 3.0, None, 5.0, 8.0])
+    """
+    n = len(values)
+    if n <= keep:
+        return list(range(1, n + 1)), list(values)
+    runs: list[tuple[int, int]] = []  # [start, end) of each run of finite values
+    i = 0
+    while i < n:
+        if values[i] is None:
+            i += 1
+            continue
+        j = i
+        while j < n and values[j] is not None:
+            j += 1
+        runs.append((i, j))
+        i = j
+    finite_count = sum(end - start for start, end in runs) or 1
+    picked: list[int] = []
+    for start, end in runs:
+        share = max(2, round(keep * (end - start) / finite_count))
+        picked += _lttb(values, start, end, share)
+        if end < n:
+            picked.append(end)  # the NaN that ends the run: a gap in the line
+    return [i + 1 for i in picked], [values[i] for i in picked]
+
+
+def _lttb(values: Sequence[float | None], start: int, end: int, keep: int) -> list[int]:
+    """Indexes of ``keep`` points of ``values[start:end]`` (all finite), first and last
+    included: largest-triangle-three-buckets (Steinarsson 2013), x being the index."""
+    count = end - start
+    if count <= keep or keep < 3:
+        return list(range(start, end)) if count <= keep else [start, end - 1]
+    y: list[float] = [float(v) for v in values[start:end]]  # type: ignore[arg-type]
+    width = (count - 2) / (keep - 2)
+    out = [0]
+    a = 0
+    for b in range(keep - 2):
+        low, high = int(b * width) + 1, int((b + 1) * width) + 1
+        nxt_low, nxt_high = high, min(int((b + 2) * width) + 1, count)
+        if b == keep - 3:
+            nxt_low, nxt_high = count - 1, count
+        avg_x = (nxt_low + nxt_high - 1) / 2
+        avg_y = sum(y[nxt_low:nxt_high]) / (nxt_high - nxt_low)
+        best, best_area = low, -1.0
+        for k in range(low, high):
+            area = abs((a - avg_x) * (y[k] - y[a]) - (a - k) * (avg_y - y[a]))
+            if area > best_area:
+                best, best_area = k, area
+        out.append(best)
+        a = best
+    out.append(count - 1)
+    return [start + k for k in out]
+
+
 def metric_live_figure(
     rows: Sequence[Mapping[str, Any]], *, metric_name: str, best_number: int | None
 ) -> dict[str, Any]:
@@ -377,6 +446,10 @@ def metric_live_figure(
     early-stopped trial stopped, an empty trace the page fills with the selected trials,
     then one trace per running trial (``layout.meta.running``: {number: trace index}),
     which the page extends as points arrive. NaN reports are gaps in their line.
+
+    A row's ``curve`` is its values by report (1, 2, 3 ...); a row may instead carry
+    ``steps`` beside ``curve``, the report of each value, when its curve was thinned
+    (``thin``) and its ``reports``, how many it made.
     """
     ended_x: list[int | None] = []
     ended_y: list[float | None] = []
@@ -390,7 +463,7 @@ def metric_live_figure(
         curve = [_chart_value(v) for v in row.get("curve") or []]
         if not curve:
             continue
-        steps = list(range(1, len(curve) + 1))
+        steps = list(row.get("steps") or range(1, len(curve) + 1))
         if row["status"] == "running":
             running.append(row)
         elif row["number"] == best_number:
@@ -401,7 +474,7 @@ def metric_live_figure(
         if row["status"] == "early_stopped":
             last = max((i for i, v in enumerate(curve) if v is not None), default=None)
             if last is not None:
-                stop_x.append(last + 1)
+                stop_x.append(steps[last])
                 stop_y.append(curve[last])
                 stop_text.append(f"trial {row['number']} stopped early")
     hover = f"report %{{x}}<br>{metric_name or 'value'} %{{y}}"

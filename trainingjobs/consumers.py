@@ -139,15 +139,26 @@ class JobConsumer(_LiveConsumer):
 
 
 class TrialLogConsumer(_LiveConsumer):
-    """``/ws/trials/<trial_id>/``: one trial's log as it is stored (``trial.log``)."""
+    """``/ws/trials/<trial_id>/``: one trial's log as it is stored (``trial.log``), and its
+    own points and end (``trial.reported``, ``trial.finished``: the job's events about
+    this trial, unnumbered here: the trial page catches up from the stored points)."""
+
+    FORWARDED = frozenset({"trial.reported", "trial.finished"})
 
     async def authorise(self, user: Any) -> list[str] | None:
-        trial_id = int(self.scope["url_route"]["kwargs"]["trial_id"])
-        visible = await database_sync_to_async(_trial_visible)(user, trial_id)
-        return [events.trial_group(trial_id)] if visible else None
+        self.trial_id = int(self.scope["url_route"]["kwargs"]["trial_id"])
+        job_id = await database_sync_to_async(_trial_job)(user, self.trial_id)
+        if job_id is None:
+            return None
+        return [events.trial_group(self.trial_id), events.job_group(job_id)]
 
     async def trial_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
+
+    async def job_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        if event.get("trial") == self.trial_id and event.get("type") in self.FORWARDED:
+            await self.send_json(event)
 
 
 class JobListConsumer(_LiveConsumer):
@@ -166,5 +177,7 @@ def _job_visible(user: Any, job_id: int) -> bool:
     return TrainingJob.objects.visible_to(user).filter(pk=job_id).exists()
 
 
-def _trial_visible(user: Any, trial_id: int) -> bool:
-    return Trial.objects.visible_to(user).filter(pk=trial_id).exists()
+def _trial_job(user: Any, trial_id: int) -> int | None:
+    """The trial's job id when ``user`` may see the trial, else None."""
+    found = Trial.objects.visible_to(user).filter(pk=trial_id).values_list("job_id", flat=True)
+    return found.first()

@@ -1,11 +1,13 @@
 """What the live job page loads over HTTP before it applies events: the snapshot.
 
-``snapshot(job)`` reads the job's last event number first, then its trials and points
-(one query each), so every change after that number arrives as an event the page
-applies on top (events are idempotent there: a point is keyed by its step, a status is
-a status). ``figures(job, rows)`` builds the charts that are redrawn when a trial ends,
-not at each point: best-so-far, parallel coordinates, slices and timeline; importance
-(a forest fit per bootstrap) has a request of its own and is cached per ended trial.
+``snapshot(job)`` reads the job's last event number first, then its trials (one query),
+so every change after that number arrives as an event the page applies on top (events
+are idempotent there: a point is keyed by its step, a status is a status). The page
+carries the snapshot and draws its table at once; the charts come after the first
+paint, each from a request of its own: ``metric_of`` (every trial's curve, thinned and
+cached by ``trainingjobs.dashboard_metric``), ``figures_of`` (the charts redrawn when a
+trial ends, not at each point: best-so-far, parallel coordinates, slices, timeline) and
+``importance_of`` (a forest fit per bootstrap, cached per ended trial).
 Reads only; the figures come from the pure builders in ``trainingjobs.charts``.
 """
 
@@ -20,8 +22,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from search import SearchSpace, importance
-from trainingjobs import charts, events
-from trainingjobs.models import MetricPoint, TrainingJob, Trial
+from trainingjobs import charts, dashboard_metric, events
+from trainingjobs.models import TrainingJob, Trial
 
 REASON_CHARS = 300
 TRIAL_FIELDS = (
@@ -39,24 +41,36 @@ TRIAL_FIELDS = (
 
 
 def snapshot(job: TrainingJob) -> dict[str, Any]:
-    """The page's starting state: the job, its trials with their curves, the figures."""
+    """The page's starting state: the job, its trials (``reports`` None until the metric
+    chart's request counts them), the leaderboard. ``figures`` is empty: the charts have
+    requests of their own."""
     seq = events.last_seq(job.pk)  # first: what happens after it comes as events
-    rows = trial_rows(job, curves=True)
+    rows = trial_rows(job)
     best = _best_number(job, rows)
     return {
         "seq": seq,
         "job": job_info(job, best_number=best),
         "space": space_info(job),
-        "trials": [
-            {**{k: v for k, v in r.items() if k != "curve"}, "reports": len(r["curve"])}
-            for r in rows
-        ],
-        "metric": charts.metric_live_figure(
-            _with_best(latest_rows(rows), rows, best),
-            metric_name=job.metric_name,
-            best_number=best,
-        ),
-        **figures(job, rows, best_number=best),
+        "trials": rows,
+        "leaderboard": charts.leaderboard(rows, goal=job.metric_goal, best_number=best),
+        "figures": {},
+    }
+
+
+def metric_of(job: TrainingJob) -> dict[str, Any]:
+    """The metric chart (``charts.metric_live_figure``), the last event number and the
+    best trial it holds, and every trial's reports (``{number: reports}``, for the
+    page's table)."""
+    seq = events.last_seq(job.pk)
+    rows = trial_rows(job)
+    best = _best_number(job, rows)
+    drawn = _with_best(latest_rows(rows), rows, best)
+    dashboard_metric.attach_curves(job.pk, rows, (r["number"] for r in drawn), best)
+    return {
+        "seq": seq,
+        "best_number": best,
+        "reports": {str(r["number"]): r["reports"] for r in rows if r["reports"]},
+        "figure": charts.metric_live_figure(drawn, metric_name=job.metric_name, best_number=best),
     }
 
 
@@ -129,47 +143,36 @@ def figures(
 
 
 def figures_of(job: TrainingJob) -> dict[str, Any]:
-    """The figures again (a trial ended), without the curves."""
-    rows = trial_rows(job, curves=False)
+    """The charts that change when a trial ends, and the leaderboard."""
+    rows = trial_rows(job)
     return figures(job, rows, best_number=_best_number(job, rows))
 
 
 def importance_of(job: TrainingJob) -> dict[str, Any]:
     """The importance chart: its own request, as a forest fit can take a moment."""
-    rows = trial_rows(job, curves=False)
+    rows = trial_rows(job)
     return {"figure": charts.importance_figure(job_importance(job, rows))}
 
 
-def trial_rows(job: TrainingJob, *, curves: bool) -> list[dict[str, Any]]:
-    """Every trial of the job as the page's dicts (``curve``: values by report)."""
-    trials = list(Trial.objects.filter(job=job).order_by("number").values_list(*TRIAL_FIELDS))
-    by_trial: dict[int, list[float | None]] = {}
-    if curves:
-        points = (
-            MetricPoint.objects.filter(trial__job=job)
-            .order_by("trial_id", "step")
-            .values_list("trial_id", "value")
-        )
-        for trial_id, value in points.iterator(chunk_size=5000):
-            by_trial.setdefault(trial_id, []).append(value)
-    rows = []
-    for pk, number, status, reason, algorithm, params, value, start, end, stop in trials:
-        rows.append(
-            {
-                "id": pk,
-                "number": number,
-                "status": status,
-                "reason": reason[:REASON_CHARS],
-                "algorithm": algorithm,
-                "params": params,
-                "value": charts.finite(value),
-                "started": _seconds(job, start),
-                "finished": _seconds(job, end),
-                "stopping": bool(stop),
-                "curve": by_trial.get(pk, []),
-            }
-        )
-    return rows
+def trial_rows(job: TrainingJob) -> list[dict[str, Any]]:
+    """Every trial of the job as the page's dicts, in number order (one query)."""
+    trials = Trial.objects.filter(job=job).order_by("number").values_list(*TRIAL_FIELDS)
+    return [
+        {
+            "id": pk,
+            "number": number,
+            "status": status,
+            "reason": reason[:REASON_CHARS],
+            "algorithm": algorithm,
+            "params": params,
+            "value": charts.finite(value),
+            "started": _seconds(job, start),
+            "finished": _seconds(job, end),
+            "stopping": bool(stop),
+            "reports": None,
+        }
+        for pk, number, status, reason, algorithm, params, value, start, end, stop in trials
+    ]
 
 
 def job_info(job: TrainingJob, *, best_number: int | None) -> dict[str, Any]:

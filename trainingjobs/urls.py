@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/trials/<int:number>/stop/", views.trial_stop, name="trial_stop"),
     # The live dashboard's reads (trainingjobs.dashboard_views).
     path("<int:pk>/live/snapshot/", live.job_snapshot, name="live_snapshot"),
+    path("<int:pk>/live/metric/", live.job_metric, name="live_metric"),
     path("<int:pk>/live/figures/", live.job_figures, name="live_figures"),
     path("<int:pk>/live/importance/", live.job_importance, name="live_importance"),
     path("<int:pk>/live/events/", live.job_events, name="live_events"),

@@ -4,22 +4,35 @@ the exports (streamed, spreadsheet-safe), for the owner, staff, and not for othe
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from trainingjobs import events
+from console.staticfiles import PLOTLY_DIR
+from trainingjobs import dashboard_metric, events
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
 
 from .engine_helpers import T0, make_job
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # The metric chart caches ended trials' curves by job and trial id; a rolled-back
+    # test's ids come again in the next one.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +78,7 @@ def get_json(client: Any, name: str, job: TrainingJob, **query: Any) -> Any:
     return json.loads(response.content)
 
 
-def test_snapshot_holds_the_trials_their_curves_and_the_last_event_number(
+def test_snapshot_holds_the_trials_and_the_last_event_number_but_no_curves(
     alice_client: Any, job: TrainingJob, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -78,32 +91,128 @@ def test_snapshot_holds_the_trials_their_curves_and_the_last_event_number(
         (3, "running"),
     ]
     assert data["job"]["best_number"] == 1 and data["job"]["searched"] == ["x"]
-    metric = data["metric"]
-    meta = metric["layout"]["meta"]
-    assert metric["data"][meta["best"]]["y"] == [0.1, None, 0.8]  # NaN is a gap
-    assert metric["data"][meta["ended"]]["y"] == [0.1, 0.2, None]
-    assert metric["data"][meta["stopped"]]["x"] == [2]
-    assert metric["data"][meta["running"]["3"]]["y"] == [0.3]
-    assert data["figures"]["parallel"] is not None and data["figures"]["best"] is not None
     assert [row["algorithm"] for row in data["leaderboard"]] == ["random"]
+    # The charts have requests of their own, after the page's first paint.
+    assert "metric" not in data and data["figures"] == {}
+    assert all("curve" not in t for t in data["trials"])
 
 
-def test_snapshot_reads_a_fixed_number_of_queries_however_many_trials(
+def test_metric_chart_holds_every_curve_the_best_in_red_and_the_reports(
+    alice_client: Any, job: TrainingJob, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        events.publish(job.pk, "job.status", {"status": "running"})
+    data = get_json(alice_client, "live_metric", job)
+    assert data["seq"] == 1 and data["best_number"] == 1
+    assert data["reports"] == {"1": 3, "2": 2, "3": 1}
+    figure = data["figure"]
+    meta = figure["layout"]["meta"]
+    assert figure["data"][meta["best"]]["y"] == [0.1, None, 0.8]  # NaN is a gap
+    assert figure["data"][meta["ended"]]["y"] == [0.1, 0.2, None]
+    assert figure["data"][meta["stopped"]]["x"] == [2]
+    assert figure["data"][meta["running"]["3"]]["y"] == [0.3]
+
+
+def test_metric_chart_thins_long_ended_curves_and_keeps_the_best_and_running_whole(
+    alice_client: Any, alice: Any
+) -> None:
+    job = make_job(alice, status="running", started_at=T0, max_trials=5)
+    long = [0.5 + i / 1000 for i in range(1000)]
+    best = add_trial(job, 1, "completed", long)
+    add_trial(job, 2, "completed", [*long[:500], None, *long[501:]])
+    add_trial(job, 3, "running", long)
+    job.best_trial = best
+    job.save()
+    data = get_json(alice_client, "live_metric", job)
+    figure, meta = data["figure"], data["figure"]["layout"]["meta"]
+    assert len(figure["data"][meta["best"]]["y"]) == 1000
+    assert len(figure["data"][meta["running"]["3"]]["y"]) == 1000
+    ended = figure["data"][meta["ended"]]
+    assert len(ended["x"]) <= dashboard_metric.MAX_POINTS + 4
+    assert ended["x"][0] == 1 and ended["x"][-2] == 1000  # first and last report kept
+    assert 501 in ended["x"] and ended["y"][ended["x"].index(501)] is None  # the gap
+    assert data["reports"] == {"1": 1000, "2": 1000, "3": 1000}
+
+
+def test_ended_curves_are_read_once_then_only_those_that_ended_since(
     alice_client: Any, job: TrainingJob
 ) -> None:
-    url = reverse("trainingjobs:live_snapshot", args=[job.pk])
-    with CaptureQueriesContext(connection) as few:
-        alice_client.get(url)
+    url = reverse("trainingjobs:live_metric", args=[job.pk])
+    alice_client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        first = json.loads(alice_client.get(url).content)
+    running = Trial.objects.get(job=job, number=3)
+    MetricPoint.objects.create(trial=running, step=2, value=0.4, created_at=T0)
+    running.status, running.finished_at = "completed", T0 + timedelta(seconds=40)
+    running.save()
+    add_trial(job, 4, "completed", [0.2, 0.9])
+    with CaptureQueriesContext(connection) as after:
+        data = json.loads(alice_client.get(url).content)
+    meta = data["figure"]["layout"]["meta"]
+    assert meta["running"] == {}
+    assert data["figure"]["data"][meta["ended"]]["y"] == [
+        0.1,
+        0.2,
+        None,
+        0.3,
+        0.4,
+        None,
+        0.2,
+        0.9,
+        None,
+    ]
+    assert data["reports"] == {**first["reports"], "3": 2, "4": 2}
+    points = [q["sql"] for q in warm.captured_queries if "metricpoint" in q["sql"]]
+    assert len(points) == 1  # the best and running trials only: the ended ones are cached
+    assert len(after) == len(warm) + 1  # and the points of the trials that ended since
+
+
+def test_snapshot_and_metric_read_a_fixed_number_of_queries_however_many_trials(
+    alice_client: Any, job: TrainingJob
+) -> None:
+    urls = [
+        reverse(f"trainingjobs:{name}", args=[job.pk]) for name in ("live_snapshot", "live_metric")
+    ]
+    few = []
+    for url in urls:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            alice_client.get(url)
+        few.append(len(queries))
     for n in range(4, 30):
         add_trial(job, n, "completed", [0.1, 0.2, 0.3])
-    with CaptureQueriesContext(connection) as many:
-        alice_client.get(url)
-    assert len(many) == len(few)
+    for url, expected in zip(urls, few, strict=True):
+        cache.clear()
+        with CaptureQueriesContext(connection) as many:
+            alice_client.get(url)
+        assert len(many) == expected
+
+
+def test_chart_requests_are_compressed_for_browsers_that_ask(
+    alice_client: Any, job: TrainingJob
+) -> None:
+    url = reverse("trainingjobs:live_metric", args=[job.pk])
+    response = alice_client.get(url, headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(response.content))["best_number"] == 1
+
+
+def test_the_job_page_loads_plotlys_basic_bundle_of_the_installed_version(
+    alice_client: Any, job: TrainingJob
+) -> None:
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert "vendor/plotly-basic.min.js" in page and "vendor/plotly.min.js" not in page
+    assert reverse("trainingjobs:live_metric", args=[job.pk]) in page  # preloaded
+    full = (PLOTLY_DIR / "plotly.min.js").read_text()[:200]
+    basic = (ROOT / "static/vendor/plotly-basic.min.js").read_text()[:200]
+    version = re.search(r"v(\d+\.\d+\.\d+)", full)
+    assert version and f"(basic - minified) v{version.group(1)}" in basic
 
 
 def test_another_users_job_is_not_found_anywhere(client: Any, bob: Any, job: TrainingJob) -> None:
     client.force_login(bob)
-    for name in ("live_snapshot", "live_figures", "live_importance", "live_events", "live_curves"):
+    names = ("live_snapshot", "live_metric", "live_figures", "live_importance", "live_events")
+    for name in (*names, "live_curves"):
         assert client.get(reverse(f"trainingjobs:{name}", args=[job.pk])).status_code == 404
     url = reverse("trainingjobs:export", args=[job.pk, "trials", "csv"])
     assert client.get(url).status_code == 404

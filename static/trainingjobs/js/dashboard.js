@@ -1,8 +1,10 @@
 // The job page as a live dashboard.
 //
-// It starts from the snapshot the page carries (json_script: the job, its trials, the
-// figures built by trainingjobs/charts.py and the last event number), then applies the
-// job's events as they arrive (live_socket.js): a metric point extends its trial's line
+// It starts from the snapshot the page carries (json_script: the job, its trials and the
+// last event number) and lists the table at once; the charts come after the first paint
+// from requests of their own (the metric chart's, which the page preloads, then the
+// summary figures', then importance), so a job of thousands of trials is quick to open.
+// It applies the job's events as they arrive (live_socket.js): a metric point extends its trial's line
 // (Plotly.extendTraces, no redraw); a trial's start or end updates its row, the
 // progress and the best-trial panel; the charts that summarise ended trials (best so
 // far, parallel coordinates, slices, timeline, importance) are fetched again a moment
@@ -16,6 +18,9 @@
   const el = F.el;
   const root = document.getElementById("dashboard");
   if (!root) return;
+  // Marks for the benchmark's timing (benchmarks/dashboard.py): start, table listed,
+  // metric chart drawn.
+  if (window.performance && performance.mark) performance.mark("dashboard:start");
   const urls = root.dataset;
   const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d"] };
   const FIGURES_DELAY_MS = 1200;
@@ -33,16 +38,59 @@
 
   // --- the snapshot -------------------------------------------------------------------------
 
-  function load(snapshot, metric, parallel) {
+  function load(snapshot) {
     state.job = snapshot.job;
     state.space = snapshot.space;
     state.trials = new Map();
     state.byId = new Map();
     for (const row of snapshot.trials) addRow(row);
-    state.metric = metric;
     state.clock = Date.now() - Date.parse(snapshot.job.now);  // server's clock vs ours
-    drawFigures(Object.assign({}, snapshot.figures, { parallel: parallel }), snapshot.leaderboard);
-    drawMetric(true);
+    state.metric = null;
+    metricPending = [];
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }
+
+  // Points and ends that arrive before the metric chart's data are kept and applied on
+  // it when it comes, those numbered after the events it already holds.
+  let metricPending = [];
+
+  function loadMetric(data) {
+    state.metric = data.figure;
+    state.metricBest = data.best_number;
+    for (const key of Object.keys(data.reports)) {
+      const row = state.trials.get(Number(key));
+      if (row) row.reports = data.reports[key];
+    }
+    const pending = metricPending || [];
+    metricPending = null;
+    for (const event of pending) if (event.seq > data.seq) applyMetric(event);
+    drawMetric();
+    table.render();
+    if (window.performance && performance.mark) performance.mark("dashboard:metric");
+  }
+
+  function loadCharts() {
+    const metric = getJson(urls.metricUrl).then(loadMetric);
+    // The summary figures after the metric chart's data: on a busy server the first
+    // chart comes first. Importance (a forest fit) after both.
+    metric.catch(function () {}).then(function () { return getJson(urls.figuresUrl); })
+      .then(function (data) { drawFigures(data.figures, data.leaderboard); })
+      .catch(function (e) { window.console.warn(e); })
+      .then(function () { refreshImportance(0); });
+    return metric.catch(function (e) { window.console.warn(e); });
+  }
+
+  function applyMetric(event) {
+    const row = state.byId.get(event.trial);
+    if (!row) return;
+    if (event.type === "trial.reported") extendMetric(row, event.points || []);
+    else finishedMetric(event, row);
   }
 
   function addRow(row) {
@@ -202,6 +250,17 @@
           if (drawn) window.Plotly.extendTraces(node, { x: [[trace.x[k]]], y: [[trace.y[k]]], text: [["trial " + row.number + " stopped early"]] }, [meta.stopped]);
         }
       }
+    }
+  }
+
+  // A trial's end on the metric chart: its line joins the ended ones; if it is the new
+  // best, it turns red.
+  function finishedMetric(event, row) {
+    endMetric(row);
+    const best = event.best_trial !== undefined && event.best_trial !== null ? state.byId.get(event.best_trial) : null;
+    if (best && best.number !== state.metricBest) {
+      state.metricBest = best.number;
+      moveBest(best.number);
     }
   }
 
@@ -428,7 +487,11 @@
       const row = state.byId.get(event.trial);
       if (!row) return;
       if (row.status === "queued") row.status = "running";
-      extendMetric(row, event.points || []);
+      if (state.metric) extendMetric(row, event.points || []);
+      else {
+        metricPending.push(event);
+        for (const point of event.points || []) row.reports = Math.max(row.reports || 0, point[0]);
+      }
       soon();
     },
     "trial.finished": function (event) {
@@ -440,14 +503,12 @@
       row.finished = secondsOf(event.finished_at);
       row.stopping = false;
       state.curves.delete(row.number);
-      endMetric(row);
       if (event.best_trial !== undefined && event.best_trial !== null) {
         const best = state.byId.get(event.best_trial);
-        if (best && best.number !== state.job.best_number) {
-          state.job.best_number = best.number;
-          moveBest(best.number);
-        }
+        if (best) state.job.best_number = best.number;
       }
+      if (state.metric) finishedMetric(event, row);
+      else metricPending.push(event);
       if (state.selected.has(row.number)) highlightSelected();
       soon();
       refreshFigures();
@@ -470,11 +531,12 @@
   }
 
   function reload() {
-    fetch(urls.snapshotUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (snapshot) {
-      load(snapshot, snapshot.metric, snapshot.figures.parallel);
+    getJson(urls.snapshotUrl).then(function (snapshot) {
+      load(snapshot);
       table.render();
       renderProgress(); renderBest(); renderStatus();
       socket.reset(snapshot.seq);
+      loadCharts();
     });
   }
 
@@ -527,7 +589,8 @@
 
   // --- start ----------------------------------------------------------------------------------
 
-  load(read("dashboard-snapshot"), read("metric-figure"), read("parallel-figure"));
+  const snapshot = read("dashboard-snapshot");
+  load(snapshot);
   const table = new window.SweepTrialTable(root.querySelector("[data-live-table]"), {
     rows: rows, job: state.job, space: state.space, selected: state.selected,
     get brushed() { return state.brushed; }, trialUrl: trialUrl, now: now,
@@ -542,15 +605,16 @@
 
   renderProgress();
   renderBest();
-  refreshImportance(0);
+  if (window.performance && performance.mark) performance.mark("dashboard:table");
+  const charts = loadCharts();
   window.setInterval(renderProgress, 1000);
   const indicator = document.querySelector("[data-live-state]");
   const socket = new window.SweepLive.JobEvents({
     path: urls.socketPath,
-    seq: read("dashboard-snapshot").seq,
+    seq: snapshot.seq,
     onEvent: apply,
     onStale: reload,
     onState: function (name) { window.SweepLive.showState(indicator, name); },
   });
-  window.SweepDashboard = { state: state, table: table };
+  window.SweepDashboard = { state: state, table: table, charts: charts };
 })();

@@ -2,7 +2,8 @@
 // the trial's websocket with its offset in the stored log (characters, as Python counts
 // them: code points). A chunk that starts past what the page holds means chunks were
 // missed (a reconnect): the gap is read from the log itself first. Lines the job's
-// metric regex matches are marked.
+// metric regex matches are marked. The same socket brings the trial's points, which go
+// to its live chart (trial_chart.js).
 (function () {
   "use strict";
 
@@ -64,7 +65,11 @@
   }
 
   function onChunk(event) {
-    if (event.type !== "trial.log") return;
+    if (event.type !== "trial.log") {
+      // The trial's own points: its live chart (trial_chart.js).
+      if (window.SweepTrialChart) window.SweepTrialChart.onEvent(event);
+      return;
+    }
     const length = codePoints(event.text);
     if (event.offset + length <= offset) return;  // already shown
     if (event.offset > offset) { catchUp(); return; }  // a gap: read it from the log
@@ -78,5 +83,8 @@
   const state = document.querySelector("[data-live-state]");
   window.SweepLive.Stream(pre.dataset.socketPath, onChunk, function (name) {
     window.SweepLive.showState(state, name);
-  }, catchUp);
+  }, function () {
+    catchUp();
+    if (window.SweepTrialChart) window.SweepTrialChart.catchUp();
+  });
 })();

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import re
+import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,8 @@ def test_upload_preview_search_and_download_the_best_model(
     page.get_by_test_id("submit").click()
     expect(page).to_have_url(re.compile(r"/datasets/\d+/$"))
     dataset_id = re.findall(r"/datasets/(\d+)/$", page.url)[0]
+    # A worker reads it; the page refreshes itself until it is ready.
+    expect(page.get_by_test_id("dataset-status")).to_have_text("Ready", timeout=60_000)
     expect(page.get_by_test_id("dataset-size")).to_contain_text("in 1 file")
     expect(page.get_by_test_id("dataset-files")).to_contain_text("digits.csv")
     preview = page.get_by_test_id("preview-table")
@@ -117,3 +120,27 @@ def test_another_user_gets_404_on_alices_dataset(page: Any, live_console: LiveCo
         assert answer is not None and answer.status == 404, url
     page.goto("/datasets/")
     expect(page.get_by_test_id("empty-state")).to_be_visible()
+
+
+def test_an_archive_refused_on_the_worker_shows_failed_with_the_reason(
+    page: Any, live_console: LiveConsole, tmp_path: Path
+) -> None:
+    # A tar's members are only read on the worker: the upload is accepted, then refused.
+    archive = tmp_path / "bad.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        for name, data in (("ok.csv", b"1,2\n"), ("../escape.csv", b"3,4\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    login(page, "alice")
+    page.goto("/datasets/create/")
+    page.get_by_test_id("name").fill("bad-tar")
+    page.get_by_test_id("file").set_input_files(str(archive))
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(re.compile(r"/datasets/\d+/$"))
+    expect(page.get_by_test_id("dataset-status")).to_have_text("Failed", timeout=60_000)
+    expect(page.get_by_test_id("status-reason")).to_contain_text("escapes the package folder")
+    screenshot(page, "dataset-failed")
+    page.goto("/datasets/")
+    row = page.locator('[data-testid=dataset-row][data-name="bad-tar"]')
+    expect(row.get_by_test_id("dataset-status")).to_have_text("Failed")

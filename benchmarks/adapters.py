@@ -47,11 +47,11 @@ def _evaluate(problem: Problem, params: dict[str, Any]) -> float:
 
 
 def run_ours(
-    sampler_name: str, problem: Problem, n_trials: int, seed: int, batch: int
+    sampler_name: str, problem: Problem, n_trials: int, seed: int, batch: int, **options: Any
 ) -> list[float]:
     from search import make_sampler
 
-    sampler = make_sampler(sampler_name, problem.space, goal="minimize", seed=seed)
+    sampler = make_sampler(sampler_name, problem.space, goal="minimize", seed=seed, **options)
     history: list[dict[str, Any]] = []
     values: list[float] = []
     while len(history) < n_trials:
@@ -286,8 +286,23 @@ def methods() -> dict[str, Runner]:
     return table
 
 
+def variant_options(name: str) -> tuple[str, dict[str, str]]:
+    """Split a variant name ``ours-tpe@gamma=0.1@bandwidth=scott`` into the base method and
+    the sampler options it sets (for choosing defaults on the tuning half).
+
+    >>> variant_options("ours-tpe@gamma=0.1@bandwidth=scott")
+    ('ours-tpe', {'gamma': '0.1', 'bandwidth': 'scott'})
+    """
+    base, *pairs = name.split("@")
+    return base, dict(pair.split("=", 1) for pair in pairs)
+
+
 def run_method(name: str, problem: Problem, n_trials: int, seed: int, batch: int) -> list[float]:
-    """Run one method by name; see :func:`methods` for the names."""
+    """Run one method by name; see :func:`methods` for the names. One of ours may carry
+    options after ``@`` (see :func:`variant_options`)."""
+    base, options = variant_options(name)
+    if options and base.startswith("ours-"):
+        return run_ours(base.removeprefix("ours-"), problem, n_trials, seed, batch, **options)
     table = methods()
     if name not in table:
         raise SystemExit(f"unknown method {name!r}; known: {list(table)}")

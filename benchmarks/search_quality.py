@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     n_seeds = args.seeds or (2 if args.quick else 10)
     problems = get_problems([f for f in args.functions.split(",") if f], args.half)
     batches = [int(b) for b in args.batches.split(",") if b]
-    unknown = [m for m in chosen if m not in available]
+    unknown = [m for m in chosen if m.split("@")[0] not in available]
     if unknown:
         raise SystemExit(f"unknown or unavailable method(s) {unknown}; available: {available}")
 

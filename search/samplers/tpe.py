@@ -32,7 +32,7 @@ import numpy as np
 
 from search.design import design_points
 from search.history import Observations, ParamsKey
-from search.parzen import ParzenEstimator, observation_weights
+from search.parzen import BANDWIDTH_RULES, ParzenEstimator, observation_weights
 from search.samplers.base import ParamSpec, Sampler
 from search.samplers.registry import register
 from search.space import SearchSpace
@@ -127,6 +127,12 @@ class TPESampler(Sampler):
             "Model parameters jointly (product kernels) rather than one by one.",
         ),
         ParamSpec(
+            "bandwidth", "str", "neighbour",
+            "Kernel width rule: 'neighbour' (distance to the farther neighbour, per "
+            "parameter) or 'scott' (one width shrinking with trials and dimensions).",
+            choices=BANDWIDTH_RULES,
+        ),
+        ParamSpec(
             "consider_endpoints", "bool", False,
             "Let the box edges set the bandwidth of the outermost kernels.",
         ),
@@ -164,6 +170,7 @@ class TPESampler(Sampler):
             self._n_choices,
             prior_weight=self.options["prior_weight"],
             consider_endpoints=self.options["consider_endpoints"],
+            bandwidth=self.options["bandwidth"],
         )
 
     def _model_based(

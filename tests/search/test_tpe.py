@@ -24,8 +24,36 @@ def test_defaults_follow_modelarts_except_a_shorter_sobol_start() -> None:
         "n_ei_candidates": 24,
         "prior_weight": 1.0,
         "multivariate": True,
+        "bandwidth": "neighbour",
         "consider_endpoints": False,
     }
+
+
+def test_scott_bandwidth_is_one_width_that_shrinks_with_trials_and_dimensions() -> None:
+    from search.parzen import ParzenEstimator
+
+    rng = np.random.default_rng(0)
+    few = ParzenEstimator.fit(rng.random((10, 4)), np.ones(10), [0] * 4, bandwidth="scott")
+    many = ParzenEstimator.fit(rng.random((90, 4)), np.ones(90), [0] * 4, bandwidth="scott")
+    # Every observation kernel of every column has 0.2 * n ** (-1 / (d + 4)); the prior keeps 1.
+    assert np.allclose(few.sigmas[:-1], 0.2 * 10 ** (-1 / 8))
+    assert np.allclose(many.sigmas[:-1], 0.2 * 90 ** (-1 / 8))
+    assert np.allclose(few.sigmas[-1], 1.0)
+    # The magic clip still bounds it below: 1 / (1 + n_kernels) for few kernels.
+    two = ParzenEstimator.fit(rng.random((2, 12)), np.ones(2), [0] * 12, bandwidth="scott")
+    assert np.allclose(two.sigmas[:-1], 0.25)
+
+
+def test_bandwidth_rule_is_checked_without_a_space() -> None:
+    import pytest
+
+    from search.errors import SamplerParamError
+
+    with pytest.raises(SamplerParamError, match="bandwidth must be one of"):
+        TPESampler.check_options(bandwidth="silverman")
+    sampler = make_sampler("tpe", UNIT, goal="minimize", bandwidth="scott", n_initial_points=2)
+    history = [completed({"x": x}, (x - 0.3) ** 2) for x in (0.1, 0.5, 0.9, 0.3)]
+    assert 0.0 <= sampler.suggest(history)[0]["x"] <= 1.0
 
 
 def test_gamma_split_sizes() -> None:

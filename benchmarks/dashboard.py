@@ -8,9 +8,14 @@ worker processes), one run:
 - fills a job with ``--trials`` trials x ``--points`` metric points (rows written
   directly, in the console's own Django), and measures the job page: the server's time
   to answer (median of ``--repeat`` requests after one warm-up, on localhost, so the
-  time is the server's) and the payload; then, in headless Chromium (Debian's), the
-  time from navigation until the dashboard is interactive (the metric chart drawn, the
-  trial table listed, the live socket open);
+  time is the server's) and the payload; the same for the requests the page makes
+  after its first paint (the metric chart's, the first one cold: it reads every ended
+  trial's points, later ones only what changed; the summary figures'), compressed as
+  a browser asks; then, in headless Chromium (Debian's), the time from navigation
+  until the dashboard is interactive (the trial table listed and the metric chart
+  drawn: the end of the dashboard's script and of its first chart), in a fresh
+  browser (Plotly compiled from scratch) and in one that opened the page twice before
+  (Chromium's code cache holds Plotly, as for a user who comes back);
 - starts a job whose script prints its own clock (``t=<time.time()>``) every 0.1 s as
   its metric, with ``--clients`` websocket clients watching the job; each point's
   latency is the client's arrival time minus the printed time.
@@ -22,7 +27,8 @@ measures its page the same way.
         [--clients 20] [--modes embedded,scale] [--big 10000] [--out results.jsonl]
 
 Scale mode needs DATABASE_URL (PostgreSQL; a database of its own is created next to it
-and dropped) and REDIS_URL; it is skipped without them. Nice it on a shared machine.
+and dropped) and REDIS_URL; it is skipped without them. ``--huey-name`` names the
+queue on that Redis (its keys are dropped at the end). Nice it on a shared machine.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import tempfile
 import threading
@@ -112,6 +119,14 @@ class PageFigures:
     server_ms: float
     payload_kb: float
     interactive_ms: float | None
+    interactive_warm_ms: float | None = None
+    metric_cold_ms: float = 0.0
+    metric_ms: float = 0.0
+    metric_kb: float = 0.0
+    figures_ms: float = 0.0
+    figures_kb: float = 0.0
+    # performance marks of the fresh browser's load (ms since navigation)
+    marks: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,42 +143,83 @@ def fill(cluster: Cluster, trials: int, points: int) -> int:
     return int(cluster.shell(FILL, owner_name=OWNER, trials=trials, points=points))
 
 
-def measure_page(cluster: Cluster, cookie: str, job: int, repeat: int) -> tuple[float, int]:
-    url = f"{cluster.url}/training-jobs/{job}/"
-    times, size = [], 0
-    for i in range(repeat + 1):
-        request = urllib.request.Request(url, headers={"Cookie": cookie})
-        started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=60) as response:
-            body = response.read()
-        if i:  # the first request warms the caches
-            times.append(time.perf_counter() - started)
-        size = len(body)
-    return statistics.median(times) * 1000, size
+def timed_get(url: str, cookie: str) -> tuple[float, int]:
+    """Seconds to read ``url`` whole, and its size as sent (compressed if the server did)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = response.read()
+    return time.perf_counter() - started, len(body)
 
 
-def measure_interactive(cluster: Cluster, cookie: str, job: int) -> float | None:
+def measure_page(cluster: Cluster, cookie: str, job: int, repeat: int) -> PageFigures:
+    """Server times (ms, median of ``repeat`` after a warm-up) and sizes (kB as sent)."""
+    base = f"{cluster.url}/training-jobs/{job}/"
+    metric_cold, _ = timed_get(base + "live/metric/", cookie)  # the first read of the curves
+    medians = {}
+    for name, url in (
+        ("page", base),
+        ("metric", base + "live/metric/"),
+        ("figures", base + "live/figures/"),
+    ):
+        runs = [timed_get(url, cookie) for _ in range(repeat + 1)][1:]
+        medians[name] = (statistics.median(t for t, _ in runs) * 1000, runs[-1][1] / 1024)
+    return PageFigures(
+        trials=0,
+        points=0,
+        server_ms=medians["page"][0],
+        payload_kb=medians["page"][1],
+        interactive_ms=None,
+        metric_cold_ms=metric_cold * 1000,
+        metric_ms=medians["metric"][0],
+        metric_kb=medians["metric"][1],
+        figures_ms=medians["figures"][0],
+        figures_kb=medians["figures"][1],
+    )
+
+
+INTERACTIVE = (
+    "() => window.SweepDashboard && document.querySelector('[data-live-chart=metric]').data"
+    " && document.querySelector('table.trial-table tbody tr')"
+)
+
+
+def measure_interactive(
+    cluster: Cluster, cookie: str, job: int
+) -> tuple[float | None, float | None, dict[str, float]]:
+    """ms from navigation to interactive: in a fresh browser, then on a third visit in
+    the same one (Plotly's compiled code cached); and the fresh load's marks."""
     if not Path(CHROMIUM).exists():
-        return None
+        return None, None, {}
     from playwright.sync_api import sync_playwright
 
     name, value = cookie.split("=", 1)
+    times: list[float] = []
+    marks: dict[str, float] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         context.add_cookies([{"name": name, "value": value, "url": cluster.url}])
-        page = context.new_page()
-        page.goto(f"{cluster.url}/training-jobs/{job}/", wait_until="commit")
-        page.wait_for_function(
-            "() => window.SweepDashboard && document.querySelector('[data-live-chart=metric]').data"
-            " && document.querySelector('table.trial-table tbody tr')",
-            timeout=60_000,
-        )
-        interactive = float(page.evaluate("performance.now()"))
+        for visit in range(3):
+            page = context.new_page()
+            page.goto(f"{cluster.url}/training-jobs/{job}/", wait_until="commit")
+            page.wait_for_function(INTERACTIVE, timeout=60_000)
+            times.append(float(page.evaluate("performance.now()")))
+            if visit == 0:
+                marks = {
+                    str(k): round(float(v))
+                    for k, v in page.evaluate(
+                        "() => { const n = performance.getEntriesByType('navigation')[0];"
+                        " const out = [['response', n.responseEnd], ['dom', n.domInteractive]];"
+                        " for (const m of performance.getEntriesByType('mark'))"
+                        " out.push([m.name, m.startTime]); return out; }"
+                    )
+                }
+            page.close()
         browser.close()
-    return interactive
+    return times[0], times[-1], marks
 
 
 def measure_latency(
@@ -256,6 +312,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
+def measure_job(
+    cluster: Cluster, cookie: str, job: int, trials: int, points: int, repeat: int
+) -> PageFigures:
+    figures = measure_page(cluster, cookie, job, repeat)
+    figures.trials, figures.points = trials, points
+    fresh, warm, marks = measure_interactive(cluster, cookie, job)
+    figures.interactive_ms, figures.interactive_warm_ms, figures.marks = fresh, warm, marks
+    return figures
+
+
 def run_mode(mode: str, args: argparse.Namespace) -> Run:
     root = Path(tempfile.mkdtemp(prefix=f"bench-dashboard-{mode}-"))
     scripts = root / "scripts"
@@ -266,32 +332,21 @@ def run_mode(mode: str, args: argparse.Namespace) -> Run:
         workers=2,
         threads=2,
         scale=mode == "scale",
-        env_overrides={"ALGORITHM_SERVER_ROOTS": str(root / "console")},
+        env_overrides={
+            "ALGORITHM_SERVER_ROOTS": str(root / "console"),
+            "HUEY_NAME": args.huey_name,
+        },
     )
     cluster.start()
     try:
         cluster.create_user(OWNER, PASSWORD)
         cookie = session_cookie(cluster, OWNER)
         job = fill(cluster, args.trials, args.points)
-        server_ms, size = measure_page(cluster, cookie, job, args.repeat)
-        page = PageFigures(
-            args.trials,
-            args.points,
-            server_ms,
-            size / 1024,
-            measure_interactive(cluster, cookie, job),
-        )
+        page = measure_job(cluster, cookie, job, args.trials, args.points, args.repeat)
         big = None
         if args.big:
             big_job = fill(cluster, args.big, args.big_points)
-            big_ms, big_size = measure_page(cluster, cookie, big_job, 2)
-            big = PageFigures(
-                args.big,
-                args.big_points,
-                big_ms,
-                big_size / 1024,
-                measure_interactive(cluster, cookie, big_job),
-            )
+            big = measure_job(cluster, cookie, big_job, args.big, args.big_points, 2)
         latencies, received = measure_latency(cluster, cookie, args.clients, args.reports)
         ms = [v * 1000 for v in latencies]
         return Run(
@@ -308,18 +363,52 @@ def run_mode(mode: str, args: argparse.Namespace) -> Run:
         )
     finally:
         cluster.stop()
+        if mode == "scale":
+            drop_queue(args.huey_name)
+
+
+def drop_queue(name: str) -> None:
+    """Drop the run's Redis keys: its queue's (huey keeps only the letters and digits of
+    its name) and the dashboard's cached curves and importance."""
+    import os
+
+    import redis
+
+    conn = redis.Redis.from_url(os.environ["REDIS_URL"])
+    queue = re.sub("[^a-z0-9]", "", name.lower())
+    try:
+        for pattern in (f"*{queue}*", "*dashboard-curves:*", "*dashboard-importance:*"):
+            keys = list(conn.scan_iter(match=pattern))
+            if keys:
+                conn.delete(*keys)
+    finally:
+        conn.close()
 
 
 def report(runs: list[Run]) -> str:
     pages = markdown_table(
-        ["mode", "trials x points", "server (ms)", "payload (kB)", "interactive (ms)"],
+        [
+            "mode",
+            "trials x points",
+            "page (ms)",
+            "page (kB)",
+            "metric cold / warm (ms)",
+            "metric (kB gz)",
+            "figures (ms)",
+            "figures (kB gz)",
+            "interactive fresh / returning (ms)",
+        ],
         [
             (
                 r.mode,
                 f"{p.trials} x {p.points}",
                 f"{p.server_ms:.0f}",
                 f"{p.payload_kb:.0f}",
-                "—" if p.interactive_ms is None else f"{p.interactive_ms:.0f}",
+                f"{p.metric_cold_ms:.0f} / {p.metric_ms:.0f}",
+                f"{p.metric_kb:.0f}",
+                f"{p.figures_ms:.0f}",
+                f"{p.figures_kb:.0f}",
+                f"{_ms(p.interactive_ms)} / {_ms(p.interactive_warm_ms)}",
             )
             for r in runs
             for p in ([r.page] + ([r.big] if r.big else []))
@@ -342,6 +431,10 @@ def report(runs: list[Run]) -> str:
     return f"{machine_line()}\n\n{pages}\n\n{latency}\n"
 
 
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=1000)
@@ -352,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", type=int, default=0, help="also a job of this many trials")
     parser.add_argument("--big-points", type=int, default=20)
     parser.add_argument("--modes", default="embedded,scale")
+    parser.add_argument("--huey-name", default="bench-dash", help="the queue's name on Redis")
     parser.add_argument("--out", type=Path, help="append each run as a JSON line")
     args = parser.parse_args(argv)
     runs = []

@@ -3,7 +3,7 @@
 One search job of a script that reports every 0.3 s: its points appear on the open page
 without a reload, the parallel coordinates carry every searched parameter, a trial
 stopped from the table changes status live, two trials are compared, the CSV matches
-the API, and a trial's log tails live.
+the API, and a trial's log tails live and its metric chart grows.
 """
 
 from __future__ import annotations
@@ -238,8 +238,20 @@ def test_the_trial_page_tails_its_log_live(
     log = page.get_by_test_id("trial-log")
     expect(log.locator(".metric-line").first).to_be_attached(timeout=15_000)
     before = len(log.inner_text())
+    chart = page.get_by_test_id("trial-chart")
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-testid=trial-chart]').dataset.points) > 0",
+        timeout=15_000,
+    )
+    points = int(chart.get_attribute("data-points") or 0)
     page.wait_for_timeout(1500)
     assert len(log.inner_text()) > before
+    # The metric chart grows without a reload: Plotly's own data holds the new points.
+    assert int(chart.get_attribute("data-points") or 0) > points
+    drawn = page.evaluate(
+        "() => document.querySelector('[data-testid=trial-chart]').data[0].x.length"
+    )
+    assert drawn == int(chart.get_attribute("data-points") or 0) or drawn > points
     expect(log).to_contain_text("checkpoint 10", timeout=15_000)
     screenshot(page, "dashboard-trial-log")
     api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")

@@ -72,6 +72,7 @@
     for (const event of pending) if (event.seq > data.seq) applyMetric(event);
     drawMetric();
     table.render();
+    if (state.selected.size) highlightSelected();
     if (window.performance && performance.mark) performance.mark("dashboard:metric");
   }
 
@@ -290,7 +291,6 @@
   }
 
   function highlightSelected() {
-    const meta = state.metric && state.metric.layout.meta;
     const numbers = Array.from(state.selected);
     const missing = numbers.filter(function (n) { return !state.curves.has(n) || (state.trials.get(n) || {}).status === "running"; });
     const ready = missing.length ? fetch(urls.curvesUrl + "?trials=" + missing.join(","), { credentials: "same-origin" })
@@ -298,6 +298,11 @@
       .then(function (data) { for (const key of Object.keys(data.curves)) state.curves.set(Number(key), data.curves[key]); })
       : Promise.resolve();
     ready.then(function () {
+      markSelected("parallel");
+      markSelected("slice");
+      // The metric chart may have been reloaded meanwhile, or not be loaded yet (it
+      // draws the selection when it comes).
+      const meta = state.metric && state.metric.layout.meta;
       if (!meta) return;
       const xs = [], ys = [];
       for (const n of numbers) {
@@ -310,8 +315,6 @@
       selected.name = numbers.length ? "selected: " + numbers.map(function (n) { return "#" + n; }).join(", ") : "selected";
       const node = metricNode();
       if (node && node.dataset.drawn && !node.hidden) window.Plotly.restyle(node, { x: [xs], y: [ys], name: selected.name }, [meta.selected]);
-      markSelected("parallel");
-      markSelected("slice");
     });
   }
 

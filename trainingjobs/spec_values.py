@@ -1,0 +1,77 @@
+"""Reading loose input values for the job spec: whole numbers, numbers, booleans, and
+the wording helpers its messages share. No ORM.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from algorithms.models import Hyperparameter
+
+
+def label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def whole_number(value: Any) -> int | None:
+    number = as_number(value)
+    if number is None or not float(number).is_integer():
+        return None
+    return int(number)
+
+
+def as_number(value: Any) -> int | float | None:
+    """A finite number from a JSON number or a numeric string; None otherwise (bools too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            return None
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str) and len(value) <= 100:
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except (ValueError, OverflowError):
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def same_value(value: Any, allowed: Any) -> bool:
+    if isinstance(value, bool) or isinstance(allowed, bool):
+        return isinstance(value, bool) and isinstance(allowed, bool) and value == allowed
+    if isinstance(value, (int, float)) and isinstance(allowed, (int, float)):
+        return float(value) == float(allowed)
+    return bool(value == allowed)
+
+
+def bound_text(row: Hyperparameter, value: float) -> str:
+    if row.type == "int" and float(value).is_integer():
+        return str(int(value))
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")

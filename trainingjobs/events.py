@@ -36,8 +36,9 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -113,16 +114,60 @@ def publish(job_id: int, type: str, data: dict[str, Any] | None = None) -> None:
     that published it.
     """
     payload = clean(data or {})
+    held = getattr(_batches, "stack", None)
+    if held:
+        held[-1].append((job_id, type, payload))
+        return
+    _store_and_announce([(job_id, type, payload)])
+
+
+def _store_and_announce(pending: list[tuple[int, str, dict[str, Any]]]) -> None:
+    by_job: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for job_id, type, payload in pending:
+        by_job.setdefault(job_id, []).append((type, payload))
+    for job_id, items in by_job.items():
+        try:
+            with transaction.atomic():
+                first = _store(job_id, items)
+                if first is None:
+                    continue
+                for offset, (type, payload) in enumerate(items):
+                    event = {"type": type, "seq": first + offset, "job": job_id, **payload}
+                    _announce_on_commit(job_id, type, event)
+        except Exception:
+            logger.exception("job %s: events %s not published", job_id, [t for t, _ in items])
+
+
+def _announce_on_commit(job_id: int, type: str, event: dict[str, Any]) -> None:
+    # Never announce a change that may still roll back.
+    transaction.on_commit(lambda: _announce(job_id, type, event))
+
+
+_batches = threading.local()
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Hold the events published inside the block; store them when it ends, together.
+
+    For a long transaction (a trial's end with its scheduling step): its events take
+    their numbers in one insert at its end, so another trial of the job, whose event
+    must wait for those numbers to commit on PostgreSQL, waits for the commit alone and
+    not for the whole change. A block that raises drops its events (its change rolls
+    back); a nested block hands its events to the enclosing one.
+    """
+    stack = _batches.__dict__.setdefault("stack", [])
+    stack.append([])
     try:
-        with transaction.atomic():
-            seq = _store(job_id, type, payload)
-            if seq is None:
-                return
-            event = {"type": type, "seq": seq, "job": job_id, **payload}
-            # Never announce a change that may still roll back.
-            transaction.on_commit(lambda: _announce(job_id, type, event))
-    except Exception:
-        logger.exception("job %s: event %s not published", job_id, type)
+        yield
+    except BaseException:
+        stack.pop()
+        raise
+    held = stack.pop()
+    if stack:
+        stack[-1].extend(held)
+    elif held:
+        _store_and_announce(held)
 
 
 def _announce(job_id: int, type: str, event: dict[str, Any]) -> None:
@@ -160,19 +205,24 @@ def publish_log(
         logger.exception("trial %s: log event not published", trial_id)
 
 
-def _store(job_id: int, type: str, payload: dict[str, Any]) -> int | None:
-    """The event's number: one more than the job's last, unique per job.
+def _store(job_id: int, items: list[tuple[str, dict[str, Any]]]) -> int | None:
+    """Store the job's events, numbered on from the job's last; the first one's number.
 
     Two publishers of one job (two of its trials flushing at once) may read the same
     last number; the unique constraint refuses the second insert (on PostgreSQL once
-    the first commits) and it takes the next, inside its own savepoint.
+    the first commits) and it takes the next numbers, inside its own savepoint.
     """
     for _ in range(_STORE_ATTEMPTS):
         try:
             with transaction.atomic():
-                seq = last_seq(job_id) + 1
-                JobEvent.objects.create(job_id=job_id, seq=seq, type=type, data=payload)
-            return seq
+                first = last_seq(job_id) + 1
+                JobEvent.objects.bulk_create(
+                    [
+                        JobEvent(job_id=job_id, seq=first + i, type=type, data=payload)
+                        for i, (type, payload) in enumerate(items)
+                    ]
+                )
+            return first
         except IntegrityError:
             if not TrainingJob.objects.filter(pk=job_id).exists():
                 return None  # the job was deleted: nobody is watching it

@@ -36,7 +36,7 @@ from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.package_validation import package_limits, server_roots
 from datasets import outputs as trial_outputs
 from datasets import storage as dataset_storage
-from trainingjobs import command, runner, scheduler, services
+from trainingjobs import command, events, runner, scheduler, services
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.monitor import TrialMonitor
 
@@ -296,7 +296,8 @@ def _end(
         job_id = monitor.job_id
     elif job_id is None:
         job_id = Trial.objects.filter(pk=trial_id).values_list("job_id", flat=True).get()
-    with transaction.atomic():
+    # Its events are numbered and stored together at the end (``events.batched``).
+    with transaction.atomic(), events.batched():
         # The lock before the flush: a transaction that waits for the job's lock must
         # not hold an event number yet (see ``services.lock_job``).
         job = services.lock_job(job_id)
@@ -313,7 +314,8 @@ def _end(
             locked=job,
         )
         try:
-            scheduler.schedule_step(job_id, locked=job)
+            with events.batched():  # a step that fails drops its events with its savepoint
+                scheduler.schedule_step(job_id, locked=job)
         except Exception:
             logger.exception("scheduling step of job %s failed; queued instead", job_id)
             scheduler.submit(job_id)

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from search import SearchError, SpaceExhausted, make_sampler
 from search.samplers.base import Sampler
-from trainingjobs import history, services
+from trainingjobs import events, history, services
 from trainingjobs.models import TrainingJob, Trial
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def schedule_step(
     transaction (a trial's end steps its job in the same transaction).
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), events.batched():
         job = locked if locked is not None else services.lock_job(job_id, now=now)
         if job is None or job.is_finished:
             return False

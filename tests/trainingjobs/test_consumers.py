@@ -452,3 +452,19 @@ def test_sends_without_a_server_loop_leave_in_order_from_one_loop(monkeypatch: A
         events._dispatch([("g", {"n": n}), ("g", {"n": n + 1})])
     assert done.wait(5)
     assert [n for _, n in got] == list(range(10)) and len(loops) == 1
+
+
+def test_a_batch_stores_its_events_at_its_end_and_a_failed_inner_step_drops_its_own(
+    alice: Any,
+) -> None:
+    job = make_job(alice)
+    with transaction.atomic(), events.batched():
+        events.publish(job.pk, "trial.finished", {"trial": 1})
+        assert not JobEvent.objects.exists()  # no number is held while the change goes on
+        with pytest.raises(RuntimeError), transaction.atomic(), events.batched():
+            events.publish(job.pk, "trial.created", {"trials": [2]})
+            raise RuntimeError("the step fails")
+        with transaction.atomic(), events.batched():
+            events.publish(job.pk, "job.status", {"status": "completed"})
+    rows = list(JobEvent.objects.values_list("seq", "type"))
+    assert rows == [(1, "trial.finished"), (2, "job.status")]

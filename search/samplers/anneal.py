@@ -9,7 +9,13 @@ T is the number of trials that carry a value (observed or pending):
   centred on the base and shifted to fit inside [0, 1], then rounded by the distribution;
 * normal kinds: a normal step of ``width`` prior sigmas around the base (hyperopt's rule),
   taken in probit space where the prior is a standard normal;
-* categoricals: keep the base's choice with probability ``1 - width``, else draw the prior.
+* categoricals: keep the base's choice with probability ``1 - width``, else draw the prior
+  (hyperopt's rule: its mixture ``(1 - width) * base + width * prior``).
+
+``shrink_coef`` defaults to 0.15, not hyperopt's 0.1: on the tuning half of the benchmark
+suite (``benchmarks/search_quality.py --half tuning``, 10 seeds) the geometric mean of the
+regret ratios to random search fell from 0.56 to 0.43 at 30 trials and from 0.18 to 0.14 at
+100 trials, with the best mean rank at both budgets (0.05 and 0.2 measured worse or mixed).
 """
 
 from __future__ import annotations
@@ -85,7 +91,7 @@ class AnnealSampler(Sampler):
             min=1.0, max=1_000.0,
         ),
         ParamSpec(
-            "shrink_coef", "float", 0.1,
+            "shrink_coef", "float", 0.15,
             "How fast the neighbourhood shrinks with the number of trials.", min=0.0, max=100.0,
         ),
     )

@@ -21,13 +21,15 @@ def clustered_history(n: int, centre: float = 0.5) -> list[dict[str, Any]]:
 
 def max_distance_from_centre(n_trials: int) -> float:
     history = clustered_history(n_trials)
-    points = make_sampler("anneal", UNIT, goal="minimize", seed=0).suggest(history, n=50)
+    sampler = make_sampler("anneal", UNIT, goal="minimize", seed=0, shrink_coef=0.1)
+    points = sampler.suggest(history, n=50)
     return max(abs(p["x"] - 0.5) for p in points)
 
 
 def test_aliases_resolve_to_anneal() -> None:
     assert get_sampler_class("anneal_search") is AnnealSampler
-    assert make_sampler("anneal", UNIT).options == {"avg_best_idx": 2.0, "shrink_coef": 0.1}
+    # shrink_coef 0.15, not hyperopt's 0.1: chosen on the benchmark's tuning half.
+    assert make_sampler("anneal", UNIT).options == {"avg_best_idx": 2.0, "shrink_coef": 0.15}
 
 
 def test_shrink_factor_follows_hyperopt() -> None:
@@ -51,7 +53,8 @@ def test_pending_trials_count_towards_shrinking() -> None:
         {"params": {"x": 0.9 + 0.001 * i}, "value": None, "status": "running", "curve": []}
         for i in range(80)
     ]
-    points = make_sampler("anneal", UNIT, goal="minimize").suggest(history, n=30)
+    sampler = make_sampler("anneal", UNIT, goal="minimize", shrink_coef=0.1)
+    points = sampler.suggest(history, n=30)
     assert max(abs(p["x"] - 0.5) for p in points) <= 0.05 + 1e-3
 
 

@@ -112,16 +112,20 @@ def test_search_on_the_digits_csv_downloads_a_model_that_loads(
     assert (predicted == table[:, -1]).mean() > 0.8
 
 
-def test_another_users_dataset_cannot_be_picked(alice: Any, bob: Any, alice_api: Any) -> None:
-    theirs = create_dataset(bob, "theirs", upload=SimpleUploadedFile("d.csv", b"1,2\n"))
-    algorithm = Algorithm.objects.create(
-        owner=alice,
+def _ready_algorithm(owner: Any) -> Algorithm:
+    return Algorithm.objects.create(
+        owner=owner,
         name="a",
         boot_file="train.py",
         code_source="server_path",
         server_path=str(DIGITS_SGD),
         status=Algorithm.Status.READY,
     )
+
+
+def test_another_users_dataset_cannot_be_picked(alice: Any, bob: Any, alice_api: Any) -> None:
+    theirs = create_dataset(bob, "theirs", upload=SimpleUploadedFile("d.csv", b"1,2\n"))
+    algorithm = _ready_algorithm(alice)
     answer = alice_api.post(
         "/api/v1/training-jobs/",
         {"name": "j", "algorithm": algorithm.pk, "dataset": theirs.pk},
@@ -153,14 +157,7 @@ def test_a_dataset_not_ready_cannot_be_picked(alice: Any, alice_api: Any) -> Non
         waiting = services.dataset_create(
             owner=alice, name="waiting", upload=SimpleUploadedFile("d.csv", b"1,2\n")
         )
-    algorithm = Algorithm.objects.create(
-        owner=alice,
-        name="a",
-        boot_file="train.py",
-        code_source="server_path",
-        server_path=str(DIGITS_SGD),
-        status=Algorithm.Status.READY,
-    )
+    algorithm = _ready_algorithm(alice)
     answer = alice_api.post(
         "/api/v1/training-jobs/",
         {"name": "j", "algorithm": algorithm.pk, "dataset": waiting.pk},

@@ -18,15 +18,6 @@ from trainingjobs.models import TrainingJob
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    out = tmp_path / "output"
-    (out / "ckpt").mkdir(parents=True)
-    (out / "model.pkl").write_bytes(b"model-bytes")
-    (out / "ckpt" / "epoch-1.bin").write_bytes(b"\x00" * 100)
-    return out
-
-
 def _job_with_outputs(owner: Any, folder: Path, trials: int = 2) -> tuple[Any, list[str]]:
     first = make_trial(owner)
     for number in range(2, trials + 1):

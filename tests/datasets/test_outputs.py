@@ -18,15 +18,6 @@ from tests.datasets.helpers import make_trial
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    out = tmp_path / "output"
-    (out / "ckpt").mkdir(parents=True)
-    (out / "model.pkl").write_bytes(b"model-bytes")
-    (out / "ckpt" / "epoch-1.bin").write_bytes(b"\x00" * 100)
-    return out
-
-
 def _body(response: Any) -> bytes:
     return b"".join(response.streaming_content)
 

@@ -121,15 +121,21 @@ def test_unreachable_storage_on_materialise_is_a_reason(
     assert [p.suffix for p in (tmp_path / "datasets").iterdir()] == [".lock"]
 
 
-def test_deleting_a_job_removes_its_outputs_from_the_bucket(
-    alice: Any, in_bucket: S3Server, tmp_path: Path, django_capture_on_commit_callbacks: Any
-) -> None:
+def _trial_with_outputs(owner: Any, tmp_path: Path) -> Any:
+    """A trial whose model.pkl (1000 bytes) and metrics.json are stored."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "model.pkl").write_bytes(b"m" * 1000)
     (out / "metrics.json").write_bytes(b"{}")
-    trial = make_trial(alice)
+    trial = make_trial(owner)
     outputs.collect_outputs(trial.pk, out)
+    return trial
+
+
+def test_deleting_a_job_removes_its_outputs_from_the_bucket(
+    alice: Any, in_bucket: S3Server, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    trial = _trial_with_outputs(alice, tmp_path)
     names = set(OutputFile.objects.values_list("storage_name", flat=True))
     assert len(names) == 2 and names <= set(in_bucket.keys())
     with django_capture_on_commit_callbacks(execute=False) as pending:
@@ -144,12 +150,7 @@ def test_deleting_a_job_removes_its_outputs_from_the_bucket(
 def test_zip_with_a_member_missing_from_the_bucket_is_refused(
     alice: Any, alice_api: Any, in_bucket: S3Server, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "model.pkl").write_bytes(b"m" * 1000)
-    (out / "metrics.json").write_bytes(b"{}")
-    trial = make_trial(alice)
-    outputs.collect_outputs(trial.pk, out)
+    trial = _trial_with_outputs(alice, tmp_path)
     missing = OutputFile.objects.get(path="model.pkl").storage_name
     in_bucket.client().delete_object(Bucket="sweep-test", Key=missing)
     answer = alice_api.get(f"/api/v1/trials/{trial.pk}/outputs.zip")

@@ -18,78 +18,32 @@ settings, so it sees exactly what the console committed.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.request
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
+from tests.support.processes import ConsoleProcesses, scale_mode
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def scale_mode() -> bool:
-    return bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+__all__ = ["Cluster", "scale_mode"]
 
 
 @dataclass
-class Cluster:
-    data_dir: Path
+class Cluster(ConsoleProcesses):
     layout: str = "processes"  # or "embedded"
     workers: int = 2  # run_huey processes (processes) or worker threads (embedded)
     threads: int = 2  # threads per run_huey process
     env_overrides: Mapping[str, str] = field(default_factory=dict)
     scale: bool = field(default_factory=scale_mode)
-    port: int = field(default_factory=free_port)
-    env: dict[str, str] = field(default_factory=dict)
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    database: str = ""
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     # --- life cycle ---------------------------------------------------------------------------
 
     def start(self, *, before_serve: Sequence[Sequence[str]] = ()) -> Cluster:
         """Migrate, run each ``manage.py`` command of ``before_serve``, start the processes."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.env = {
-            **os.environ,
-            "DATA_DIR": str(self.data_dir),
-            # Letters and digits only: huey keeps only those of the name in its Redis keys.
-            "HUEY_NAME": f"cluster{uuid.uuid4().hex[:8]}",
-            "PYTHONUNBUFFERED": "1",
-            "DEMO_JOBS": "0",
-            "OMP_NUM_THREADS": "1",
-        }
-        if self.scale:
-            base = dj_database_url.parse(os.environ["DATABASE_URL"])
-            self.database = f"{base['NAME']}_{uuid.uuid4().hex[:8]}"
-            self._admin_sql(f'CREATE DATABASE "{self.database}"')
-            host, port = base["HOST"] or "127.0.0.1", base["PORT"] or 5432
-            self.env["DATABASE_URL"] = f"postgres://{base['USER']}@{host}:{port}/{self.database}"
-            self.env.setdefault("SECRET_KEY", "cluster-test-secret-key-not-for-production")
-        else:
-            self.env.pop("DATABASE_URL", None)
-            self.env.pop("REDIS_URL", None)
+        self.prepare(scale=self.scale, extra={"DEMO_JOBS": "0", "OMP_NUM_THREADS": "1"})
         self.env.update(self.env_overrides)
         self.manage("migrate", "--noinput")
         for command in before_serve:
@@ -102,13 +56,7 @@ class Cluster:
         return self
 
     def stop(self) -> None:
-        for name in list(self.processes):
-            self.stop_process(name)
-        if self.database:
-            self._admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-            self.database = ""
-        if self.scale and self.env.get("REDIS_URL"):
-            self._drop_queue()
+        self.cleanup()
 
     def start_web(self) -> None:
         cmd = [*self._manage_cmd(), "serve", "--port", str(self.port)]
@@ -121,48 +69,7 @@ class Cluster:
         cmd = [*self._manage_cmd(), "run_huey", "-w", str(self.threads), "-k", "thread"]
         self._spawn(name, [*cmd, "--flush-locks"])
 
-    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
-        """Send ``sig`` to one console process and wait for it; its exit code."""
-        proc = self.processes.pop(name)
-        if proc.poll() is None:
-            proc.send_signal(sig)
-        try:
-            return proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait(timeout=10)
-
-    def pid(self, name: str) -> int:
-        return self.processes[name].pid
-
-    def wait_until_up(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for name, proc in self.processes.items():
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited early:\n{self.log(name)}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"the console did not answer within {timeout}s:\n{self.log('web')}")
-
     # --- talking to it ------------------------------------------------------------------------
-
-    def manage(self, *args: str, timeout: float = 300) -> str:
-        result = subprocess.run(
-            [*self._manage_cmd(), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-        return result.stdout
 
     def shell(self, code: str, **values: Any) -> Any:
         """Run ``code`` in the console's Django (``manage.py shell``); the JSON it prints last.
@@ -194,15 +101,11 @@ class Cluster:
             found = until()
             if found:
                 return found
-            for name, proc in self.processes.items():
+            for name, proc in self.running.items():
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited while waiting for {what}:\n{self.log(name)}")
             time.sleep(every)
         raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-    def log(self, name: str) -> str:
-        path = self.data_dir / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
 
     # --- training jobs ------------------------------------------------------------------------
 
@@ -293,41 +196,3 @@ class Cluster:
             "SELECT status, status_reason FROM algorithms_algorithm WHERE id = %s", (pk,)
         )[0]
         return None if status == "creating" else (status, reason)
-
-    # --- plumbing -----------------------------------------------------------------------------
-
-    def _manage_cmd(self) -> list[str]:
-        return [sys.executable, str(ROOT / "manage.py")]
-
-    def _spawn(self, name: str, cmd: list[str]) -> None:
-        if name in self.processes and self.processes[name].poll() is None:
-            raise RuntimeError(f"{name} is already running")
-        with open(self.data_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
-            self.processes[name] = subprocess.Popen(
-                cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def _drop_queue(self) -> None:
-        import redis
-
-        conn = redis.Redis.from_url(self.env["REDIS_URL"])
-        try:
-            keys = list(conn.scan_iter(match=f"*{self.env['HUEY_NAME']}*"))
-            if keys:
-                conn.delete(*keys)
-        finally:
-            conn.close()
-
-    @staticmethod
-    def _admin_sql(sql: str) -> None:
-        import psycopg
-
-        cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
-        with psycopg.connect(
-            host=cfg["HOST"] or "127.0.0.1",
-            port=cfg["PORT"] or 5432,
-            user=cfg["USER"],
-            dbname=cfg["NAME"],
-            autocommit=True,
-        ) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]

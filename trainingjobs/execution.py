@@ -411,34 +411,3 @@ def _running_on_host() -> int:
 
 
 # --- trials of dead workers on this host ------------------------------------------------------
-
-
-def reap_dead_local_trials() -> list[int]:
-    """Mark lost the running trials claimed by a worker process of this host that is gone.
-
-    Cheap, and run when a worker starts: a restarted worker need not wait for the
-    heartbeat limit to see that its predecessor's trials died with it. A pid that is
-    alive (maybe reused) is left to the heartbeat reaper. Assumes worker hosts have
-    distinct host names.
-    """
-    host = socket.gethostname()
-    running = Trial.objects.filter(status=TrialStatus.RUNNING, worker__startswith=f"{host}:")
-    dead = []
-    for pk, worker in running.values_list("pk", "worker"):
-        pid = worker.rsplit(":", 1)[1]
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            dead.append(pk)
-    return services.trials_mark_lost_now(
-        trial_ids=dead,
-        reason=f"Lost: its worker process on {host} had stopped when a worker started there.",
-    )
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

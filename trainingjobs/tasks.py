@@ -10,7 +10,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, close_db, db_periodic_task, db_task, on_startup
 
-from trainingjobs import execution, scheduler, services
+from trainingjobs import execution, reaper, scheduler
 
 
 @db_task()
@@ -28,8 +28,8 @@ def reap_lost_trials() -> None:
     """Running trials whose worker stopped are lost; queued ones whose task vanished (not
     claimed, not in the queue, queued over the limit ago) are queued again (their jobs
     are stepped by the trials' ends)."""
-    services.trials_mark_lost(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
-    services.trials_requeue_stale(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
+    reaper.trials_mark_lost(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
+    reaper.trials_requeue_stale(older_than_s=settings.TRIAL_LOST_AFTER_SECONDS)
 
 
 def waiting_trial_ids() -> set[int]:
@@ -52,4 +52,4 @@ def check_deadlines() -> None:
 @close_db
 def reap_own_dead_trials() -> None:
     # A restarted worker does not wait for the heartbeat limit to free its host's trials.
-    execution.reap_dead_local_trials()
+    reaper.reap_dead_local_trials()

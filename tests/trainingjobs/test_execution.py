@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from trainingjobs import execution, services, tasks
+from trainingjobs import execution, reaper, services, tasks
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
 
 from .engine_helpers import make_algorithm, make_job, report, step, trials
@@ -279,7 +279,7 @@ def test_a_restarted_worker_marks_its_dead_predecessors_trials_lost(alice: Any) 
     gone = _dead_pid()
     services.trial_claim(trial_id=dead.pk, worker=f"{host}:{gone}")
     services.trial_claim(trial_id=alive.pk, worker=execution.worker_name())
-    assert execution.reap_dead_local_trials() == [dead.pk]
+    assert reaper.reap_dead_local_trials() == [dead.pk]
     dead.refresh_from_db()
     assert dead.status == S.LOST
     assert dead.status_reason.startswith(f"Lost: its worker process on {host} had stopped")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from trainingjobs import execution, services, tasks
+from trainingjobs import execution, reaper, services, tasks
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.services import JobStateError
 
@@ -336,7 +336,7 @@ def test_trials_without_heartbeat_are_lost_and_their_job_goes_on(
     claim(stale, 0, worker="host-a:41")
     claim(fresh, 4)
     with django_capture_on_commit_callbacks(execute=True):
-        lost = services.trials_mark_lost(older_than_s=120, now=at(5))
+        lost = reaper.trials_mark_lost(older_than_s=120, now=at(5))
     assert lost == [stale.pk]
     stale.refresh_from_db()
     fresh.refresh_from_db()
@@ -351,7 +351,7 @@ def test_a_late_finish_of_a_lost_trial_changes_nothing(alice: Any) -> None:
     step(job)
     trial = trials(job)[0]
     claim(trial, 0)
-    services.trials_mark_lost(older_than_s=60, now=at(10))
+    reaper.trials_mark_lost(older_than_s=60, now=at(10))
     assert not finish(trial, values=[0.9])
     assert trial.status == S.LOST
 
@@ -362,7 +362,7 @@ def test_queued_trials_of_running_jobs_are_queued_again_when_stale(
     job = make_job(alice)
     step(job)
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.trials_requeue_stale(
+        again = reaper.trials_requeue_stale(
             older_than_s=60, now=timezone.now() + timedelta(minutes=5)
         )
     assert sorted(again) == sorted(enqueued["run_trial"]) == [t.pk for t in trials(job)]
@@ -378,7 +378,7 @@ def test_a_queued_trial_is_queued_again_only_when_unclaimed_gone_from_the_queue_
 
     def requeue(minutes: float, waiting: set[int] | None = None) -> list[int]:
         with django_capture_on_commit_callbacks(execute=True):
-            return services.trials_requeue_stale(
+            return reaper.trials_requeue_stale(
                 older_than_s=120, now=at(minutes), in_queue=lambda: set(waiting or ())
             )
 

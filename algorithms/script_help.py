@@ -9,7 +9,13 @@ variables, its secret key and database address among them, are not passed on):
 * any other answer is fine: a script that takes no ``--help`` simply offers no table.
 
 :func:`parse_help` reads argparse's and click's help formats into hyperparameter rows
-(name, type, default, choices, required, description) for the user to review.
+(name, type, default, choices, required, description) for the user to review. The boot
+file runs under a small shim (``_SHIM``) that asks argparse and click to print every
+option's default (and argparse an ``int``/``float`` type), so the table is right for
+scripts whose help does not show them. Boolean toggles (click's ``--x/--no-x``,
+argparse's ``BooleanOptionalAction``) become flags: a toggle that is on by default is read
+as its off switch (``no-x``, default false), because a trial passes a bool as a bare flag
+when true and nothing when false (``bool_style`` "flag").
 
 Nothing here touches the ORM or Django.
 """
@@ -33,6 +39,40 @@ _FATAL = re.compile(
 )
 # Options the console passes itself; they are not hyperparameters.
 DATA_OPTIONS = ("data_url", "train_url")
+# Runs ``python -c _SHIM boot_file --help`` as ``python boot_file --help`` would (the
+# script as ``__main__``, its folder first on the path) after making argparse and click
+# show each option's default, and argparse its int/float type as ``[type: int]``. A shim
+# that cannot patch (an old library, neither installed) leaves the help as the script has it.
+_SHIM = """
+import os, runpy, sys
+try:
+    import argparse
+    _with_defaults = argparse.ArgumentDefaultsHelpFormatter._get_help_string
+    def _get_help_string(self, action):
+        text = _with_defaults(self, action) or ""
+        kind = getattr(action.type, "__name__", "")
+        if action.option_strings and kind in ("int", "float"):
+            text += " [type: " + kind + "]"
+        return text
+    argparse.HelpFormatter._get_help_string = _get_help_string
+    argparse.ArgumentDefaultsHelpFormatter._get_help_string = _get_help_string
+except Exception:
+    pass
+try:
+    import click
+    _init = click.Context.__init__
+    def _context_init(self, *args, **kwargs):
+        _init(self, *args, **kwargs)
+        if self.show_default is None:
+            self.show_default = True
+    click.Context.__init__ = _context_init
+except Exception:
+    pass
+boot = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.abspath(boot))
+runpy.run_path(boot, run_name="__main__")
+"""
 
 
 @dataclass(frozen=True)
@@ -60,7 +100,7 @@ def run_help(
         }
         try:
             done = subprocess.run(
-                [python, boot_file, "--help"],
+                [python, "-c", _SHIM, boot_file, "--help"],
                 cwd=folder,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -115,6 +155,7 @@ _CLICK_TYPES = {
     "PATH": "str", "FILENAME": "str", "FILE": "str", "DIRECTORY": "str",
 }
 _DEFAULT = re.compile(r"[\[(]default:\s*(.*?)[\])]\s*$|[\[(]default:\s*([^\])]*)[\])]")
+_TYPE = re.compile(r"\s*\[type: (int|float)\]")  # added by _SHIM
 
 
 def parse_help(text: str) -> ScriptOptions:
@@ -171,8 +212,10 @@ def _row(head: str, description: str, usage: str) -> dict[str, Any] | None:
         return None
     name = long_names[0]
     after = re.sub(r"^.*?--" + re.escape(name), "", head, count=1).strip().lstrip("=")
-    is_toggle = f"--no-{name}" in head or "/" in after
+    is_toggle = len(long_names) > 1 and (f"--no-{name}" in head or after.startswith("/"))
     metavar = "" if is_toggle else after
+    shown_type = _TYPE.search(description)
+    description = _TYPE.sub("", description)
     default, description = _split_default(description)
     required = "[required]" in description or _required_in_usage(name, usage)
     description = description.replace("[required]", "").strip()
@@ -180,13 +223,14 @@ def _row(head: str, description: str, usage: str) -> dict[str, Any] | None:
         "name": name, "type": "str", "default": None, "min": None, "max": None,
         "choices": [], "required": required, "description": description[:500], "_flag": False,
     }
-    if not metavar:  # store_true, click flags and --x/--no-x toggles
+    if not metavar:  # store_true/false, click flags and --x/--no-x toggles: bare flags
+        # A flag row is true when the trial passes it; by default it is not passed (what
+        # a shown default says is the script's value without it: store_false shows True).
         row["type"] = "bool"
-        row["_flag"] = not is_toggle
-        if default is not None and default.lower() in (name.lower(), f"no-{name.lower()}"):
-            row["default"] = default.lower() == name.lower()  # click shows the side taken
-        else:
-            row["default"] = _bool(default) if default is not None else False
+        row["_flag"] = True
+        row["default"] = False
+        if is_toggle and _toggle_on(default, long_names):
+            return _off_switch(row, on=name, off=long_names[1])
         return row
     choices = _choices(metavar)
     if choices:
@@ -194,11 +238,42 @@ def _row(head: str, description: str, usage: str) -> dict[str, Any] | None:
         row["choices"] = [_typed(c, row["type"]) for c in choices]
     else:
         word = metavar.split()[0].upper()
-        row["type"] = _CLICK_TYPES.get(word) or (_common_type([default]) if default else "str")
+        row["type"] = (
+            _CLICK_TYPES.get(word)
+            or (shown_type.group(1) if shown_type else "")
+            or (_common_type([default]) if default else "str")
+        )
         if row["type"] == "bool":
             row["_flag"] = False
     if default is not None and default not in ("", "None"):
         row["default"] = _typed(default, row["type"]) if row["type"] != "bool" else _bool(default)
+    return row
+
+
+def _toggle_on(shown: str | None, names: list[str]) -> bool:
+    """Whether a toggle is on by default: ``(default: True)`` (argparse), or the side click
+    shows (``[default: shuffle]`` on, ``[default: no-shuffle]`` off); not shown is off."""
+    if shown is None:
+        return False
+    if shown.lower() in (n.lower() for n in names):
+        return shown.lower() == names[0].lower()
+    return _bool(shown)
+
+
+def _off_switch(row: dict[str, Any], *, on: str, off: str) -> dict[str, Any]:
+    """A toggle that is on by default, as the flag that turns it off.
+
+    A trial passes a true bool as ``--name`` and a false one as nothing, so a row ``on``
+    with default true could never turn the option off; ``off`` (default false) can.
+    """
+    said = row["description"]
+    row["name"] = off
+    row["default"] = False
+    row["description"] = (
+        f"{said} (true passes --{off}; the script's default is --{on})"
+        if said
+        else f"True passes --{off}; the script's default is --{on}."
+    )[:500]
     return row
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,7 @@ def _rows(script: bytes, tmp_path: Path) -> list[tuple[Any, ...]]:
 def test_argparse_help_gives_names_types_defaults_choices_and_required(tmp_path: Path) -> None:
     assert _rows(ARGPARSE, tmp_path) == [
         ("learning-rate", "float", 0.01, [], False),
-        ("epochs", "str", None, [], True),  # argparse's help does not show the type
+        ("epochs", "int", None, [], True),  # shown by the shim: argparse's help does not
         ("optimizer", "str", "adam", ["adam", "sgd"], False),
         ("batch", "int", 32, [16, 32, 64], False),
         ("shuffle", "bool", False, [], False),
@@ -77,9 +79,114 @@ def test_click_help_gives_types_defaults_choices_and_required(tmp_path: Path) ->
         ("lr", "float", 0.1, [], False),
         ("epochs", "int", None, [], True),
         ("optimizer", "str", "sgd", ["adam", "sgd"], False),
-        ("shuffle", "bool", True, [], False),
+        ("no-shuffle", "bool", False, [], False),  # on by default: read as its off switch
         ("verbose", "bool", False, [], False),
     ]
+
+
+CLICK_TOGGLES = b'''import json
+
+import click
+
+@click.command()
+@click.option("--lr", type=float, default=0.1, help="learning rate")
+@click.option("--shuffle/--no-shuffle", default=True, show_default=True, help="shuffle")
+@click.option("--amp/--no-amp", default=True, help="mixed precision")
+@click.option("--augment/--no-augment", default=False, help="random crops")
+@click.option("--fast/--slow", default=True, help="speed")
+def main(lr, shuffle, amp, augment, fast):
+    print(json.dumps({"lr": lr, "shuffle": shuffle, "amp": amp, "augment": augment,
+                      "fast": fast}))
+
+main()
+'''
+
+ARGPARSE_TOGGLES = b'''import argparse
+import json
+
+p = argparse.ArgumentParser()  # the plain formatter: no defaults in its help
+p.add_argument("--lr", type=float, default=0.1, help="learning rate")
+p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
+               help="shuffle")
+p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=False,
+               help="random crops")
+p.add_argument("--no-cuda", dest="cuda", action="store_false", help="run on the CPU")
+print(json.dumps(vars(p.parse_args())))
+'''
+
+
+def _argv_output(script: bytes, tmp_path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """What the script parsed from a trial's command line built from the imported table."""
+    from trainingjobs.command import build_argv
+
+    (tmp_path / "train.py").write_bytes(script)
+    options = parse_help(run_help(sys.executable, tmp_path, "train.py").output)
+    types = {r["name"]: r["type"] for r in options.hyperparameters}
+    argv = build_argv(
+        python=sys.executable, boot_file="train.py", values=values, types=types,
+        argument_style=options.as_dict()["argument_style"],
+        bool_style=options.as_dict()["bool_style"], data_url=None, train_url=None, context={},
+    )
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return parsed
+
+
+def test_click_toggles_are_flags_with_the_script_default(tmp_path: Path) -> None:
+    assert _rows(CLICK_TOGGLES, tmp_path) == [
+        ("lr", "float", 0.1, [], False),
+        ("no-shuffle", "bool", False, [], False),
+        ("no-amp", "bool", False, [], False),  # on by default, though its help does not say
+        ("augment", "bool", False, [], False),
+        ("slow", "bool", False, [], False),  # --fast/--slow: the other name is the off switch
+    ]
+    options = parse_help(run_help(sys.executable, tmp_path, "train.py").output)
+    assert options.as_dict()["bool_style"] == "flag"
+    assert options.hyperparameters[1]["description"] == (
+        "shuffle (true passes --no-shuffle; the script's default is --shuffle)"
+    )
+
+
+def test_click_toggles_reach_the_script_both_ways(tmp_path: Path) -> None:
+    defaults = {"no-shuffle": False, "no-amp": False, "augment": False, "slow": False}
+    assert _argv_output(CLICK_TOGGLES, tmp_path, {"lr": 0.2, **defaults}) == {
+        "lr": 0.2, "shuffle": True, "amp": True, "augment": False, "fast": True
+    }
+    flipped = {"no-shuffle": True, "no-amp": True, "augment": True, "slow": True}
+    assert _argv_output(CLICK_TOGGLES, tmp_path, {"lr": 0.2, **flipped}) == {
+        "lr": 0.2, "shuffle": False, "amp": False, "augment": True, "fast": False
+    }
+
+
+def test_argparse_boolean_optional_actions_are_flags_with_the_script_default(
+    tmp_path: Path,
+) -> None:
+    assert _rows(ARGPARSE_TOGGLES, tmp_path) == [
+        ("lr", "float", 0.1, [], False),  # type and default shown by the shim
+        ("no-shuffle", "bool", False, [], False),
+        ("augment", "bool", False, [], False),
+        ("no-cuda", "bool", False, [], False),  # store_false: not passed by default
+    ]
+    assert _argv_output(
+        ARGPARSE_TOGGLES, tmp_path, {"no-shuffle": True, "augment": True, "no-cuda": False}
+    ) == {"lr": 0.1, "shuffle": False, "augment": True, "cuda": True}
+    assert _argv_output(
+        ARGPARSE_TOGGLES, tmp_path, {"no-shuffle": False, "augment": False, "no-cuda": True}
+    ) == {"lr": 0.1, "shuffle": True, "augment": False, "cuda": False}
+
+
+def test_help_sees_modules_beside_a_boot_file_in_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "options.py").write_text("HELP = 'from a sibling module'\n")
+    (tmp_path / "src" / "train.py").write_text(
+        "import argparse\nimport options\n"
+        "p = argparse.ArgumentParser()\np.add_argument('--lr', type=float, help=options.HELP)\n"
+        "p.parse_args()\n"
+    )
+    result = run_help(sys.executable, tmp_path, "src/train.py")
+    assert result.refused == ""
+    assert parse_help(result.output).hyperparameters[0]["description"] == "from a sibling module"
 
 
 def test_import_error_is_reported_not_run(tmp_path: Path) -> None:
@@ -145,6 +252,6 @@ def test_api_gives_the_table_from_help(
         )
     body = alice_api.get(f"/api/v1/algorithms/{algorithm.pk}/script-options/").json()
     assert [r["name"] for r in body["hyperparameters"]] == [
-        "lr", "epochs", "optimizer", "shuffle", "verbose"
+        "lr", "epochs", "optimizer", "no-shuffle", "verbose"
     ]
     assert body["bool_style"] == "flag" and "Usage:" in body["help"]

@@ -157,7 +157,8 @@ def posted_environment(post: QueryDict) -> list[dict[str, str]]:
     """The environment table's rows as posted (``env-<i>-name``, ``env-<i>-value``), in
     row order; a row left blank is dropped."""
     rows: dict[int, dict[str, str]] = {}
-    for key, value in post.items():
+    for key in post:
+        value = post.get(key, "")
         parts = key.split("-", 2)
         if len(parts) == 3 and parts[0] == "env" and parts[1].isdigit() and len(parts[1]) < 4:
             if parts[2] in ("name", "value"):

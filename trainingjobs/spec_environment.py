@@ -71,12 +71,8 @@ def clean_environment(value: Any, add: AddError) -> dict[str, str]:
         return {}
     env: dict[str, str] = {}
     for place, name, val in pairs:
-        name_ok = _check_name(
-            name, lambda m, p=place: add("environment", *p, *name_place, message=m)
-        )
-        value_ok = _check_value(
-            name, val, lambda m, p=place: add("environment", *p, *value_place, message=m)
-        )
+        name_ok = _check_name(name, _reporter(add, (*place, *name_place)))
+        value_ok = _check_value(name, val, _reporter(add, (*place, *value_place)))
         if not (name_ok and value_ok):
             continue
         if name in env:
@@ -91,6 +87,13 @@ def clean_environment(value: Any, add: AddError) -> dict[str, str]:
             f"got {total}.",
         )
     return env
+
+
+def _reporter(add: AddError, place: tuple[str, ...]) -> Callable[[str], None]:
+    def report(message: str) -> None:
+        add("environment", *place, message=message)
+
+    return report
 
 
 def _check_name(name: Any, error: Callable[[str], None]) -> bool:

@@ -61,6 +61,7 @@
   let metricPending = [];
 
   function loadMetric(data) {
+    if (window.performance && performance.mark) performance.mark("dashboard:metric-data");
     state.metric = data.figure;
     state.metricBest = data.best_number;
     for (const key of Object.keys(data.reports)) {

@@ -82,10 +82,10 @@ def attach_curves(
         row["reports"] = len(values)
     cached = _ended_entries(job_id, ended, drawn_numbers, keep)
     for row in ended:
-        _finished, reports, steps, values = cached[row["id"]]
+        _finished, reports, steps, kept = cached[row["id"]]
         row["reports"] = reports
-        if row["number"] in drawn_numbers and values is not None:
-            row["curve"], row["steps"] = values, steps
+        if row["number"] in drawn_numbers and kept is not None:
+            row["curve"], row["steps"] = kept, steps
 
 
 def _ended_entries(

@@ -51,7 +51,7 @@ class Conflict(exceptions.APIException):
 
 
 class StrictPagination(PageNumberPagination):
-    """Page-number pagination that refuses a malformed ``page_size`` with 400.
+    """Page-number pagination that refuses a malformed or too large ``page_size`` with 400.
 
     DRF's own falls back to the default page size on a bad value, so a typo goes
     unnoticed; every list of the API shares this one rule instead.
@@ -64,11 +64,33 @@ class StrictPagination(PageNumberPagination):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:
             return self.page_size
-        if len(raw) > 1 or not raw[0].isascii() or not raw[0].isdigit() or int(raw[0]) < 1:
+        largest = self.max_page_size or 100
+        text = raw[0]
+        if len(raw) > 1 or not (text.isascii() and text.isdigit() and 1 <= int(text) <= largest):
             raise exceptions.ValidationError(
-                {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
+                {"page_size": [f"Must be a whole number from 1 to {largest}."]}
             )
-        return min(int(raw[0]), self.max_page_size or int(raw[0]))
+        return int(text)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """``page`` and ``page_size`` documented with the bounds :meth:`get_page_size` keeps
+        (DRF's own say only "integer", so a schema-valid ``page_size=0`` was refused)."""
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "A page number, from 1 (a page past the last is a 404).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page, from 1 to {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
 
 
 class AlgorithmPagination(StrictPagination):

@@ -211,11 +211,13 @@ class ScriptOptionsOutputSerializer(serializers.Serializer):
 
 
 class AlgorithmListQuerySerializer(serializers.Serializer):
-    """The list's query string, refused when malformed (``page_size=2.2e-308`` is a 400)."""
+    """The list's search, refused when malformed; ``page`` and ``page_size`` are the
+    pagination's (``StrictPagination``: ``page_size=2.2e-308`` is a 400)."""
 
-    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    # The pattern documents what the field refuses: a NUL (no database stores one).
+    search = serializers.RegexField(
+        r"^[^\x00]*$", required=False, allow_blank=True, max_length=200
+    )
 
 
 class SamplerParamSerializer(serializers.Serializer):

@@ -505,3 +505,21 @@ def test_regex_that_reads_nothing_from_the_sample_needs_a_confirmation(
     # The confirmation holds while neither the regex nor the sample changes.
     patched = alice_api.patch(f"{URL}{algorithm.pk}/", {"description": "x"}, format="json")
     assert patched.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/algorithms/", "/api/v1/datasets/", "/api/v1/training-jobs/"]
+)
+def test_lists_refuse_a_page_size_outside_the_documented_bounds(
+    alice_api: APIClient, url: str
+) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    for size in ("0", "101", "2.2e-308"):
+        response = alice_api.get(url, {"page_size": size})
+        assert response.status_code == 400, (url, size)
+        assert response.json() == {"page_size": ["Must be a whole number from 1 to 100."]}
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    params = {p["name"]: p["schema"] for p in schema["paths"][url]["get"]["parameters"]}
+    assert params["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert params["page"] == {"type": "integer", "minimum": 1}

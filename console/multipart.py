@@ -141,7 +141,7 @@ class _Form:
     def _field(self, name: str, part: Any, base64_part: bool) -> None:
         self.n_fields += 1
         limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        if limit is not None and self.n_fields > limit + 2:  # as Django counts
+        if limit is not None and self.n_fields > limit:
             raise TooManyFieldsSent(
                 "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
             )

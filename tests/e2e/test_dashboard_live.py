@@ -252,6 +252,12 @@ def test_the_trial_page_tails_its_log_live(
         "() => document.querySelector('[data-testid=trial-chart]').data[0].x.length"
     )
     assert drawn == int(chart.get_attribute("data-points") or 0) or drawn > points
+    # The points table beside it grows too, its heading counting its rows.
+    rows, counted = page.evaluate(
+        "() => [document.querySelectorAll('[data-testid=metric-points] tbody tr').length,"
+        " Number(document.querySelector('[data-points-count]').textContent)]"
+    )
+    assert rows == counted and rows >= points
     expect(log).to_contain_text("checkpoint 10", timeout=15_000)
     screenshot(page, "dashboard-trial-log")
     api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")

@@ -2,7 +2,8 @@
 // (trial_log.js) hands over its points (`trial.reported`, [[report, value], ...]) and
 // they are appended with Plotly.extendTraces, no redraw. On every (re)connect the page
 // reads the trial's stored points (the job's curves request) and appends those it lacks:
-// a point is keyed by its report number, so none is drawn twice.
+// a point is keyed by its report number, so none is drawn twice. The points table below
+// grows with it.
 (function () {
   "use strict";
 
@@ -36,16 +37,43 @@
     };
   }
 
+  // The points table beside the chart gets the new rows too; a live point's time is its
+  // arrival (within a flush of its report), a caught-up one's is not known here.
+  const body = document.querySelector("[data-points-body]");
+  const clock = body ? new Intl.DateTimeFormat("en-GB", {
+    timeZone: body.dataset.timeZone || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  }) : null;
+
+  function addRows(points, live) {
+    if (!body) return;
+    const at = live ? clock.format(new Date()) : "—";
+    for (const point of points) {
+      body.append(F.el("tr", {}, [
+        F.el("td", { className: "num", text: String(point[0]) }),
+        F.el("td", { className: "num", text: F.metric(point[1]) }),
+        F.el("td", { className: "muted nowrap", text: at }),
+      ]));
+    }
+    const count = document.querySelector("[data-points-count]");
+    if (count) count.textContent = String(body.children.length);
+    const wrap = document.querySelector("[data-points-wrap]");
+    if (wrap) wrap.hidden = false;
+    const empty = document.querySelector("[data-points-empty]");
+    if (empty) empty.hidden = true;
+  }
+
   // points: [[report, value], ...]; value null (NaN) or "inf"/"-inf": a gap.
-  function extend(points) {
-    const xs = [], ys = [];
+  function extend(points, live) {
+    const xs = [], ys = [], fresh = [];
     for (const point of points) {
       if (point[0] <= reports) continue;  // drawn already
       reports = point[0];
       xs.push(point[0]);
       ys.push(F.plottable(point[1]));
+      fresh.push(point);
     }
     if (!xs.length) return;
+    addRows(fresh, live);
     if (!figure) {
       figure = emptyFigure();
       figure.data[0].x = xs;
@@ -68,13 +96,13 @@
       .then(function (r) { return r.ok ? r.json() : { curves: {} }; })
       .then(function (data) {
         const curve = data.curves[number] || [];
-        extend(curve.map(function (value, i) { return [i + 1, value]; }));
+        extend(curve.map(function (value, i) { return [i + 1, value]; }), false);
       });
   }
 
   window.SweepTrialChart = {
     onEvent: function (event) {
-      if (event.type === "trial.reported") extend(event.points || []);
+      if (event.type === "trial.reported") extend(event.points || [], true);
     },
     catchUp: catchUp,
   };

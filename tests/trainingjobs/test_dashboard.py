@@ -302,3 +302,18 @@ def test_the_api_exports_the_same_file_to_a_token_client(alice_api: Any, job: Tr
     ]
     assert alice_api.get(f"/api/v1/training-jobs/{job.pk}/export/trials.xml").status_code == 404
     assert alice_api.get(f"/api/v1/training-jobs/{job.pk}/export/secrets.csv").status_code == 404
+
+
+def test_metric_chart_of_a_job_without_reports_is_empty_not_an_error(
+    alice_client: Any, alice: Any
+) -> None:
+    job = make_job(alice, status="running", started_at=T0, max_trials=5)
+    assert get_json(alice_client, "live_metric", job)["reports"] == {}
+    add_trial(job, 1, "running", [])
+    add_trial(job, 2, "failed", [], value=None)
+    add_trial(job, 3, "completed", [None, None])
+    data = get_json(alice_client, "live_metric", job)
+    meta = data["figure"]["layout"]["meta"]
+    assert data["best_number"] is None and meta["running"] == {}
+    assert data["reports"] == {"3": 2}
+    assert data["figure"]["data"][meta["ended"]]["y"] == [None, None, None]

@@ -39,11 +39,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.spec_display import stored_number
+
+_AS_TEXT = {"type": "string", "description": "The same, as JSON text (multipart bodies)."}
+
+
+# JSON values that a multipart body carries as text. DRF's JSONField is documented as any
+# value, null included, which the server refuses: these say what it takes.
+@extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "object"}}, _AS_TEXT]})
+class JsonListField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field({"oneOf": [{"type": "object"}, _AS_TEXT]})
+class JsonObjectField(serializers.JSONField):
+    pass
+
 
 # Fields of the spec a client may send; the rest of the output is read-only.
 SPEC_FIELDS = (
@@ -160,14 +176,14 @@ class AlgorithmInputSerializer(serializers.Serializer):
         required=False, help_text="Save a metric regex that reads nothing from `sample_log`."
     )
     # JSONField also parses the JSON strings a multipart body carries.
-    hyperparameters = serializers.JSONField(
+    hyperparameters = JsonListField(
         required=False, help_text="A list of rows; a JSON string in multipart bodies."
     )
-    metric = serializers.JSONField(
+    metric = JsonObjectField(
         required=False,
         help_text='{"name", "goal", "regex"}; a JSON string in multipart bodies.',
     )
-    search_algorithms = serializers.JSONField(
+    search_algorithms = JsonListField(
         required=False,
         help_text='[{"name", "params": {}}]; a JSON string in multipart bodies.',
     )

@@ -41,7 +41,7 @@ TRIAL_FIELDS = (
 
 
 def snapshot(job: TrainingJob) -> dict[str, Any]:
-    """The page's starting state: the job, its trials (``reports`` None until the metric
+    """The page's starting state: the job, its trials (no ``reports`` until the metric
     chart's request counts them), the leaderboard. ``figures`` is empty: the charts have
     requests of their own."""
     seq = events.last_seq(job.pk)  # first: what happens after it comes as events
@@ -69,7 +69,7 @@ def metric_of(job: TrainingJob) -> dict[str, Any]:
     return {
         "seq": seq,
         "best_number": best,
-        "reports": {str(r["number"]): r["reports"] for r in rows if r["reports"]},
+        "reports": {str(r["number"]): r["reports"] for r in rows if r.get("reports")},
         "figure": charts.metric_live_figure(drawn, metric_name=job.metric_name, best_number=best),
     }
 
@@ -155,24 +155,30 @@ def importance_of(job: TrainingJob) -> dict[str, Any]:
 
 
 def trial_rows(job: TrainingJob) -> list[dict[str, Any]]:
-    """Every trial of the job as the page's dicts, in number order (one query)."""
+    """Every trial of the job as the page's dicts, in number order (one query).
+
+    ``reason`` and ``stopping`` are left out when empty (10,000 trials are 10,000 of each
+    on the page), and ``reports`` until the metric chart's request counts them."""
     trials = Trial.objects.filter(job=job).order_by("number").values_list(*TRIAL_FIELDS)
-    return [
-        {
+    origin = job.started_at or job.created_at
+    rows = []
+    for pk, number, status, reason, algorithm, params, value, start, end, stop in trials:
+        row = {
             "id": pk,
             "number": number,
             "status": status,
-            "reason": reason[:REASON_CHARS],
             "algorithm": algorithm,
             "params": params,
             "value": charts.finite(value),
-            "started": _seconds(job, start),
-            "finished": _seconds(job, end),
-            "stopping": bool(stop),
-            "reports": None,
+            "started": _since(origin, start),
+            "finished": _since(origin, end),
         }
-        for pk, number, status, reason, algorithm, params, value, start, end, stop in trials
-    ]
+        if reason:
+            row["reason"] = reason[:REASON_CHARS]
+        if stop:
+            row["stopping"] = True
+        rows.append(row)
+    return rows
 
 
 def job_info(job: TrainingJob, *, best_number: int | None) -> dict[str, Any]:
@@ -255,9 +261,12 @@ def _best_number(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> int | N
 
 def _seconds(job: TrainingJob, when: datetime | None) -> float | None:
     """Seconds from the job's start (or creation) to ``when``."""
+    return _since(job.started_at or job.created_at, when)
+
+
+def _since(origin: datetime, when: datetime | None) -> float | None:
     if when is None:
         return None
-    origin = job.started_at or job.created_at
     seconds = (when - origin).total_seconds()
     return round(seconds, 2) if math.isfinite(seconds) else None
 

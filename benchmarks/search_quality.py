@@ -234,8 +234,10 @@ def main(argv: list[str] | None = None) -> None:
 
     available = list(methods())
     chosen = [m for m in args.methods.split(",") if m] or available
+    batches = [int(b) for b in args.batches.split(",") if b]
     if args.report:
-        # Several files may be given (runs split by method); the first copy of a run wins.
+        # Several files may be given (runs split by method); the first copy of a run wins;
+        # --trials, --batches and --methods select what is tabled.
         unique: dict[tuple[Any, ...], dict[str, Any]] = {}
         for path in args.report.split(","):
             for rec in load(path):
@@ -243,15 +245,17 @@ def main(argv: list[str] | None = None) -> None:
         records = [
             rec
             for rec in unique.values()
-            if not args.half or PROBLEMS[rec["function"]].half == args.half
+            if (not args.half or PROBLEMS[rec["function"]].half == args.half)
+            and (not args.trials or rec["trials"] == args.trials)
+            and rec["batch"] in batches
+            and (not args.methods or rec["method"] in chosen)
         ]
-        order = [m for m in available if m in chosen] + [rec["method"] for rec in records]
+        order = [*chosen, *(rec["method"] for rec in records)]
         print(report(records, list(dict.fromkeys(order))))
         return
     trials = args.trials or (30 if args.quick else 100)
     n_seeds = args.seeds or (2 if args.quick else 10)
     problems = get_problems([f for f in args.functions.split(",") if f], args.half)
-    batches = [int(b) for b in args.batches.split(",") if b]
     unknown = [m for m in chosen if m.split("@")[0] not in available]
     if unknown:
         raise SystemExit(f"unknown or unavailable method(s) {unknown}; available: {available}")

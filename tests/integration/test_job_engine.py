@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cluster import ROOT, Cluster
+from tests.support.cluster import Cluster
 from tests.support.jobs import (
     PROBE_SPEC,
     max_overlap,
@@ -25,6 +25,7 @@ from tests.support.jobs import (
     probe_job,
     probe_runs,
 )
+from tests.support.processes import ROOT
 
 EXAMPLES = ROOT / "examples"
 

@@ -64,6 +64,8 @@
     if (window.performance && performance.mark) performance.mark("dashboard:metric-data");
     state.metric = data.figure;
     state.metricBest = data.best_number;
+    // Reports as the chart's data holds them; the points that came since are replayed.
+    for (const row of state.trials.values()) row.reports = 0;
     for (const key of Object.keys(data.reports)) {
       const row = state.trials.get(Number(key));
       if (row) row.reports = data.reports[key];

@@ -21,9 +21,11 @@ queue round trips).
     .venv/bin/python -m benchmarks.orchestration [--trials 200] [--concurrency 2]
         [--sleeps 0,1] [--modes embedded,scale] [--out results.jsonl]
     .venv/bin/python -m benchmarks.orchestration --profile [--trials 50] [--sleeps 1]
+        [--modes scale]
 
 ``--profile`` says where a trial's time goes: in the console's own Django (embedded
-settings, no worker running), one thread takes the trials of a job one after another
+settings, or PostgreSQL + Redis when the first of ``--modes`` is ``scale``; no worker
+running), one thread takes the trials of a job one after another
 exactly as a worker's ``run_trial`` does (claim, folder, process, monitor, finish, the
 inline scheduling step), under cProfile, and prints the time per trial against the bare
 process and the functions that take it.
@@ -266,11 +268,12 @@ result = {"trials": ran, "engine_s": engine, "bare_s": bare, "profile": out.getv
 """
 
 
-def profile(trials: int, root: Path, sleep: float = 0) -> str:
-    """One thread runs a job's trials as a worker would, under cProfile (see the docstring)."""
+def profile(trials: int, root: Path, sleep: float = 0, *, scale: bool = False) -> str:
+    """One thread runs a job's trials as a worker would, under cProfile (see the docstring);
+    ``scale``: against PostgreSQL and Redis (DATABASE_URL, REDIS_URL) instead of SQLite."""
     scripts = root / "scripts"
     script = write_script(scripts / "profiled", sleep)
-    cluster = Cluster(root / "console", layout="embedded", scale=False)
+    cluster = Cluster(root / "console", layout="embedded", scale=scale)
     cluster.env_overrides = {"ALGORITHM_SERVER_ROOTS": str(scripts), "LOG_LEVEL": "WARNING"}
     cluster.start()  # only to migrate and validate; the job's trials run in the shell below
     try:
@@ -305,7 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         with tempfile.TemporaryDirectory(prefix="sweep-orchestration-") as tmp:
             sleep = float(args.sleeps.split(",")[0])  # the first script of --sleeps
-            print(profile(args.trials, Path(tmp), sleep))
+            # The first mode of --modes; scale needs DATABASE_URL and REDIS_URL.
+            scale = args.modes.split(",")[0] == "scale"
+            if scale and not scale_mode():
+                print("scale mode needs DATABASE_URL and REDIS_URL", file=sys.stderr)
+                return 2
+            print(profile(args.trials, Path(tmp), sleep, scale=scale))
         return 0
 
     modes = [m for m in args.modes.split(",") if m]

@@ -127,15 +127,17 @@ def _store_and_announce(pending: list[tuple[int, str, dict[str, Any]]]) -> None:
         by_job.setdefault(job_id, []).append((type, payload))
     for job_id, items in by_job.items():
         try:
-            with transaction.atomic():
-                first = _store(job_id, items)
-                if first is None:
-                    continue
-                for offset, (type, payload) in enumerate(items):
-                    event = {"type": type, "seq": first + offset, "job": job_id, **payload}
-                    _announce_on_commit(job_id, type, event)
+            # Its own savepoint rolls back alone on any error (one savepoint, not two: each
+            # is a round trip on PostgreSQL).
+            first = _store(job_id, items)
         except Exception:
             logger.exception("job %s: events %s not published", job_id, [t for t, _ in items])
+            continue
+        if first is None:
+            continue
+        for offset, (type, payload) in enumerate(items):
+            event = {"type": type, "seq": first + offset, "job": job_id, **payload}
+            _announce_on_commit(job_id, type, event)
 
 
 def _announce_on_commit(job_id: int, type: str, event: dict[str, Any]) -> None:

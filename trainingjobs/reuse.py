@@ -4,7 +4,8 @@
 ``narrow``: each numeric range is searched again, centred on the trial's value and a
 quarter of the old width each side (in log space for a log range), inside the old
 bounds; choices keep their values. Everything else (fixed values, left-out flags, the
-metric, the search algorithms, the limits) is copied from the job.
+metric, the search algorithms, the limits, the environment variables) is copied from
+the job.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def form_from_trial(job: TrainingJob, trial: Trial, *, mode: str) -> JobForm:
     raw["limits"] = {
         name: "" if getattr(job, name) is None else str(getattr(job, name)) for name in LIMITS
     }
+    raw["environment"] = [{"name": k, "value": v} for k, v in job.environment.items()]
     for hp in form.hyperparameters:
         row = raw["rows"][hp.name]
         if hp.name in job.omitted:

@@ -54,3 +54,11 @@ def test_another_users_trial_cannot_seed_a_form(client: Any, alice: Any, bob: An
     client.force_login(bob)
     response = client.get(reverse("trainingjobs:create"), {"from_job": job.pk, "trial": 1})
     assert response.status_code == 404
+
+
+def test_a_new_job_from_a_trial_keeps_the_jobs_environment_variables(alice: Any) -> None:
+    job = make_job(alice, environment={"WANDB_MODE": "offline"})
+    trial = Trial.objects.create(job=job, number=1, params={"x": 0.5}, status="completed")
+    form = reuse.form_from_trial(job, trial, mode="fixed")
+    assert form.raw["environment"] == [{"name": "WANDB_MODE", "value": "offline"}]
+    assert form.data()["environment"] == [{"name": "WANDB_MODE", "value": "offline"}]

@@ -387,7 +387,7 @@
         el("td", { className: "num" }, entry.best_number ? [el("a", { href: trialUrl(entry.best_number), text: "#" + entry.best_number })] : ["—"]),
         el("td", { className: "num", text: String(entry.trials) }),
         el("td", { className: "num", text: String(entry.failures) }),
-        el("td", {}, entry.found_best ? [el("strong", { text: "★ overall best" })] : [""]),
+        el("td", { className: "nowrap" }, entry.found_best ? [el("strong", { text: "★ best", title: "This algorithm found the best trial of the job" })] : [""]),
       ]);
     }));
   }

@@ -268,7 +268,7 @@
     }
   }
 
-  // A trial that ended this session became the best: its line turns red, the old best's
+  // A trial that ended since the page loaded became the best: its line turns red, the old best's
   // joins the ended trials' line.
   function moveBest(number) {
     const meta = state.metric.layout.meta;

@@ -33,7 +33,7 @@ from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.hyperparameter_rules import HP_TYPES
 from algorithms.models import Algorithm, Engine
 from algorithms.script_help import parse_help
-from algorithms.spec_display import display_value, stored_number
+from algorithms.spec_display import display_value, range_text, stored_number
 from algorithms.spec_values import TRUE_STRINGS
 from algorithms.validation import MAX_SAMPLE_LOG_CHARS
 from search.samplers import list_samplers
@@ -354,7 +354,7 @@ def _samplers_context(
                         **spec_,
                         "value": typed.get(spec_["name"], display_value(spec_["default"])),
                         "default_shown": display_value(spec_["default"]),
-                        "range": _range_text(spec_),
+                        "range": range_text(spec_),
                         "errors": param_errors.get(spec_["name"], []),
                     }
                     for spec_ in entry["params"]
@@ -362,15 +362,3 @@ def _samplers_context(
             }
         )
     return options
-
-
-def _range_text(param: dict[str, Any]) -> str:
-    """``0 … 1`` for a bounded parameter, ``≥ 0`` or ``≤ 1`` for a half-bounded one."""
-    low, high = param.get("min"), param.get("max")
-    if low is not None and high is not None:
-        return f"{display_value(low)} … {display_value(high)}"
-    if low is not None:
-        return f"≥ {display_value(low)}"
-    if high is not None:
-        return f"≤ {display_value(high)}"
-    return ""

@@ -6,6 +6,7 @@ is shown as a person would type it (``1.0`` shows as ``1``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -95,3 +96,16 @@ def spec_from_algorithm(algorithm: Algorithm) -> dict[str, Any]:
         },
         "search_algorithms": algorithm.search_algorithms,
     }
+
+
+def range_text(param: Mapping[str, Any]) -> str:
+    """A parameter's bounds for a page: ``0 … 1`` when bounded, ``≥ 0`` or ``≤ 1`` when
+    half-bounded, ``""`` when unbounded. ``param`` holds optional ``min`` and ``max``."""
+    low, high = param.get("min"), param.get("max")
+    if low is not None and high is not None:
+        return f"{display_value(low)} … {display_value(high)}"
+    if low is not None:
+        return f"≥ {display_value(low)}"
+    if high is not None:
+        return f"≤ {display_value(high)}"
+    return ""

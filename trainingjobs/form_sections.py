@@ -12,7 +12,7 @@ from typing import Any
 from django.http import QueryDict
 
 from algorithms.models import Algorithm
-from algorithms.spec_display import display_value
+from algorithms.spec_display import display_value, range_text
 from search import list_policies, list_samplers
 from trainingjobs.form_errors import ErrorTree
 from trainingjobs.form_rows import typed_value
@@ -98,7 +98,7 @@ def samplers_context(
                     **spec,
                     "value": typed.get(spec["name"], display_value(spec["default"])),
                     "default_shown": display_value(spec["default"]),
-                    "range": _range_text(spec),
+                    "range": range_text(spec),
                     "errors": messages,
                 }
             )
@@ -132,7 +132,7 @@ def policies_context(raw: dict[str, Any], tree: ErrorTree) -> list[dict[str, Any
                         **spec,
                         "value": typed.get(spec["name"], display_value(spec["default"])),
                         "default_shown": display_value(spec["default"]),
-                        "range": _range_text(spec),
+                        "range": range_text(spec),
                         "errors": tree.take("policy", spec["name"]) if selected else [],
                     }
                     for spec in entry["params"]
@@ -140,17 +140,6 @@ def policies_context(raw: dict[str, Any], tree: ErrorTree) -> list[dict[str, Any
             }
         )
     return options
-
-
-def _range_text(param: Mapping[str, Any]) -> str:
-    low, high = param.get("min"), param.get("max")
-    if low is not None and high is not None:
-        return f"{display_value(low)} … {display_value(high)}"
-    if low is not None:
-        return f"≥ {display_value(low)}"
-    if high is not None:
-        return f"≤ {display_value(high)}"
-    return ""
 
 
 def posted_environment(post: QueryDict) -> list[dict[str, str]]:

@@ -435,7 +435,11 @@ _LAST_SEQ_SQL = f"SELECT MAX(seq) FROM {JobEvent._meta.db_table} WHERE job_id = 
 
 
 def since(job_id: int, seq: int, *, limit: int | None = None) -> tuple[list[dict[str, Any]], bool]:
-    """The job's events numbered after ``seq``, in order, and whether that is all of them."""
+    """The job's events numbered after ``seq``, in order, and whether that is all of them.
+
+    Not all when more than ``limit`` (``REPLAY_LIMIT``) follow, or when the next one was
+    pruned (``event_retention``): the page then reloads its snapshot.
+    """
     limit = limit or REPLAY_LIMIT
     rows = list(
         JobEvent.objects.filter(job_id=job_id, seq__gt=seq)
@@ -443,7 +447,7 @@ def since(job_id: int, seq: int, *, limit: int | None = None) -> tuple[list[dict
         .values_list("seq", "type", "data")[: limit + 1]
     )
     events = [{"type": t, "seq": n, "job": job_id, **d} for n, t, d in rows[:limit]]
-    return events, len(rows) <= limit
+    return events, len(rows) <= limit and (not rows or rows[0][0] == seq + 1)
 
 
 def parse_seq(value: Any) -> int | None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, close_db, db_periodic_task, db_task, on_startup
 
-from trainingjobs import execution, reaper, scheduler
+from trainingjobs import event_retention, execution, reaper, scheduler
 
 
 @db_task()
@@ -46,6 +46,12 @@ def check_deadlines() -> None:
     """Jobs past their max duration end even when none of their trials is reporting."""
     for job_id in scheduler.due_jobs():
         scheduler.schedule_step(job_id)
+
+
+@db_periodic_task(crontab(minute="17"))
+def prune_events() -> None:
+    """Hourly: live events no page will ask for again are deleted."""
+    event_retention.prune_events()
 
 
 @on_startup()

@@ -646,8 +646,9 @@ def best_so_far_figure(
         xaxis=_axis("trial"),
         yaxis=_axis(f"best {metric_name or 'value'}"),
         showlegend=len(keys) > 1,
-        legend={"orientation": "h", "x": 0, "y": 1.15, "font": {"size": 11}},
-        margin={"l": 56, "r": 16, "t": 36, "b": 44},
+        # Below the plot: above it, a legend of several algorithms ran into the buttons.
+        legend={"orientation": "h", "x": 0, "y": -0.32, "yanchor": "top", "font": {"size": 11}},
+        margin={"l": 56, "r": 16, "t": 36, "b": 84 if len(keys) > 1 else 44},
         updatemenus=[
             {
                 "type": "buttons",

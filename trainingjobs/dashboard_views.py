@@ -27,6 +27,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from algorithms.spec_values import parse_id
 from trainingjobs import dashboard, events, exports
 from trainingjobs.models import MetricPoint, TrainingJob, TrialLog
 from trainingjobs.views import _get_job_for_user, _get_trial_for_user
@@ -109,9 +110,10 @@ def job_curves(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _numbers(text: str) -> list[int] | None:
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts or len(parts) > CURVES_MAX or not all(p.isdigit() and len(p) < 10 for p in parts):
+    numbers = [parse_id(p) for p in parts]
+    if not parts or len(parts) > CURVES_MAX or None in numbers:
         return None
-    return sorted({int(p) for p in parts})
+    return sorted({n for n in numbers if n is not None})
 
 
 @require_GET

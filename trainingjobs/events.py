@@ -460,7 +460,8 @@ def parse_seq(value: Any) -> int | None:
         return None
     if isinstance(value, str):
         text = value.strip()
-        if not text.isdigit() or len(text) > 16:
+        # ASCII only: "²".isdigit() is true, and int("²") raises.
+        if not (text.isascii() and text.isdigit()) or len(text) > 16:
             return None
         value = int(text)
     if not isinstance(value, int) or not 0 <= value <= MAX_SEQ:

@@ -149,7 +149,9 @@ def posted_environment(post: QueryDict) -> list[dict[str, str]]:
     for key in post:
         value = post.get(key, "")
         parts = key.split("-", 2)
-        if len(parts) == 3 and parts[0] == "env" and parts[1].isdigit() and len(parts[1]) < 4:
+        index = parts[1] if len(parts) == 3 and parts[0] == "env" else ""
+        # ASCII digits only: "²".isdigit() is true, and int("²") raises.
+        if index.isascii() and index.isdigit() and len(index) < 4:
             if parts[2] in ("name", "value"):
                 rows.setdefault(int(parts[1]), {"name": "", "value": ""})[parts[2]] = value
     return [row for _, row in sorted(rows.items()) if row["name"].strip() or row["value"]]

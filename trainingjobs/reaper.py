@@ -134,7 +134,7 @@ def reap_dead_local_trials() -> list[int]:
     dead = []
     for pk, worker in running.values_list("pk", "worker"):
         pid = worker.rsplit(":", 1)[1]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isascii() and pid.isdigit() and not _pid_alive(int(pid)):
             dead.append(pk)
     return trials_mark_lost_now(
         trial_ids=dead,

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms.models import Algorithm
+from algorithms.spec_values import parse_id
 from trainingjobs import charts, dashboard, events, pages, reuse, services, specs
 from trainingjobs.forms import JobForm, number
 from trainingjobs.models import TrainingJob, Trial, TrialLog
@@ -102,28 +103,29 @@ def job_create(request: HttpRequest) -> HttpResponse:
 def _form_from_trial(request: HttpRequest) -> JobForm | None:
     """``?from_job=<id>&trial=<n>&mode=fixed|narrow``: the form of a new job from that
     trial's values (the best trial panel's links); None without those parameters."""
-    job_id, number = request.GET.get("from_job", ""), request.GET.get("trial", "")
-    if not (job_id.isdigit() and number.isdigit()):
+    job_id = parse_id(request.GET.get("from_job"))
+    trial_number = parse_id(request.GET.get("trial"))
+    if job_id is None or trial_number is None:
         return None
-    trial = _get_trial_for_user(request, int(job_id), int(number))
+    trial = _get_trial_for_user(request, job_id, trial_number)
     mode = request.GET.get("mode", "fixed")
     return reuse.form_from_trial(trial.job, trial, mode=mode if mode in reuse.MODES else "fixed")
 
 
 def _preselected(request: HttpRequest, choices: Any) -> Algorithm | None:
-    wanted = request.GET.get("algorithm", "")
-    if wanted.isdigit():
+    wanted = parse_id(request.GET.get("algorithm"))
+    if wanted is not None:
         # Someone else's algorithm is as absent as one that never existed.
-        return get_object_or_404(Algorithm.objects.visible_to(request.user), pk=int(wanted))
+        return get_object_or_404(Algorithm.objects.visible_to(request.user), pk=wanted)
     return choices.first()
 
 
 def _posted_algorithm(request: HttpRequest) -> Algorithm | None:
     # Not filtered on "ready": the validator names the problem, and the rows still show.
-    wanted = request.POST.get("algorithm", "")
-    if not wanted.isdigit():
+    wanted = parse_id(request.POST.get("algorithm"))
+    if wanted is None:
         return None
-    return Algorithm.objects.visible_to(request.user).filter(pk=int(wanted)).first()
+    return Algorithm.objects.visible_to(request.user).filter(pk=wanted).first()
 
 
 def _render_form(

@@ -227,6 +227,7 @@ BAD_MESSAGES = [
     json.dumps({"type": "since", "seq": -1}),
     json.dumps({"type": "since", "seq": 10**30}),
     json.dumps({"type": "since", "seq": "abc"}),
+    json.dumps({"type": "since", "seq": "²"}),  # "²".isdigit() is true; int("²") raises
     json.dumps({"type": "since", "seq": 1.5}),
     json.dumps({"type": "since", "seq": True}),
     json.dumps({"type": "since"}),

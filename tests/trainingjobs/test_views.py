@@ -695,3 +695,28 @@ def test_detail_shows_the_jobs_environment_variables(alice_client: Client, alice
     job = make_job(alice, environment={"WANDB_MODE": "offline"})
     page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
     assert 'data-testid="config-environment"' in page and "WANDB_MODE=offline" in page
+
+
+# "²".isdigit() is true and int("²") raises: every number read from a request on the job
+# pages is ASCII digits or refused, never a 500.
+SUPERSCRIPT_TWO = "²"
+
+
+def test_non_ascii_digits_in_job_page_parameters_are_refused_not_500(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    job = make_job(alice, algorithm)
+    create = reverse("trainingjobs:create")
+    assert alice_client.get(create, {"algorithm": SUPERSCRIPT_TWO}).status_code == 200
+    assert alice_client.get(create, {"from_job": SUPERSCRIPT_TWO, "trial": "1"}).status_code == 200
+    post = create_post(algorithm, **{f"env-{SUPERSCRIPT_TWO}-name": "A"})
+    assert alice_client.post(create, post).status_code in (200, 302)
+    post = {**create_post(algorithm), "algorithm": SUPERSCRIPT_TWO}
+    assert alice_client.post(reverse("trainingjobs:plan"), post).status_code == 200
+    for name, params in (
+        ("trainingjobs:live_events", {"since": SUPERSCRIPT_TWO}),
+        ("trainingjobs:live_curves", {"trials": f"1,{SUPERSCRIPT_TWO}"}),
+    ):
+        response = alice_client.get(reverse(name, args=[job.pk]), params)
+        assert response.status_code == 400, name

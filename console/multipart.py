@@ -145,13 +145,16 @@ class _Form:
             raise TooManyFieldsSent(
                 "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
             )
+        # The name and its "=" and "&" count first, as Django counts them; the budget can
+        # reach 0, never a negative read size.
+        self.budget = max(0, self.budget - len(name) - 2)
         allowed = min(FIELD_MAX_BYTES, self.budget)
         data = part.read(allowed + 1)
         if len(data) > allowed:
             # Counted off the network, never held: a 20 MB paste costs one chunk of memory.
             self.oversized[name] = len(data) + _drain(part)
             return
-        self.budget -= len(data) + len(name) + 2
+        self.budget -= len(data)
         if base64_part:
             try:
                 data = base64.b64decode(data)

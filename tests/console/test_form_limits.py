@@ -137,3 +137,19 @@ def test_the_algorithm_page_still_checks_csrf(alice: Any) -> None:
     response = client.post(reverse("algorithms:create"), data)
     assert response.status_code == 403
     assert not Algorithm.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_a_field_that_fills_the_form_budget_exactly_leaves_no_negative_read(
+    alice: Any, settings: Any, logged_in: bool
+) -> None:
+    # "a" fills the budget to the byte (its name and separators counted after it); "b"
+    # then asked the stream for a negative size: an AssertionError, a 500.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    client = Client()
+    if logged_in:
+        client.force_login(alice)
+    response = client.post(reverse("algorithms:create"), {"a": "1234567890", "b": "2"})
+    assert response.status_code in (200, 302, 400)
+    assert not Algorithm.objects.exists()

@@ -40,6 +40,7 @@ class TrainingJobAdmin(admin.ModelAdmin):
         "omitted",
         "search_space",
         "search_algorithms",
+        "environment",
         "policy",
         "metric_name",
         "metric_goal",

@@ -38,6 +38,11 @@ CONSOLE_VARS = ("DATA_URL", "TRAIN_URL", "TRIAL_ID", "JOB_ID")
 # sessions with SECRET_KEY or open the database, the queue or the object store directly.
 CONSOLE_SECRETS = frozenset({"SECRET_KEY", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL"})
 CONSOLE_SECRET_PREFIXES = ("STORAGE_S3_",)
+# The worker's own credentials, read by boto3 and libpq from the environment (object store
+# and database), are not passed on either; a job may still give its trials its own.
+WORKER_CREDENTIALS = frozenset(
+    {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PGPASSWORD", "PGPASSFILE"}
+)
 SLOT_PLACEHOLDERS = ("slot",)
 
 # "{{" and "}}" are escapes; "{...}" without braces inside is a placeholder; any other brace

@@ -36,7 +36,7 @@ from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.package_validation import package_limits, server_roots
 from datasets import outputs as trial_outputs
 from datasets import storage as dataset_storage
-from trainingjobs import command, events, runner, scheduler, services
+from trainingjobs import command, events, runner, scheduler, services, spec_environment
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.monitor import TrialMonitor
 
@@ -45,8 +45,6 @@ logger = logging.getLogger(__name__)
 TrialStatus = Trial.Status
 POLL_INTERVAL_S = 0.5
 GRACE_S = 5.0
-CONSOLE_SECRETS = command.CONSOLE_SECRETS
-CONSOLE_SECRET_PREFIXES = command.CONSOLE_SECRET_PREFIXES
 
 
 class RunOutcome(Protocol):
@@ -216,7 +214,7 @@ def _run(
     with _slot() as (slot, running_here):
         env = command.trial_env(
             # The job's variables over the worker's (validated: never a console variable).
-            {**worker_env(), **job.environment},
+            {**worker_env(), **job_environment(job)},
             job_id=job.pk,
             trial_id=trial.pk,
             data_url=prepared.data_url,
@@ -224,7 +222,7 @@ def _run(
             threads=command.threads_per_trial(max(running_here, _running_on_host())),
             slot=slot,
             slot_template=settings.TRIAL_SLOT_ENV,
-            algorithm_sets=job.environment.keys(),
+            algorithm_sets=job_environment(job).keys(),
         )
         return run_process(
             prepared.argv,
@@ -391,12 +389,28 @@ def _slot() -> Iterator[tuple[int, int]]:
             _slots.discard(slot)
 
 
+def job_environment(job: TrainingJob) -> dict[str, str]:
+    """The job's environment variables as validated (``spec_environment``), read again: a
+    row changed by other means (the database, a staff edit) passes only its valid pairs."""
+    stored = job.environment if isinstance(job.environment, dict) else {}
+    return {
+        name: value
+        for name, value in stored.items()
+        if isinstance(name, str)
+        and isinstance(value, str)
+        and spec_environment.name_error(name) is None
+    }
+
+
 def worker_env() -> dict[str, str]:
-    """This worker's environment without the console's secrets: the base of a trial's."""
+    """This worker's environment without the console's secrets and the worker's own
+    credentials: the base of a trial's."""
     return {
         name: value
         for name, value in os.environ.items()
-        if name not in CONSOLE_SECRETS and not name.startswith(CONSOLE_SECRET_PREFIXES)
+        if name not in command.CONSOLE_SECRETS
+        and name not in command.WORKER_CREDENTIALS
+        and not name.startswith(command.CONSOLE_SECRET_PREFIXES)
     }
 
 

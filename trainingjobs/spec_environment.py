@@ -96,6 +96,13 @@ def _reporter(add: AddError, place: tuple[str, ...]) -> Callable[[str], None]:
     return report
 
 
+def name_error(name: Any) -> str | None:
+    """Why ``name`` cannot be a job's environment variable, or None when it can."""
+    found: list[str] = []
+    _check_name(name, found.append)
+    return found[0] if found else None
+
+
 def _check_name(name: Any, error: Callable[[str], None]) -> bool:
     if not isinstance(name, str) or not name:
         error(

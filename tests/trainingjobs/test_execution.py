@@ -420,3 +420,29 @@ def test_a_trial_sees_its_jobs_environment_variables(alice: Any, code: Path) -> 
     assert trial.status == S.COMPLETED
     # The job's thread setting replaces the console's share; TRIAL_ID stays the console's.
     assert f"seen fast lane 3 {trial.pk}\n" in trial.log.text
+
+
+def test_a_jobs_environment_is_read_again_and_only_valid_pairs_pass(alice: Any) -> None:
+    # Stored by other means than the spec's validation (the database, a staff edit).
+    job = make_job(alice)
+    job.environment = {
+        "RUN_MODE": "fast",
+        "TRIAL_ID": "7",
+        "SECRET_KEY": "stolen",
+        "STORAGE_S3_BUCKET": "b",
+        "1BAD": "x",
+        "COUNT": 5,
+    }
+    assert execution.job_environment(job) == {"RUN_MODE": "fast"}
+    job.environment = ["RUN_MODE=fast"]
+    assert execution.job_environment(job) == {}
+
+
+def test_the_workers_own_credentials_do_not_reach_a_trial(monkeypatch: Any) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker-key")
+    monkeypatch.setenv("PGPASSWORD", "worker-password")
+    monkeypatch.setenv("SECRET_KEY", "console-key")
+    monkeypatch.setenv("RUN_MODE", "kept")
+    env = execution.worker_env()
+    assert env["RUN_MODE"] == "kept"
+    assert not {"AWS_SECRET_ACCESS_KEY", "PGPASSWORD", "SECRET_KEY"} & env.keys()

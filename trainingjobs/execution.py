@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from algorithms import packages
 from algorithms.models import Algorithm, Engine, Hyperparameter
@@ -113,7 +114,8 @@ class TrialPaths:
 
 def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
     trial = Trial.objects.select_related("job__algorithm__engine").get(pk=trial_id)
-    prepared = _prepare(trial)
+    with _heartbeats(trial_id):  # fetching a large dataset may outlast the lost-trial limit
+        prepared = _prepare(trial)
     _started(trial, None if isinstance(prepared, str) else prepared.argv)
     if isinstance(prepared, str):
         _fail(trial_id, prepared, job_id=trial.job_id)
@@ -139,6 +141,33 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
     except trial_outputs.OutputsError as exc:
         status, reason = TrialStatus.FAILED, str(exc)
     _end(trial_id, status, reason, exit_code=result.exit_code, monitor=monitor)
+
+
+@contextmanager
+def _heartbeats(trial_id: int) -> Iterator[None]:
+    """Keep a claimed trial's heartbeat while its worker does something long before the
+    monitor takes over (every ``TRIAL_HEARTBEAT_SECONDS``, from a thread of its own with
+    its own database connection); nothing is written when the work is shorter."""
+    done = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not done.wait(settings.TRIAL_HEARTBEAT_SECONDS):
+                Trial.objects.filter(pk=trial_id, status=TrialStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except DatabaseError:
+            logger.warning("trial %s: a heartbeat while preparing failed", trial_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"trial-{trial_id}-prepare", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def _started(trial: Trial, argv: list[str] | None) -> None:

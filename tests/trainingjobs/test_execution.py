@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from trainingjobs import execution, reaper, services, tasks
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
@@ -446,3 +449,19 @@ def test_the_workers_own_credentials_do_not_reach_a_trial(monkeypatch: Any) -> N
     env = execution.worker_env()
     assert env["RUN_MODE"] == "kept"
     assert not {"AWS_SECRET_ACCESS_KEY", "PGPASSWORD", "SECRET_KEY"} & env.keys()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_trial_keeps_its_heartbeat_while_its_worker_prepares_it(
+    alice: Any, settings: Any
+) -> None:
+    settings.TRIAL_HEARTBEAT_SECONDS = 0.2
+    job = make_job(alice)
+    long_ago = timezone.now() - timedelta(hours=1)
+    trial = Trial.objects.create(
+        job=job, number=1, params={"x": 0.5}, status=Trial.Status.RUNNING, heartbeat_at=long_ago
+    )
+    with execution._heartbeats(trial.pk):
+        time.sleep(1.0)  # a long dataset download, say
+    trial.refresh_from_db()
+    assert trial.heartbeat_at is not None and trial.heartbeat_at > long_ago

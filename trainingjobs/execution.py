@@ -17,27 +17,22 @@ Folders are kept after the trial: they hold what the script wrote (checkpoints, 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import signal
-import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from algorithms import packages
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.package_validation import package_limits, server_roots
 from datasets import outputs as trial_outputs
 from datasets import storage as dataset_storage
-from trainingjobs import command, events, runner, scheduler, services, spec_environment
+from trainingjobs import command, events, runner, scheduler, services, worker_host
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.monitor import TrialMonitor
 
@@ -62,18 +57,13 @@ class RunOutcome(Protocol):
 RunProcess = Callable[..., RunOutcome]
 
 
-def worker_name() -> str:
-    """``host:pid`` of this worker process, as stored on the trials it claims."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def execute_trial(trial_id: int, *, run_process: RunProcess | None = None) -> bool:
     """Claim and run the trial; False when another worker has it or it is not queued.
 
     ``run_process`` replaces the runner in tests (same signature as
     ``runner.run_trial_process``).
     """
-    if not services.trial_claim(trial_id=trial_id, worker=worker_name()):
+    if not services.trial_claim(trial_id=trial_id, worker=worker_host.worker_name()):
         return False
     try:
         _run_claimed(trial_id, run_process or runner.run_trial_process)
@@ -114,7 +104,8 @@ class TrialPaths:
 
 def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
     trial = Trial.objects.select_related("job__algorithm__engine").get(pk=trial_id)
-    with _heartbeats(trial_id):  # fetching a large dataset may outlast the lost-trial limit
+    # Fetching a large dataset may outlast the lost-trial limit: keep the heartbeat.
+    with worker_host.heartbeats(trial_id):
         prepared = _prepare(trial)
     _started(trial, None if isinstance(prepared, str) else prepared.argv)
     if isinstance(prepared, str):
@@ -141,33 +132,6 @@ def _run_claimed(trial_id: int, run_process: RunProcess) -> None:
     except trial_outputs.OutputsError as exc:
         status, reason = TrialStatus.FAILED, str(exc)
     _end(trial_id, status, reason, exit_code=result.exit_code, monitor=monitor)
-
-
-@contextmanager
-def _heartbeats(trial_id: int) -> Iterator[None]:
-    """Keep a claimed trial's heartbeat while its worker does something long before the
-    monitor takes over (every ``TRIAL_HEARTBEAT_SECONDS``, from a thread of its own with
-    its own database connection); nothing is written when the work is shorter."""
-    done = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not done.wait(settings.TRIAL_HEARTBEAT_SECONDS):
-                Trial.objects.filter(pk=trial_id, status=TrialStatus.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        except DatabaseError:
-            logger.warning("trial %s: a heartbeat while preparing failed", trial_id, exc_info=True)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=beat, name=f"trial-{trial_id}-prepare", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
 
 
 def _started(trial: Trial, argv: list[str] | None) -> None:
@@ -240,18 +204,18 @@ def _run(
 ) -> RunOutcome:
     """Run the process in one of this worker's slots, the monitor on its lines and polls."""
     job = trial.job
-    with _slot() as (slot, running_here):
+    with worker_host.slot() as (slot, running_here):
         env = command.trial_env(
             # The job's variables over the worker's (validated: never a console variable).
-            {**worker_env(), **job_environment(job)},
+            {**worker_host.worker_env(), **worker_host.job_environment(job)},
             job_id=job.pk,
             trial_id=trial.pk,
             data_url=prepared.data_url,
             train_url=str(prepared.paths.output),
-            threads=command.threads_per_trial(max(running_here, _running_on_host())),
+            threads=command.threads_per_trial(max(running_here, worker_host.running_on_host())),
             slot=slot,
             slot_template=settings.TRIAL_SLOT_ENV,
-            algorithm_sets=job_environment(job).keys(),
+            algorithm_sets=worker_host.job_environment(job).keys(),
         )
         return run_process(
             prepared.argv,
@@ -396,61 +360,3 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
-
-
-# --- slots on this worker ---------------------------------------------------------------------
-
-_slots_lock = threading.Lock()
-_slots: set[int] = set()
-
-
-@contextmanager
-def _slot() -> Iterator[tuple[int, int]]:
-    """The lowest free slot number on this worker process, and how many trials run here."""
-    with _slots_lock:
-        slot = next(i for i in range(len(_slots) + 1) if i not in _slots)
-        _slots.add(slot)
-        running_here = len(_slots)
-    try:
-        yield slot, running_here
-    finally:
-        with _slots_lock:
-            _slots.discard(slot)
-
-
-def job_environment(job: TrainingJob) -> dict[str, str]:
-    """The job's environment variables as validated (``spec_environment``), read again: a
-    row changed by other means (the database, a staff edit) passes only its valid pairs."""
-    stored = job.environment if isinstance(job.environment, dict) else {}
-    return {
-        name: value
-        for name, value in stored.items()
-        if isinstance(name, str)
-        and isinstance(value, str)
-        and spec_environment.name_error(name) is None
-    }
-
-
-def worker_env() -> dict[str, str]:
-    """This worker's environment without the console's secrets and the worker's own
-    credentials: the base of a trial's."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if name not in command.CONSOLE_SECRETS
-        and name not in command.WORKER_CREDENTIALS
-        and not name.startswith(command.CONSOLE_SECRET_PREFIXES)
-    }
-
-
-def _running_on_host() -> int:
-    """Trials running on this host, this one included, whatever worker process runs them.
-
-    The slots above count only this process's threads: with process workers
-    (``run_huey -k process``) every trial would see itself alone and take every core.
-    """
-    host = socket.gethostname()
-    return Trial.objects.filter(status=TrialStatus.RUNNING, worker__startswith=f"{host}:").count()
-
-
-# --- trials of dead workers on this host ------------------------------------------------------

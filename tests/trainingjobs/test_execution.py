@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from trainingjobs import execution, reaper, services, tasks
+from trainingjobs import execution, reaper, services, tasks, worker_host
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
 
 from .engine_helpers import make_algorithm, make_job, report, step, trials
@@ -278,10 +279,10 @@ def test_a_restarted_worker_marks_its_dead_predecessors_trials_lost(alice: Any) 
     job = make_job(alice)
     step(job)
     dead, alive = trials(job)
-    host = execution.worker_name().split(":")[0]
+    host = worker_host.worker_name().split(":")[0]
     gone = _dead_pid()
     services.trial_claim(trial_id=dead.pk, worker=f"{host}:{gone}")
-    services.trial_claim(trial_id=alive.pk, worker=execution.worker_name())
+    services.trial_claim(trial_id=alive.pk, worker=worker_host.worker_name())
     assert reaper.reap_dead_local_trials() == [dead.pk]
     dead.refresh_from_db()
     assert dead.status == S.LOST
@@ -379,7 +380,7 @@ def test_thread_vars_share_the_cores_among_the_hosts_running_trials(
     job = script_job(alice, code, max_concurrent=2)
     queued = queued_trial(job, x=0.5)
     other = trials(job, S.QUEUED)[1]
-    services.trial_claim(trial_id=other.pk, worker=f"{execution.socket.gethostname()}:1")
+    services.trial_claim(trial_id=other.pk, worker=f"{socket.gethostname()}:1")
     seen: dict[str, str] = {}
 
     def run_process(argv: list[str], *, env: Any, **kwargs: Any) -> FakeResult:
@@ -436,9 +437,9 @@ def test_a_jobs_environment_is_read_again_and_only_valid_pairs_pass(alice: Any) 
         "1BAD": "x",
         "COUNT": 5,
     }
-    assert execution.job_environment(job) == {"RUN_MODE": "fast"}
+    assert worker_host.job_environment(job) == {"RUN_MODE": "fast"}
     job.environment = ["RUN_MODE=fast"]
-    assert execution.job_environment(job) == {}
+    assert worker_host.job_environment(job) == {}
 
 
 def test_the_workers_own_credentials_do_not_reach_a_trial(monkeypatch: Any) -> None:
@@ -446,7 +447,7 @@ def test_the_workers_own_credentials_do_not_reach_a_trial(monkeypatch: Any) -> N
     monkeypatch.setenv("PGPASSWORD", "worker-password")
     monkeypatch.setenv("SECRET_KEY", "console-key")
     monkeypatch.setenv("RUN_MODE", "kept")
-    env = execution.worker_env()
+    env = worker_host.worker_env()
     assert env["RUN_MODE"] == "kept"
     assert not {"AWS_SECRET_ACCESS_KEY", "PGPASSWORD", "SECRET_KEY"} & env.keys()
 
@@ -461,7 +462,7 @@ def test_a_trial_keeps_its_heartbeat_while_its_worker_prepares_it(
     trial = Trial.objects.create(
         job=job, number=1, params={"x": 0.5}, status=Trial.Status.RUNNING, heartbeat_at=long_ago
     )
-    with execution._heartbeats(trial.pk):
+    with worker_host.heartbeats(trial.pk):
         time.sleep(1.0)  # a long dataset download, say
     trial.refresh_from_db()
     assert trial.heartbeat_at is not None and trial.heartbeat_at > long_ago

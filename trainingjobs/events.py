@@ -63,6 +63,8 @@ MAX_SEQ = 2**53 - 1
 # Seconds between two progress sends of one job (per process).
 PROGRESS_INTERVAL_S = 0.5
 _STORE_ATTEMPTS = 8
+# The first key of the advisory lock that numbers a job's events (the job's id the second).
+_EVENT_LOCK = 0x5E0E
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
@@ -210,13 +212,22 @@ def publish_log(
 def _store(job_id: int, items: list[tuple[str, dict[str, Any]]]) -> int | None:
     """Store the job's events, numbered on from the job's last; the first one's number.
 
-    Two publishers of one job (two of its trials flushing at once) may read the same
-    last number; the unique constraint refuses the second insert (on PostgreSQL once
-    the first commits) and it takes the next numbers, inside its own savepoint.
+    Publishers of one job (its trials flushing at once) take numbers one at a time: on
+    PostgreSQL a transaction-level advisory lock on the job is held from reading the last
+    number to the commit (events are stored last in a transaction, so it is held
+    briefly and never before another lock); SQLite's writers are serialised already
+    (``BEGIN IMMEDIATE``). Should two still read the same last number, the unique
+    constraint refuses the second insert and it takes the next, in its own savepoint.
     """
     for _ in range(_STORE_ATTEMPTS):
         try:
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
+                            [_EVENT_LOCK, job_id % 2**31],  # a shared key only waits longer
+                        )
                 first = last_seq(job_id) + 1
                 JobEvent.objects.bulk_create(
                     [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -69,19 +70,22 @@ def enqueue_processing(dataset_id: int) -> None:
     transaction.on_commit(lambda: process_dataset(dataset_id))
 
 
-def datasets_requeue_stale(*, older_than: timedelta) -> list[int]:
-    """Queue again the datasets left processing longer than ``older_than``.
+def datasets_requeue_stale(*, older_than: timedelta, waiting: Collection[int] = ()) -> list[int]:
+    """Queue again the datasets left processing longer than ``older_than`` whose task is
+    not ``waiting`` in the queue (ids; a dataset behind busy workers is not queued twice).
 
     A task dies with its worker; processing is idempotent, so a second delivery while
     the first still runs only costs the work twice, while none would leave the dataset
     processing forever.
     """
     cutoff = timezone.now() - older_than
-    stale = list(
-        Dataset.objects.filter(status=Dataset.Status.PROCESSING, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
+    stale = [
+        pk
+        for pk in Dataset.objects.filter(
+            status=Dataset.Status.PROCESSING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+        if pk not in waiting
+    ]
     for pk in stale:
         enqueue_processing(pk)
     return stale

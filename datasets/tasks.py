@@ -7,6 +7,7 @@ from datetime import timedelta
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from console.queue import waiting_ids
 from datasets import outputs, processing
 
 
@@ -17,7 +18,14 @@ def process_dataset(dataset_id: int) -> None:
 
 @db_periodic_task(crontab(minute="*/10"))
 def requeue_stale_datasets() -> None:
-    processing.datasets_requeue_stale(older_than=timedelta(minutes=10))
+    processing.datasets_requeue_stale(
+        older_than=timedelta(minutes=10), waiting=waiting_dataset_ids()
+    )
+
+
+def waiting_dataset_ids() -> set[int]:
+    """Dataset ids of the ``process_dataset`` tasks still waiting in the queue."""
+    return waiting_ids(process_dataset)
 
 
 @db_periodic_task(crontab(minute="*/5"))

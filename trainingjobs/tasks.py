@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import HUEY, close_db, db_periodic_task, db_task, on_startup
+from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
 
+from console.queue import waiting_ids
 from trainingjobs import event_retention, execution, reaper, scheduler
 
 
@@ -34,11 +35,7 @@ def reap_lost_trials() -> None:
 
 def waiting_trial_ids() -> set[int]:
     """Trial ids of the ``run_trial`` tasks still waiting in the queue (not yet taken)."""
-    return {
-        int(task.args[0])
-        for task in HUEY.pending()
-        if isinstance(task, run_trial.task_class) and task.args
-    }
+    return waiting_ids(run_trial)
 
 
 @db_periodic_task(crontab(minute="*"))

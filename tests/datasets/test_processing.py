@@ -74,3 +74,16 @@ def test_stale_processing_is_queued_again(alice: Any) -> None:
         assert processing.datasets_requeue_stale(older_than=timedelta(minutes=10)) == [old.pk]
     assert Dataset.objects.get(pk=old.pk).status == "ready"
     assert Dataset.objects.get(name="new").status == "processing"
+
+
+def test_a_stale_dataset_whose_task_still_waits_in_the_queue_is_not_queued_twice(
+    alice: Any,
+) -> None:
+    old = _waiting(alice, "old")
+    Dataset.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        requeued = processing.datasets_requeue_stale(
+            older_than=timedelta(minutes=10), waiting={old.pk}
+        )
+    assert requeued == [] and queued == []
+    assert Dataset.objects.get(pk=old.pk).status == "processing"

@@ -1,4 +1,5 @@
-"""What is waiting in the task queue (huey), read by the reapers that queue work again."""
+"""What is waiting in the task queue (huey), read by the reapers that queue work again
+(trials, datasets); here, in the lowest room, so every room may use it."""
 
 from __future__ import annotations
 

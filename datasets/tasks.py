@@ -7,7 +7,7 @@ from datetime import timedelta
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from console.queue import waiting_ids
+from algorithms.task_queue import waiting_ids
 from datasets import outputs, processing
 
 

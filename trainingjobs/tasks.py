@@ -10,7 +10,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
 
-from console.queue import waiting_ids
+from algorithms.task_queue import waiting_ids
 from trainingjobs import event_retention, execution, reaper, scheduler
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import HUEY
 
-from console.queue import waiting_ids
+from algorithms.task_queue import waiting_ids
 from datasets.tasks import process_dataset, waiting_dataset_ids
 from trainingjobs.tasks import run_trial, waiting_trial_ids
 

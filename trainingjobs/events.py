@@ -45,7 +45,6 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import Count
 
 from algorithms.metric_regex import MetricMatcher, compile_metric_regex, match_line
 from trainingjobs.models import JobEvent, TrainingJob, Trial
@@ -404,19 +403,10 @@ def progress(job_id: int) -> dict[str, Any] | None:
         "owner": job["owner_id"],
         "status": job["status"],
         "max_trials": job["max_trials"],
-        "counts": trial_counts(job_id),
+        "counts": Trial.objects.status_counts(job_id),
         "started_at": iso(job["started_at"]),
         "finished_at": iso(job["finished_at"]),
     }
-
-
-def trial_counts(job_id: int) -> dict[str, int]:
-    """{status: trials} with every status present (0 when none)."""
-    counts = dict.fromkeys(Trial.Status.values, 0)
-    rows = Trial.objects.filter(job_id=job_id).order_by().values_list("status")
-    for status, n in rows.annotate(n=Count("pk")):
-        counts[status] = n
-    return counts
 
 
 def _send_progress(job_id: int) -> None:

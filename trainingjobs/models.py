@@ -160,6 +160,14 @@ class TrialQuerySet(models.QuerySet["Trial"]):
             return self.all()
         return self.filter(job__owner=user)
 
+    def status_counts(self, job_id: int) -> dict[str, int]:
+        """{status: number of the job's trials}, every status present (0 when none)."""
+        counts = dict.fromkeys(Trial.Status.values, 0)
+        rows = self.filter(job_id=job_id).order_by().values_list("status")
+        for status, n in rows.annotate(n=models.Count("pk")):
+            counts[status] = n
+        return counts
+
 
 class Trial(models.Model):
     class Status(models.TextChoices):

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from trainingjobs import events, history, scheduler
@@ -257,13 +257,7 @@ def _check_can_run(job: TrainingJob, now: datetime) -> None:
 
 def trial_counts(job_id: int) -> dict[str, int]:
     """{status: number of trials} for the job, every status present (0 when none)."""
-    counts = dict.fromkeys(TrialStatus.values, 0)
-    rows = (
-        Trial.objects.filter(job_id=job_id).order_by().values_list("status").annotate(n=Count("pk"))
-    )
-    for status, n in rows:
-        counts[status] = n
-    return counts
+    return Trial.objects.status_counts(job_id)
 
 
 def budget_used(counts: dict[str, int]) -> int:

@@ -146,13 +146,13 @@ def _create_from_upload(owner: Any, name: str, description: str, upload: File) -
         ingest.precheck_upload(upload, filename, dataset_limits())
     except PackageError as exc:
         raise DatasetValidationError({"file": [str(exc)]}) from None
-    dataset = Dataset(
-        owner=owner,
-        name=name,
-        description=description,
+    dataset = _new_dataset(
+        owner,
+        name,
+        description,
         source=Dataset.Source.UPLOAD,
         format=ingest.archive_format(filename),
-        original_name=filename[:255],
+        original_name=filename,
     )
     upload.seek(0)
     dataset.blob_size = upload.size or 0
@@ -171,16 +171,39 @@ def _create_from_folder(owner: Any, name: str, description: str, server_path: st
         ingest.check_folder(Path(server_path), server_roots())
     except PackageError as exc:
         raise DatasetValidationError({"server_path": [str(exc)]}) from None
-    dataset = Dataset(
+    dataset = _new_dataset(
+        owner,
+        name,
+        description,
+        source=Dataset.Source.SERVER_PATH,
+        format=Dataset.Format.ZIP,
+        original_name=f"{Path(server_path).name or 'folder'}.zip",
+        server_path=str(Path(server_path).resolve()),
+    )
+    return _save(dataset)
+
+
+def _new_dataset(
+    owner: Any,
+    name: str,
+    description: str,
+    *,
+    source: str,
+    format: str,
+    original_name: str,
+    server_path: str = "",
+) -> Dataset:
+    """The unsaved row of a new dataset, either source (``original_name`` cut to the
+    column's 255 characters)."""
+    return Dataset(
         owner=owner,
         name=name,
         description=description,
-        source=Dataset.Source.SERVER_PATH,
-        server_path=str(Path(server_path).resolve()),
-        format=Dataset.Format.ZIP,
-        original_name=f"{Path(server_path).name or 'folder'}.zip"[:255],
+        source=source,
+        format=format,
+        original_name=original_name[:255],
+        server_path=server_path,
     )
-    return _save(dataset)
 
 
 def _save(dataset: Dataset) -> Dataset:

@@ -3,14 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from search import SearchSpace
 from search.errors import SearchError
+from trainingjobs.spec_errors import JobSpecError
 from trainingjobs.spec_search import canonical_sampler
+from trainingjobs.specs import JobSpec, validate_job_spec
 
-if TYPE_CHECKING:
-    from trainingjobs.specs import JobSpec
+
+def job_plan(*, owner: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    """What the create page shows of a job in the API's create shape (``data``, as
+    ``validate_job_spec`` takes it) while it is being typed::
+
+        {"search": bool, "grid_size": int | None, "planned_trials": int | None,
+         "complete": bool}
+
+    A job without ranges is one trial. A job not valid yet (a half-typed range) is not
+    ``complete``: its grid when the ranges alone give one, and no trial count.
+    """
+    if not data["search_space"]:
+        return {"search": False, "grid_size": None, "planned_trials": 1, "complete": True}
+    try:
+        spec = validate_job_spec(owner=owner, data=data)
+    except JobSpecError:
+        return {
+            "search": True,
+            "grid_size": grid_size(data["search_space"]),
+            "planned_trials": None,
+            "complete": False,
+        }
+    return {
+        "search": True,
+        "grid_size": grid_size(spec.search_space),
+        "planned_trials": planned_trials(spec),
+        "complete": True,
+    }
 
 
 def grid_size(search_space: Mapping[str, Any] | SearchSpace | None) -> int | None:
@@ -27,7 +55,8 @@ def grid_size(search_space: Mapping[str, Any] | SearchSpace | None) -> int | Non
         return None
     try:
         return SearchSpace.from_json(search_space).cardinality
-    except (SearchError, TypeError, ValueError, OverflowError):
+    except (SearchError, TypeError, ValueError, KeyError, ArithmeticError):
+        # A range still being typed (the create page's plan) has no grid.
         return None
 
 

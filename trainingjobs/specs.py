@@ -64,11 +64,10 @@ from trainingjobs.spec_fields import (
     clean_limits,
     clean_name,
 )
-from trainingjobs.spec_plan import grid_size, planned_trials
 from trainingjobs.spec_search import clean_job_search_algorithms, clean_metric, clean_policy
 from trainingjobs.spec_space import HyperparameterValues
 
-__all__ = ["JobSpec", "JobSpecError", "grid_size", "planned_trials", "validate_job_spec"]
+__all__ = ["JobSpec", "JobSpecError", "validate_job_spec"]
 
 
 OBJECTIVES = ("last", "best")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms.models import Algorithm
 from algorithms.spec_values import parse_id
-from trainingjobs import charts, dashboard, events, pages, reuse, services, specs
+from trainingjobs import charts, dashboard, events, pages, reuse, services, spec_plan, specs
 from trainingjobs.forms import JobForm, number
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
@@ -137,7 +137,7 @@ def _render_form(
 ) -> HttpResponse:
     ctx = form.context(errors)
     ctx["algorithms"] = list(choices)
-    ctx["plan"] = _plan(request, form)
+    ctx["plan"] = spec_plan.job_plan(owner=request.user, data=form.data())
     if form.algorithm is not None and not form.algorithm.is_ready and not errors:
         ctx["errors"]["algorithm"] = [
             f"Algorithm '{form.algorithm.name}' is {form.algorithm.get_status_display().lower()}"
@@ -150,37 +150,7 @@ def _render_form(
 def job_plan(request: HttpRequest) -> JsonResponse:
     """The grid size and the trials that will run, for what the create page holds now."""
     form = JobForm.from_post(request.POST, _posted_algorithm(request))
-    return JsonResponse(_plan(request, form))
-
-
-def _plan(request: HttpRequest, form: JobForm) -> dict[str, Any]:
-    data = form.data()
-    if not data["search_space"]:
-        return {"search": False, "grid_size": None, "planned_trials": 1, "complete": True}
-    try:
-        spec = specs.validate_job_spec(owner=request.user, data=data)
-    except specs.JobSpecError:
-        # Not yet valid (a half-typed range): the grid if the ranges alone give one.
-        return {
-            "search": True,
-            "grid_size": _grid_size(data["search_space"]),
-            "planned_trials": None,
-            "complete": False,
-        }
-    return {
-        "search": True,
-        "grid_size": _grid_size(spec.search_space),
-        "planned_trials": specs.planned_trials(spec),
-        "complete": True,
-    }
-
-
-def _grid_size(search_space: dict[str, Any]) -> int | None:
-    try:
-        return specs.grid_size(search_space)
-    except (ValueError, TypeError, KeyError, ArithmeticError):
-        # search.SpaceError is a ValueError: a range still being typed has no grid.
-        return None
+    return JsonResponse(spec_plan.job_plan(owner=request.user, data=form.data()))
 
 
 # --- detail -----------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from search import SearchSpace
-from trainingjobs.specs import JobSpecError, grid_size, planned_trials, validate_job_spec
+from trainingjobs.spec_plan import grid_size, planned_trials
+from trainingjobs.specs import JobSpecError, validate_job_spec
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from trainingjobs import events
+from trainingjobs import event_replay, event_sending
 from trainingjobs.models import TrainingJob, Trial
 
 # Close codes (4000-4999 are the application's): refused, and throttled.
@@ -114,7 +114,7 @@ class JobConsumer(_LiveConsumer):
     async def authorise(self, user: Any) -> list[str] | None:
         self.job_id = int(self.scope["url_route"]["kwargs"]["job_id"])
         visible = await database_sync_to_async(_job_visible)(user, self.job_id)
-        return [events.job_group(self.job_id)] if visible else None
+        return [event_sending.job_group(self.job_id)] if visible else None
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         if content.get("type") != "since":
@@ -123,11 +123,11 @@ class JobConsumer(_LiveConsumer):
         if "job" in content and content["job"] != self.job_id:
             await self.error("This connection is for another job.")
             return
-        seq = events.parse_seq(content.get("seq"))
+        seq = event_replay.parse_seq(content.get("seq"))
         if seq is None:
-            await self.error(f"seq must be a whole number from 0 to {events.MAX_SEQ}.")
+            await self.error(f"seq must be a whole number from 0 to {event_replay.MAX_SEQ}.")
             return
-        missed, complete = await database_sync_to_async(events.since)(self.job_id, seq)
+        missed, complete = await database_sync_to_async(event_replay.since)(self.job_id, seq)
         for event in missed:
             await self.send_json(event)
         if not complete:
@@ -150,7 +150,7 @@ class TrialLogConsumer(_LiveConsumer):
         job_id = await database_sync_to_async(_trial_job)(user, self.trial_id)
         if job_id is None:
             return None
-        return [events.trial_group(self.trial_id), events.job_group(job_id)]
+        return [event_sending.trial_group(self.trial_id), event_sending.job_group(job_id)]
 
     async def trial_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
@@ -165,7 +165,7 @@ class JobListConsumer(_LiveConsumer):
     """``/ws/jobs/``: the progress of the user's jobs (every job for staff)."""
 
     async def authorise(self, user: Any) -> list[str] | None:
-        return [events.STAFF_GROUP if user.is_staff else events.owner_group(user.pk)]
+        return [event_sending.STAFF_GROUP if user.is_staff else event_sending.owner_group(user.pk)]
 
     async def jobs_event(self, message: dict[str, Any]) -> None:
         event = dict(message["event"])

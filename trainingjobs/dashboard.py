@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from search import SearchSpace, importance
-from trainingjobs import charts, dashboard_metric, events
+from trainingjobs import charts, dashboard_metric, event_payloads, events
 from trainingjobs.models import TrainingJob, Trial
 
 REASON_CHARS = 300
@@ -191,9 +191,9 @@ def job_info(job: TrainingJob, *, best_number: int | None) -> dict[str, Any]:
         "goal": job.metric_goal,
         "max_trials": job.max_trials,
         "max_concurrent": job.max_concurrent,
-        "started_at": events.iso(job.started_at),
-        "finished_at": events.iso(job.finished_at),
-        "deadline_at": events.iso(job.deadline_at),
+        "started_at": event_payloads.iso(job.started_at),
+        "finished_at": event_payloads.iso(job.finished_at),
+        "deadline_at": event_payloads.iso(job.deadline_at),
         "now": timezone.now().isoformat(),
         "best_number": best_number,
         "searched": list(job.search_space),

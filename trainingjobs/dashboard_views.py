@@ -2,9 +2,9 @@
 log, exports.
 
 Each view fetches the job through ``views._get_job_for_user`` (404 for someone else's
-job, staff see all), reads through ``trainingjobs.dashboard`` / ``exports`` / ``events``
-and answers JSON (or a streamed file). Nothing here writes. The export API views answer
-the same files to token clients.
+job, staff see all), reads through ``trainingjobs.dashboard`` / ``exports`` /
+``event_replay`` / ``log_marks`` and answers JSON (or a streamed file). Nothing here
+writes. The export API views answer the same files to token clients.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from algorithms.spec_values import parse_id
-from trainingjobs import dashboard, events, exports
+from trainingjobs import dashboard, event_replay, exports, log_marks
 from trainingjobs.models import MetricPoint, TrainingJob, TrialLog
 from trainingjobs.views import _get_job_for_user, _get_trial_for_user
 
@@ -83,10 +83,12 @@ def job_best(request: HttpRequest, pk: int) -> HttpResponse:
 def job_events(request: HttpRequest, pk: int) -> HttpResponse:
     """Events numbered after ``?since=N``; ``complete`` false: too many, reload instead."""
     job = _get_job_for_user(request, pk)
-    seq = events.parse_seq(request.GET.get("since", ""))
+    seq = event_replay.parse_seq(request.GET.get("since", ""))
     if seq is None:
-        return HttpResponseBadRequest(f"since must be a whole number from 0 to {events.MAX_SEQ}.")
-    found, complete = events.since(job.pk, seq)
+        return HttpResponseBadRequest(
+            f"since must be a whole number from 0 to {event_replay.MAX_SEQ}."
+        )
+    found, complete = event_replay.since(job.pk, seq)
     return _json({"events": found, "complete": complete})
 
 
@@ -121,7 +123,7 @@ def trial_log_since(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The stored log from character ``?offset=N`` (at most 512 KiB), for a live tail
     that missed chunks; ``size`` is the log's stored length."""
     trial = _get_trial_for_user(request, pk, number)
-    offset = events.parse_seq(request.GET.get("offset", "0"))
+    offset = event_replay.parse_seq(request.GET.get("offset", "0"))
     if offset is None:
         return HttpResponseBadRequest("offset must be a whole number.")
     row = (
@@ -136,7 +138,7 @@ def trial_log_since(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "offset": offset,
             "text": text or "",
             "size": size,
-            "marks": events.metric_lines(trial.job_id, text or ""),
+            "marks": log_marks.metric_lines(trial.job_id, text or ""),
             "finished": trial.is_finished,
         }
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms.models import Algorithm
 from algorithms.spec_values import parse_id
-from trainingjobs import charts, dashboard, events, pages, reuse, services, spec_plan, specs
+from trainingjobs import charts, dashboard, log_marks, pages, reuse, services, spec_plan, specs
 from trainingjobs.forms import JobForm, number
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
@@ -268,7 +268,7 @@ def trial_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "log_cut": bool(log and log.size > LOG_TAIL_CHARS),
         "log_offset": log.size if log else 0,
         # The shown tail's metric lines, marked by the page's script like live ones.
-        "log_marks": events.marked_lines(job.metric_regex, log.tail) if log else [],
+        "log_marks": log_marks.marked_lines(job.metric_regex, log.tail) if log else [],
         "log_tail_chars": LOG_TAIL_CHARS,
         "figure": charts.trial_figure(
             [p[0] for p in points], [p[1] for p in points], metric_name=job.metric_name

@@ -18,7 +18,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
-from trainingjobs import consumers, events
+from trainingjobs import consumers, event_progress, event_replay, event_sending, events
 from trainingjobs.models import JobEvent, Trial
 from trainingjobs.routing import websocket_urlpatterns
 
@@ -42,7 +42,11 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_progress_throttle(monkeypatch: Any) -> None:
     # Job ids come back after a transactional test's flush: no throttling across tests.
-    monkeypatch.setattr(events, "_throttle", events.ProgressThrottle(events.PROGRESS_INTERVAL_S))
+    monkeypatch.setattr(
+        event_progress,
+        "_throttle",
+        event_progress.ProgressThrottle(event_progress.PROGRESS_INTERVAL_S),
+    )
 
 
 @pytest.fixture
@@ -64,11 +68,11 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
     """
 
     async def main() -> None:
-        events.register_loop(asyncio.get_running_loop())
+        event_sending.register_loop(asyncio.get_running_loop())
         try:
             await asyncio.wait_for(scenario(), timeout=20)
         finally:
-            events.register_loop(None)
+            event_sending.register_loop(None)
 
     async_to_sync(main)()
 
@@ -161,7 +165,7 @@ def test_events_are_numbered_per_job_and_non_finite_values_are_strict_json(
     publish(second.pk, "job.status", {"status": "running"})
     publish(first.pk, "job.status", {"status": "running"})
     assert events.last_seq(first.pk) == 2 and events.last_seq(second.pk) == 1
-    missed, complete = events.since(first.pk, 0)
+    missed, complete = event_replay.since(first.pk, 0)
     assert complete and [e["seq"] for e in missed] == [1, 2]
     assert missed[0]["points"] == [[1, None], [2, "inf"]]
 
@@ -204,7 +208,7 @@ def test_a_reconnecting_page_gets_exactly_the_events_it_missed(alice: Any) -> No
 def test_a_page_too_far_behind_is_told_to_reload(
     alice: Any, monkeypatch: Any, publish: Any
 ) -> None:
-    monkeypatch.setattr(events, "REPLAY_LIMIT", 2)
+    monkeypatch.setattr(event_replay, "REPLAY_LIMIT", 2)
     job = make_job(alice)
     for n in range(4):
         publish(job.pk, "job.status", {"n": n})
@@ -402,7 +406,7 @@ def test_an_event_is_stored_with_its_change_and_never_for_a_change_rolled_back(
 
 def test_progress_is_sent_at_most_once_per_interval_and_the_last_change_trails() -> None:
     now = [100.0]
-    throttle = events.ProgressThrottle(0.5, clock=lambda: now[0])
+    throttle = event_progress.ProgressThrottle(0.5, clock=lambda: now[0])
     assert throttle.ask(1)  # the first change of a job is sent at once
     now[0] = 100.1
     assert not throttle.ask(1) and not throttle.ask(1)  # one trailing send pending
@@ -423,14 +427,14 @@ def test_the_trailing_sender_sends_the_state_at_the_time_it_sends(
 ) -> None:
     job = make_job(alice, max_trials=4)
     now = [0.0]
-    throttle = events.ProgressThrottle(0.5, clock=lambda: now[0])
+    throttle = event_progress.ProgressThrottle(0.5, clock=lambda: now[0])
     sent: list[dict[str, Any]] = []
-    monkeypatch.setattr(events, "_dispatch", lambda sends: sent.extend(m for _, m in sends))
+    monkeypatch.setattr(event_progress, "dispatch", lambda sends: sent.extend(m for _, m in sends))
     assert throttle.ask(job.pk)
     Trial.objects.create(job=job, number=1, params={}, status=Trial.Status.RUNNING)
     assert not throttle.ask(job.pk)
     now[0] = 0.5
-    assert events.send_due_progress(throttle) == [job.pk]
+    assert event_progress.send_due_progress(throttle) == [job.pk]
     assert [m["event"]["counts"]["running"] for m in sent] == [1, 1]  # owner's and staff's
 
 
@@ -447,10 +451,10 @@ def test_sends_without_a_server_loop_leave_in_order_from_one_loop(monkeypatch: A
             if len(got) == 10:
                 done.set()
 
-    monkeypatch.setattr(events, "get_channel_layer", lambda: SlowLayer())
-    events.register_loop(None)
+    monkeypatch.setattr(event_sending, "get_channel_layer", lambda: SlowLayer())
+    event_sending.register_loop(None)
     for n in range(0, 10, 2):
-        events._dispatch([("g", {"n": n}), ("g", {"n": n + 1})])
+        event_sending.dispatch([("g", {"n": n}), ("g", {"n": n + 1})])
     assert done.wait(5)
     assert [n for _, n in got] == list(range(10)) and len(loops) == 1
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from trainingjobs import events
+from trainingjobs import event_progress
 from trainingjobs.models import Trial
 
 from .engine_helpers import make_job
@@ -19,9 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _fresh_progress_throttle(monkeypatch: Any) -> None:
     # As the consumers' tests: no job-list progress held back across tests.
-    if hasattr(events, "ProgressThrottle"):
-        throttle = events.ProgressThrottle(events.PROGRESS_INTERVAL_S)
-        monkeypatch.setattr(events, "_throttle", throttle)
+    throttle = event_progress.ProgressThrottle(event_progress.PROGRESS_INTERVAL_S)
+    monkeypatch.setattr(event_progress, "_throttle", throttle)
 
 
 @pytest.fixture(autouse=True)

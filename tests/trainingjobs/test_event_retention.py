@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from trainingjobs import event_retention, events
+from trainingjobs import event_replay, event_retention, events
 from trainingjobs.models import JobEvent, TrainingJob
 
 from .engine_helpers import make_job
@@ -70,10 +70,10 @@ def test_a_page_asking_for_pruned_events_is_told_to_reload(alice: Any) -> None:
     add_events(job, 10)
     event_retention.prune_events(keep=4)
 
-    missed, complete = events.since(job.pk, 2)
+    missed, complete = event_replay.since(job.pk, 2)
     assert [e["seq"] for e in missed] == [7, 8, 9, 10]
     assert complete is False
     # A page that holds the last pruned number's successor, or later, misses nothing.
-    missed, complete = events.since(job.pk, 6)
+    missed, complete = event_replay.since(job.pk, 6)
     assert [e["seq"] for e in missed] == [7, 8, 9, 10] and complete is True
-    assert events.since(job.pk, 10) == ([], True)
+    assert event_replay.since(job.pk, 10) == ([], True)

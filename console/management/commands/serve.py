@@ -12,9 +12,9 @@ large legitimate upload streams to a temporary file with bounded memory. (daphne
 previous choice, buffers the whole body and then queues all of it in memory before the
 application runs.)
 
-The server's event loop is registered with ``trainingjobs.events`` before it serves:
+The server's event loop is registered with ``trainingjobs.event_sending`` before it serves:
 worker threads hand every live event to that loop, the one the websocket consumers
-wait on, so a point reaches the browser at once (see ``trainingjobs.events``).
+wait on, so a point reaches the browser at once (see ``trainingjobs.event_sending``).
 """
 
 from __future__ import annotations
@@ -29,18 +29,18 @@ from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
 from console.asgi import application
-from trainingjobs import events
+from trainingjobs import event_sending
 
 logger = logging.getLogger("console.serve")
 
 
 async def serve_with_events(server: uvicorn.Server) -> None:
     """Run ``server`` with its loop registered as the one live events are sent on."""
-    events.register_loop(asyncio.get_running_loop())
+    event_sending.register_loop(asyncio.get_running_loop())
     try:
         await server.serve()
     finally:
-        events.register_loop(None)
+        event_sending.register_loop(None)
 
 
 def run_web_server(config: uvicorn.Config) -> None:

@@ -8,7 +8,8 @@ paint, each from a request of its own: ``metric_of`` (every trial's curve, thinn
 cached by ``trainingjobs.dashboard_metric``), ``figures_of`` (the charts redrawn when a
 trial ends, not at each point: best-so-far, parallel coordinates, slices, timeline) and
 ``importance_of`` (a forest fit per bootstrap, cached per ended trial).
-Reads only; the figures come from the pure builders in ``trainingjobs.charts``.
+Reads only; the figures come from the pure builders in ``trainingjobs.dashboard_charts``
+and ``trainingjobs.charts``, the tables' values from ``trainingjobs.chart_data``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from search import SearchSpace, importance
-from trainingjobs import charts, dashboard_metric, event_payloads, events
+from trainingjobs import (
+    chart_data,
+    charts,
+    dashboard_charts,
+    dashboard_metric,
+    event_payloads,
+    events,
+)
 from trainingjobs.models import TrainingJob, Trial
 
 REASON_CHARS = 300
@@ -52,15 +60,15 @@ def snapshot(job: TrainingJob) -> dict[str, Any]:
         "job": job_info(job, best_number=best),
         "space": space_info(job),
         "trials": rows,
-        "leaderboard": charts.leaderboard(rows, goal=job.metric_goal, best_number=best),
+        "leaderboard": chart_data.leaderboard(rows, goal=job.metric_goal, best_number=best),
         "figures": {},
     }
 
 
 def metric_of(job: TrainingJob) -> dict[str, Any]:
-    """The metric chart (``charts.metric_live_figure``), the last event number and the
-    best trial it holds, and every trial's reports (``{number: reports}``, for the
-    page's table)."""
+    """The metric chart (``dashboard_charts.metric_live_figure``), the last event number
+    and the best trial it holds, and every trial's reports (``{number: reports}``, for
+    the page's table)."""
     seq = events.last_seq(job.pk)
     rows = trial_rows(job)
     best = _best_number(job, rows)
@@ -70,7 +78,9 @@ def metric_of(job: TrainingJob) -> dict[str, Any]:
         "seq": seq,
         "best_number": best,
         "reports": {str(r["number"]): r["reports"] for r in rows if r.get("reports")},
-        "figure": charts.metric_live_figure(drawn, metric_name=job.metric_name, best_number=best),
+        "figure": dashboard_charts.metric_live_figure(
+            drawn, metric_name=job.metric_name, best_number=best
+        ),
     }
 
 
@@ -111,9 +121,9 @@ def figures(
     every = rows
     rows = best_rows(rows, job.metric_goal)
     return {
-        "leaderboard": charts.leaderboard(every, goal=job.metric_goal, best_number=best_number),
+        "leaderboard": chart_data.leaderboard(every, goal=job.metric_goal, best_number=best_number),
         "figures": {
-            "best": charts.best_so_far_figure(
+            "best": dashboard_charts.best_so_far_figure(
                 every, goal=job.metric_goal, metric_name=job.metric_name
             ),
             "parallel": charts.parallel_figure(
@@ -132,10 +142,10 @@ def figures(
                 goal=job.metric_goal,
                 log_names=logs,
             ),
-            "slice": charts.slice_figure(
+            "slice": dashboard_charts.slice_figure(
                 rows, names=names, metric_name=job.metric_name, log_names=logs
             ),
-            "timeline": charts.timeline_figure(
+            "timeline": dashboard_charts.timeline_figure(
                 latest_rows(every), now=_seconds(job, timezone.now()) or 0.0
             ),
         },
@@ -151,7 +161,7 @@ def figures_of(job: TrainingJob) -> dict[str, Any]:
 def importance_of(job: TrainingJob) -> dict[str, Any]:
     """The importance chart: its own request, as a forest fit can take a moment."""
     rows = trial_rows(job)
-    return {"figure": charts.importance_figure(job_importance(job, rows))}
+    return {"figure": dashboard_charts.importance_figure(job_importance(job, rows))}
 
 
 def trial_rows(job: TrainingJob) -> list[dict[str, Any]]:
@@ -169,7 +179,7 @@ def trial_rows(job: TrainingJob) -> list[dict[str, Any]]:
             "status": status,
             "algorithm": algorithm,
             "params": params,
-            "value": charts.finite(value),
+            "value": chart_data.finite(value),
             "started": _since(origin, start),
             "finished": _since(origin, end),
         }

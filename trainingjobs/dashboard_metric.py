@@ -3,7 +3,7 @@
 The chart is the page's heaviest part (1000 trials x 100 reports is 100,000 points), so
 it travels in a request of its own (``metric_of``), after the page's first paint:
 
-- an ended trial's curve is thinned to ``per_curve(n)`` points (``charts.thin``: the
+- an ended trial's curve is thinned to ``per_curve(n)`` points (``chart_data.thin``: the
   points that bend the line most, gaps kept), about ``POINT_BUDGET`` points for all of
   them together: in a chart 1,000 pixels wide a thousand grey lines show no more, and
   Plotly draws 100,000 points in seconds, 10,000 in a tenth of that;
@@ -28,7 +28,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Max
 
-from trainingjobs import charts
+from trainingjobs import chart_data
 from trainingjobs.models import MetricPoint, Trial
 
 # Points of all ended trials' curves together, about (a chart is ~1,000 pixels wide).
@@ -107,7 +107,7 @@ def _ended_entries(
     if not need_curve and not need_count:
         return cached
     for row, values in zip(need_curve, _read_curves([r["id"] for r in need_curve]), strict=True):
-        steps, kept = charts.thin(values, keep)
+        steps, kept = chart_data.thin(values, keep)
         cached[row["id"]] = (str(row["finished"]), len(values), steps, kept)
     counts = _read_counts([r["id"] for r in need_count])
     for row in need_count:

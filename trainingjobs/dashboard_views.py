@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from algorithms.spec_values import parse_id
-from trainingjobs import dashboard, event_replay, exports, log_marks
+from trainingjobs import chart_data, dashboard, event_replay, exports, log_marks
 from trainingjobs.models import MetricPoint, TrainingJob, TrialLog
 from trainingjobs.views import _get_job_for_user, _get_trial_for_user
 
@@ -106,7 +106,7 @@ def job_curves(request: HttpRequest, pk: int) -> HttpResponse:
     )
     curves: dict[str, list[float | None]] = {str(n): [] for n in numbers}
     for number, value in points:
-        curves[str(number)].append(dashboard.charts.compact(value))
+        curves[str(number)].append(chart_data.compact(value))
     return _json({"curves": curves})
 
 

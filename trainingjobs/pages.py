@@ -17,7 +17,7 @@ from django.db.models.functions import Right
 from django.utils import timezone
 
 from algorithms.spec_display import display_value
-from trainingjobs import charts
+from trainingjobs import chart_data, charts
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
 FAILURE_TAIL_CHARS = 4_000
@@ -251,9 +251,9 @@ def job_figures(
     job: TrainingJob, trials: Sequence[Trial], points: Iterable[tuple[int, int, float | None]]
 ) -> dict[str, Any]:
     """The metric-vs-report and parallel-coordinates figures of a job's page."""
-    curves = charts.curves_by_trial(points)
+    curves = chart_data.curves_by_trial(points)
     lines = [
-        charts.Curve(
+        chart_data.Curve(
             label=f"trial {t.number}",
             steps=curves[t.pk][0],
             values=curves[t.pk][1],

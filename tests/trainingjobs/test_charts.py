@@ -9,23 +9,31 @@ from typing import Any
 
 import pytest
 
-from trainingjobs import charts, dashboard_metric, form_errors, form_rows, pages
+from trainingjobs import (
+    chart_data,
+    chart_style,
+    charts,
+    dashboard_metric,
+    form_errors,
+    form_rows,
+    pages,
+)
 
 
 def test_curves_are_grouped_by_trial_and_ordered_by_step() -> None:
     points = [(7, 3, 0.3), (5, 1, 0.9), (7, 1, 0.1), (7, 2, None)]
-    assert charts.curves_by_trial(points) == {7: ([1, 2, 3], [0.1, None, 0.3]), 5: ([1], [0.9])}
+    assert chart_data.curves_by_trial(points) == {7: ([1, 2, 3], [0.1, None, 0.3]), 5: ([1], [0.9])}
 
 
 def test_metric_figure_draws_one_line_per_trial_with_the_best_last_and_red() -> None:
     curves = [
-        charts.Curve("trial 1", [1, 2], [0.5, 0.9], best=True),
-        charts.Curve("trial 2", [1, 2, 3], [0.4, float("nan"), float("inf")]),
+        chart_data.Curve("trial 1", [1, 2], [0.5, 0.9], best=True),
+        chart_data.Curve("trial 2", [1, 2, 3], [0.4, float("nan"), float("inf")]),
     ]
     figure = charts.metric_figure(curves, metric_name="accuracy")
     names = [trace["name"] for trace in figure["data"]]
     assert names == ["trial 2", "trial 1 (best)"]
-    assert figure["data"][1]["line"]["color"] == charts.BEST_COLOUR
+    assert figure["data"][1]["line"]["color"] == chart_style.BEST_COLOUR
     # JSON carries no NaN or Infinity: those reports are gaps.
     assert list(figure["data"][0]["y"]) == [0.4, None, None]
     text = json.dumps(figure, allow_nan=False)
@@ -34,7 +42,7 @@ def test_metric_figure_draws_one_line_per_trial_with_the_best_last_and_red() -> 
 
 
 def test_metric_figure_drops_the_legend_when_there_are_many_trials() -> None:
-    curves = [charts.Curve(f"trial {i}", [1], [0.1]) for i in range(charts.LEGEND_MAX + 1)]
+    curves = [chart_data.Curve(f"trial {i}", [1], [0.1]) for i in range(charts.LEGEND_MAX + 1)]
     assert charts.metric_figure(curves, metric_name="loss")["layout"]["showlegend"] is False
     assert charts.metric_figure(curves[:3], metric_name="loss")["layout"]["showlegend"] is True
 
@@ -77,12 +85,14 @@ def test_parallel_figure_shades_better_darker_for_either_goal_and_the_best_red()
     down = charts.parallel_figure(rows[:2], names=["x"], metric_name="loss", goal="minimize")
     assert up is not None and down is not None
     colour = {tuple(t["y"][:2]): t["line"]["color"] for t in up["data"]}
-    assert colour[(0.0, 0.0)] == charts.SHADES[0] and colour[(1.0, 1.0)] == charts.SHADES[-1]
+    assert (
+        colour[(0.0, 0.0)] == chart_style.SHADES[0] and colour[(1.0, 1.0)] == chart_style.SHADES[-1]
+    )
     colour = {tuple(t["y"][:2]): t["line"]["color"] for t in down["data"]}
-    assert colour[(0.0, 0.0)] == charts.SHADES[-1]
+    assert colour[(0.0, 0.0)] == chart_style.SHADES[-1]
     with_best = charts.parallel_figure(rows, names=["x"], metric_name="acc", goal="maximize")
     assert with_best is not None
-    assert with_best["data"][-1]["line"]["color"] == charts.BEST_COLOUR
+    assert with_best["data"][-1]["line"]["color"] == chart_style.BEST_COLOUR
 
 
 def test_nothing_to_draw_gives_no_figure() -> None:
@@ -115,7 +125,9 @@ def test_parallel_figure_puts_a_log_scaled_parameter_on_a_log_axis() -> None:
 
 
 # The create form's examples live in its section modules since it was split.
-@pytest.mark.parametrize("module", [charts, pages, dashboard_metric, form_rows, form_errors])
+@pytest.mark.parametrize(
+    "module", [charts, chart_data, pages, dashboard_metric, form_rows, form_errors]
+)
 def test_docstring_examples_of_the_page_modules_run(module: Any) -> None:
     result = doctest.testmod(module, verbose=False)
     assert result.attempted > 0 and result.failed == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from trainingjobs import charts
+from trainingjobs import chart_data, chart_style, charts, dashboard_charts
 
 
 def row(number: int, status: str, value: float | None, **extra: Any) -> dict[str, Any]:
@@ -29,11 +29,11 @@ def test_metric_figure_puts_ended_trials_in_one_line_and_running_ones_in_their_o
         row(3, "completed", 0.6, curve=[0.6]),
         row(4, "running", None, curve=[0.2], finished=None),
     ]
-    figure = charts.metric_live_figure(rows, metric_name="acc", best_number=1)
+    figure = dashboard_charts.metric_live_figure(rows, metric_name="acc", best_number=1)
     meta = figure["layout"]["meta"]
     ended, best, stopped = (figure["data"][meta[k]] for k in ("ended", "best", "stopped"))
     assert ended["x"] == [1, 2, None, 1, None] and ended["y"] == [0.3, 0.4, None, 0.6, None]
-    assert best["y"] == [0.5, None, 0.9] and best["line"]["color"] == charts.BEST_COLOUR
+    assert best["y"] == [0.5, None, 0.9] and best["line"]["color"] == chart_style.BEST_COLOUR
     assert (stopped["x"], stopped["y"]) == ([2], [0.4])
     assert figure["data"][meta["running"]["4"]]["y"] == [0.2]
     json.dumps(figure, allow_nan=False)
@@ -46,7 +46,7 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
         row(3, "failed", None, algorithm="tpe"),
         row(4, "completed", 0.6, algorithm="tpe"),
     ]
-    figure = charts.best_so_far_figure(rows, goal="maximize", metric_name="acc")
+    figure = dashboard_charts.best_so_far_figure(rows, goal="maximize", metric_name="acc")
     assert figure is not None
     lines = {t["name"]: (t["x"], t["y"]) for t in figure["data"]}
     assert lines["all algorithms"] == ([1, 2, 4], [0.5, 0.7, 0.7])
@@ -54,7 +54,10 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
     by_time = figure["layout"]["updatemenus"][0]["buttons"][1]["args"][0]
     assert by_time["x"][0] == [round(18 / 60, 3), round(28 / 60, 3), round(48 / 60, 3)]
     assert (
-        charts.best_so_far_figure([row(1, "failed", None)], goal="maximize", metric_name="") is None
+        dashboard_charts.best_so_far_figure(
+            [row(1, "failed", None)], goal="maximize", metric_name=""
+        )
+        is None
     )
 
 
@@ -64,7 +67,7 @@ def test_leaderboard_orders_by_best_for_the_goal_and_counts_failures() -> None:
         row(2, "lost", None, algorithm="random"),
         row(3, "completed", 0.2, algorithm="random"),
     ]
-    board = charts.leaderboard(rows, goal="minimize", best_number=3)
+    board = chart_data.leaderboard(rows, goal="minimize", best_number=3)
     assert [(e["algorithm"], e["best"], e["failures"], e["found_best"]) for e in board] == [
         ("random", 0.2, 1, True),
         ("tpe", 0.5, 0, False),
@@ -73,7 +76,7 @@ def test_leaderboard_orders_by_best_for_the_goal_and_counts_failures() -> None:
 
 def test_slice_figure_gives_log_and_category_axes() -> None:
     rows = [row(1, "completed", 0.5), row(2, "completed", 0.7, params={"lr": 0.1, "opt": "sgd"})]
-    figure = charts.slice_figure(
+    figure = dashboard_charts.slice_figure(
         rows, names=["lr", "opt"], metric_name="acc", log_names=frozenset({"lr"})
     )
     assert figure is not None
@@ -83,13 +86,13 @@ def test_slice_figure_gives_log_and_category_axes() -> None:
 
 
 def test_importance_figure_sorts_bars_and_carries_the_spread() -> None:
-    figure = charts.importance_figure(
+    figure = dashboard_charts.importance_figure(
         {"lr": {"mean": 0.8, "std": 0.1}, "opt": {"mean": 0.2, "std": 0.05}}
     )
     assert figure is not None
     bars = figure["data"][0]
     assert bars["y"] == ["opt", "lr"] and bars["error_x"]["array"] == [0.05, 0.1]
-    assert charts.importance_figure({"lr": {"mean": 0.0, "std": 0.0}}) is None
+    assert dashboard_charts.importance_figure({"lr": {"mean": 0.0, "std": 0.0}}) is None
 
 
 def test_timeline_puts_overlapping_trials_in_separate_slots() -> None:
@@ -99,7 +102,7 @@ def test_timeline_puts_overlapping_trials_in_separate_slots() -> None:
         row(3, "running", None, started=70, finished=None),
         row(4, "queued", None, started=None, finished=None),
     ]
-    figure = charts.timeline_figure(rows, now=120)
+    figure = dashboard_charts.timeline_figure(rows, now=120)
     assert figure is not None
     slots = {t["name"]: (t["y"], t["base"], t["x"]) for t in figure["data"]}
     assert slots["completed"] == (["slot 1"], [0.0], [1.0])

@@ -1,0 +1,361 @@
+"""Plotly figures of the live dashboard, built from plain values (no ORM, no I/O).
+
+Rows are the dashboard's trial dicts: ``number``, ``status``, ``algorithm``, ``params``,
+``value`` (objective, None when not finite), ``started``/``finished`` (seconds since the
+job started, None when not yet) and, for the metric chart, ``curve`` (values by report,
+None for NaN). The page extends these figures in place as events arrive; their
+``layout.meta`` tells it which trace is which. Values are shaped by
+``trainingjobs.chart_data`` and styled by ``trainingjobs.chart_style``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from trainingjobs.chart_data import best_so_far, chart_value, compact, finite, lanes, value_text
+from trainingjobs.chart_style import (
+    BEST_COLOUR,
+    COLOURS,
+    FINISHED_COLOUR,
+    SELECTED_COLOUR,
+    STATUS_COLOURS,
+    STOP_COLOUR,
+    axis_style,
+    base_layout,
+)
+
+
+def metric_live_figure(
+    rows: Sequence[Mapping[str, Any]], *, metric_name: str, best_number: int | None
+) -> dict[str, Any]:
+    """The metric against the report index for every trial, built to be extended.
+
+    Traces, in order: every ended trial but the best in one muted line (trials split by
+    a gap, so a thousand trials are one path), the best trial in red, a mark where each
+    early-stopped trial stopped, an empty trace the page fills with the selected trials,
+    then one trace per running trial (``layout.meta.running``: {number: trace index}),
+    which the page extends as points arrive. NaN reports are gaps in their line.
+
+    A row's ``curve`` is its values by report (1, 2, 3 ...); a row may instead carry
+    ``steps`` beside ``curve``, the report of each value, when its curve was thinned
+    (``thin``) and its ``reports``, how many it made.
+    """
+    ended_x: list[int | None] = []
+    ended_y: list[float | None] = []
+    best_x: list[int] = []
+    best_y: list[float | None] = []
+    stop_x: list[int] = []
+    stop_y: list[float | None] = []
+    stop_text: list[str] = []
+    running: list[Mapping[str, Any]] = []
+    for row in rows:
+        curve = [chart_value(v) for v in row.get("curve") or []]
+        if not curve:
+            continue
+        steps = list(row.get("steps") or range(1, len(curve) + 1))
+        if row["status"] == "running":
+            running.append(row)
+        elif row["number"] == best_number:
+            best_x, best_y = steps, curve
+        else:
+            ended_x += [*steps, None]
+            ended_y += [*curve, None]
+        if row["status"] == "early_stopped":
+            last = max((i for i, v in enumerate(curve) if v is not None), default=None)
+            if last is not None:
+                stop_x.append(steps[last])
+                stop_y.append(curve[last])
+                stop_text.append(f"trial {row['number']} stopped early")
+    hover = f"report %{{x}}<br>{metric_name or 'value'} %{{y}}"
+    data: list[dict[str, Any]] = [
+        _line("ended trials", ended_x, ended_y, FINISHED_COLOUR, 1.2, hover, opacity=0.6),
+        _line(
+            f"best: trial {best_number}" if best_number else "best",
+            best_x,
+            best_y,
+            BEST_COLOUR,
+            3,
+            f"best trial {best_number}<br>{hover}",
+        ),
+        {
+            "type": "scatter",
+            "name": "stopped early",
+            "x": stop_x,
+            "y": stop_y,
+            "text": stop_text,
+            "mode": "markers",
+            "marker": {
+                "symbol": "x-thin",
+                "size": 11,
+                "line": {"width": 2.5, "color": STOP_COLOUR},
+            },
+            "hovertemplate": "%{text}<br>at report %{x}<extra></extra>",
+        },
+        _line("selected", [], [], SELECTED_COLOUR, 2.5, "selected<br>" + hover),
+    ]
+    meta_running: dict[str, int] = {}
+    for i, row in enumerate(running):
+        curve = [compact(v) for v in row["curve"]]
+        meta_running[str(row["number"])] = len(data)
+        data.append(running_trace(row["number"], i, list(range(1, len(curve) + 1)), curve))
+    layout = base_layout(
+        xaxis=axis_style("report"),
+        yaxis=axis_style(metric_name or "metric"),
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": 1.12, "font": {"size": 11}},
+        margin={"l": 56, "r": 16, "t": 30, "b": 44},
+        meta={"ended": 0, "best": 1, "stopped": 2, "selected": 3, "running": meta_running},
+        uirevision="metric",
+    )
+    return {"data": data, "layout": layout}
+
+
+def running_trace(
+    number: int, index: int, steps: list[int], values: list[float | None]
+) -> dict[str, Any]:
+    """A running trial's own line (the page adds one when a new trial reports)."""
+    trace = _line(
+        f"trial {number} (running)",
+        steps,
+        values,
+        COLOURS[index % len(COLOURS)],
+        2,
+        f"trial {number}<br>report %{{x}}<br>%{{y}}",
+    )
+    trace["mode"] = "lines+markers"
+    trace["marker"] = {"size": 4}
+    return trace
+
+
+def _line(
+    name: str,
+    x: Sequence[int | None],
+    y: Sequence[float | None],
+    colour: str,
+    width: float,
+    hover: str,
+    *,
+    opacity: float = 1.0,
+) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "name": name,
+        "x": list(x),
+        "y": list(y),
+        "mode": "lines",
+        "line": {"color": colour, "width": width},
+        "opacity": opacity,
+        "connectgaps": False,
+        "hovertemplate": hover + "<extra></extra>",
+    }
+
+
+def best_so_far_figure(
+    rows: Sequence[Mapping[str, Any]], *, goal: str, metric_name: str
+) -> dict[str, Any] | None:
+    """Best-so-far against trial number, one line per algorithm when several took turns,
+    and buttons that switch the x axis to wall time (minutes since the job started)."""
+    by_number = best_so_far(rows, goal=goal)
+    if not by_number:
+        return None
+    by_time = best_so_far(rows, goal=goal, by="finished")
+    keys = [""] + sorted(k for k in by_number if k) if len(by_number) > 2 else [""]
+    data = []
+    for i, key in enumerate(keys):
+        line = by_number[key]
+        name = key or ("all algorithms" if len(keys) > 1 else "best so far")
+        data.append(
+            {
+                "type": "scatter",
+                "name": name,
+                "x": line["x"],
+                "y": line["y"],
+                "customdata": line["number"],
+                "mode": "lines",
+                "line": {
+                    "shape": "hv",
+                    "color": BEST_COLOUR if key == "" else COLOURS[i % len(COLOURS)],
+                    "width": 3 if key == "" else 1.8,
+                },
+                "hovertemplate": f"{name}<br>%{{y}} (trial %{{customdata}})<extra></extra>",
+            }
+        )
+
+    def axis_args(by: dict[str, dict[str, list[Any]]]) -> dict[str, Any]:
+        return {
+            "x": [by.get(k, {}).get("x", []) for k in keys],
+            "y": [by.get(k, {}).get("y", []) for k in keys],
+            "customdata": [by.get(k, {}).get("number", []) for k in keys],
+        }
+
+    layout = base_layout(
+        height=300,
+        xaxis=axis_style("trial"),
+        yaxis=axis_style(f"best {metric_name or 'value'}"),
+        showlegend=len(keys) > 1,
+        # Below the plot: above it, a legend of several algorithms ran into the buttons.
+        legend={"orientation": "h", "x": 0, "y": -0.32, "yanchor": "top", "font": {"size": 11}},
+        margin={"l": 56, "r": 16, "t": 36, "b": 84 if len(keys) > 1 else 44},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "x": 1,
+                "xanchor": "right",
+                "y": 1.2,
+                "showactive": True,
+                "font": {"size": 11},
+                "buttons": [
+                    {
+                        "label": "by trial",
+                        "method": "update",
+                        "args": [axis_args(by_number), {"xaxis.title.text": "trial"}],
+                    },
+                    {
+                        "label": "by time",
+                        "method": "update",
+                        "args": [axis_args(by_time), {"xaxis.title.text": "minutes"}],
+                    },
+                ],
+            }
+        ],
+    )
+    return {"data": data, "layout": layout}
+
+
+def slice_figure(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    names: Sequence[str],
+    metric_name: str,
+    log_names: frozenset[str] = frozenset(),
+) -> dict[str, Any] | None:
+    """The objective against each searched parameter, one small panel per parameter.
+
+    Each ended trial with a value is a dot (hover: its number); a log-scaled range gets
+    a log axis, text and booleans a category axis.
+    """
+    scored = [r for r in rows if finite(r.get("value")) is not None]
+    if not scored or not names:
+        return None
+    shown = list(names)[:8]
+    gap = 0.04
+    width = (1 - gap * (len(shown) - 1)) / len(shown)
+    data = []
+    layout = base_layout(
+        height=280,
+        showlegend=False,
+        margin={"l": 56, "r": 16, "t": 16, "b": 56},
+        yaxis=axis_style(metric_name or "objective"),
+    )
+    for i, name in enumerate(shown):
+        axis = "x" if i == 0 else f"x{i + 1}"
+        values = [r["params"].get(name) for r in scored]
+        numeric = all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values if v is not None
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": values if numeric else [value_text(v) for v in values],
+                "y": [compact(r["value"]) for r in scored],
+                "customdata": [r["number"] for r in scored],
+                "xaxis": axis,
+                "yaxis": "y",
+                "marker": {"size": 6, "color": COLOURS[0], "opacity": 0.7},
+                "hovertemplate": f"trial %{{customdata}}<br>{name} %{{x}}<br>%{{y}}<extra></extra>",
+            }
+        )
+        key = "xaxis" if i == 0 else f"xaxis{i + 1}"
+        layout[key] = {
+            **axis_style(name),
+            "domain": [i * (width + gap), i * (width + gap) + width],
+            "anchor": "y",
+            "type": ("log" if name in log_names else "linear") if numeric else "category",
+        }
+    return {"data": data, "layout": layout}
+
+
+def importance_figure(importance: Mapping[str, Mapping[str, float]]) -> dict[str, Any] | None:
+    """Each parameter's share of the objective's variation, with its spread across
+    bootstrap resamples (``search.importance``); None when nothing is explained yet."""
+    ranked = sorted(importance.items(), key=lambda kv: kv[1]["mean"])
+    if not ranked or all(v["mean"] == 0 for _, v in ranked):
+        return None
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": [name for name, _ in ranked],
+            "x": [round(v["mean"], 4) for _, v in ranked],
+            "error_x": {
+                "type": "data",
+                "array": [round(v["std"], 4) for _, v in ranked],
+                "color": "#57606a",
+                "thickness": 1.2,
+            },
+            "marker": {"color": COLOURS[0]},
+            "hovertemplate": "%{y}: %{x:.0%} ± %{error_x.array:.0%}<extra></extra>",
+        }
+    ]
+    layout = base_layout(
+        height=max(160, 40 + 34 * len(ranked)),
+        xaxis={
+            **axis_style("share of the objective's variation"),
+            "tickformat": ".0%",
+            "rangemode": "tozero",
+        },
+        yaxis={"automargin": True},
+        margin={"l": 16, "r": 16, "t": 10, "b": 44},
+        showlegend=False,
+    )
+    return {"data": data, "layout": layout}
+
+
+def timeline_figure(rows: Sequence[Mapping[str, Any]], *, now: float) -> dict[str, Any] | None:
+    """Trials as bars per worker slot over time (minutes since the job started), coloured
+    by status, so concurrency and idle gaps show; a running trial runs to ``now``."""
+    started = [r for r in rows if r.get("started") is not None]
+    if not started:
+        return None
+    spans = [
+        (r["started"], r["finished"] if r.get("finished") is not None else now) for r in started
+    ]
+    lane = lanes(spans)
+    data = []
+    for status, colour in STATUS_COLOURS.items():
+        own = [i for i, r in enumerate(started) if r["status"] == status]
+        if not own:
+            continue
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": status.replace("_", " "),
+                "base": [round(spans[i][0] / 60, 3) for i in own],
+                "x": [round(max(spans[i][1] - spans[i][0], 0.5) / 60, 3) for i in own],
+                "y": [f"slot {lane[i] + 1}" for i in own],
+                "customdata": [started[i]["number"] for i in own],
+                "marker": {"color": colour, "line": {"color": "#ffffff", "width": 1}},
+                "hovertemplate": "trial %{customdata}<br>%{base:.1f} to %{x:.1f} min<extra>"
+                + status.replace("_", " ")
+                + "</extra>",
+            }
+        )
+    slots = max(lane) + 1
+    layout = base_layout(
+        height=min(420, 90 + 26 * slots),
+        barmode="overlay",
+        bargap=0.25,
+        xaxis=axis_style("minutes since the job started"),
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [f"slot {n}" for n in range(slots, 0, -1)],
+            "automargin": True,
+        },
+        legend={"orientation": "h", "x": 0, "y": 1.2, "font": {"size": 11}},
+        margin={"l": 16, "r": 16, "t": 30, "b": 44},
+    )
+    return {"data": data, "layout": layout}

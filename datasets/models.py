@@ -80,6 +80,9 @@ class Dataset(models.Model):
     # [{"path", "kind": "csv"|"text", "rows": [[...]] | "lines": [...], "truncated"}]
     previews = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the worker reading a processing dataset, and kept fresh while it reads: the
+    # stale-processing reaper queues again only a dataset nobody is reading.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = DatasetQuerySet.as_manager()
 

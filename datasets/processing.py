@@ -21,14 +21,19 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from algorithms.package_members import PackageError
+from algorithms.task_queue import heartbeats
 from datasets import ingest
 from datasets.models import Dataset
 from datasets.storage import STORAGE_ERRORS, dataset_limits, local_copy
 
 logger = logging.getLogger(__name__)
+
+# How often a worker reading a dataset says so; the reaper waits ten minutes of silence.
+HEARTBEAT_SECONDS = 60
 
 
 @dataclass
@@ -43,23 +48,31 @@ class _Outcome:
 def dataset_process(*, dataset_id: int) -> str | None:
     """Read a processing dataset whole and record the outcome; its new status, or None
     when there was nothing to do (no such row, or not processing)."""
-    dataset = Dataset.objects.filter(pk=dataset_id, status=Dataset.Status.PROCESSING).first()
+    processing = Dataset.objects.filter(pk=dataset_id, status=Dataset.Status.PROCESSING)
+    dataset = processing.first()
     if dataset is None:
         return None
-    outcome = _read(dataset)
-    with transaction.atomic():
-        row = (
-            Dataset.objects.select_for_update()
-            .filter(pk=dataset_id, status=Dataset.Status.PROCESSING)
-            .first()
-        )
-        if row is None:  # deleted, or finished by another delivery of the task
-            _delete_on_commit(outcome.blob)
-            return None
-        if outcome.reason:
-            _fail(row, outcome)
-        else:
-            _finish(row, outcome)
+
+    def beat() -> None:
+        processing.update(heartbeat_at=timezone.now())
+
+    beat()
+    with heartbeats(beat, HEARTBEAT_SECONDS, f"dataset-{dataset_id}"):
+        outcome = _read(dataset)
+    try:
+        with transaction.atomic():
+            row = processing.select_for_update().first()
+            if row is None:  # deleted, or finished by another delivery of the task
+                _delete_on_commit(outcome.blob)
+                return None
+            if outcome.reason:
+                _fail(row, outcome)
+            else:
+                _finish(row, outcome)
+    except Exception:
+        # Nothing recorded: the zip this run stored would belong to no row.
+        _delete_now(outcome.blob)
+        raise
     return row.status
 
 
@@ -74,16 +87,18 @@ def datasets_requeue_stale(*, older_than: timedelta, waiting: Collection[int] = 
     """Queue again the datasets left processing longer than ``older_than`` whose task is
     not ``waiting`` in the queue (ids; a dataset behind busy workers is not queued twice).
 
-    A task dies with its worker; processing is idempotent, so a second delivery while
-    the first still runs only costs the work twice, while none would leave the dataset
-    processing forever.
+    A task dies with its worker; a worker reading a dataset keeps its ``heartbeat_at``
+    fresh, so only one whose last sign of life (heartbeat, else creation) is older than
+    ``older_than`` counts as stale. Processing is idempotent besides: a second delivery
+    while the first still runs only costs the work twice.
     """
     cutoff = timezone.now() - older_than
     stale = [
         pk
-        for pk in Dataset.objects.filter(
-            status=Dataset.Status.PROCESSING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)
+        for pk in Dataset.objects.filter(status=Dataset.Status.PROCESSING)
+        .alias(seen=Coalesce("heartbeat_at", "created_at"))
+        .filter(seen__lt=cutoff)
+        .values_list("pk", flat=True)
         if pk not in waiting
     ]
     for pk in stale:
@@ -160,13 +175,14 @@ def _fail(row: Dataset, outcome: _Outcome) -> None:
 
 
 def _delete_on_commit(name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: _delete_now(name))
+
+
+def _delete_now(name: str) -> None:
     if not name:
         return
-
-    def delete() -> None:
-        try:
-            default_storage.delete(name)
-        except STORAGE_ERRORS:
-            logger.warning("could not delete stored dataset %s", name)
-
-    transaction.on_commit(delete)
+    try:
+        default_storage.delete(name)
+    except STORAGE_ERRORS:
+        logger.warning("could not delete stored dataset %s", name)

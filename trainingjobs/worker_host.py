@@ -6,7 +6,6 @@ Used by ``execution`` (one trial's run) and the reapers; no scheduling here.
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import threading
@@ -14,13 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from algorithms import task_queue
 from trainingjobs import command, spec_environment
 from trainingjobs.models import TrainingJob, Trial
-
-logger = logging.getLogger(__name__)
 
 TrialStatus = Trial.Status
 
@@ -33,28 +30,16 @@ def worker_name() -> str:
 @contextmanager
 def heartbeats(trial_id: int) -> Iterator[None]:
     """Keep a claimed trial's heartbeat while its worker does something long before the
-    monitor takes over (every ``TRIAL_HEARTBEAT_SECONDS``, from a thread of its own with
-    its own database connection); nothing is written when the work is shorter."""
-    done = threading.Event()
+    monitor takes over (every ``TRIAL_HEARTBEAT_SECONDS``); nothing is written when the
+    work is shorter."""
 
     def beat() -> None:
-        try:
-            while not done.wait(settings.TRIAL_HEARTBEAT_SECONDS):
-                Trial.objects.filter(pk=trial_id, status=TrialStatus.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        except DatabaseError:
-            logger.warning("trial %s: a heartbeat while preparing failed", trial_id, exc_info=True)
-        finally:
-            connection.close()
+        Trial.objects.filter(pk=trial_id, status=TrialStatus.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
 
-    thread = threading.Thread(target=beat, name=f"trial-{trial_id}-prepare", daemon=True)
-    thread.start()
-    try:
+    with task_queue.heartbeats(beat, settings.TRIAL_HEARTBEAT_SECONDS, f"trial-{trial_id}"):
         yield
-    finally:
-        done.set()
-        thread.join()
 
 
 _slots_lock = threading.Lock()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+from django.db import DatabaseError
 from huey.contrib.djhuey import HUEY
 
-from algorithms.task_queue import waiting_ids
+from algorithms.task_queue import heartbeats, waiting_ids
 from datasets.tasks import process_dataset, waiting_dataset_ids
 from trainingjobs.tasks import run_trial, waiting_trial_ids
 
@@ -20,3 +23,27 @@ def test_waiting_ids_are_the_queued_calls_of_that_task_only() -> None:
     finally:
         HUEY.storage.flush_queue()
     assert waiting_ids(run_trial) == set()
+
+
+def test_heartbeats_beat_while_the_work_lasts_and_stop_after() -> None:
+    beats: list[float] = []
+    with heartbeats(lambda: beats.append(time.monotonic()), 0.05, "test"):
+        time.sleep(0.5)
+    after = len(beats)
+    time.sleep(0.2)
+    assert after >= 3 and len(beats) == after
+
+
+def test_a_failed_heartbeat_never_ends_the_work() -> None:
+    def beat() -> None:
+        raise DatabaseError("the database went away")
+
+    with heartbeats(beat, 0.01, "test"):
+        time.sleep(0.1)  # the block runs to its end; the failure is only logged
+
+
+def test_short_work_writes_no_heartbeat() -> None:
+    beats: list[int] = []
+    with heartbeats(lambda: beats.append(1), 60, "test"):
+        pass
+    assert beats == []

@@ -87,3 +87,56 @@ def test_a_stale_dataset_whose_task_still_waits_in_the_queue_is_not_queued_twice
         )
     assert requeued == [] and queued == []
     assert Dataset.objects.get(pk=old.pk).status == "processing"
+
+
+def test_a_dataset_a_worker_still_reads_is_not_queued_again(alice: Any) -> None:
+    # Made an hour ago, but its worker's heartbeat is a minute old: it is being read.
+    reading = _waiting(alice, "reading")
+    silent = _waiting(alice, "silent")
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Dataset.objects.filter(pk__in=[reading.pk, silent.pk]).update(created_at=hour_ago)
+    Dataset.objects.filter(pk=reading.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=1))
+    Dataset.objects.filter(pk=silent.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=11))
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        requeued = processing.datasets_requeue_stale(older_than=timedelta(minutes=10))
+    assert requeued == [silent.pk]
+
+
+def test_processing_marks_the_dataset_as_being_read(alice: Any, monkeypatch: Any) -> None:
+    dataset = _waiting(alice)
+    seen: list[Any] = []
+    real_read = processing._read
+
+    def read(row: Dataset) -> Any:
+        seen.append(Dataset.objects.get(pk=row.pk).heartbeat_at)
+        return real_read(row)
+
+    monkeypatch.setattr(processing, "_read", read)
+    assert processing.dataset_process(dataset_id=dataset.pk) == "ready"
+    assert seen[0] is not None and timezone.now() - seen[0] < timedelta(minutes=1)
+
+
+def test_a_folder_zip_is_removed_when_the_outcome_cannot_be_recorded(
+    alice: Any, settings: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.csv").write_text("1,2\n")
+    settings.DATASET_SERVER_ROOTS = [tmp_path.resolve()]
+    dataset = _waiting(alice, server_path=str(tmp_path / "d"))
+    stored: list[str] = []
+    real_read_folder = processing._read_folder
+
+    def read_folder(row: Dataset) -> Any:
+        outcome = real_read_folder(row)
+        stored.append(outcome.blob)
+        return outcome
+
+    def finish(row: Dataset, outcome: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(processing, "_read_folder", read_folder)
+    monkeypatch.setattr(processing, "_finish", finish)
+    with pytest.raises(RuntimeError):
+        processing.dataset_process(dataset_id=dataset.pk)
+    assert stored and stored[0] and not default_storage.exists(stored[0])
+    assert Dataset.objects.get(pk=dataset.pk).status == "processing"

@@ -135,13 +135,18 @@ def maximize_with_gradients(
     starts: np.ndarray,
     n_candidates: int = 1024,
     n_local: int = 8,
-    maxiter: int = 100,
+    maxiter: int = 200,
+    max_rounds: int = 4,
+    scales: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sobol + random candidates, then L-BFGS-B from the best of them and from ``starts``.
+    """Sobol + random candidates, then a mixed local search from the best of them and from
+    ``starts``, as Optuna's GP sampler does (``optuna/_gp/optim_mixed.py``).
 
-    The local runs move the numeric columns of all starting points at once (the summed
-    acquisition is separable, so one L-BFGS-B call is many independent ones); categorical
-    blocks stay fixed there and are improved afterwards by one-flip moves.
+    The local search alternates L-BFGS-B on the numeric columns (one run per starting
+    point, in units of ``scales: (d,)`` when given: the surrogate's lengthscales) with
+    a sweep that tries, one discrete parameter at a time, every choice of a categorical and
+    the levels of a discrete numeric parameter (``_sweep_discrete``), for up to
+    ``max_rounds`` rounds or until no discrete parameter moves.
     Returns all scored snapped points ranked by value (best first) and their values.
 
     >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1}})
@@ -149,7 +154,7 @@ def maximize_with_gradients(
     >>> g = lambda X: (f(X), -2 * (X - 0.3))
     >>> X, v = maximize_with_gradients(f, g, Box.from_space(space), np.random.default_rng(0),
     ...                                starts=np.empty((0, 1)))
-    >>> round(float(X[0, 0]), 4)
+    >>> round(float(X[0, 0]), 2)
     0.3
     """
     half = n_candidates // 2
@@ -157,39 +162,118 @@ def maximize_with_gradients(
     values = acq(C)
     n_top = max(n_local - len(starts), 1)
     top = np.argsort(-values)[:n_top]
-    X0 = np.vstack([C[top], box.snap(starts)])
-    free = box.free
-    if free.any():
-        k, nf = len(X0), int(free.sum())
+    X = np.vstack([C[top], box.snap(starts)])
+    v = acq(X)
+    scored, scored_values = [C], [values]
+    moving = np.ones(len(X), dtype=bool)
+    for _ in range(max_rounds):
+        X_new = _climb(acq_grad, box, X[moving], maxiter, scales)
+        v_new = acq(X_new)
+        scored.append(X_new)
+        scored_values.append(v_new)
+        better = v_new > v[moving]
+        rows = np.flatnonzero(moving)[better]
+        X[rows], v[rows] = X_new[better], v_new[better]
+        if not (box.cat_blocks or box.levels):
+            break
+        X, v, moving = _sweep_discrete(acq, box, X, v)
+        scored.append(X.copy())
+        scored_values.append(v.copy())
+        if not moving.any():
+            break
+    return rank_unique(np.vstack(scored), np.concatenate(scored_values))
 
-        def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
-            X = X0.copy()
-            X[:, free] = flat.reshape(k, nf)
-            v, g = acq_grad(X)
-            return -float(v.sum()), -g[:, free].ravel()
+
+def _climb(
+    acq_grad: AcqGradFn, box: Box, X0: np.ndarray, maxiter: int, scales: np.ndarray | None
+) -> np.ndarray:
+    """L-BFGS-B on the numeric columns from each row of ``X0``, one run per row; snapped.
+
+    One run per row, not one run on the summed acquisition: a joint run shares its line
+    search and its stopping test, so a start on a steep slope stalls every other start
+    (measured: a joint run left the incumbent's neighbourhood unexplored, where Optuna's
+    separate runs found EI six times higher). Columns are scaled by ``scales`` (the
+    surrogate's lengthscales), so the acquisition is about equally curved along each, as
+    Optuna's ``optim_mixed._gradient_ascent_batched`` does.
+    """
+    free = box.free
+    if not free.any() or not len(X0):
+        return X0.copy()
+    s = np.ones(int(free.sum())) if scales is None else np.asarray(scales, dtype=float)[free]
+    bounds = [(0.0, float(1.0 / si)) for si in s]
+    X = X0.copy()
+    for i in range(len(X0)):
+        row = X0[i : i + 1].copy()
+
+        def objective(z: np.ndarray, row: np.ndarray = row) -> tuple[float, np.ndarray]:
+            row[0, free] = z * s
+            v, g = acq_grad(row)
+            return -float(v[0]), -g[0, free] * s
 
         res = scipy.optimize.minimize(
             objective,
-            X0[:, free].ravel(),
+            X0[i, free] / s,
             jac=True,
             method="L-BFGS-B",
-            bounds=[(0.0, 1.0)] * (k * nf),
-            options={"maxiter": maxiter},
+            bounds=bounds,
+            options={"maxiter": maxiter, "gtol": 1e-2},
         )
-        X_local = X0.copy()
-        X_local[:, free] = res.x.reshape(k, nf)
-        X_local = box.snap(X_local)
-    else:
-        X_local = X0
-    C = np.vstack([C, X_local])
-    values = np.concatenate([values, acq(X_local)])
-    if box.cat_blocks:
-        best = rank_unique(C, values)[0][:n_local]
-        N, _ = box.neighbours(best, rng, n_per_column=0)
-        if len(N):
-            C = np.vstack([C, N])
-            values = np.concatenate([values, acq(N)])
-    return rank_unique(C, values)
+        X[i, free] = np.clip(res.x * s, 0.0, 1.0)
+    return box.snap(X)
+
+
+# A discrete numeric parameter with at most this many levels has all of them tried in a
+# sweep; a larger one its nearest levels and an even spread (Optuna: exhaustive up to 16
+# levels, a line search beyond).
+_ALL_LEVELS = 32
+_NEAR_LEVELS = 8
+
+
+def _sweep_discrete(
+    acq: AcqFn, box: Box, X: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One coordinate pass over the discrete parameters: for each row of ``X``, each
+    categorical takes its best choice and each discrete numeric its best level (of those
+    tried), given the row's other coordinates. Returns the new rows, their values and
+    which rows changed."""
+    X, values = X.copy(), values.copy()
+    changed = np.zeros(len(X), dtype=bool)
+    for block in box.cat_blocks:
+        k = block.stop - block.start
+        Y = np.repeat(X, k, axis=0)
+        Y[:, block] = np.tile(np.eye(k), (len(X), 1))
+        _take_best(Y, acq(Y).reshape(len(X), k), X, values, changed)
+    for col, units in box.levels:
+        if len(units) <= _ALL_LEVELS:
+            tried = np.tile(units, (len(X), 1))
+        else:
+            n_spread = _ALL_LEVELS - 2 * _NEAR_LEVELS
+            spread = units[np.linspace(0, len(units) - 1, n_spread).astype(int)]
+            rows = []
+            for x in X[:, col]:
+                at = int(np.searchsorted(units, x))
+                near = units[max(at - _NEAR_LEVELS, 0) : at + _NEAR_LEVELS]
+                both = np.concatenate([near, spread])
+                rows.append(np.pad(both, (0, _ALL_LEVELS - len(both)), mode="edge"))
+            tried = np.array(rows)
+        Y = np.repeat(X, tried.shape[1], axis=0)
+        Y[:, col] = tried.ravel()
+        _take_best(Y, acq(Y).reshape(len(X), tried.shape[1]), X, values, changed)
+    return X, values, changed
+
+
+def _take_best(
+    Y: np.ndarray, scores: np.ndarray, X: np.ndarray, values: np.ndarray, changed: np.ndarray
+) -> None:
+    """In place: row i of ``X`` becomes its best alternative (rows ``Y`` grouped by ``X``
+    row, ``scores: (len(X), k)``) when that is strictly better than ``values[i]``."""
+    best = np.argmax(scores, axis=1)
+    top = scores[np.arange(len(X)), best]
+    better = top > values + 1e-12
+    idx = np.flatnonzero(better)
+    X[idx] = Y[idx * scores.shape[1] + best[idx]]
+    values[idx] = top[idx]
+    changed |= better
 
 
 def maximize_local_search(

@@ -8,9 +8,12 @@ Arrays and shapes:
     ranked:    (m, d)          snapped candidates ranked by acquisition, best first
 
 One suggestion: a fixed scrambled-Sobol design while there are fewer than
-``n_initial_points`` observations; then a GP (Matern 5/2 ARD, hyperparameters by maximum a
-posteriori with L-BFGS-B) on standardised losses, an acquisition function (``ei`` by default,
-optimised as log EI) maximised by Sobol + random candidates and multi-start L-BFGS-B.
+``n_initial_points`` observations; then a GP (Matern 5/2, one lengthscale per parameter,
+categoricals by Hamming distance, hyperparameters by maximum a posteriori with L-BFGS-B) on
+standardised losses, an acquisition function (``ei`` by default, optimised as log EI)
+maximised by Sobol + random candidates and a mixed local search from the best of them and
+the best observations: one L-BFGS-B run per start on the numeric parameters, alternating
+with tries of every choice of the discrete ones (as Optuna's GP sampler).
 A batch is built one point at a time: each chosen point and each pending trial is added to
 the GP as if it had returned the GP's own prediction (kriging believer), which removes the
 uncertainty there and pushes later points of the batch elsewhere.
@@ -29,6 +32,7 @@ from search.samplers.base import ParamSpec
 from search.samplers.model_based import ModelBasedSampler
 from search.samplers.registry import register
 from search.scaling import in_standard_units
+from search.space import SearchSpace
 from search.surrogates import GaussianProcess, training_subset
 
 # Cost bounds: the GP is conditioned on at most _MAX_MODEL_POINTS observations and its
@@ -109,9 +113,12 @@ class BayesianSampler(ModelBasedSampler):
         X, loss = self._training_rows(obs, _MAX_MODEL_POINTS, rng)
         fit_rows = training_subset(loss, _MAX_FIT_POINTS, rng)
         restarts = 2 if len(fit_rows) <= _RESTARTS_UNTIL else 1
-        hyper = GaussianProcess(n_restarts=restarts, seed=int(rng.integers(2**31)))
+        groups, weights = kernel_layout(self.space)
+        hyper = GaussianProcess(
+            n_restarts=restarts, seed=int(rng.integers(2**31)), groups=groups, weights=weights
+        )
         hyper.fit(X[fit_rows], loss[fit_rows])
-        gp = GaussianProcess(fixed_theta=hyper.theta).fit(X, loss)
+        gp = GaussianProcess(fixed_theta=hyper.theta, groups=groups, weights=weights).fit(X, loss)
         best = float(loss.min())  # in standard units, as the GP's targets
         X_fantasy = self._outstanding(obs, already)
         if len(X_fantasy):
@@ -135,6 +142,7 @@ class BayesianSampler(ModelBasedSampler):
                 starts=starts,
                 n_candidates=_N_CANDIDATES,
                 n_local=_N_LOCAL,
+                scales=gp.column_lengthscales,
             )
             picked = pick_unseen(self.space, ranked, taken)
             if picked is None:
@@ -144,6 +152,27 @@ class BayesianSampler(ModelBasedSampler):
             taken.add(self.space.key(params))
             gp, best = _believe(gp, x[None], best)
         return batch
+
+
+def kernel_layout(space: SearchSpace) -> tuple[np.ndarray, np.ndarray]:
+    """The GP's column layout for ``space``: ``groups (n_dims,)``, the parameter of each
+    column, and ``weights (n_dims,)``, 1/2 on one-hot columns so that two choices of a
+    categorical are at distance one lengthscale (Hamming, as Optuna's GP), 1 elsewhere.
+
+    >>> space = SearchSpace.from_json({"x": {"type": "uniform", "low": 0, "high": 1},
+    ...                                "c": {"type": "choice", "values": ["a", "b", "c"]}})
+    >>> groups, weights = kernel_layout(space)
+    >>> groups.tolist(), weights.tolist()
+    ([0, 1, 1, 1], [1.0, 0.5, 0.5, 0.5])
+    """
+    groups = np.zeros(space.n_dims, dtype=int)
+    weights = np.ones(space.n_dims)
+    for i, (name, dist) in enumerate(space.dists.items()):
+        column = space.columns[name]
+        groups[column] = i
+        if dist.is_categorical:
+            weights[column] = 0.5
+    return groups, weights
 
 
 def _believe(gp: GaussianProcess, X_new: np.ndarray, best: float) -> tuple[GaussianProcess, float]:

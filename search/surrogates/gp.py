@@ -4,11 +4,19 @@ Arrays and shapes:
     X:      (n, d)  training inputs in the unit box
     y:      (n,)    training targets (losses, lower is better), standardised inside
     Xq:     (m, d)  query points
-    theta:  (d + 2,) log lengthscales, log signal variance, log noise variance
+    groups: (d,)    int, the parameter (0 .. p-1) each column belongs to
+    weights: (d,)   weight of each column's squared difference in the distance
+    theta:  (p + 2,) log lengthscales (one per parameter), log signal variance, log noise variance
     K:      (n, n)  kernel matrix of the standardised problem, noise on the diagonal
     alpha:  (n,)    K^-1 y_standardised
     mean, var:   (m,)    posterior mean and latent variance in the units of y
     dmean, dvar: (m, d)  their gradients with respect to Xq
+
+The distance between two points is ``sum_k weights_k (x_k - x'_k)^2 / l_{groups_k}^2``.
+By default every column is its own parameter with weight 1 (plain ARD). For a categorical
+parameter encoded one-hot, its columns share one lengthscale with weight 1/2, so two
+different choices are at squared distance exactly ``1 / l^2`` (the Hamming distance, as in
+Optuna's GP, ``optuna/_gp/gp.py``), whatever the number of choices.
 """
 
 from __future__ import annotations
@@ -76,10 +84,22 @@ def _inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
     return np.tril(inv) + np.tril(inv, -1).T
 
 
-def _neg_log_posterior(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    n, d = X.shape
-    ls = np.exp(theta[:d])
-    signal, noise = math.exp(theta[d]), math.exp(theta[d + 1])
+def column_scales(theta: np.ndarray, groups: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per-column lengthscales ``(d,)`` such that the kernel's distance is plain ARD on them.
+
+    >>> column_scales(np.log([2.0, 1.0, 1.0]), np.array([0, 0]), np.array([0.25, 1.0])).tolist()
+    [4.0, 2.0]
+    """
+    return np.exp(theta[groups]) / np.sqrt(weights)
+
+
+def _neg_log_posterior(
+    theta: np.ndarray, X: np.ndarray, y: np.ndarray, groups: np.ndarray, weights: np.ndarray
+) -> tuple[float, np.ndarray]:
+    n = X.shape[0]
+    p = theta.size - 2
+    ls = column_scales(theta, groups, weights)
+    signal, noise = math.exp(theta[p]), math.exp(theta[p + 1])
     Xs = X / ls
     r = np.sqrt(_sq_dist(Xs, Xs))
     e = np.exp(-_SQRT5 * r)
@@ -93,14 +113,15 @@ def _neg_log_posterior(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple
     nll = 0.5 * float(y @ alpha) + float(np.log(np.diag(L)).sum()) + 0.5 * n * math.log(2 * math.pi)
     K_inv = _inverse_from_cholesky(L)
     W = K_inv - np.outer(alpha, alpha)
-    # dK/dlog(l_k) = A * (dx_k / l_k)^2 with A = 5/3 s (1 + sqrt5 r) exp(-sqrt5 r).
+    # dK/dlog(l_k) = A * (dx_k / l_k)^2 with A = 5/3 s (1 + sqrt5 r) exp(-sqrt5 r), per column;
+    # a parameter's lengthscale scales all its columns, so their terms add up.
     B = W * ((5.0 / 3.0) * signal * (1.0 + _SQRT5 * r) * e)
     rowsum = B.sum(1)
     sq_terms = 2.0 * (rowsum @ (Xs * Xs)) - 2.0 * np.sum(Xs * (B @ Xs), axis=0)
     grad = np.empty_like(theta)
-    grad[:d] = 0.5 * sq_terms
-    grad[d] = 0.5 * float(np.sum(W * k_signal))
-    grad[d + 1] = 0.5 * noise * float(np.trace(W))
+    grad[:p] = 0.5 * np.bincount(groups, weights=sq_terms, minlength=p)
+    grad[p] = 0.5 * float(np.sum(W * k_signal))
+    grad[p + 1] = 0.5 * noise * float(np.trace(W))
     prior, prior_grad = _log_prior(theta)
     return nll - prior, grad - prior_grad
 
@@ -124,11 +145,16 @@ class GaussianProcess:
         maxiter: int = 200,
         seed: int = 0,
         fixed_theta: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
     ) -> None:
         self.n_restarts = n_restarts
         self.maxiter = maxiter
         self.seed = seed
         self.fixed_theta = fixed_theta
+        # None: one parameter per column, weight 1 (set from X's width at fit time).
+        self.groups = groups
+        self.weights = weights
         self.theta: np.ndarray | None = None
 
     # ----- fitting -------------------------------------------------------------------------
@@ -145,6 +171,10 @@ class GaussianProcess:
         self.y_mean, self.y_std = mean * scale, std * scale
         self.X_train = X
         self.ys_train = ys
+        if self.groups is None:
+            self.groups = np.arange(X.shape[1])
+        if self.weights is None:
+            self.weights = np.ones(X.shape[1])
         if self.fixed_theta is not None:
             self.theta = np.asarray(self.fixed_theta, dtype=float)
         else:
@@ -153,15 +183,16 @@ class GaussianProcess:
         return self
 
     def _fit_theta(self, X: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        d = X.shape[1]
-        bounds = [_LOG_LS_BOUNDS] * d + [_LOG_SIGNAL_BOUNDS, _LOG_NOISE_BOUNDS]
+        assert self.groups is not None
+        p = int(self.groups.max()) + 1 if len(self.groups) else 0
+        bounds = [_LOG_LS_BOUNDS] * p + [_LOG_SIGNAL_BOUNDS, _LOG_NOISE_BOUNDS]
         rng = np.random.default_rng(self.seed)
-        starts = [np.concatenate([np.full(d, math.log(0.5)), [0.0, math.log(1e-3)]])]
+        starts = [np.concatenate([np.full(p, math.log(0.5)), [0.0, math.log(1e-3)]])]
         for _ in range(self.n_restarts):
             starts.append(
                 np.concatenate(
                     [
-                        rng.uniform(math.log(0.05), math.log(2.0), d),
+                        rng.uniform(math.log(0.05), math.log(2.0), p),
                         [rng.uniform(-1.0, 1.0), rng.uniform(math.log(1e-5), math.log(0.1))],
                     ]
                 )
@@ -171,7 +202,7 @@ class GaussianProcess:
             res = scipy.optimize.minimize(
                 _neg_log_posterior,
                 theta0,
-                args=(X, ys),
+                args=(X, ys, self.groups, self.weights),
                 jac=True,
                 method="L-BFGS-B",
                 bounds=bounds,
@@ -182,12 +213,14 @@ class GaussianProcess:
         return np.asarray(best_theta)
 
     def _factorise(self, X: np.ndarray, ys: np.ndarray) -> None:
-        assert self.theta is not None
-        d = X.shape[1]
-        self.lengthscales = np.exp(self.theta[:d])
-        self.signal = math.exp(self.theta[d])
-        self.noise = math.exp(self.theta[d + 1])
-        K = matern52(X, X, self.lengthscales, self.signal) + (self.noise + _JITTER) * np.eye(len(X))
+        assert self.theta is not None and self.groups is not None and self.weights is not None
+        p = self.theta.size - 2
+        #: One lengthscale per parameter (per column under the default layout).
+        self.lengthscales = np.exp(self.theta[:p])
+        self._col_ls = column_scales(self.theta, self.groups, self.weights)
+        self.signal = math.exp(self.theta[p])
+        self.noise = math.exp(self.theta[p + 1])
+        K = matern52(X, X, self._col_ls, self.signal) + (self.noise + _JITTER) * np.eye(len(X))
         jitter = _JITTER
         while True:  # the bounds make this rare; grow the jitter rather than fail a suggestion
             try:
@@ -199,12 +232,17 @@ class GaussianProcess:
         self._alpha = scipy.linalg.cho_solve((self._L, True), ys, check_finite=False)
         self._X = X
 
+    @property
+    def column_lengthscales(self) -> np.ndarray:
+        """Lengthscale of each column ``(d,)`` in the distance's plain ARD form (fitted)."""
+        return self._col_ls
+
     def condition_on(self, X_new: np.ndarray, y_new: np.ndarray) -> GaussianProcess:
         """A copy that also sees (X_new, y_new), keeping hyperparameters and standardisation.
 
         Used for fantasised observations of pending points (constant liar).
         """
-        other = GaussianProcess(fixed_theta=self.theta)
+        other = GaussianProcess(fixed_theta=self.theta, groups=self.groups, weights=self.weights)
         other.y_mean, other.y_std = self.y_mean, self.y_std
         other.theta = self.theta
         other.X_train = np.vstack([self.X_train, X_new])
@@ -217,7 +255,7 @@ class GaussianProcess:
     # ----- prediction ----------------------------------------------------------------------
     def predict(self, Xq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and latent variance at ``Xq`` in the units of ``y``."""
-        Kq = matern52(np.atleast_2d(Xq), self._X, self.lengthscales, self.signal)
+        Kq = matern52(np.atleast_2d(Xq), self._X, self._col_ls, self.signal)
         mean_s = Kq @ self._alpha
         v = scipy.linalg.solve_triangular(self._L, Kq.T, lower=True, check_finite=False)
         var_s = np.maximum(self.signal - np.sum(v * v, axis=0), 1e-12)
@@ -228,8 +266,8 @@ class GaussianProcess:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Like :meth:`predict`, plus the gradients of mean and variance with respect to ``Xq``."""
         Xq = np.atleast_2d(Xq)
-        ls2 = self.lengthscales**2
-        r = np.sqrt(_sq_dist(Xq / self.lengthscales, self._X / self.lengthscales))
+        ls2 = self._col_ls**2
+        r = np.sqrt(_sq_dist(Xq / self._col_ls, self._X / self._col_ls))
         e = np.exp(-_SQRT5 * r)
         Kq = self.signal * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e
         # dk(x, x_i)/dx = G_i (x - x_i) / l^2, G = -5/3 s (1 + sqrt5 r) exp(-sqrt5 r)

@@ -16,7 +16,7 @@ from search.acquisition import (
     probability_of_improvement,
     upper_confidence_bound,
 )
-from search.maximize import Box, maximize_with_gradients
+from search.maximize import Box, _sweep_discrete, maximize_with_gradients
 from search.samplers.registry import make_sampler
 from search.space import SearchSpace
 from search.surrogates import GaussianProcess
@@ -124,6 +124,32 @@ def test_gradient_maximiser_snaps_integers_and_picks_the_best_category() -> None
     )
     assert space.decode(ranked[0]) == {"k": 7, "c": "b"}
     np.testing.assert_allclose(ranked[0], target)  # scored at the encoding of what runs
+
+
+def test_discrete_sweep_moves_each_discrete_parameter_to_its_best_choice() -> None:
+    # Optuna's mixed local search: after the gradient steps, every choice of a categorical
+    # and every level of an integer are tried, one parameter at a time.
+    space = SearchSpace.from_json(
+        {
+            "x": {"type": "uniform", "low": 0, "high": 1},
+            "k": {"type": "int", "low": 0, "high": 99},
+            "c": {"type": "choice", "values": ["a", "b", "c"]},
+        }
+    )
+    box = Box.from_space(space)
+    target = space.encode({"x": 0.5, "k": 83, "c": "c"})
+
+    def f(X: np.ndarray) -> np.ndarray:
+        return -np.abs(X[:, 1] - target[1]) + X[:, 4] - 0.1 * X[:, 3]
+
+    X = space.encode_many([{"x": 0.5, "k": 10, "c": "a"}, {"x": 0.5, "k": 83, "c": "c"}])
+    moved, values, changed = _sweep_discrete(f, box, X, f(X))
+    assert changed.tolist() == [True, False]
+    np.testing.assert_allclose(values, f(moved))
+    # 100 levels: a spread and the nearest ones are tried, so a second sweep settles it
+    moved, values, changed = _sweep_discrete(f, box, moved, values)
+    assert space.decode(moved[0]) == {"x": 0.5, "k": 83, "c": "c"}
+    assert not changed[1]
 
 
 # ---------------------------------------------------------------- the sampler

@@ -29,6 +29,11 @@ PURE_MODULES = [
     "algorithms/package_members.py",
     "algorithms/package_sources.py",
     "algorithms/archive_readers.py",
+    "trainingjobs/chart_data.py",
+    "trainingjobs/chart_style.py",
+    "trainingjobs/charts.py",
+    "trainingjobs/dashboard_charts.py",
+    "trainingjobs/event_payloads.py",
 ]
 
 

@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
 
     configs = make_sampler("random", SPACE, seed=0).suggest([], n=args.configs * len(DATASETS))
     start = time.perf_counter()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     for d, name in enumerate(DATASETS):
         # One file per dataset first, so that an interrupted run resumes where it stopped.
         part = Path(f"{args.out}.{name}.npz")

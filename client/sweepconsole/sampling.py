@@ -308,10 +308,11 @@ class ASHAPolicy(EarlyTerminationPolicy):
 
 @dataclass(frozen=True)
 class CurveFittingPolicy(EarlyTerminationPolicy):
-    """The console's learning-curve extrapolation: stops a trial whose predicted final value
-    is not within ``threshold`` of the best one (as NNI's curve-fitting assessor)."""
+    """The console's learning-curve extrapolation (Domhan et al. 2015, as NNI's
+    curve-fitting assessor): stops a trial when the probability that its final value beats
+    the best final value so far, predicted from its curve, is below ``threshold``."""
 
-    threshold: float = 0.05
+    threshold: float = 0.01
     max_resource: int | None = None
     min_points: int = 5
     evaluation_interval: int = 1

@@ -12,10 +12,10 @@ The default is 10, not ModelArts' documented 20: on the benchmark suite
 halve the geometric mean of the regret ratios (0.104 -> 0.050 one at a time, 0.171 ->
 0.096 four at a time); passing ``n_initial_points=20`` restores the documented
 behaviour. ``gamma`` keeps ModelArts' 0.25 and its meaning: the fraction of trials in the
-"good" group, capped at 25 trials. Optuna's 0.1 measured worse on the tuning half of the suite
-(geometric mean of the regret ratios to random 0.224 against 0.173 at 100 trials, 20 seeds;
-0.569 against 0.494 at 30 trials, 10 seeds), though it is ahead on the held-out half's 8- to 12-dimensional
-problems (``docs/benchmarks.md``).
+"good" group, capped at 25 trials. Optuna's 0.1 measured worse on the tuning half of the
+suite (geometric mean of the regret ratios to random 0.224 against 0.173 at 100 trials, 20
+seeds; 0.569 against 0.494 at 30 trials, 10 seeds), though it is ahead on the held-out
+half's 8- to 12-dimensional problems (``docs/benchmarks.md``).
 
 The density model is Optuna 5's multivariate TPE estimator: fitted to the same history
 with the same split, both give the same ``log l(x) - log g(x)`` to 1e-13 on every problem

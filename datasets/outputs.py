@@ -32,7 +32,15 @@ from django.db.models import Count, QuerySet
 
 from algorithms.package_members import human_size
 from datasets.models import OutputFile, OutputSet
-from datasets.storage import CHUNK, MB, STORAGE_ERRORS, Readable, open_stored, stored_sizes
+from datasets.storage import (
+    CHUNK,
+    MB,
+    STORAGE_ERRORS,
+    Readable,
+    delete_stored,
+    open_stored,
+    stored_sizes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -223,15 +231,6 @@ def _delete_sets(sets: QuerySet[OutputSet]) -> int:
     count = sets.count()
     sets.delete()
     return int(count)
-
-
-def delete_stored(names: list[str]) -> None:
-    """Remove stored files, logging (not raising) what the storage refuses."""
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except STORAGE_ERRORS:
-            logger.warning("could not delete stored output %s", name)
 
 
 # --- reading back -------------------------------------------------------------------------------

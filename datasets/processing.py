@@ -28,7 +28,7 @@ from algorithms.package_members import PackageError
 from algorithms.task_queue import heartbeats
 from datasets import ingest
 from datasets.models import Dataset
-from datasets.storage import STORAGE_ERRORS, dataset_limits, local_copy
+from datasets.storage import STORAGE_ERRORS, dataset_limits, delete_stored, local_copy
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def dataset_process(*, dataset_id: int) -> str | None:
                 _finish(row, outcome)
     except Exception:
         # Nothing recorded: the zip this run stored would belong to no row.
-        _delete_now(outcome.blob)
+        delete_stored([outcome.blob])
         raise
     return row.status
 
@@ -176,13 +176,4 @@ def _fail(row: Dataset, outcome: _Outcome) -> None:
 
 def _delete_on_commit(name: str) -> None:
     if name:
-        transaction.on_commit(lambda: _delete_now(name))
-
-
-def _delete_now(name: str) -> None:
-    if not name:
-        return
-    try:
-        default_storage.delete(name)
-    except STORAGE_ERRORS:
-        logger.warning("could not delete stored dataset %s", name)
+        transaction.on_commit(lambda: delete_stored([name]))

@@ -25,7 +25,7 @@ def delete_stored_outputs_on_commit(
     sender: type[OutputSet], instance: OutputSet, using: str, **kwargs: Any
 ) -> None:
     """``pre_delete`` of :class:`OutputSet`: its files leave the storage after commit."""
-    from datasets.outputs import delete_stored
+    from datasets.storage import delete_stored
 
     names = list(
         OutputFile.objects.using(using)

@@ -19,14 +19,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from algorithms.package_members import PackageError, human_size
 from algorithms.validation import NAME_RE
 from datasets import ingest
 from datasets.models import Dataset
-from datasets.storage import MB, STORAGE_ERRORS, dataset_limits
+from datasets.storage import MB, STORAGE_ERRORS, dataset_limits, delete_stored
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ def dataset_delete(*, dataset: Dataset) -> None:
             )
         blob = dataset.blob.name
         dataset.delete()
-        transaction.on_commit(lambda: _delete_stored(blob))
+        transaction.on_commit(lambda: delete_stored([blob]))
 
 
 def dataset_jobs_count(dataset: Dataset) -> int:
@@ -216,22 +215,13 @@ def _save(dataset: Dataset) -> Dataset:
             enqueue_processing(dataset.pk)
     except IntegrityError:
         # The name was taken by a concurrent request since the check above.
-        _delete_stored(dataset.blob.name)
+        delete_stored([dataset.blob.name])
         raise DatasetValidationError({"name": [_name_taken(dataset.name)]}) from None
     except BaseException:
-        _delete_stored(dataset.blob.name)
+        delete_stored([dataset.blob.name])
         raise
     return dataset
 
 
 def _name_taken(name: str) -> str:
     return f"You already have a dataset named '{name}'."
-
-
-def _delete_stored(name: str) -> None:
-    if not name:
-        return
-    try:
-        default_storage.delete(name)
-    except STORAGE_ERRORS:
-        logger.warning("could not delete stored dataset %s", name)

@@ -14,6 +14,7 @@ uses are evicted (:mod:`datasets.cache`).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import socket
@@ -34,10 +35,24 @@ from algorithms.package_members import Limits
 from datasets import cache
 from datasets.models import Dataset
 
+logger = logging.getLogger(__name__)
+
 MB = 1024 * 1024
 CHUNK = MB
 # What an unreachable or refusing storage raises: the file system's errors, or boto3's.
 STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
+
+
+def delete_stored(names: Sequence[str]) -> None:
+    """Remove stored files (empty names skipped), logging, not raising, what the storage
+    refuses: a leftover blob must never fail the work that drops it."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except STORAGE_ERRORS:
+            logger.warning("could not delete stored file %s", name)
 
 
 class DatasetUnavailable(Exception):

@@ -86,4 +86,4 @@ def test_a_storage_refusing_the_deletion_is_logged_not_raised(
     with django_capture_on_commit_callbacks(execute=True):
         job.delete()
     assert not TrainingJob.objects.exists()
-    assert "could not delete stored output" in caplog.text
+    assert "could not delete stored file" in caplog.text

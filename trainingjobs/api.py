@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from algorithms.api import AlgorithmPagination, Conflict, StrictPagination
-from trainingjobs import services
+from trainingjobs import services, trial_services
 from trainingjobs.models import MetricPoint, TrainingJob, Trial
 from trainingjobs.serializers import (
     LOG_TAIL_CHARS,
@@ -340,5 +340,5 @@ class TrialStopApi(_TrialApi):
     def post(self, request: Request, pk: int) -> Response:
         trial = self.get_trial(request, pk)
         with _state_errors():
-            services.trial_stop(trial=trial)
+            trial_services.trial_stop(trial=trial)
         return Response(TrialDetailOutputSerializer(self.get_trial(request, pk)).data)

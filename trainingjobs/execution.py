@@ -32,7 +32,15 @@ from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.package_validation import package_limits, server_roots
 from datasets import outputs as trial_outputs
 from datasets import storage as dataset_storage
-from trainingjobs import command, events, runner, scheduler, services, worker_host
+from trainingjobs import (
+    command,
+    events,
+    runner,
+    scheduler,
+    services,
+    trial_services,
+    worker_host,
+)
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.monitor import TrialMonitor
 
@@ -63,7 +71,7 @@ def execute_trial(trial_id: int, *, run_process: RunProcess | None = None) -> bo
     ``run_process`` replaces the runner in tests (same signature as
     ``runner.run_trial_process``).
     """
-    if not services.trial_claim(trial_id=trial_id, worker=worker_host.worker_name()):
+    if not trial_services.trial_claim(trial_id=trial_id, worker=worker_host.worker_name()):
         return False
     try:
         _run_claimed(trial_id, run_process or runner.run_trial_process)
@@ -296,7 +304,7 @@ def _end(
             return
         if monitor is not None:
             monitor.flush()
-        services.trial_finish(
+        trial_services.trial_finish(
             trial_id=trial_id,
             status=status,
             reason=reason,

@@ -113,7 +113,7 @@ class TrainingJob(models.Model):
     max_failed = models.PositiveIntegerField(null=True, blank=True)
     lost_counts_as_failed = models.BooleanField(default=False)
 
-    # Kept by services.trial_finish in the same transaction as the trial's end: the
+    # Kept by trial_services.trial_finish in the same transaction as the trial's end: the
     # list page shows it for every job without aggregating points.
     best_trial = models.ForeignKey(
         "Trial", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

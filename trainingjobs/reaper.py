@@ -5,7 +5,7 @@ for a while is marked lost (its process group died with its worker, so it is not
 running somewhere), and a queued trial that no worker claimed and whose task is no
 longer in the queue is queued again. Run by the periodic ``reap_lost_trials`` task and
 when a worker starts (``reap_dead_local_trials``); each change goes through
-``services.trial_finish`` and ``services.enqueue_trials``, so the reaper and a worker
+``trial_services.trial_finish`` and ``services.enqueue_trials``, so the reaper and a worker
 racing for one trial change it once.
 """
 
@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trainingjobs.models import TrainingJob, Trial
-from trainingjobs.services import enqueue_trials, trial_finish
+from trainingjobs.services import enqueue_trials
+from trainingjobs.trial_services import trial_finish
 
 logger = logging.getLogger(__name__)
 

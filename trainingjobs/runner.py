@@ -10,12 +10,7 @@ Design notes:
   (a descriptor that becomes readable when it exits), so ``on_line`` and ``poll`` are only
   ever called from the caller's thread, never concurrently, and the end of a process wakes
   the runner at once instead of at a sleeping poll's next tick.
-- Lines are split on ``"\\n"`` only. A ``"\\r"`` rewrites the current line as a terminal
-  does (``algorithms.metric_regex.terminal_text``), so a progress bar gives one line, its
-  final text. Each ``"\\r"`` segment is cut to ``2 * MAX_LINE_CHARS`` characters before ANSI
-  codes are removed (as the metric tester cuts) and the line to ``MAX_LINE_CHARS``; memory
-  per stream stays bounded however long a line is. Bytes are decoded as UTF-8, invalid
-  bytes replaced.
+- Lines are split and cut by ``trainingjobs.runner_lines`` (its docstring says how).
 - Ending: SIGTERM to the group, then SIGKILL after ``grace_s``. When the script itself exits,
   whatever it left in its group is killed (SIGKILL) so nothing of a trial outlives it.
 - Dying with the worker: the child gets ``PR_SET_PDEATHSIG`` = SIGKILL (Linux). The kernel
@@ -34,7 +29,6 @@ Design notes:
 
 from __future__ import annotations
 
-import codecs
 import ctypes
 import functools
 import math
@@ -51,13 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from algorithms.metric_regex import MAX_LINE_CHARS, terminal_text
+from trainingjobs.runner_lines import LineSplitter
 
 READ_CHUNK = 1 << 16  # bytes per read (one default pipe buffer)
-# A "\r" segment longer than this is cut before ANSI codes are removed (as metric_regex does).
-RAW_SEGMENT_CHARS = 2 * MAX_LINE_CHARS
-# Characters a stream may hold without a "\n" before it is compacted (bounded memory).
-PENDING_MAX_CHARS = 16 * MAX_LINE_CHARS
 # After the script exits, how long to wait for its pipes to close: only a process that left
 # the group (setsid) could still hold them, and its output no longer belongs to the trial.
 DRAIN_S = 1.0
@@ -148,53 +138,6 @@ def _killpg(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass  # the group is gone (or only foreign processes remain)
-
-
-def _shown(line: str) -> str:
-    """What a terminal shows for ``line`` (no ``"\\n"``), cut to MAX_LINE_CHARS."""
-    if len(line) <= MAX_LINE_CHARS and "\r" not in line and "\x1b" not in line:
-        return line  # the common case, without a regex pass
-    line = "\r".join(segment[:RAW_SEGMENT_CHARS] for segment in line.split("\r"))
-    return terminal_text(line)[:MAX_LINE_CHARS]
-
-
-class _LineSplitter:
-    """Bytes of one stream -> final terminal text of each line, passed to ``emit``."""
-
-    def __init__(self, stream: str, on_line: Callable[[str, str], object]) -> None:
-        self._stream = stream
-        self._on_line = on_line
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._pending = ""
-
-    def feed(self, data: bytes, *, final: bool = False) -> None:
-        text = self._decoder.decode(data, final)
-        if "\n" not in text:
-            self._pending += text
-        else:
-            parts = text.split("\n")
-            self._on_line(self._stream, _shown(self._pending + parts[0]))
-            for part in parts[1:-1]:
-                self._on_line(self._stream, _shown(part))
-            self._pending = parts[-1]
-        if len(self._pending) > PENDING_MAX_CHARS:
-            self._compact()
-
-    def close(self) -> None:
-        """End of stream: a last line without ``"\\n"`` is still a line."""
-        self.feed(b"", final=True)
-        if self._pending:
-            self._on_line(self._stream, _shown(self._pending))
-            self._pending = ""
-
-    def _compact(self) -> None:
-        # Everything before the last "\r" is replaced by what the terminal shows for it (the
-        # later segments overwrite it from column 0, so cutting it is exact); the segment
-        # being written is cut as _shown would cut it.
-        head, sep, tail = self._pending.rpartition("\r")
-        if sep:
-            head = _shown(head)
-        self._pending = head + sep + tail[:RAW_SEGMENT_CHARS]
 
 
 class _ExitWatch:
@@ -335,7 +278,7 @@ def _supervise(
     """
     assert proc.stdout is not None and proc.stderr is not None
     pgid = proc.pid
-    splitters: dict[int, _LineSplitter] = {}
+    splitters: dict[int, LineSplitter] = {}
     watch = _ExitWatch(proc.pid)
     inf = math.inf
     deadline = started + timeout_s if timeout_s is not None else inf
@@ -354,7 +297,7 @@ def _supervise(
         pipe: IO[bytes]
         for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr)):
             os.set_blocking(pipe.fileno(), False)
-            splitters[pipe.fileno()] = _LineSplitter(name, line)
+            splitters[pipe.fileno()] = LineSplitter(name, line)
             selector.register(pipe.fileno(), selectors.EVENT_READ)
         selector.register(watch.fd, selectors.EVENT_READ, _EXIT)
         try:

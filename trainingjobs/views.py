@@ -2,10 +2,11 @@
 
 Every view fetches through ``_get_job_for_user`` / ``_get_trial_for_user`` (404 for
 someone else's job, staff see all), maps the POST with ``JobForm``, calls one function of
-``trainingjobs.specs`` or ``trainingjobs.services``, and redirects or renders. Login is
-enforced for every page by ``console.middleware``. What the pages show is read here with a
-bounded number of queries (annotations for the list, one query for all of a job's metric
-points); what it looks like is built by ``trainingjobs.pages`` and ``trainingjobs.charts``.
+``trainingjobs.specs``, ``trainingjobs.services`` or ``trainingjobs.trial_services``, and
+redirects or renders. Login is enforced for every page by ``console.middleware``. What the
+pages show is read here with a bounded number of queries (annotations for the list, one
+query for all of a job's metric points); what it looks like is built by
+``trainingjobs.pages`` and ``trainingjobs.charts``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms.models import Algorithm
 from algorithms.spec_values import parse_id
-from trainingjobs import charts, dashboard, log_marks, pages, reuse, services, spec_plan, specs
+from trainingjobs import (
+    charts,
+    dashboard,
+    log_marks,
+    pages,
+    reuse,
+    services,
+    spec_plan,
+    specs,
+    trial_services,
+)
 from trainingjobs.forms import JobForm, number
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
@@ -291,7 +302,7 @@ def trial_log(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def trial_stop(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     trial = _get_trial_for_user(request, pk, number)
     try:
-        services.trial_stop(trial=trial)
+        trial_services.trial_stop(trial=trial)
     except services.JobStateError as exc:
         messages.error(request, str(exc))
     else:

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from algorithms.models import Algorithm, Hyperparameter
-from trainingjobs import scheduler, services
+from trainingjobs import scheduler, trial_services
 from trainingjobs.models import MetricPoint, TrainingJob, Trial
 
 REGEX = r"accuracy=(\S+)"
@@ -76,7 +76,7 @@ def trials(job: TrainingJob, *statuses: str) -> list[Trial]:
 
 
 def claim(trial: Trial, minutes: float = 0, worker: str = "host-a:1") -> bool:
-    won = services.trial_claim(trial_id=trial.pk, worker=worker, now=at(minutes))
+    won = trial_services.trial_claim(trial_id=trial.pk, worker=worker, now=at(minutes))
     trial.refresh_from_db()
     return won
 
@@ -97,7 +97,7 @@ def finish(
     reason: str = "",
 ) -> bool:
     report(trial, values)
-    ended = services.trial_finish(
+    ended = trial_services.trial_finish(
         trial_id=trial.pk, status=status, reason=reason, exit_code=0, now=at(minutes)
     )
     trial.refresh_from_db()

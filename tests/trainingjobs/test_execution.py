@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from trainingjobs import execution, reaper, services, tasks, worker_host
+from trainingjobs import execution, reaper, services, tasks, trial_services, worker_host
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
 
 from .engine_helpers import make_algorithm, make_job, report, step, trials
@@ -166,7 +166,7 @@ def test_a_trial_stopped_by_its_policy_ends_early_stopped(alice: Any, code: Path
     job = script_job(alice, code, policy={"name": "bandit", "slack_amount": 0.0}, max_trials=3)
     queued = queued_trial(job)
     other = trials(job)[1]
-    services.trial_claim(trial_id=other.pk, worker="w:1")
+    trial_services.trial_claim(trial_id=other.pk, worker="w:1")
     report(other, [0.9])
     execution.execute_trial(
         queued.pk, run_process=fake_runner(["accuracy=0.5", "accuracy=0.6"], FakeResult())
@@ -281,8 +281,8 @@ def test_a_restarted_worker_marks_its_dead_predecessors_trials_lost(alice: Any) 
     dead, alive = trials(job)
     host = worker_host.worker_name().split(":")[0]
     gone = _dead_pid()
-    services.trial_claim(trial_id=dead.pk, worker=f"{host}:{gone}")
-    services.trial_claim(trial_id=alive.pk, worker=worker_host.worker_name())
+    trial_services.trial_claim(trial_id=dead.pk, worker=f"{host}:{gone}")
+    trial_services.trial_claim(trial_id=alive.pk, worker=worker_host.worker_name())
     assert reaper.reap_dead_local_trials() == [dead.pk]
     dead.refresh_from_db()
     assert dead.status == S.LOST
@@ -339,7 +339,7 @@ def test_the_periodic_reaper_marks_silent_trials_lost(
     job = make_job(alice, max_trials=2, max_concurrent=1)
     step(job)
     trial = trials(job)[0]
-    services.trial_claim(
+    trial_services.trial_claim(
         trial_id=trial.pk, worker="elsewhere:1", now=timezone.now() - timedelta(hours=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -380,7 +380,7 @@ def test_thread_vars_share_the_cores_among_the_hosts_running_trials(
     job = script_job(alice, code, max_concurrent=2)
     queued = queued_trial(job, x=0.5)
     other = trials(job, S.QUEUED)[1]
-    services.trial_claim(trial_id=other.pk, worker=f"{socket.gethostname()}:1")
+    trial_services.trial_claim(trial_id=other.pk, worker=f"{socket.gethostname()}:1")
     seen: dict[str, str] = {}
 
     def run_process(argv: list[str], *, env: Any, **kwargs: Any) -> FakeResult:

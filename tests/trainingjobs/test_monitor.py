@@ -186,13 +186,13 @@ def test_other_curves_are_read_once_per_poll(alice: Any, django_assert_num_queri
 
 
 def test_poll_reports_a_stop_asked_by_the_user(alice: Any) -> None:
-    from trainingjobs import services
+    from trainingjobs import trial_services
 
     trial = running_trial(make_job(alice))
     mon = monitor(trial)
     lines(mon, "accuracy=0.1", "accuracy=0.2")
     assert mon.poll() is None
-    services.trial_stop(trial=trial)
+    trial_services.trial_stop(trial=trial)
     assert mon.poll() == S.EARLY_STOPPED
     assert mon.stop_detail == "Stopped by the user at report 2."
 

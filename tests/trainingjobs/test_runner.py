@@ -440,7 +440,7 @@ def test_trial_env_reaches_the_script() -> None:
     }
 
 
-@pytest.mark.parametrize("module", ["runner.py", "command.py"])
+@pytest.mark.parametrize("module", ["runner.py", "runner_lines.py", "command.py"])
 def test_runner_modules_import_no_django(module: str) -> None:
     source = Path(runner.__file__).with_name(module).read_text()
     roots = set()

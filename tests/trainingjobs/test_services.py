@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from trainingjobs import execution, reaper, services, tasks
+from trainingjobs import execution, reaper, services, tasks, trial_services
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.services import JobStateError
 
@@ -201,23 +201,23 @@ def test_stop_asks_a_running_trial_to_stop_early(alice: Any) -> None:
     step(job)
     trial = trials(job)[0]
     claim(trial)
-    services.trial_stop(trial=trial)
+    trial_services.trial_stop(trial=trial)
     assert (trial.status, trial.stop_requested) == (S.RUNNING, S.EARLY_STOPPED)
     with pytest.raises(JobStateError, match="already stopping"):
-        services.trial_stop(trial=trial)
+        trial_services.trial_stop(trial=trial)
 
 
 def test_stop_cancels_a_queued_trial_and_refuses_an_ended_one(alice: Any) -> None:
     job = make_job(alice)
     step(job)
     trial = trials(job)[0]
-    services.trial_stop(trial=trial)
+    trial_services.trial_stop(trial=trial)
     assert (trial.status, trial.status_reason) == (
         S.CANCELED,
         "Stopped by the user before it started.",
     )
     with pytest.raises(JobStateError, match=r"#1 has already ended \(Canceled\)"):
-        services.trial_stop(trial=trial)
+        trial_services.trial_stop(trial=trial)
 
 
 def test_a_queued_trial_stopped_by_hand_never_runs_and_frees_its_place_in_the_budget(
@@ -227,7 +227,7 @@ def test_a_queued_trial_stopped_by_hand_never_runs_and_frees_its_place_in_the_bu
     step(job)
     first, second = trials(job)
     with django_capture_on_commit_callbacks(execute=True):
-        services.trial_stop(trial=second)
+        trial_services.trial_stop(trial=second)
     assert enqueued["schedule"] == [job.pk]  # the job is stepped to fill the place
     # Its task, delivered later, finds it canceled: it never starts.
     assert not execution.execute_trial(second.pk)
@@ -253,7 +253,7 @@ def test_the_last_trial_of_the_budget_stopped_before_it_started_is_replaced(alic
     finish(first, values=[0.5])
     step(job)
     second = trials(job)[-1]
-    services.trial_stop(trial=second)
+    trial_services.trial_stop(trial=second)
     step(job)
     third = trials(job)[-1]
     assert third.number == 3  # the stopped one used no budget: one more trial runs

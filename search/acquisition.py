@@ -18,12 +18,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.linalg
-from scipy.special import erfcx, log_ndtr, logsumexp, ndtr
-from scipy.stats import qmc
+from scipy.special import erfcx, log_ndtr, ndtr
 
 from search.surrogates.base import Surrogate
-from search.surrogates.gp import GaussianProcess
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
@@ -143,92 +140,3 @@ class Acquisition:
         lh = log_h(z)
         ratio = np.exp(log_ndtr(z) - lh)  # Phi(z) / h(z) = d log h / dz
         return np.log(std) + lh, -ratio / std, 1.0 / std - ratio * z / std
-
-
-class BatchExpectedImprovement:
-    """Log expected improvement of a candidate while other points still run (q-batch log EI).
-
-    The value of ``x`` is ``log E[max(0, best - xi - min(f(x), f(x_r) for r running))]``
-    under the GP's joint posterior: a candidate earns only where it may beat both the
-    incumbent and the outcomes the running points may still bring. The running points'
-    outcomes ``f_r`` are drawn once, ``n_samples`` fixed quasi-Monte Carlo draws from their
-    joint posterior, so the function is deterministic and smooth; given a draw, ``f(x)`` is
-    Gaussian and its improvement over ``b = min(best - xi, min_r f_r)`` is integrated in
-    closed form, ``max(0, best - xi - b) + EI(x; b)``. So the value is never flat (it is
-    log EI exactly when nothing runs nearby) and the only sampling noise is in the running
-    points' outcomes.
-
-    Shapes: ``X_running (r, d)``; ``X (m, d)`` -> values ``(m,)``, gradients ``(m, d)``.
-
-    Source: Ament et al., "Unexpected Improvements to Expected Improvement for Bayesian
-    Optimization", NeurIPS 2023 (q-batch log EI, eq. 10); the draws of the running points
-    and the conditioning of the candidate on them follow Optuna's ``qLogEI``
-    (``optuna/_gp/acqf.py``, ``ConditionalGPRegressor`` in ``optuna/_gp/gp.py``), which
-    samples the candidate's outcome too where this integrates it out.
-
-    >>> from search.surrogates import GaussianProcess
-    >>> X = np.linspace(0, 1, 6)[:, None]
-    >>> gp = GaussianProcess(seed=0).fit(X, (X[:, 0] - 0.4) ** 2)
-    >>> acq = BatchExpectedImprovement(gp, np.array([[0.4]]), best=0.0, seed=0)
-    >>> bool(acq(np.array([[0.4]]))[0] < acq(np.array([[0.3]]))[0])  # 0.4 is taken
-    True
-    """
-
-    def __init__(
-        self,
-        gp: GaussianProcess,
-        X_running: np.ndarray,
-        *,
-        best: float,
-        xi: float = 0.0,
-        n_samples: int = 128,
-        seed: int = 0,
-    ) -> None:
-        self.gp = gp
-        self.X_running = np.atleast_2d(X_running)
-        threshold = best - xi
-        mean_r, cov_rr = gp.joint_posterior(self.X_running)
-        self._chol = _cholesky(cov_rr)
-        z = qmc.MultivariateNormalQMC(np.zeros(len(mean_r)), seed=seed).random(n_samples)
-        fantasies = mean_r + z @ self._chol.T  # (S, r)
-        # (r, S): Sigma_rr^-1 (f_r - mean_r), one column per draw
-        self._delta = scipy.linalg.cho_solve((self._chol, True), (fantasies - mean_r).T)
-        self._bar = np.minimum(threshold, fantasies.min(axis=1))  # (S,) what x must beat
-        with np.errstate(divide="ignore"):
-            self._log_floor = np.log(threshold - self._bar)  # -inf where no draw improves
-
-    def __call__(self, X: np.ndarray) -> np.ndarray:
-        return self.value_and_grad(X)[0]
-
-    def value_and_grad(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        X = np.atleast_2d(X)
-        mean, var, dmean, dvar = self.gp.predict_with_grad(X)
-        cov, dcov = self.gp.cross_covariance_with_grad(X, self.X_running)
-        solved = scipy.linalg.cho_solve((self._chol, True), cov.T).T  # (m, r)
-        sd = np.sqrt(np.maximum(var - np.sum(cov * solved, axis=1), 1e-18))
-        d_sd = (dvar - 2.0 * np.einsum("mr,mrd->md", solved, dcov)) / (2.0 * sd[:, None])
-        cond_mean = mean[:, None] + cov @ self._delta  # (m, S)
-        z = (self._bar[None, :] - cond_mean) / sd[:, None]
-        log_u = np.logaddexp(self._log_floor[None, :], np.log(sd)[:, None] + log_h(z))
-        log_total = logsumexp(log_u, axis=1)  # (m,)
-        values = log_total - math.log(log_u.shape[1])
-        # d EI / d mean = -Phi(z), d EI / d sd = phi(z); weights divided by the total
-        w_mean = np.exp(log_ndtr(z) - log_total[:, None])
-        w_sd = np.exp(-0.5 * z * z - _LOG_SQRT_2PI - log_total[:, None])
-        grads = (
-            w_sd.sum(axis=1)[:, None] * d_sd
-            - w_mean.sum(axis=1)[:, None] * dmean
-            - np.einsum("ms,rs,mrd->md", w_mean, self._delta, dcov, optimize=True)
-        )
-        return values, grads
-
-
-def _cholesky(cov: np.ndarray) -> np.ndarray:
-    """Lower Cholesky factor of a posterior covariance, with jitter grown until it works."""
-    jitter = 1e-10 * max(float(np.max(np.diag(cov))), 1e-12)
-    eye = np.eye(len(cov))
-    while True:
-        try:
-            return np.linalg.cholesky(cov + jitter * eye)
-        except np.linalg.LinAlgError:
-            jitter *= 10.0

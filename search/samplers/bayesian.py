@@ -4,7 +4,7 @@ Arrays and shapes:
     X:         (n_obs, d)      encoded observations in the unit box (d = space.n_dims)
     loss:      (n_obs,)        losses, lower is better
     keep:      (n_model,)      rows the GP is conditioned on (all of them up to a cap)
-    running:   (n_running, d)  queued and running trials and the batch's earlier points
+    X_pending: (n_pending, d)  queued and running trials, fantasised as observed
     ranked:    (m, d)          snapped candidates ranked by acquisition, best first
 
 One suggestion: a fixed scrambled-Sobol design while there are fewer than
@@ -14,12 +14,9 @@ standardised losses, an acquisition function (``ei`` by default, optimised as lo
 maximised by Sobol + random candidates and a mixed local search from the best of them and
 the best observations: one L-BFGS-B run per start on the numeric parameters, alternating
 with tries of every choice of the discrete ones (as Optuna's GP sampler).
-A batch is built one point at a time. With ``ei``, a point chosen while others run (pending
-trials, and the points picked earlier in the batch) maximises q-batch log EI
-(``search.acquisition.BatchExpectedImprovement``): the GP stays fitted on completed trials
-only and the running points' outcomes are sampled from its joint posterior, as Optuna's GP
-sampler does. With ``ucb`` and ``poi``, running points are added to the GP as if they had
-returned the GP's own prediction (kriging believer), as Optuna does for its log PI.
+A batch is built one point at a time: each chosen point and each pending trial is added to
+the GP as if it had returned the GP's own prediction (kriging believer), which removes the
+uncertainty there and pushes later points of the batch elsewhere.
 """
 
 from __future__ import annotations
@@ -28,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from search.acquisition import KINDS, Acquisition, BatchExpectedImprovement
+from search.acquisition import KINDS, Acquisition
 from search.history import Observations
 from search.maximize import Box, maximize_with_gradients, pick_unseen
 from search.samplers.base import ParamSpec
@@ -123,24 +120,20 @@ class BayesianSampler(ModelBasedSampler):
         hyper.fit(X[fit_rows], loss[fit_rows])
         gp = GaussianProcess(fixed_theta=hyper.theta, groups=groups, weights=weights).fit(X, loss)
         best = float(loss.min())  # in standard units, as the GP's targets
-        xi = in_standard_units(obs.loss, self.options["xi"])
-        running = self._outstanding(obs, already)
-        sampled = self.options["kind"] == "ei"
-        if len(running) and not sampled:
-            gp, best = _believe(gp, running, best)
+        X_fantasy = self._outstanding(obs, already)
+        if len(X_fantasy):
+            gp, best = _believe(gp, X_fantasy, best)
         box = Box.from_space(self.space)
         starts = obs.X[np.argsort(obs.loss, kind="stable")[:_N_INCUMBENTS]]
         batch: list[dict[str, Any]] = []
         for _ in range(n):
-            acq: Acquisition | BatchExpectedImprovement
-            if sampled and len(running):
-                acq = BatchExpectedImprovement(
-                    gp, running, best=best, xi=xi, seed=int(rng.integers(2**31))
-                )
-            else:
-                acq = Acquisition(
-                    gp, kind=self.options["kind"], best=best, kappa=self.options["kappa"], xi=xi
-                )
+            acq = Acquisition(
+                gp,
+                kind=self.options["kind"],
+                best=best,
+                kappa=self.options["kappa"],
+                xi=in_standard_units(obs.loss, self.options["xi"]),
+            )
             ranked, _ = maximize_with_gradients(
                 acq,
                 acq.value_and_grad,
@@ -157,10 +150,7 @@ class BayesianSampler(ModelBasedSampler):
             x, params = picked
             batch.append(params)
             taken.add(self.space.key(params))
-            if sampled:
-                running = np.vstack([running, x[None]])
-            else:
-                gp, best = _believe(gp, x[None], best)
+            gp, best = _believe(gp, x[None], best)
         return batch
 
 

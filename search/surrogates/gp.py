@@ -11,8 +11,6 @@ Arrays and shapes:
     alpha:  (n,)    K^-1 y_standardised
     mean, var:   (m,)    posterior mean and latent variance in the units of y
     dmean, dvar: (m, d)  their gradients with respect to Xq
-    Xr:     (r, d)  points whose joint posterior is asked for (e.g. running trials)
-    cov:    (m, r)  posterior cross-covariance of Xq and Xr, dcov (m, r, d) its gradient
 
 The distance between two points is ``sum_k weights_k (x_k - x'_k)^2 / l_{groups_k}^2``.
 By default every column is its own parameter with weight 1 (plain ARD). For a categorical
@@ -269,7 +267,11 @@ class GaussianProcess:
         """Like :meth:`predict`, plus the gradients of mean and variance with respect to ``Xq``."""
         Xq = np.atleast_2d(Xq)
         ls2 = self._col_ls**2
-        Kq, G = self._kernel_and_slope(Xq, self._X)  # dk(x, x_i)/dx = G_i (x - x_i) / l^2
+        r = np.sqrt(_sq_dist(Xq / self._col_ls, self._X / self._col_ls))
+        e = np.exp(-_SQRT5 * r)
+        Kq = self.signal * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e
+        # dk(x, x_i)/dx = G_i (x - x_i) / l^2, G = -5/3 s (1 + sqrt5 r) exp(-sqrt5 r)
+        G = -(5.0 / 3.0) * self.signal * (1.0 + _SQRT5 * r) * e
         mean_s = Kq @ self._alpha
         Ga = G * self._alpha
         dmean_s = (Xq * Ga.sum(1)[:, None] - Ga @ self._X) / ls2
@@ -284,42 +286,3 @@ class GaussianProcess:
             dmean_s * self.y_std,
             dvar_s * self.y_std**2,
         )
-
-    def joint_posterior(self, Xr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Posterior mean ``(r,)`` and joint latent covariance ``(r, r)`` at ``Xr``, in the
-        units of ``y`` (squared for the covariance)."""
-        Xr = np.atleast_2d(Xr)
-        Kr = matern52(Xr, self._X, self._col_ls, self.signal)
-        v = scipy.linalg.solve_triangular(self._L, Kr.T, lower=True, check_finite=False)
-        cov_s = matern52(Xr, Xr, self._col_ls, self.signal) - v.T @ v
-        return (Kr @ self._alpha) * self.y_std + self.y_mean, cov_s * self.y_std**2
-
-    def cross_covariance_with_grad(
-        self, Xq: np.ndarray, Xr: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Posterior covariance ``(m, r)`` of the latent values at ``Xq`` and at ``Xr``,
-        ``k(x, r) - k(x, X) K^-1 k(X, r)`` in the units of ``y`` squared, and its gradient
-        ``(m, r, d)`` with respect to ``Xq``."""
-        Xq, Xr = np.atleast_2d(Xq), np.atleast_2d(Xr)
-        ls2 = self._col_ls**2
-        Kx, Gx = self._kernel_and_slope(Xq, self._X)
-        Kr, Gr = self._kernel_and_slope(Xq, Xr)
-        M = scipy.linalg.cho_solve(
-            (self._L, True), matern52(self._X, Xr, self._col_ls, self.signal), check_finite=False
-        )  # (n, r): K^-1 k(X, Xr)
-        cov_s = Kr - Kx @ M
-        # dk(x, p)/dx = G (x - p) / l^2 for p in Xr and in X.
-        d_direct = Gr[:, :, None] * (Xq[:, None, :] - Xr[None, :, :])
-        d_through = (Gx @ M)[:, :, None] * Xq[:, None, :] - np.einsum(
-            "mi,ir,id->mrd", Gx, M, self._X, optimize=True
-        )
-        dcov_s = (d_direct - d_through) / ls2
-        return cov_s * self.y_std**2, dcov_s * self.y_std**2
-
-    def _kernel_and_slope(self, A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``k(A, B)`` and ``G`` with ``dk(a, b)/da = G (a - b) / l^2``, both
-        ``(len(A), len(B))``: ``G = -5/3 s (1 + sqrt5 r) exp(-sqrt5 r)``."""
-        r = np.sqrt(_sq_dist(A / self._col_ls, B / self._col_ls))
-        e = np.exp(-_SQRT5 * r)
-        K = self.signal * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e
-        return K, -(5.0 / 3.0) * self.signal * (1.0 + _SQRT5 * r) * e

@@ -11,7 +11,6 @@ import pytest
 
 from search.acquisition import (
     Acquisition,
-    BatchExpectedImprovement,
     expected_improvement,
     log_h,
     probability_of_improvement,
@@ -75,73 +74,6 @@ def test_acquisition_gradient_matches_finite_differences(kind: str) -> None:
         np.testing.assert_allclose(
             (acq(shifted) - values) / 1e-6, grads[:, k], rtol=1e-3, atol=1e-3
         )
-
-
-def _fitted_gp(n: int = 14) -> tuple[GaussianProcess, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(3)
-    X = rng.random((n, 2))
-    y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2
-    return GaussianProcess(seed=0).fit(X, y), X, y
-
-
-def test_batch_ei_gradient_matches_finite_differences() -> None:
-    gp, _, y = _fitted_gp()
-    rng = np.random.default_rng(1)
-    acq = BatchExpectedImprovement(gp, rng.random((3, 2)), best=float(y.min()), seed=0)
-    # Points near the incumbent, where some draws improve (elsewhere the value is flat).
-    Xq = np.clip(gp.X_train[np.argsort(y)[:4]] + rng.normal(0.0, 0.05, (4, 2)), 0.0, 1.0)
-    values, grads = acq.value_and_grad(Xq)
-    assert np.all(np.isfinite(values))
-    for k in range(2):
-        step = np.zeros(2)
-        step[k] = 1e-6
-        np.testing.assert_allclose(
-            (acq(Xq + step) - acq(Xq - step)) / 2e-6, grads[:, k], rtol=1e-4, atol=1e-6
-        )
-
-
-def test_batch_ei_is_plain_expected_improvement_when_the_running_point_is_known() -> None:
-    # A running point where the GP already knows the outcome (a worse one than the
-    # incumbent) changes nothing: the value is the closed-form log EI.
-    X = np.linspace(0.0, 0.3, 8)[:, None]
-    y = np.cos(9 * X[:, 0])
-    gp = GaussianProcess(fixed_theta=np.log([0.1, 1.0, 1e-6])).fit(X, y)
-    acq = BatchExpectedImprovement(gp, X[:1], best=float(y.min()), seed=0)
-    Xq = np.array([[0.12], [0.2], [0.33]])
-    log_ei = Acquisition(gp, kind="ei", best=float(y.min()))(Xq)
-    np.testing.assert_allclose(acq(Xq), log_ei, rtol=1e-5)
-
-
-def test_batch_ei_of_a_running_point_is_what_that_point_already_brings() -> None:
-    gp, X, y = _fitted_gp()
-    running = np.array([[0.5, 0.5], X[np.argmin(y)] + 0.01])
-    acq = BatchExpectedImprovement(gp, running, best=float(y.min()), seed=0)
-    # f(x) = f(x_r) in every draw: x adds nothing to the batch's improvement.
-    already = math.log(float(np.mean(np.exp(acq._log_floor))))
-    np.testing.assert_allclose(acq(running), [already, already], rtol=1e-4)
-    alone = Acquisition(gp, kind="ei", best=float(y.min()))
-    assert acq(running[1:])[0] < alone(running[1:])[0] + math.log(1.2)
-    # max(a, b) <= a + b: the batch never brings more than both points apart.
-    assert np.all(np.exp(acq(X)) <= math.exp(already) + 1.05 * np.exp(alone(X)) + 1e-12)
-
-
-def test_gp_cross_covariance_is_the_joint_posterior_block_and_its_gradient_exact() -> None:
-    gp, _, _ = _fitted_gp()
-    rng = np.random.default_rng(2)
-    Xq, Xr = rng.random((4, 2)), rng.random((3, 2))
-    cov, dcov = gp.cross_covariance_with_grad(Xq, Xr)
-    _, joint = gp.joint_posterior(np.vstack([Xq, Xr]))
-    np.testing.assert_allclose(cov, joint[:4, 4:], atol=1e-12)
-    _, var = gp.predict(Xq)
-    np.testing.assert_allclose(np.diag(joint)[:4], var, rtol=1e-8)
-    for k in range(2):
-        step = np.zeros(2)
-        step[k] = 1e-6
-        numeric = (
-            gp.cross_covariance_with_grad(Xq + step, Xr)[0]
-            - gp.cross_covariance_with_grad(Xq - step, Xr)[0]
-        ) / 2e-6
-        np.testing.assert_allclose(numeric, dcov[:, :, k], atol=1e-7)
 
 
 # ---------------------------------------------------------------- maximiser

@@ -139,8 +139,9 @@ def maximize_with_gradients(
     max_rounds: int = 4,
     scales: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sobol + random candidates, then a mixed local search from the best of them and from
-    ``starts``, as Optuna's GP sampler does (``optuna/_gp/optim_mixed.py``).
+    """Sobol + random candidates, then a mixed local search from the best of them, from
+    others drawn by their value (``_local_starts``) and from ``starts``, as Optuna's GP
+    sampler does (``optuna/_gp/optim_mixed.py``).
 
     The local search alternates L-BFGS-B on the numeric columns (one run per starting
     point, in units of ``scales: (d,)`` when given: the surrogate's lengthscales) with
@@ -160,8 +161,7 @@ def maximize_with_gradients(
     half = n_candidates // 2
     C = np.vstack([box.sobol(rng, half), box.random(rng, n_candidates - half), box.snap(starts)])
     values = acq(C)
-    n_top = max(n_local - len(starts), 1)
-    top = np.argsort(-values)[:n_top]
+    top = _local_starts(values, max(n_local - len(starts), 1), rng)
     X = np.vstack([C[top], box.snap(starts)])
     v = acq(X)
     scored, scored_values = [C], [values]
@@ -182,6 +182,28 @@ def maximize_with_gradients(
         if not moving.any():
             break
     return rank_unique(np.vstack(scored), np.concatenate(scored_values))
+
+
+def _local_starts(values: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``count`` candidates to start local searches from: the best one, then
+    others drawn without replacement with probability ``exp(value - best value)`` (for log
+    EI, proportional to EI), so the starts spread over several promising basins rather than
+    crowd the best one. Source: Optuna's ``optim_mixed.optimize_acqf_mixed``, a variant of
+    BoTorch's Boltzmann (roulette) initialisation.
+
+    >>> _local_starts(np.array([0.0, -50.0, 1.0]), 2, np.random.default_rng(0)).tolist()
+    [2, 0]
+    """
+    best = int(np.argmax(values))
+    with np.errstate(invalid="ignore", over="ignore"):
+        probs = np.exp(values - values[best])
+    probs = np.where(np.isfinite(probs), probs, 0.0)
+    probs[best] = 0.0
+    n_more = min(count - 1, int(np.count_nonzero(probs > 0.0)))
+    if n_more <= 0:
+        return np.array([best])
+    more = rng.choice(len(values), size=n_more, replace=False, p=probs / probs.sum())
+    return np.concatenate([[best], more])
 
 
 def _climb(

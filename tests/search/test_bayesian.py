@@ -16,7 +16,7 @@ from search.acquisition import (
     probability_of_improvement,
     upper_confidence_bound,
 )
-from search.maximize import Box, _sweep_discrete, maximize_with_gradients
+from search.maximize import Box, _local_starts, _sweep_discrete, maximize_with_gradients
 from search.samplers.registry import make_sampler
 from search.space import SearchSpace
 from search.surrogates import GaussianProcess
@@ -100,6 +100,16 @@ def test_gradient_maximiser_finds_the_peak_of_a_known_function() -> None:
     )
     np.testing.assert_allclose(ranked[0], peak, atol=1e-4)
     assert values[0] == values.max()
+
+
+def test_local_starts_take_the_best_then_spread_by_value_and_skip_hopeless_ones() -> None:
+    # Two basins of equal value and a plateau of hopeless points (log EI of -800).
+    values = np.concatenate([[0.0], np.full(50, -0.1), np.full(50, -0.1), np.full(900, -800.0)])
+    starts = _local_starts(values, 8, np.random.default_rng(0))
+    assert starts[0] == 0 and len(set(starts.tolist())) == 8
+    assert np.all(starts[1:] <= 100)  # exp(-800) is no chance at all
+    assert (starts[1:] <= 50).any() and (starts[1:] > 50).any()
+    assert _local_starts(np.array([1.0, -np.inf]), 5, np.random.default_rng(0)).tolist() == [0]
 
 
 def test_gradient_maximiser_snaps_integers_and_picks_the_best_category() -> None:

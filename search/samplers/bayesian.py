@@ -11,12 +11,14 @@ One suggestion: a fixed scrambled-Sobol design while there are fewer than
 ``n_initial_points`` observations; then a GP (Matern 5/2, one lengthscale per parameter,
 categoricals by Hamming distance, hyperparameters by maximum a posteriori with L-BFGS-B) on
 standardised losses, an acquisition function (``ei`` by default, optimised as log EI)
-maximised by Sobol + random candidates and a mixed local search from the best of them and
-the best observations: one L-BFGS-B run per start on the numeric parameters, alternating
-with tries of every choice of the discrete ones (as Optuna's GP sampler).
+maximised by Sobol + random candidates and a mixed local search from the best of them,
+from others drawn in proportion to their EI and from the best observations: one L-BFGS-B
+run per start on the numeric parameters, alternating with tries of every choice of the
+discrete ones (as Optuna's GP sampler).
 A batch is built one point at a time: each chosen point and each pending trial is added to
 the GP as if it had returned the GP's own prediction (kriging believer), which removes the
-uncertainty there and pushes later points of the batch elsewhere.
+uncertainty there and pushes later points of the batch elsewhere. (Optuna's q-batch log EI
+for running points was measured instead and lost on the tuning half: docs/benchmarks.md.)
 """
 
 from __future__ import annotations

@@ -240,7 +240,7 @@ class GaussianProcess:
     def condition_on(self, X_new: np.ndarray, y_new: np.ndarray) -> GaussianProcess:
         """A copy that also sees (X_new, y_new), keeping hyperparameters and standardisation.
 
-        Used for fantasised observations of pending points (constant liar).
+        Used for fantasised observations of pending points (kriging believer).
         """
         other = GaussianProcess(fixed_theta=self.theta, groups=self.groups, weights=self.weights)
         other.y_mean, other.y_std = self.y_mean, self.y_std

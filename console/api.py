@@ -1,4 +1,5 @@
-"""REST API of the console itself: API tokens (create with a password, list, revoke)."""
+"""REST API of the console itself: API tokens (create with a password, list, revoke) and
+who the caller is."""
 
 from __future__ import annotations
 
@@ -48,6 +49,14 @@ class TokenCreatedOutputSerializer(TokenOutputSerializer):
     class Meta(TokenOutputSerializer.Meta):
         fields = ["token", *TokenOutputSerializer.Meta.fields]
         read_only_fields = fields
+
+
+class MeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    is_staff = serializers.BooleanField(
+        help_text="Staff see (and may use) every user's algorithms, datasets and jobs."
+    )
 
 
 class TooManyAttempts(exceptions.Throttled):
@@ -114,6 +123,17 @@ class TokenDetailApi(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         get_object_or_404(_own_tokens(request), pk=pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"])
+class MeApi(APIView):
+    """The signed-in user: a client tells its own objects from the ones staff also see."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="auth_me_retrieve", responses={200: MeOutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(MeOutputSerializer(request.user).data)
 
 
 def _fields(token: ApiToken) -> dict[str, Any]:

@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", api.TokenCreateApi.as_view(), name="api-token"),
     path("auth/tokens/", api.TokenListApi.as_view(), name="api-token-list"),
     path("auth/tokens/<int:pk>/", api.TokenDetailApi.as_view(), name="api-token-detail"),
+    path("auth/me/", api.MeApi.as_view(), name="api-me"),
     path("", include("algorithms.api_urls")),
     path("", include("datasets.api_urls")),
     path("", include("trainingjobs.api_urls")),

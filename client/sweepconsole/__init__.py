@@ -25,6 +25,7 @@ from sweepconsole.distributions import (
     uniform,
 )
 from sweepconsole.errors import (
+    AmbiguousName,
     AuthenticationError,
     ConsoleError,
     NotFound,
@@ -55,6 +56,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ASHAPolicy",
     "Algorithm",
+    "AmbiguousName",
     "AnnealSampling",
     "AuthenticationError",
     "BanditPolicy",

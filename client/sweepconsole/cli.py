@@ -21,7 +21,7 @@ from sweepconsole.console import Console
 from sweepconsole.errors import ConsoleError, SpecError
 from sweepconsole.jobfile import JobFileError, dump_document, job_to_document, load_job_file
 from sweepconsole.progress import format_value, summary, watch
-from sweepconsole.resources import TRIAL_FINISHED, Job, Trial
+from sweepconsole.resources import TRIAL_FINISHED, Algorithm, Job, Trial
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +45,12 @@ def _console(ctx: click.Context) -> Console:
         obj["console"] = Console(obj.get("url"), obj.get("token"))
         ctx.call_on_close(obj["console"].close)
     return obj["console"]  # type: ignore[no-any-return]
+
+
+def _shows_owners(console: Console, items: Iterable[Algorithm | Job]) -> bool:
+    """Whether a list needs an owner column: staff see every user's objects, whose names
+    may repeat."""
+    return len({item.owner for item in items}) > 1 or console.caller().is_staff
 
 
 def json_option(fn: F) -> F:
@@ -158,13 +164,23 @@ def algorithms_list(ctx: click.Context, search: str | None, as_json: bool) -> No
     if as_json:
         _print_json([a.data for a in items])
         return
-    table = Table("id", "name", "status", "metric", "search algorithms", "created")
+    owners = _shows_owners(_console(ctx), items)
+    table = Table(
+        "id",
+        "name",
+        *(["owner"] if owners else []),
+        "status",
+        "metric",
+        "search algorithms",
+        "created",
+    )
     for a in items:
         metric = a.data.get("metric") or {}
         _add_row(
             table,
             str(a.id),
             a.name,
+            *([a.owner] if owners else []),
             a.status,
             f"{metric.get('name', '')} ({metric.get('goal', '')})" if metric.get("name") else "",
             ", ".join(s.get("name", "") for s in a.data.get("search_algorithms") or []),
@@ -185,6 +201,8 @@ def algorithms_show(ctx: click.Context, ref: str, as_json: bool) -> None:
         return
     data = algorithm.data
     out.print(f"{algorithm.name} (id {algorithm.id}) {algorithm.status}", markup=False)
+    if algorithm.owner:
+        out.print(f"  owner: {algorithm.owner}", markup=False)
     if data.get("status_reason"):
         out.print(f"  reason: {data['status_reason']}", markup=False)
     out.print(f"  boot file: {data.get('boot_file')}", markup=False)
@@ -299,15 +317,31 @@ def jobs_list(ctx: click.Context, status: str | None, search: str | None, as_jso
     if as_json:
         _print_json([j.data for j in items])
         return
-    table = Table("id", "name", "algorithm", "status", "trials", "running", "best", "created")
+    owners = _shows_owners(_console(ctx), items)
+    table = Table(
+        "id",
+        "name",
+        *(["owner"] if owners else []),
+        "algorithm",
+        "status",
+        "trials",
+        "running",
+        "best",
+        "created",
+    )
     for job in items:
         counts = job.data.get("trial_counts") or {}
         best = job.data.get("best_trial") or {}
+        algorithm = str(job.data.get("algorithm_name") or job.data.get("algorithm"))
+        if owners and job.data.get("algorithm_name"):
+            # Users' algorithms may share a name: the id says which one.
+            algorithm = f"{algorithm} (id {job.data.get('algorithm')})"
         _add_row(
             table,
             str(job.id),
             job.name,
-            str(job.data.get("algorithm_name") or job.data.get("algorithm")),
+            *([job.owner] if owners else []),
+            algorithm,
             job.status,
             f"{counts.get('total', 0)}/{job.data.get('max_trials', '')}",
             str(counts.get("running", 0)),
@@ -315,6 +349,16 @@ def jobs_list(ctx: click.Context, status: str | None, search: str | None, as_jso
             str(job.data.get("created_at", ""))[:19],
         )
     out.print(table)
+
+
+def _algorithm_reference(ctx: click.Context, job: Job) -> int | str | None:
+    """The job's algorithm as a job file names it: its name when that resolves back to it
+    for this caller, else its id."""
+    if job.data.get("algorithm") is None:
+        return None
+    return _console(ctx).algorithm_reference(
+        int(job.data["algorithm"]), str(job.data.get("algorithm_name") or "")
+    )
 
 
 def _trial_table(trials: Iterable[Trial], best_id: int | None) -> Table:
@@ -345,15 +389,16 @@ def _trial_table(trials: Iterable[Trial], best_id: int | None) -> Table:
 def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> None:
     """Show a job: its configuration and its trials."""
     job = _job_arg(ctx, job_id)
-    if as_yaml:
-        click.echo(dump_document(job_to_document(job)), nl=False)
-        return
     if as_json:
         _print_json({**job.data, "trials": [t.data for t in job.trials()]})
         return
+    document = dump_document(job_to_document(job, algorithm=_algorithm_reference(ctx, job)))
+    if as_yaml:
+        click.echo(document, nl=False)
+        return
     out.print(summary(job), markup=False)
     out.print(f"\n# as a job file (sweep jobs show {job.id} --as-yaml)", markup=False)
-    out.print(dump_document(job_to_document(job)), markup=False)
+    out.print(document, markup=False)
     best = (job.data.get("best_trial") or {}).get("id")
     out.print(_trial_table(job.trials(), best))
 

@@ -22,7 +22,14 @@ from typing import Any
 import httpx
 
 from sweepconsole import config
-from sweepconsole.errors import AuthenticationError, ConsoleError, NotFound, SpecError
+from sweepconsole.errors import (
+    AmbiguousName,
+    AuthenticationError,
+    ConsoleError,
+    NotFound,
+    SpecError,
+)
+from sweepconsole.naming import Caller, own_by_name, pick_by_name
 from sweepconsole.resources import Algorithm, Job, Trial
 from sweepconsole.sampling import (
     EarlyTerminationPolicy,
@@ -101,6 +108,7 @@ class Console:
             transport=transport,
         )
         self._defaults: dict[str, dict[str, Any]] | None = None
+        self._caller: Caller | None = None
 
     def __enter__(self) -> Console:
         return self
@@ -170,6 +178,20 @@ class Console:
             config.write_config({"url": url, "username": username, "token": token})
         return cls(url, token)
 
+    def caller(self) -> Caller:
+        """Who the token belongs to (asked once per ``Console``): staff see every user's
+        objects, so a name is resolved to the caller's own first."""
+        if self._caller is None:
+            try:
+                data = self.session.request("GET", "/api/v1/auth/me/", what="The current user")
+            except NotFound:
+                data = None  # a console older than /auth/me/: it cannot say
+            if isinstance(data, Mapping):
+                self._caller = Caller(str(data["username"]), bool(data.get("is_staff")))
+            else:
+                self._caller = Caller(None)
+        return self._caller
+
     # --- algorithms -------------------------------------------------------------------------
 
     def algorithms(self, search: str | None = None) -> list[Algorithm]:
@@ -177,16 +199,33 @@ class Console:
         return [Algorithm(self, a) for a in self.session.paged("/api/v1/algorithms/", params)]
 
     def get_algorithm(self, ref: int | str) -> Algorithm:
-        """An algorithm by id or by exact name."""
+        """An algorithm by id or by exact name.
+
+        A name several visible algorithms share (staff see every user's) means the
+        caller's own; shared by others only, it raises ``AmbiguousName`` listing their
+        ids and owners.
+        """
         if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
             data = self.session.request(
                 "GET", f"/api/v1/algorithms/{int(ref)}/", what=f"Algorithm {ref}"
             )
             return Algorithm(self, data)
-        matches = [a for a in self.algorithms(search=ref) if a.name == ref]
-        if not matches:
-            raise NotFound(f"No algorithm named {ref!r} was found.", status=404)
-        return matches[0]
+        return pick_by_name("algorithm", ref, self.algorithms(search=ref), self.caller)
+
+    def own_algorithm(self, name: str) -> Algorithm | None:
+        """The caller's own algorithm called ``name``, or ``None`` (another user's of that
+        name, which staff also see, does not count)."""
+        return own_by_name("algorithm", name, self.algorithms(search=name), self.caller)
+
+    def algorithm_reference(self, algorithm_id: int, name: str) -> int | str:
+        """How to name this algorithm for this caller: its name when the name resolves back
+        to it, else its id (staff reading another user's job, whose algorithm's name
+        another algorithm shares)."""
+        try:
+            same = bool(name) and self.get_algorithm(name).id == algorithm_id
+        except (NotFound, AmbiguousName):
+            same = False
+        return name if same else algorithm_id
 
     def search_algorithms(self) -> list[dict[str, Any]]:
         """The console's search algorithms with their parameters and defaults."""

@@ -13,10 +13,11 @@ raised at once, before anything is sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "AmbiguousName",
     "AuthenticationError",
     "ConsoleError",
     "NotFound",
@@ -57,6 +58,16 @@ class ConsoleError(Exception):
 
 class NotFound(ConsoleError):
     """404: no such object, or another user's (the console does not tell which)."""
+
+
+class AmbiguousName(ConsoleError):
+    """A name several objects the caller can see share (staff see every user's), none of
+    them or more than one of them the caller's: ``choices`` holds their ``(id, owner)``,
+    and the message says to use the id."""
+
+    def __init__(self, message: str, *, choices: Sequence[tuple[int, str]]) -> None:
+        super().__init__(message)
+        self.choices = list(choices)
 
 
 class AuthenticationError(ConsoleError):

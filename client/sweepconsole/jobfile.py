@@ -4,7 +4,8 @@ The format (every key but ``name`` and ``algorithm`` optional)::
 
     name: digits random search
     description: eta0 and alpha, bandit stopping
-    algorithm: digits-sgd            # a name or id of a ready algorithm of yours, or
+    algorithm: digits-sgd            # a name or id of a ready algorithm (a name several
+                                     # users' algorithms share means yours), or
                                      # {path: ./train.py, name: ..., boot_file: ...,
                                      #  hyperparameters: [...], metric: {...},
                                      #  search_algorithms: [...]} to upload one
@@ -42,7 +43,13 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sweepconsole.distributions import Choice, Distribution, from_json, parse_expression
-from sweepconsole.errors import ConsoleError, NotFound, SpecError, flatten_messages
+from sweepconsole.errors import (
+    AmbiguousName,
+    ConsoleError,
+    NotFound,
+    SpecError,
+    flatten_messages,
+)
 from sweepconsole.sampling import policy_class, policy_from_json, policy_params, sampling_class
 from sweepconsole.yamlfile import Located, YamlError, load_located
 
@@ -146,18 +153,21 @@ class JobFile:
     # --- the algorithm ------------------------------------------------------------------
 
     def resolve_algorithm(self, console: Console) -> Algorithm:
-        """The algorithm the file names (looked up) or describes (uploaded, or reused when
-        one of that name exists already)."""
+        """The algorithm the file names (looked up: a name several users' algorithms share
+        means the caller's own) or describes (uploaded, or reused when one of that name of
+        the caller's exists already)."""
         ref = self.doc.get("algorithm")
         if isinstance(ref, Mapping):
             return self._upload(console, ref)
         try:
             algorithm = console.get_algorithm(ref)  # type: ignore[arg-type]
         except NotFound:
-            names = ", ".join(a.name for a in console.algorithms()) or "none"
+            names = ", ".join(_own_names(console)) or "none"
             raise self.error(
                 ("algorithm",), f"no algorithm {ref!r} was found (yours: {names})"
             ) from None
+        except AmbiguousName as exc:
+            raise self.error(("algorithm",), exc.message) from None
         if algorithm.status != "ready":
             raise self.error(
                 ("algorithm",),
@@ -176,9 +186,9 @@ class JobFile:
         name = fields.get("name") or _folder_name(source)
         if name:
             try:
-                existing = console.get_algorithm(str(name))
-            except NotFound:
-                existing = None
+                existing = console.own_algorithm(str(name))
+            except AmbiguousName as exc:
+                raise self.error(("algorithm", "name"), exc.message) from None
             if existing is not None and existing.status == "ready":
                 return existing
         try:
@@ -218,6 +228,12 @@ class JobFile:
                 parts = parts[:2]  # "value" or "low" is said by the message itself
             problems.append(self._problem(parts, text))
         return JobFileError(str(self.path), problems)
+
+
+def _own_names(console: Console) -> list[str]:
+    """The names of the caller's algorithms (staff see everyone's: those are not listed)."""
+    me = console.caller().username
+    return [a.name for a in console.algorithms() if me is None or a.owner in (me, "")]
 
 
 def _split(key: str) -> tuple[str | int, ...]:
@@ -498,13 +514,19 @@ def _suggest(key: str, known: tuple[str, ...]) -> str:
 _HYPERDRIVE_KINDS = frozenset({"choice", "randint", "uniform", "loguniform", "normal", "lognormal"})
 
 
-def job_to_document(job: Job) -> dict[str, Any]:
-    """A job of the console as a job file's content: submitting it runs the same search."""
+def job_to_document(job: Job, *, algorithm: int | str | None = None) -> dict[str, Any]:
+    """A job of the console as a job file's content: submitting it runs the same search.
+
+    ``algorithm`` is how to name its algorithm (``Console.algorithm_reference``: the name,
+    or the id when the name would mean another algorithm); by default, its name.
+    """
     data = job.data
     doc: dict[str, Any] = {"name": data.get("name", "")}
     if data.get("description"):
         doc["description"] = data["description"]
-    doc["algorithm"] = data.get("algorithm_name") or data.get("algorithm")
+    if algorithm is None:
+        algorithm = data.get("algorithm_name") or data.get("algorithm")
+    doc["algorithm"] = algorithm
     if data.get("hyperparameters"):
         doc["fixed"] = dict(data["hyperparameters"])
     if data.get("omit"):

@@ -41,6 +41,11 @@ class _Resource:
     def id(self) -> int:
         return int(self.data["id"])
 
+    @property
+    def owner(self) -> str:
+        """The owner's user name ("" where the console does not say)."""
+        return str(self.data.get("owner") or "")
+
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
 

@@ -7,14 +7,12 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
 from sweepconsole import (
     BanditPolicy,
-    Console,
     ConsoleError,
     HyperDriveConfig,
     RandomParameterSampling,
@@ -23,31 +21,9 @@ from sweepconsole import (
 from sweepconsole.cli import cli
 from sweepconsole.jobfile import JobFileError, load_job_file
 
+from tests.client.fakes import FakeConsole
+
 ALGORITHM = {"id": 3, "name": "sgd-diabetes", "status": "ready"}
-
-
-class FakeConsole:
-    """Answers like the REST API for the few routes a test needs; records what was sent."""
-
-    def __init__(self, routes: dict[tuple[str, str], Any]) -> None:
-        self.routes = routes
-        self.sent: list[tuple[str, str, Any]] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
-        payload: Any = None
-        if request.headers.get("Content-Type", "").startswith("application/json"):
-            payload = json.loads(body)
-        self.sent.append((request.method, request.url.path, payload))
-        answer = self.routes.get((request.method, request.url.path))
-        if answer is None:
-            return httpx.Response(404, json={"detail": "Not found."})
-        if isinstance(answer, httpx.Response):
-            return answer
-        return httpx.Response(200, json=answer)
-
-    def console(self) -> Console:
-        return Console("http://console.test", "tok", transport=httpx.MockTransport(self))
 
 
 def test_hyperdrive_config_is_submitted_as_the_create_shape() -> None:

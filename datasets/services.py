@@ -58,7 +58,9 @@ def dataset_create(
     name = (name or "").strip()
     server_path = (server_path or "").strip()
     errors: dict[str, list[str]] = {}
-    if not NAME_RE.match(name):
+    if not name:
+        errors["name"] = ["Name is required."]
+    elif not NAME_RE.match(name):
         errors["name"] = ["Use 1-64 letters, digits, '_' or '-'."]
     elif Dataset.objects.filter(owner=owner, name=name).exists():
         errors["name"] = [_name_taken(name)]

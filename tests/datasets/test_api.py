@@ -67,6 +67,8 @@ def test_errors_the_request_can_tell_are_400_by_field(alice: Any, alice_api: Any
         "/api/v1/datasets/", {"name": "srv", "server_path": "/etc"}, format="json"
     )
     assert outside.status_code == 400 and "server_path" in outside.json()
+    unnamed = alice_api.post("/api/v1/datasets/", {"name": "", "file": csv_upload()})
+    assert unnamed.status_code == 400 and unnamed.json()["name"] == ["Name is required."]
     assert not Dataset.objects.exists()
 
 

@@ -99,6 +99,22 @@ def test_server_folder_outside_roots_is_a_field_error(
     assert "outside the folders allowed" in page and 'value="/etc"' in page
 
 
+def test_an_empty_name_is_required_and_marked_like_every_form(alice_client: Any) -> None:
+    answer = alice_client.post("/datasets/create/", {"name": "  ", "description": "kept"})
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["name"] == ["Name is required."]
+    page = answer.content.decode()
+    # The shared error list of the algorithm and job forms, on a field marked has-error.
+    assert '<ul class="errorlist"><li>Name is required.</li></ul>' in page
+    assert (
+        '<ul class="errorlist"><li>Upload a file or an archive, or give a server folder.</li>'
+        in page
+    )
+    assert page.count('class="field has-error"') == 2
+    assert "field-error" not in page and "kept" in page
+    assert not Dataset.objects.exists()
+
+
 def test_nothing_given_is_a_clear_error(alice_client: Any) -> None:
     answer = alice_client.post("/datasets/create/", {"name": "x"})
     assert answer.status_code == 400

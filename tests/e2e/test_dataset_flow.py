@@ -46,6 +46,19 @@ def test_upload_preview_search_and_download_the_best_model(
     expect(page.get_by_role("heading", level=1)).to_have_text("Datasets")
     page.get_by_test_id("create-dataset").click()
 
+    # Nothing given: the name is required, and the messages look as on every other form
+    # (the shared red error list; the file input outlined in red like the other inputs).
+    page.get_by_test_id("submit").click()
+    name_errors = page.get_by_test_id("error-name").locator(".errorlist")
+    expect(name_errors).to_have_text("Name is required.")
+    expect(name_errors).to_have_css("color", "rgb(207, 34, 46)")
+    expect(page.get_by_test_id("name")).to_have_css("border-color", "rgb(207, 34, 46)")
+    expect(page.get_by_test_id("error-file").locator(".errorlist")).to_contain_text(
+        "Upload a file or an archive"
+    )
+    expect(page.get_by_test_id("file")).to_have_css("outline-color", "rgb(207, 34, 46)")
+    screenshot(page, "dataset-create-empty")
+
     # An unsafe archive is refused with the reason; the name typed is kept.
     unsafe = tmp_path / "unsafe.zip"
     with zipfile.ZipFile(unsafe, "w") as zf:

@@ -430,6 +430,47 @@ def test_plan_of_a_half_typed_range_answers_without_an_error(
     response = alice_client.post(reverse("trainingjobs:plan"), post)
     assert response.status_code == 200
     assert response.json()["planned_trials"] is None
+    assert response.json()["needs"] == "fill in the range of lr"
+
+
+def test_plan_asks_for_the_empty_ranges_by_name(alice_client: Client, alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    empty = {"hp-0-low": "", "hp-0-high": "", "hp-2-include": "on", "hp-2-search": "on"}
+    post = create_post(algorithm, **empty)
+    answer = alice_client.post(reverse("trainingjobs:plan"), post).json()
+    assert answer["planned_trials"] is None and answer["grid_size"] is None
+    assert answer["needs"] == "fill in the ranges of lr and opt"
+
+
+def test_plan_names_the_range_to_fix_with_the_message(alice_client: Client, alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm, **{"hp-0-low": "0.5", "hp-0-high": "0.01"})
+    answer = alice_client.post(reverse("trainingjobs:plan"), post).json()
+    assert answer["planned_trials"] is None
+    assert answer["needs"] == "fix the range of lr"
+    assert "low must be less than high" in answer["problem"]
+
+
+def test_plan_counts_trials_while_something_else_is_still_missing(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm, name="", metric_regex="(unclosed")
+    answer = alice_client.post(reverse("trainingjobs:plan"), post).json()
+    assert (answer["planned_trials"], answer["needs"]) == (6, None)
+    assert answer["complete"] is False
+
+
+def test_a_refused_create_with_an_empty_range_says_to_fill_it_in(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm, **{"hp-0-low": "", "hp-0-high": ""})
+    response = alice_client.post(reverse("trainingjobs:create"), post)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Trials: fill in the range of lr to see how many" in page
+    assert "fix the values marked" not in page
 
 
 def test_create_page_lists_no_algorithm_that_is_not_ready(alice_client: Client, alice: Any) -> None:

@@ -66,21 +66,30 @@
   let planTimer = null;
   let planSeq = 0;
 
+  // Each range the plan waits for, in the server's words (trainingjobs.spec_plan._needs).
+  function rangesOf(names) {
+    if (names.length === 1) return "range of " + names[0];
+    return "ranges of " + names.slice(0, -1).join(", ") + " and " + names[names.length - 1];
+  }
+
   function showPlan(answer) {
     const trials = plan.querySelector("[data-plan-trials]");
     const grid = plan.querySelector("[data-plan-grid]");
     trials.replaceChildren();
     grid.replaceChildren();
+    plan.setAttribute("data-search", answer.search ? "true" : "false");
     function strong(text, testid) {
       const node = document.createElement("strong");
       node.textContent = text;
       node.dataset.testid = testid;
       return node;
     }
-    function muted(text) {
+    function muted(text, testid, title) {
       const node = document.createElement("span");
       node.className = "muted";
       node.textContent = text;
+      if (testid) node.dataset.testid = testid;
+      if (title) node.title = title;
       return node;
     }
     if (!answer.search) {
@@ -90,11 +99,53 @@
     if (answer.planned_trials) {
       trials.append(strong(String(answer.planned_trials), "planned-trials"),
         answer.planned_trials === 1 ? " trial will run" : " trials will run");
+    } else if (answer.needs) {
+      trials.append(muted("Trials: " + answer.needs + " to see how many", "plan-needs", answer.problem));
     } else {
-      trials.append(muted("Trials: fix the values marked to see how many"));
+      trials.append(muted("Trials: counting…", "plan-needs"));
     }
     grid.append(" · grid size ", strong(answer.grid_size ? String(answer.grid_size) : "—", "grid-size"));
-    if (!answer.grid_size) grid.append(" ", muted("(a range is continuous)"));
+    if (!answer.grid_size && answer.planned_trials) grid.append(" ", muted("(a range is continuous)"));
+  }
+
+  // A searched row whose range has an input still empty (what the server calls unfilled).
+  function rangeUnfilled(row) {
+    const dist = row.querySelector("[data-dist]");
+    const type = row.getAttribute("data-type");
+    if (dist && dist.value !== "range") {
+      const shown = row.querySelectorAll("[data-panel=advanced] [data-field]:not([hidden]) input");
+      return Array.prototype.some.call(shown, function (input) { return !input.value.trim(); });
+    }
+    if (type === "bool") return false;
+    if (type === "str") {
+      const picked = row.querySelector("[data-testid=values]");
+      const typed = row.querySelector("[data-testid=typed]");
+      return !(picked && picked.selectedOptions.length) && !(typed && typed.value.trim());
+    }
+    return ["low", "high"].some(function (name) {
+      const input = row.querySelector("[data-testid=" + name + "]");
+      return input && !input.value.trim();
+    });
+  }
+
+  // What the page can tell at once, before the server's count arrives: no range is a
+  // single run, and an empty range has to be filled in. A search the server has not
+  // counted yet is "counting" rather than the single run it was a moment ago.
+  function showLocalPlan() {
+    if (!plan) return;
+    const searched = Array.prototype.filter.call(form.querySelectorAll("tbody.job-hp"), function (row) {
+      return row.classList.contains("is-searched");
+    });
+    if (!searched.length) {
+      showPlan({ search: false });
+      return;
+    }
+    const unfilled = searched.filter(rangeUnfilled).map(function (row) { return row.getAttribute("data-name"); });
+    if (unfilled.length) {
+      showPlan({ search: true, planned_trials: null, grid_size: null, needs: "fill in the " + rangesOf(unfilled) });
+    } else if (plan.getAttribute("data-search") !== "true") {
+      showPlan({ search: true, planned_trials: null, grid_size: null, needs: null });
+    }
   }
 
   function refreshPlan() {
@@ -112,6 +163,8 @@
   }
 
   function schedulePlan() {
+    planSeq++;  // an answer still on its way describes the form before this change
+    showLocalPlan();
     window.clearTimeout(planTimer);
     planTimer = window.setTimeout(refreshPlan, 250);
   }

@@ -104,6 +104,9 @@ class TrialPagination(StrictPagination):
 def _state_errors() -> Iterator[None]:
     try:
         yield
+    except services.JobExtendError as exc:
+        # About the values sent (fewer trials than the job has): a 400 on those fields.
+        raise exceptions.ValidationError(exc.errors) from exc
     except services.JobStateError as exc:
         raise Conflict(exc.message) from exc
 

@@ -55,11 +55,14 @@ from trainingjobs.form_sections import (
     supported_samplers,
     typed_params,
 )
+from trainingjobs.spec_errors import JobSpecError
+from trainingjobs.spec_fields import EXTEND_FIELDS, clean_extension
 
 __all__ = [
     "DEFAULT_LIMITS",
     "LIMITS",
     "PLACEHOLDERS",
+    "ExtendForm",
     "JobForm",
     "number",
     "range_spec",
@@ -263,3 +266,37 @@ class JobForm:
             "errors": messages,
             "has_errors": bool(errors),
         }
+
+
+@dataclass
+class ExtendForm:
+    """The job page's extend form: the new totals as typed (``raw``) and the messages by
+    field (``errors``: ``max_trials``, ``max_duration_minutes``, and ``other`` for the rest).
+
+    The values are read by ``clean_extension``, as the API's extend reads them; what the
+    job itself refuses (fewer trials than it has) comes back through ``refuse``.
+    """
+
+    raw: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_post(cls, post: QueryDict) -> ExtendForm:
+        return cls(raw={name: post.get(name, "") for name in EXTEND_FIELDS})
+
+    def totals(self) -> dict[str, int | None] | None:
+        """The new totals, or None after placing the messages of what was refused."""
+        try:
+            return clean_extension(self.raw)
+        except JobSpecError as exc:
+            self.refuse(exc.errors)
+            return None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(self.errors.values())
+
+    def refuse(self, errors: Mapping[str, Any]) -> None:
+        tree = ErrorTree(errors)
+        self.errors = {name: tree.take(name) for name in EXTEND_FIELDS}
+        self.errors["other"] = tree.rest()

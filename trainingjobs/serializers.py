@@ -37,6 +37,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from trainingjobs.models import MetricPoint, TrainingJob, Trial
+from trainingjobs.spec_fields import clean_extension
 from trainingjobs.specs import JobSpec, JobSpecError, validate_job_spec
 
 NON_FIELD = "non_field_errors"
@@ -152,6 +153,10 @@ class JobCreateInputSerializer(serializers.Serializer):
 
 
 class JobExtendInputSerializer(serializers.Serializer):
+    """The body of an extend. The fields document the shape; validation is
+    ``clean_extension``'s (the job page's extend form uses it too), so ``validated_data``
+    is ``{"max_trials": int | None, "max_duration_minutes": int | None}``."""
+
     max_trials = serializers.IntegerField(
         min_value=1, max_value=1000, required=False, allow_null=True, help_text="New total."
     )
@@ -159,10 +164,11 @@ class JobExtendInputSerializer(serializers.Serializer):
         min_value=1, max_value=525_600, required=False, allow_null=True, help_text="New total."
     )
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("max_trials") is None and attrs.get("max_duration_minutes") is None:
-            raise serializers.ValidationError("Give max_trials, max_duration_minutes or both.")
-        return attrs
+    def run_validation(self, data: Any = empty) -> dict[str, int | None]:
+        try:
+            return clean_extension({} if data is empty else data)
+        except JobSpecError as exc:
+            raise serializers.ValidationError(errors_to_api(exc.errors)) from exc
 
 
 # --- output -----------------------------------------------------------------------------------

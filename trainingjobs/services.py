@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from trainingjobs import events, scheduler
 from trainingjobs.models import TrainingJob, Trial
+from trainingjobs.spec_values import label
 
 if TYPE_CHECKING:
     from trainingjobs.specs import JobSpec
@@ -38,6 +39,16 @@ class JobStateError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class JobExtendError(JobStateError):
+    """An extension refused for the values it gives: ``errors`` maps each field it is
+    about (``max_trials``, ``max_duration_minutes``) to messages that name it as the job
+    page labels it, so the page and the API put each message on its field."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(" ".join(message for messages in errors.values() for message in messages))
+        self.errors = errors
 
 
 # --- the lock and the one place events leave from --------------------------------------------
@@ -198,10 +209,13 @@ def job_extend(
             # The clock stops while a job is finished: keep the time it had left.
             left = max(locked.deadline_at - (locked.finished_at or now), timedelta(0))
             locked.deadline_at = now + left
+        errors: dict[str, list[str]] = {}
         if max_trials is not None:
-            _extend_trials(locked, max_trials)
+            _extend_trials(locked, max_trials, errors)
         if max_duration_minutes is not None:
-            _extend_duration(locked, max_duration_minutes, now)
+            _extend_duration(locked, max_duration_minutes, now, errors)
+        if errors:
+            raise JobExtendError(errors)
         _check_can_run(locked, now)
         if was_finished:
             locked.transition(JobStatus.RUNNING)
@@ -213,34 +227,44 @@ def job_extend(
     return locked
 
 
-def _extend_trials(job: TrainingJob, max_trials: int) -> None:
-    if max_trials <= job.max_trials or max_trials > MAX_TRIALS:
-        raise JobStateError(
-            f"max_trials must be more than the current {job.max_trials} and at most "
-            f"{MAX_TRIALS}, got {max_trials}."
-        )
-    job.max_trials = max_trials
+def _extend_trials(job: TrainingJob, max_trials: int, errors: dict[str, list[str]]) -> None:
+    name = label("max_trials")
+    if max_trials <= job.max_trials:
+        errors["max_trials"] = [
+            f"{name} must be more than the {job.max_trials} already allowed, got {max_trials}."
+        ]
+    elif max_trials > MAX_TRIALS:
+        errors["max_trials"] = [f"{name} must be at most {MAX_TRIALS}, got {max_trials}."]
+    else:
+        job.max_trials = max_trials
 
 
-def _extend_duration(job: TrainingJob, minutes: int, now: datetime) -> None:
-    if job.max_duration_minutes is None:
-        raise JobStateError("The job has no time limit to extend.")
-    if minutes <= job.max_duration_minutes:
-        raise JobStateError(
-            f"max_duration_minutes must be more than the current {job.max_duration_minutes}, "
+def _extend_duration(
+    job: TrainingJob, minutes: int, now: datetime, errors: dict[str, list[str]]
+) -> None:
+    current = job.max_duration_minutes
+    if current is None:
+        errors["max_duration_minutes"] = ["The job has no time limit, so there is none to extend."]
+    elif minutes <= current:
+        errors["max_duration_minutes"] = [
+            f"{label('max_duration_minutes')} must be more than the {current} already allowed, "
             f"got {minutes}."
-        )
-    added = timedelta(minutes=minutes - job.max_duration_minutes)
-    job.max_duration_minutes = minutes
-    job.deadline_at = (job.deadline_at or now) + added
+        ]
+    else:
+        job.max_duration_minutes = minutes
+        job.deadline_at = (job.deadline_at or now) + timedelta(minutes=minutes - current)
 
 
 def _check_can_run(job: TrainingJob, now: datetime) -> None:
     counts = trial_counts(job.pk)
     if budget_used(counts) >= job.max_trials:
-        raise JobStateError(f"The job has run all its {job.max_trials} trials: give it more.")
+        raise JobExtendError(
+            {"max_trials": [f"The job has run all its {job.max_trials} trials: give it more."]}
+        )
     if job.deadline_at is not None and job.deadline_at <= now:
-        raise JobStateError("The job has no time left: give it more minutes.")
+        raise JobExtendError(
+            {"max_duration_minutes": ["The job has no time left: give it more minutes."]}
+        )
     failed = failed_count(job, counts)
     if job.max_failed is not None and failed >= max(job.max_failed, 1):
         raise JobStateError(

@@ -1,6 +1,7 @@
 """A job spec's top-level fields and limits: name, description, algorithm, dataset,
 choices, whole-number limits (trials, concurrency, minutes, failures) and flags.
-Part of ``trainingjobs.specs.validate_job_spec``.
+Part of ``trainingjobs.specs.validate_job_spec``; ``clean_extension`` reads an extension's
+new limits the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from algorithms.models import Algorithm
 from algorithms.spaces import show
 from datasets.models import Dataset
 from datasets.services import dataset_for_job
-from trainingjobs.spec_errors import SpecErrors
+from trainingjobs.spec_errors import JobSpecError, SpecErrors
 from trainingjobs.spec_values import as_bool, label, whole_number
 
 MAX_NAME = 128
@@ -177,6 +178,35 @@ def clean_int(
         )
         return None
     return number
+
+
+EXTEND_FIELDS = ("max_trials", "max_duration_minutes")
+
+
+def clean_extension(data: Any) -> dict[str, int | None]:
+    """The new totals an extension asks for, read as a create reads its limits (the job
+    page's extend form and the API's extend both come here)::
+
+        {"max_trials": int | None, "max_duration_minutes": int | None}
+
+    Raises ``JobSpecError`` keyed by field for a value that is not a whole number in its
+    range, and under ``__all__`` when neither is given. Whether the totals are more than
+    the job has is the service's question (``services.job_extend``).
+    """
+    if not isinstance(data, Mapping):
+        raise JobSpecError({"__all__": [f"An extension must be an object, got {show(data)}."]})
+    errors = SpecErrors()
+    totals = {
+        "max_trials": clean_int(data.get("max_trials"), "max_trials", 1, MAX_TRIALS, errors),
+        "max_duration_minutes": clean_int(
+            data.get("max_duration_minutes"), "max_duration_minutes", 1, MAX_MINUTES, errors
+        ),
+    }
+    if not errors and all(value is None for value in totals.values()):
+        errors.add("__all__", message="Give more trials, more minutes, or both.")
+    if errors:
+        raise JobSpecError(errors.tree)
+    return totals
 
 
 def clean_bool(value: Any, key: str, errors: SpecErrors) -> bool:

@@ -9,9 +9,21 @@ from typing import Any
 
 from algorithms.models import Hyperparameter
 
+# Fields whose name on the create and job pages is not their key in words.
+_LABELS = {
+    "max_duration_minutes": "Max duration (minutes)",
+    "trial_timeout_minutes": "Trial timeout (minutes)",
+    "max_failed": "Max failed trials",
+}
+
 
 def label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    """A field as the pages label it, for the messages about it.
+
+    >>> label("max_trials"), label("max_duration_minutes")
+    ('Max trials', 'Max duration (minutes)')
+    """
+    return _LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
 def whole_number(value: Any) -> int | None:

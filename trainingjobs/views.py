@@ -1,9 +1,10 @@
 """Training-job pages: list, create, detail and trial detail, and the buttons on them.
 
 Every view fetches through ``_get_job_for_user`` / ``_get_trial_for_user`` (404 for
-someone else's job, staff see all), maps the POST with ``JobForm``, calls one function of
-``trainingjobs.specs``, ``trainingjobs.services`` or ``trainingjobs.trial_services``, and
-redirects or renders. Login is enforced for every page by ``console.middleware``. What the
+someone else's job, staff see all), maps the POST with ``JobForm`` (``ExtendForm`` for the
+job page's extend), calls one function of ``trainingjobs.specs``, ``trainingjobs.services``
+or ``trainingjobs.trial_services``, and redirects or renders (a refused form again, with
+what was typed). Login is enforced for every page by ``console.middleware``. What the
 pages show is read here with a bounded number of queries (annotations for the list, one
 query for all of a job's metric points); what it looks like is built by
 ``trainingjobs.pages`` and ``trainingjobs.charts``.
@@ -33,7 +34,7 @@ from trainingjobs import (
     specs,
     trial_services,
 )
-from trainingjobs.forms import JobForm, number
+from trainingjobs.forms import ExtendForm, JobForm
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
 PAGE_SIZE = 20
@@ -170,7 +171,12 @@ def job_plan(request: HttpRequest) -> JsonResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The live dashboard: the snapshot the page's script starts from, and what the page
     draws on the server (stats, best trial, the newest rows, configuration)."""
-    job = _get_job_for_user(request, pk)
+    return _render_detail(request, _get_job_for_user(request, pk))
+
+
+def _render_detail(
+    request: HttpRequest, job: TrainingJob, extend: ExtendForm | None = None, status: int = 200
+) -> HttpResponse:
     snapshot = dashboard.snapshot(job)
     rows = snapshot["trials"]
     summary = dashboard.summary(job, rows)
@@ -193,8 +199,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "leaderboard": snapshot["leaderboard"],
         "config": pages.job_config(job),
         "first_failure": pages.first_failure(job, list(first_failed)),
+        "extend": extend or ExtendForm(raw={}),
     }
-    return render(request, "trainingjobs/detail.html", ctx)
+    return render(request, "trainingjobs/detail.html", ctx, status=status)
 
 
 @require_POST
@@ -223,27 +230,20 @@ def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def job_extend(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
-    max_trials = _positive(request.POST.get("max_trials", ""))
-    minutes = _positive(request.POST.get("max_duration_minutes", ""))
-    if max_trials is False or minutes is False or (max_trials is None and minutes is None):
-        messages.error(request, "To extend, give a whole number of trials and/or minutes.")
-        return redirect("trainingjobs:detail", pk=job.pk)
-    return _act(
-        request,
-        job,
-        lambda: services.job_extend(
-            job=job, max_trials=max_trials or None, max_duration_minutes=minutes or None
-        ),
-        "Job extended: the search goes on from the same history.",
-    )
-
-
-def _positive(text: str) -> int | None | bool:
-    """A positive whole number, None when blank, False when it is not one."""
-    if not text.strip():
-        return None
-    value = number(text)
-    return value if isinstance(value, int) and value > 0 else False
+    form = ExtendForm.from_post(request.POST)
+    totals = form.totals()
+    if totals is not None:
+        try:
+            services.job_extend(job=job, **totals)
+        except services.JobExtendError as exc:
+            form.refuse(exc.errors)
+        except services.JobStateError as exc:
+            form.refuse({"__all__": [exc.message]})
+        else:
+            messages.success(request, "Job extended: the search goes on from the same history.")
+            return redirect("trainingjobs:detail", pk=job.pk)
+    # The job page again, the values as typed and each message beside its input.
+    return _render_detail(request, job, form, status=400)
 
 
 def _act(request: HttpRequest, job: TrainingJob, action: Any, done: str) -> HttpResponse:

@@ -394,11 +394,25 @@ def test_extend_refusals(alice_api: APIClient, alice: Any) -> None:
     job = make_job(alice, max_duration_minutes=60, deadline_at=timezone.now() + timedelta(hours=1))
     empty = alice_api.post(f"{JOBS}{job.pk}/extend/", {}, format="json")
     assert empty.status_code == 400
-    assert empty.json() == {"non_field_errors": ["Give max_trials, max_duration_minutes or both."]}
+    assert empty.json() == {"non_field_errors": ["Give more trials, more minutes, or both."]}
     typed = alice_api.post(f"{JOBS}{job.pk}/extend/", {"max_trials": "many"}, format="json")
-    assert typed.status_code == 400 and "max_trials" in typed.json()
-    fewer = alice_api.post(f"{JOBS}{job.pk}/extend/", {"max_trials": 3}, format="json")
-    assert fewer.status_code == 409 and "more than the current 12" in fewer.json()["detail"]
+    assert typed.status_code == 400
+    assert typed.json() == {"max_trials": ["Max trials must be a whole number, got 'many'."]}
+    fewer = alice_api.post(
+        f"{JOBS}{job.pk}/extend/", {"max_trials": 3, "max_duration_minutes": 30}, format="json"
+    )
+    # About the values sent, so a 400 on each field, in the words the job page uses.
+    assert fewer.status_code == 400
+    assert fewer.json() == {
+        "max_trials": ["Max trials must be more than the 12 already allowed, got 3."],
+        "max_duration_minutes": [
+            "Max duration (minutes) must be more than the 60 already allowed, got 30."
+        ],
+    }
+    listed = alice_api.post(f"{JOBS}{job.pk}/extend/", [5], format="json")
+    assert listed.status_code == 400 and "non_field_errors" in listed.json()
+    job.refresh_from_db()
+    assert (job.max_trials, job.max_duration_minutes) == (12, 60)
 
     longer = alice_api.post(f"{JOBS}{job.pk}/extend/", {"max_duration_minutes": 90}, format="json")
     assert longer.status_code == 200, longer.json()

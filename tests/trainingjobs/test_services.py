@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from trainingjobs import execution, reaper, services, tasks, trial_services
 from trainingjobs.models import TrainingJob, Trial
-from trainingjobs.services import JobStateError
+from trainingjobs.services import JobExtendError, JobStateError
 
 from .engine_helpers import at, claim, finish, make_algorithm, make_job, step, trials
 
@@ -163,10 +163,14 @@ def test_extending_a_running_job_moves_its_deadline(alice: Any) -> None:
     ("fields", "extension", "message"),
     [
         ({}, {}, "Give more trials, more minutes, or both."),
-        ({}, {"max_trials": 4}, "max_trials must be more than the current 4"),
-        ({}, {"max_trials": 1001}, "at most 1000"),
-        ({}, {"max_duration_minutes": 60}, "The job has no time limit to extend."),
-        ({"max_duration_minutes": 60}, {"max_duration_minutes": 30}, "more than the current 60"),
+        ({}, {"max_trials": 4}, r"Max trials must be more than the 4 already allowed, got 4\."),
+        ({}, {"max_trials": 1001}, "Max trials must be at most 1000, got 1001."),
+        ({}, {"max_duration_minutes": 60}, "The job has no time limit, so there is none to"),
+        (
+            {"max_duration_minutes": 60},
+            {"max_duration_minutes": 30},
+            r"Max duration \(minutes\) must be more than the 60 already allowed, got 30\.",
+        ),
     ],
 )
 def test_extensions_that_are_not_more_are_refused(
@@ -175,6 +179,20 @@ def test_extensions_that_are_not_more_are_refused(
     job = make_job(alice, **fields)
     with pytest.raises(JobStateError, match=message):
         services.job_extend(job=job, **extension)
+
+
+def test_a_refused_extension_names_each_field_and_changes_nothing(alice: Any) -> None:
+    job = make_job(alice, max_trials=8, max_duration_minutes=60)
+    with pytest.raises(JobExtendError) as refused:
+        services.job_extend(job=job, max_trials=3, max_duration_minutes=45)
+    assert refused.value.errors == {
+        "max_trials": ["Max trials must be more than the 8 already allowed, got 3."],
+        "max_duration_minutes": [
+            "Max duration (minutes) must be more than the 60 already allowed, got 45."
+        ],
+    }
+    job.refresh_from_db()
+    assert (job.max_trials, job.max_duration_minutes) == (8, 60)
 
 
 def test_extending_a_completed_job_with_time_only_is_refused(alice: Any) -> None:

@@ -583,14 +583,78 @@ def test_cancel_button_cancels_and_a_refused_action_shows_why(
     assert 'class="alert alert-error"' in again.content.decode()
 
 
-def test_extend_needs_a_whole_number(alice_client: Client, alice: Any) -> None:
-    job = make_job(alice, status="completed")
-    response = alice_client.post(
-        reverse("trainingjobs:extend", args=[job.pk]), {"max_trials": "lots"}, follow=True
-    )
+def _extend(client: Client, job: TrainingJob, **values: str) -> Any:
+    return client.post(reverse("trainingjobs:extend", args=[job.pk]), values)
+
+
+def test_extend_with_words_for_numbers_marks_each_field_and_keeps_them(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice, status="completed", max_trials=8, max_duration_minutes=60)
+    response = _extend(alice_client, job, max_trials="abc", max_duration_minutes="1e999")
+
+    assert response.status_code == 400
     job.refresh_from_db()
-    assert job.max_trials == 4
-    assert "whole number" in response.content.decode()
+    assert (job.status, job.max_trials, job.max_duration_minutes) == ("completed", 8, 60)
+    form = response.context["extend"]
+    assert form.errors["max_trials"] == ["Max trials must be a whole number, got 'abc'."]
+    assert form.errors["max_duration_minutes"] == [
+        "Max duration (minutes) must be a whole number, got '1e999'."
+    ]
+    page = response.content.decode()
+    assert 'name="max_trials" value="abc"' in page
+    assert 'name="max_duration_minutes" value="1e999"' in page
+    assert page.count('class="extend-field has-error"') == 2
+    assert "The job was not extended." in page
+
+
+def test_extend_to_fewer_trials_says_how_many_the_job_has(alice_client: Client, alice: Any) -> None:
+    job = make_job(alice, status="completed", max_trials=8)
+    response = _extend(alice_client, job, max_trials="3", max_duration_minutes="")
+
+    assert response.status_code == 400
+    job.refresh_from_db()
+    assert job.max_trials == 8
+    errors = response.context["extend"].errors
+    assert errors["max_trials"] == ["Max trials must be more than the 8 already allowed, got 3."]
+    assert errors["max_duration_minutes"] == [] and errors["other"] == []
+    page = response.content.decode()
+    assert 'name="max_trials" value="3"' in page
+    assert "max_trials must" not in page
+
+
+def test_extend_refused_by_the_jobs_state_keeps_what_was_typed(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice, status="completed", max_trials=2)
+    add_trial(job, 1, 0.5)
+    add_trial(job, 2, 0.6)
+    response = _extend(alice_client, job, max_duration_minutes="30")
+
+    assert response.status_code == 400
+    errors = response.context["extend"].errors
+    assert errors["max_duration_minutes"] == [
+        "The job has no time limit, so there is none to extend."
+    ]
+    assert 'name="max_duration_minutes" value="30"' in response.content.decode()
+
+    blank = _extend(alice_client, job, max_trials=" ", max_duration_minutes="")
+    assert blank.status_code == 400
+    assert blank.context["extend"].errors["other"] == ["Give more trials, more minutes, or both."]
+    assert 'data-testid="extend-errors"' in blank.content.decode()
+
+
+def test_extend_with_more_trials_runs_the_job_again(alice_client: Client, alice: Any) -> None:
+    job = make_job(alice, status="completed", max_trials=2, finished_at=timezone.now())
+    add_trial(job, 1, 0.5)
+    add_trial(job, 2, 0.6)
+    response = _extend(alice_client, job, max_trials="5")
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.max_trials) == ("running", 5)
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Job extended" in page and 'class="extend-field has-error"' not in page
 
 
 def test_buttons_refuse_get(alice_client: Client, alice: Any) -> None:

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from algorithms import services
 from algorithms.models import Algorithm, AlgorithmQuerySet
 from algorithms.permissions import IsOwnerOrStaff
-from algorithms.script_help import parse_help
+from algorithms.script_help import read_options
 from algorithms.serializers import (
     AlgorithmInputSerializer,
     AlgorithmListQuerySerializer,
@@ -262,7 +262,7 @@ class AlgorithmScriptOptionsApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         algorithm = get_object_or_404(_visible(request.user), pk=pk)
         self.check_object_permissions(request, algorithm)
-        options = parse_help(algorithm.script_help)
+        options = read_options(algorithm.script_help, algorithm.script_arguments)
         return Response(
             ScriptOptionsOutputSerializer({**options.as_dict(), "help": algorithm.script_help}).data
         )

@@ -8,7 +8,8 @@ Field names: ``name``, ``description``, ``code_source`` (upload | server_path), 
 (file), ``pending_code`` (token of a kept upload), ``server_path``, ``boot_file``,
 ``engine``; hyperparameter rows as ``hp-<i>-<column>`` (rows ordered by ``i``, the page's JS
 renumbers them on every change); ``auto_search``, ``metric_name``, ``metric_goal``,
-``metric_regex``, ``sample_log``; ``sa`` (checked search algorithms) and
+``metric_regex``, ``sample_log``; ``sa`` (checked search algorithms), ``sa_order`` (their
+names in the order ticked, kept by the page's script; the first is a job's default) and
 ``sa-<algorithm>-<param>`` for their parameters, where ``<algorithm>`` is the name the
 sampler is selected under (its canonical name, or the ModelArts alias it was saved with).
 
@@ -30,10 +31,16 @@ from django.utils.datastructures import MultiValueDict
 
 from algorithms import pending
 from algorithms.algorithm_errors import AlgorithmErrors
+from algorithms.help_merge import (
+    MergeReport,
+    left_out_by_reason,
+    merge_from_help,
+    missing_from_table,
+)
 from algorithms.hyperparameter_rules import HP_TYPES
 from algorithms.models import Algorithm, Engine
-from algorithms.script_help import parse_help
-from algorithms.spec_display import display_value, range_text, stored_number
+from algorithms.script_help import read_options
+from algorithms.spec_display import display_row, display_value, range_text
 from algorithms.spec_values import TRUE_STRINGS
 from algorithms.validation import MAX_SAMPLE_LOG_CHARS
 from search.samplers import list_samplers
@@ -63,6 +70,8 @@ class AlgorithmForm:
     upload: File | None = field(default=None, repr=False)
     # Fields the page could not read (too large): refused before any service is called.
     refused: AlgorithmErrors = field(default_factory=AlgorithmErrors)
+    # What filling the table from the script's --help did (None when it was not filled).
+    merged: MergeReport | None = None
 
     @classmethod
     def from_post(
@@ -110,18 +119,14 @@ class AlgorithmForm:
             return cls(raw=raw, spec={})
         return cls(raw=_raw_from_instance(instance), spec={})
 
-    @classmethod
-    def from_script_help(cls, instance: Algorithm) -> AlgorithmForm | None:
-        """The saved algorithm with its table read from the script's ``--help``, for review;
-        None when the help describes no option."""
-        options = parse_help(instance.script_help)
+    def fill_from_help(self, instance: Algorithm) -> bool:
+        """Merge the table the script's ``--help`` describes into the one on the page, for
+        review (``algorithms.help_merge``); False when the help describes no option."""
+        options = read_options(instance.script_help, instance.script_arguments)
         if not options.hyperparameters:
-            return None
-        raw = _raw_from_instance(instance)
-        raw["hyperparameters"] = [_display_row(row) for row in options.hyperparameters]
-        raw["bool_style"] = options.as_dict()["bool_style"]
-        raw["accepts_data_urls"] = options.accepts_data_urls
-        return cls(raw=raw, spec={})
+            return False
+        self.merged = merge_from_help(self.raw, options)
+        return True
 
     def keep_upload(self, errors: AlgorithmErrors, *, user_id: int) -> None:
         """After a refusal: store a fresh upload the code checks accepted, for the next post."""
@@ -149,7 +154,9 @@ class AlgorithmForm:
             "raw": raw,
             "errors": {key.replace(".", "_"): msgs for key, msgs in errors.fields.items()},
             "has_errors": bool(errors),
-            "rows": _rows_context(raw["hyperparameters"], errors),
+            "rows": _rows_context(
+                raw["hyperparameters"], errors, self.merged.status() if self.merged else {}
+            ),
             "hp_types": HP_TYPES,
             "argument_styles": Algorithm.ArgumentStyle.choices,
             "bool_styles": Algorithm.BoolStyle.choices,
@@ -158,9 +165,7 @@ class AlgorithmForm:
             "pending_token": self.pending_token,
             "pending_name": pending.pending_name(self.pending_token),
             "instance": instance,
-            "help_options": len(parse_help(instance.script_help).hyperparameters)
-            if instance is not None
-            else 0,
+            "help": _help_context(raw, instance, self.merged),
         }
 
 
@@ -225,9 +230,22 @@ def _raw_from_post(data: QueryDict) -> dict[str, Any]:
         },
         "sample_log": data.get("sample_log", ""),
         "confirm_no_match": data.get("confirm_no_match", "") in TRUE_STRINGS,
-        "selected": data.getlist("sa"),
+        "selected": _in_order_ticked(data.getlist("sa"), data.get("sa_order", "")),
         "params": params,
     }
+
+
+def _in_order_ticked(selected: list[str], order: str) -> list[str]:
+    """The ticked search algorithms in the order they were ticked (the page's script keeps
+    it in ``sa_order``); any it does not name follow in the page's order. The first is the
+    default a job starts with.
+
+    >>> _in_order_ticked(["random", "tpe"], "tpe,random"), _in_order_ticked(["random"], "")
+    (['tpe', 'random'], ['random'])
+    """
+    ticked = [name for name in order.split(",") if name in selected]
+    ticked = list(dict.fromkeys(ticked))
+    return ticked + [name for name in selected if name not in ticked]
 
 
 def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
@@ -251,23 +269,9 @@ def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _display_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A typed hyperparameter row as the table's inputs show it."""
-    return {
-        "name": row["name"],
-        "type": row["type"],
-        "default": display_value(row["default"]),
-        "min": display_value(stored_number(row["min"], row["type"])),
-        "max": display_value(stored_number(row["max"], row["type"])),
-        "choices": ", ".join(display_value(c) for c in row["choices"] or []),
-        "required": row["required"],
-        "description": row["description"],
-    }
-
-
 def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
     rows = [
-        _display_row(
+        display_row(
             {
                 "name": hp.name,
                 "type": hp.type,
@@ -313,11 +317,39 @@ def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
 # --- messages -> beside their inputs -----------------------------------------------------------
 
 
-def _rows_context(rows: list[dict[str, Any]], errors: AlgorithmErrors) -> list[dict[str, Any]]:
+def _rows_context(
+    rows: list[dict[str, Any]], errors: AlgorithmErrors, marks: dict[str, str]
+) -> list[dict[str, Any]]:
     return [
-        {"index": i, "values": row, "errors": errors.rows.get(i, {})}
+        {
+            "index": i,
+            "values": row,
+            "errors": errors.rows.get(i, {}),
+            "mark": marks.get(str(row["name"]).strip(), ""),
+        }
         for i, row in enumerate(rows)
     ]
+
+
+def help_offer(algorithm: Algorithm) -> dict[str, Any]:
+    """What the detail page says about the script's ``--help`` (see ``_help_context``)."""
+    return _help_context(_raw_from_instance(algorithm), algorithm, None)
+
+
+def _help_context(
+    raw: dict[str, Any], instance: Algorithm | None, merged: MergeReport | None
+) -> dict[str, Any]:
+    """What a page says about the script's ``--help``: how many options it lists, which
+    are not in the table, which are not rows and why, and what filling the table did."""
+    if instance is None:
+        return {"count": 0}
+    options = read_options(instance.script_help, instance.script_arguments)
+    return {
+        "count": len(options.hyperparameters),
+        "missing": missing_from_table(raw["hyperparameters"], options),
+        "left_out": left_out_by_reason(options.left_out),
+        "merged": merged,
+    }
 
 
 def _samplers_context(
@@ -343,6 +375,7 @@ def _samplers_context(
         options.append(
             {
                 "name": name,
+                "position": raw["selected"].index(name) + 1 if chosen else 0,
                 "canonical": entry["name"],
                 "aliases": entry["aliases"],
                 "is_alias": name != entry["name"],

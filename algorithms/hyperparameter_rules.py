@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from algorithms.algorithm_errors import AlgorithmErrors
+from algorithms.row_bounds import RowValues, row_value_errors
 from algorithms.spec_values import BadValue, is_blank, parse_bool, parse_number, parse_text
 
 # Usable as `--name=value` on a command line and by argparse: no spaces, '=' or quotes.
@@ -23,6 +24,7 @@ MAX_HP_NAME = 64
 MAX_HYPERPARAMETERS = 200
 MAX_HP_DESCRIPTION = 500
 MAX_CHOICES = 1000
+_VALUE_COLUMNS = ("type", "default", "min", "max", "choices")
 
 
 def clean_hyperparameters(
@@ -230,8 +232,23 @@ def _check_numeric_row(
     if is_blank(default_raw):
         if auto_search and not given and choices == []:
             errors.add_row(i, "min", "min and max are required to search this hyperparameter.")
+    else:
+        _check_numeric_default(i, default_raw, row, errors)
+    _check_searchable(i, row, errors)
+
+
+def _check_searchable(i: int, row: dict[str, Any], errors: AlgorithmErrors) -> None:
+    """The search library's own rules on the row's values, once the table's rules passed:
+    what it refuses would fail every job that searches the row, and an int it cannot hold
+    exactly (beyond +-2**53) would be stored changed."""
+    if any(column in errors.rows.get(i, {}) for column in _VALUE_COLUMNS):
         return
-    _check_numeric_default(i, default_raw, row, errors)
+    values = RowValues(
+        row["name"], row["type"], row["min"], row["max"], row["choices"], row["default"]
+    )
+    for column, messages in row_value_errors(values).items():
+        for message in messages:
+            errors.add_row(i, column, message)
 
 
 def _clean_range(

@@ -151,6 +151,10 @@ class Algorithm(models.Model):
     package_refused_reason = models.TextField(blank=True)
     # What the boot file printed for --help when its package was checked (its options).
     script_help = models.TextField(blank=True)
+    # The argparse parser's own options, captured while --help ran (algorithms.help_actions):
+    # every option's type, default and choices, which the printed help shows only beside
+    # help text. {} for click, hand-rolled parsers, and packages checked before the capture.
+    script_arguments = models.JSONField(default=dict, blank=True)
     # The log lines the user pasted to write the metric regex, kept for the tester on edit.
     sample_log = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -29,14 +29,20 @@ MAX_UPLOAD_NAME_BYTES = 200  # the rest of 255 is left for the storage's own suf
 
 
 def check_code(
-    code: File | None, server_path: str, errors: AlgorithmErrors, *, required: bool
+    code: File | None,
+    server_path: str,
+    errors: AlgorithmErrors,
+    *,
+    required: bool,
+    source: str = "",
 ) -> None:
     """Add to ``errors`` what is wrong with the given package, on ``code`` or ``server_path``.
 
     An upload must be a ``.py``, ``.zip``, ``.tar.gz`` or ``.tgz`` of 1 byte to
     ``MAX_UPLOAD_MB`` MB whose name fits a file system; a server path must lie inside one
     of :func:`~algorithms.package_validation.server_roots`. ``required``: neither given is
-    an error (a create), else the stored package is kept (an update).
+    an error (a create), else the stored package is kept (an update); the message goes on
+    the field of the chosen ``source`` (the page shows only that one).
     """
     server_path = (server_path or "").strip()
     if code and server_path:
@@ -50,7 +56,9 @@ def check_code(
         if message:
             errors.add("server_path", message)
         return
-    if required:
+    if required and source == "server_path":
+        errors.add("server_path", "Give the server folder's path, or upload a code package.")
+    elif required:
         errors.add("code", "Upload a code package or give a server path.")
 
 

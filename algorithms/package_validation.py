@@ -68,13 +68,14 @@ def algorithm_validate_package(*, algorithm_id: int) -> None:
         ref = PackageRef.current(algorithm)
     else:
         return
-    manifest, reason, help_text = _check(ref, algorithm_id, _python(algorithm))
+    manifest, reason, help_result = _check(ref, algorithm_id, _python(algorithm))
     with transaction.atomic():
         algorithm = Algorithm.objects.select_for_update().filter(pk=algorithm_id).first()
         if algorithm is None:
             return
         if not reason:
-            algorithm.script_help = help_text
+            algorithm.script_help = help_result.output
+            algorithm.script_arguments = help_result.captured
         if algorithm.has_pending_package and PackageRef.pending(algorithm) == ref:
             _finish_pending(algorithm, manifest, reason)
         elif (
@@ -93,8 +94,8 @@ def _python(algorithm: Algorithm) -> str:
 
 def _check(
     ref: PackageRef, algorithm_id: int, python: str
-) -> tuple[list[dict[str, Any]], str, str]:
-    """The package's manifest, why it is refused ("" when it is not), and its --help text.
+) -> tuple[list[dict[str, Any]], str, script_help.HelpResult]:
+    """The package's manifest, why it is refused ("" when it is not), and its --help.
 
     The package is extracted into a throwaway folder (which also checks every member) and
     its boot file run there with ``--help``: an import error fails the package now rather
@@ -105,15 +106,16 @@ def _check(
             found = _extract(ref, Path(folder) / "package")
             boot = packages.find_boot_file(found, ref.boot_file)
         except packages.PackageError as exc:
-            return [], str(exc), ""
+            return [], str(exc), script_help.HelpResult("")
         except OSError as exc:
             logger.warning("cannot read package of algorithm %s: %s", algorithm_id, exc)
-            return [], f"The code package could not be read ({exc.__class__.__name__}).", ""
+            reason = f"The code package could not be read ({exc.__class__.__name__})."
+            return [], reason, script_help.HelpResult("")
         result = script_help.run_help(
             python, Path(folder) / "package", boot, timeout=settings.SCRIPT_HELP_TIMEOUT
         )
     manifest = [{"path": f.path, "size": f.size} for f in found.files]
-    return manifest, result.refused, result.output
+    return manifest, result.refused, result
 
 
 def _finish_creating(algorithm: Algorithm, manifest: list[dict[str, Any]], reason: str) -> None:
@@ -123,7 +125,9 @@ def _finish_creating(algorithm: Algorithm, manifest: list[dict[str, Any]], reaso
         algorithm.transition(Algorithm.Status.READY)
     algorithm.manifest = manifest
     algorithm.save(
-        update_fields=["status", "status_reason", "manifest", "script_help", "updated_at"]
+        update_fields=[
+            "status", "status_reason", "manifest", "script_help", "script_arguments", "updated_at"
+        ]
     )
 
 

@@ -218,12 +218,25 @@ class ScriptOptionRowSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
 
 
+class ScriptOptionLeftOutSerializer(serializers.Serializer):
+    option = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class ScriptOptionsOutputSerializer(serializers.Serializer):
     help = serializers.CharField(allow_blank=True, help_text="What --help printed.")
     hyperparameters = ScriptOptionRowSerializer(many=True)
     argument_style = serializers.CharField()
     bool_style = serializers.CharField(help_text="`flag` when the script has store_true flags.")
     accepts_data_urls = serializers.BooleanField()
+    left_out = ScriptOptionLeftOutSerializer(
+        many=True,
+        help_text="The script's options that are not rows (positionals, --data_url...), and why.",
+    )
+    read_from = serializers.CharField(
+        help_text="`argparse` when read from the parser's own options (every option's type, "
+        "default and choices), `help text` when read from what --help printed."
+    )
 
 
 class AlgorithmListQuerySerializer(serializers.Serializer):

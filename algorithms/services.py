@@ -55,7 +55,7 @@ def algorithm_create(
     """Validate and save a new algorithm; its package is inspected after commit."""
     cleaned, errors = validate_algorithm_spec(spec)
     engine = _resolve_engine(cleaned.engine, errors)
-    check_code(code, server_path, errors, required=True)
+    check_code(code, server_path, errors, required=True, source=cleaned.code_source)
     if cleaned.name and Algorithm.objects.filter(owner=owner, name=cleaned.name).exists():
         errors.add("name", _name_taken(cleaned.name))
     check_sample_matches(cleaned, errors)

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from search import SearchSpace
-from search.distributions import Distribution, from_spec
+from search.distributions import Distribution, IntDistribution, from_spec
 from search.errors import SearchError
 
 __all__ = ["RangeErrors", "RowLike", "check_range", "show", "space_from_rows"]
@@ -370,6 +370,8 @@ def _extremes(dist: Distribution) -> tuple[float, float] | None:
 
 
 def _integer_valued(dist: Distribution) -> bool:
+    if isinstance(dist, IntDistribution):  # int and randint: whole however many values
+        return True
     values = _finite_values(dist)
     if values is not None:
         return all(float(v).is_integer() for v in values)

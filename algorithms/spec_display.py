@@ -45,6 +45,25 @@ def display_value(value: Any) -> str:
     return str(value)
 
 
+def display_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A typed hyperparameter row as the table's inputs show it (every value a string).
+
+    >>> display_row({"name": "epochs", "type": "int", "default": 30, "min": 5.0,
+    ...              "max": 100.0, "choices": [], "required": False, "description": ""})["max"]
+    '100'
+    """
+    return {
+        "name": row["name"],
+        "type": row["type"],
+        "default": display_value(row["default"]),
+        "min": display_value(stored_number(row["min"], row["type"])),
+        "max": display_value(stored_number(row["max"], row["type"])),
+        "choices": ", ".join(display_value(c) for c in row["choices"] or []),
+        "required": row["required"],
+        "description": row["description"],
+    }
+
+
 def format_constraint(hp_type: str, low: float | None, high: float | None, choices: Any) -> str:
     """The constraint of a hyperparameter row in words.
 

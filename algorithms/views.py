@@ -18,9 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms import metric_regex, services
 from algorithms.algorithm_errors import AlgorithmErrors
-from algorithms.forms import AlgorithmForm
+from algorithms.forms import AlgorithmForm, help_offer
 from algorithms.models import Algorithm
-from algorithms.script_help import parse_help
 
 PAGE_SIZE = 20
 
@@ -61,7 +60,7 @@ def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "algorithm": algorithm,
         "hyperparameters": algorithm.hyperparameters.all(),
-        "help_options": len(parse_help(algorithm.script_help).hyperparameters),
+        "help": help_offer(algorithm),
         "refresh": algorithm.status == Algorithm.Status.CREATING
         or algorithm.has_pending_package,
     }
@@ -92,11 +91,10 @@ def algorithm_create(request: HttpRequest) -> HttpResponse:
 def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
     algorithm = _get_algorithm_for_user(request, pk)
     if request.method != "POST":
-        # ?from_help=1: the table as the script's --help describes it, for review.
-        filled = AlgorithmForm.from_script_help(algorithm) if request.GET.get("from_help") else None
-        form = filled or AlgorithmForm.initial(algorithm)
-        ctx = {**form.context(instance=algorithm), "filled_from_help": filled is not None}
-        return render(request, "algorithms/form.html", ctx)
+        form = AlgorithmForm.initial(algorithm)
+        if request.GET.get("from_help"):  # the saved table merged with the script's --help
+            form.fill_from_help(algorithm)
+        return render(request, "algorithms/form.html", form.context(instance=algorithm))
     form = AlgorithmForm.from_post(
         request.POST,
         request.FILES,
@@ -106,6 +104,8 @@ def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if form.refused:
         return _refused(request, form, form.refused, instance=algorithm)
+    if request.POST.get("fill_from_help"):
+        return _filled_from_help(request, form, algorithm)
     try:
         algorithm = services.algorithm_update(
             algorithm=algorithm, spec=form.spec, code=form.code, server_path=form.server_path
@@ -115,6 +115,17 @@ def algorithm_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.finish(user_id=_user_id(request))
     messages.success(request, f"Algorithm '{algorithm.name}' saved.")
     return redirect("algorithms:detail", pk=algorithm.pk)
+
+
+def _filled_from_help(
+    request: HttpRequest, form: AlgorithmForm, algorithm: Algorithm
+) -> HttpResponse:
+    """The form as typed, its table merged with the script's ``--help``; nothing is saved
+    (a chosen file is kept for the save, as after a refusal)."""
+    form.close()
+    form.keep_upload(AlgorithmErrors(), user_id=_user_id(request))
+    form.fill_from_help(algorithm)
+    return render(request, "algorithms/form.html", form.context(instance=algorithm))
 
 
 def _oversized(request: HttpRequest) -> dict[str, int]:

@@ -426,6 +426,31 @@ def test_huge_integer_bound_is_a_message_on_its_cell(alice_api: APIClient) -> No
     assert not Algorithm.objects.exists()
 
 
+def test_int_bound_beyond_2_to_the_53_is_refused_not_stored_changed(alice_api: APIClient) -> None:
+    rows = [{"name": "epochs", "type": "int", "default": 30, "min": 5,
+             "max": 99999999999999999999999}]
+    response = alice_api.post(URL, _spec(hyperparameters=rows), format="json")
+    assert response.status_code == 400
+    assert response.json()["hyperparameters"]["0"]["max"] == [
+        "epochs: max must be within +-2**53, got max=99999999999999999999999: "
+        "no job could search it."
+    ]
+    assert not Algorithm.objects.exists()
+
+
+def test_widest_int_range_is_stored_exactly_and_searchable(alice_api: APIClient) -> None:
+    from algorithms.spaces import space_from_rows
+
+    rows = [{"name": "seed", "type": "int", "default": 2**53, "min": -(2**53), "max": 2**53}]
+    created = alice_api.post(URL, _multipart(_spec(hyperparameters=rows)), format="multipart")
+    assert created.status_code == 201, created.content
+    row = created.json()["hyperparameters"][0]
+    assert (row["min"], row["max"], row["default"]) == (-(2**53), 2**53, 2**53)
+    saved = Hyperparameter.objects.get(name="seed")
+    space = space_from_rows([saved], {"seed": {"type": "int", "low": saved.min, "high": saved.max}})
+    assert space.names == ["seed"]
+
+
 def test_argument_style_fields_are_read_and_written(alice_api: APIClient) -> None:
     spec = _spec(argument_style="space", bool_style="flag", accepts_data_urls=True)
     created = alice_api.post(URL, _multipart(spec), format="multipart")

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from algorithms import services
+from algorithms.help_text import parse_help
 from algorithms.models import Algorithm
-from algorithms.script_help import parse_help, run_help
+from algorithms.script_help import read_options, run_help
 from tests.algorithms.helpers import py_upload, valid_spec
 
 pytestmark = pytest.mark.django_db
@@ -50,18 +49,26 @@ main()
 '''
 
 
-def _rows(script: bytes, tmp_path: Path) -> list[tuple[Any, ...]]:
+def _rows(script: bytes, tmp_path: Path, *, printed_only: bool = False) -> list[tuple[Any, ...]]:
+    """The rows the console reads (from the captured parser), or with ``printed_only``
+    from the printed help alone (the fallback)."""
     (tmp_path / "train.py").write_bytes(script)
     result = run_help(sys.executable, tmp_path, "train.py")
     assert result.refused == "" and not result.timed_out
+    options = (
+        parse_help(result.output) if printed_only else read_options(result.output, result.captured)
+    )
     return [
         (r["name"], r["type"], r["default"], r["choices"], r["required"])
-        for r in parse_help(result.output).hyperparameters
+        for r in options.hyperparameters
     ]
 
 
-def test_argparse_help_gives_names_types_defaults_choices_and_required(tmp_path: Path) -> None:
-    assert _rows(ARGPARSE, tmp_path) == [
+@pytest.mark.parametrize("printed_only", [False, True], ids=["captured", "printed"])
+def test_argparse_help_gives_names_types_defaults_choices_and_required(
+    tmp_path: Path, printed_only: bool
+) -> None:
+    assert _rows(ARGPARSE, tmp_path, printed_only=printed_only) == [
         ("learning-rate", "float", 0.01, [], False),
         ("epochs", "int", None, [], True),  # shown by the shim: argparse's help does not
         ("optimizer", "str", "adam", ["adam", "sgd"], False),
@@ -69,7 +76,9 @@ def test_argparse_help_gives_names_types_defaults_choices_and_required(tmp_path:
         ("shuffle", "bool", False, [], False),
     ]
     (tmp_path / "train.py").write_bytes(ARGPARSE)
-    options = parse_help(run_help(sys.executable, tmp_path, "train.py").output)
+    result = run_help(sys.executable, tmp_path, "train.py")
+    options = read_options(result.output, result.captured)
+    assert options.source == "argparse"
     assert options.accepts_data_urls and options.as_dict()["bool_style"] == "flag"
     assert options.hyperparameters[1]["description"].endswith("wrap it onto the next line")
 
@@ -120,7 +129,8 @@ def _argv_output(script: bytes, tmp_path: Path, values: dict[str, Any]) -> dict[
     from trainingjobs.command import build_argv
 
     (tmp_path / "train.py").write_bytes(script)
-    options = parse_help(run_help(sys.executable, tmp_path, "train.py").output)
+    result = run_help(sys.executable, tmp_path, "train.py")
+    options = read_options(result.output, result.captured)
     types = {r["name"]: r["type"] for r in options.hyperparameters}
     argv = build_argv(
         python=sys.executable, boot_file="train.py", values=values, types=types,
@@ -221,26 +231,102 @@ def test_package_whose_script_cannot_import_fails_validation(
     assert "No module named 'no_such_package_xyz'" in algorithm.status_reason
 
 
-def test_page_offers_the_table_from_help_and_fills_it_for_review(
-    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+NO_HELP_TEXT = b'''import argparse
+
+def str_to_bool(text):
+    return text.lower() in ("true", "1")
+
+p = argparse.ArgumentParser()  # the plain formatter, and no help= on most options
+p.add_argument("--epochs", type=int, default=30)
+p.add_argument("--schedule", choices=["constant", "invscaling"], default="invscaling")
+p.add_argument("--batch", type=int, choices=[16, 32], default=32)
+p.add_argument("--average", type=str_to_bool, default=False)
+p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=True)
+p.add_argument("--layers", type=int, nargs="+", default=[64, 64])
+p.add_argument("--width", type=int, choices=range(1, 5001), default=64)
+p.add_argument("--rate", default="0.5")
+p.add_argument("--secret", type=int, default=3, help=argparse.SUPPRESS)
+p.add_argument("-v", action="count", default=0)
+p.add_argument("config", nargs="?")
+p.parse_args()
+'''
+
+
+def test_every_option_keeps_its_type_default_and_choices_without_help_text(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "train.py").write_bytes(NO_HELP_TEXT)
+    result = run_help(sys.executable, tmp_path, "train.py")
+    assert "(default: 30)" not in result.output  # the printed help does not say it
+    options = read_options(result.output, result.captured)
+    assert options.source == "argparse"
+    assert [
+        (r["name"], r["type"], r["default"], r["min"], r["max"], r["choices"])
+        for r in options.hyperparameters
+    ] == [
+        ("epochs", "int", 30, None, None, []),
+        ("schedule", "str", "invscaling", None, None, ["constant", "invscaling"]),
+        ("batch", "int", 32, None, None, [16, 32]),
+        ("average", "bool", False, None, None, []),  # a value: --average=true
+        ("no-amp", "bool", False, None, None, []),  # on by default: its off switch
+        ("layers", "int", None, None, None, []),  # a list: one value per trial
+        ("width", "int", 64, 1, 5000, []),  # a long range of choices: a min/max range
+        ("rate", "str", "0.5", None, None, []),  # no type: the script gets a string
+    ]
+    assert options.known["epochs"] >= {"type", "default"}
+    assert "type" not in options.known["rate"]
+    assert [(o.option, o.reason) for o in options.left_out] == [
+        ("--secret", "hidden from --help (help=SUPPRESS)"),
+        ("-v", "a short option only: a trial passes long options (--name=value)"),
+        ("config", "a positional argument: a trial passes options only (--name=value)"),
+    ]
+    assert options.as_dict()["bool_style"] == "flag"  # --no-amp takes no value
+
+
+def test_printed_help_is_read_when_the_parser_was_not_captured(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_bytes(ARGPARSE)
+    result = run_help(sys.executable, tmp_path, "train.py")
+    for captured in ({}, {"parser": "argparse", "options": "not a list"}, ["junk"]):
+        options = read_options(result.output, captured)
+        assert options.source == "help text"
+        assert options.names() == ["learning-rate", "epochs", "optimizer", "batch", "shuffle"]
+
+
+def test_a_script_without_argparse_captures_nothing(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_bytes(CLICK)
+    result = run_help(sys.executable, tmp_path, "train.py")
+    assert result.captured == {}
+    assert read_options(result.output, result.captured).source == "help text"
+
+
+def test_digits_example_options_all_have_their_types_and_defaults() -> None:
+    folder = Path(__file__).resolve().parents[2] / "examples" / "digits_sgd"
+    result = run_help(sys.executable, folder, "train.py", timeout=120)
+    options = read_options(result.output, result.captured)
+    assert [(r["name"], r["type"], r["default"]) for r in options.hyperparameters] == [
+        ("eta0", "float", 0.01),
+        ("alpha", "float", 0.0001),
+        ("schedule", "str", "invscaling"),
+        ("penalty", "str", "l2"),
+        ("epochs", "int", 30),
+        ("average", "bool", False),
+        ("seed", "int", 0),
+    ]
+    assert options.accepts_data_urls and options.as_dict()["bool_style"] == "true_false"
+    assert [o.option for o in options.left_out] == ["--data_url", "--train_url"]
+
+
+def test_package_check_keeps_the_captured_parser(
+    alice: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         algorithm = services.algorithm_create(
-            owner=alice, spec=valid_spec(), code=py_upload(content=ARGPARSE)
+            owner=alice, spec=valid_spec(), code=py_upload(content=NO_HELP_TEXT)
         )
     algorithm.refresh_from_db()
     assert algorithm.status == Algorithm.Status.READY
-    detail = alice_client.get(reverse("algorithms:detail", args=[algorithm.pk])).content.decode()
-    assert "lists 5 options" in detail
-    edit_url = reverse("algorithms:edit", args=[algorithm.pk])
-    page = alice_client.get(edit_url + "?from_help=1").content.decode()
-    assert 'data-testid="filled-from-help"' in page
-    assert 'name="hp-0-name" value="learning-rate"' in page
-    assert 'name="hp-2-choices" value="adam, sgd"' in page
-    # Nothing is saved until the user submits the reviewed form.
-    assert [h.name for h in algorithm.hyperparameters.all()] == [
-        "lr", "epochs", "optimizer", "shuffle"
-    ]
+    assert algorithm.script_arguments["parser"] == "argparse"
+    assert read_options(algorithm.script_help, algorithm.script_arguments).known["epochs"]
 
 
 def test_api_gives_the_table_from_help(
@@ -255,3 +341,17 @@ def test_api_gives_the_table_from_help(
         "lr", "epochs", "optimizer", "no-shuffle", "verbose"
     ]
     assert body["bool_style"] == "flag" and "Usage:" in body["help"]
+    assert body["read_from"] == "help text" and body["left_out"] == []
+
+
+def test_api_names_the_options_that_are_not_rows(
+    alice: Any, alice_api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(
+            owner=alice, spec=valid_spec(), code=py_upload(content=ARGPARSE)
+        )
+    body = alice_api.get(f"/api/v1/algorithms/{algorithm.pk}/script-options/").json()
+    assert body["read_from"] == "argparse"
+    assert [item["option"] for item in body["left_out"]] == ["--data_url", "--train_url"]
+    assert body["left_out"][0]["reason"].startswith("a data location")

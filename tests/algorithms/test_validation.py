@@ -130,6 +130,51 @@ def test_int_bounds_and_default_must_be_whole() -> None:
     assert "whole number" in errors.rows[0]["default"][0]
 
 
+HUGE = 99999999999999999999999
+
+
+@pytest.mark.parametrize("high", [HUGE, str(HUGE), float(HUGE)])
+def test_int_bound_the_search_would_refuse_is_refused_on_its_cell(high: Any) -> None:
+    _, errors = validate_algorithm_spec(
+        _rows({"name": "epochs", "type": "int", "default": 30, "min": 5, "max": high})
+    )
+    shown = HUGE if not isinstance(high, float) else int(high)  # 1e23 is 99999999999999991611392
+    assert errors.rows[0] == {
+        "max": [f"max must be within +-2**53, got max={shown}: no job could search it."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ({"type": "int", "default": 2**53 + 1}, "default",
+         "default must be within +-2**53, got default=9007199254740993: no job could search it."),
+        ({"type": "int", "choices": f"1, {-(2**60)}"}, "choices",
+         "enumeration value must be within +-2**53, got enumeration value=-1152921504606846976:"
+         " no job could search it."),
+        ({"type": "int", "min": -(2**54), "max": 0}, "min",
+         "min must be within +-2**53, got min=-18014398509481984: no job could search it."),
+        ({"type": "float", "min": "-1e308", "max": "1e308"}, "min",
+         "max - min overflows: no job could search it."),
+    ],
+)
+def test_every_numeric_value_the_search_refuses_is_a_message_on_its_cell(
+    row: dict[str, Any], column: str, message: str
+) -> None:
+    _, errors = validate_algorithm_spec(_rows({"name": "n", **row}))
+    assert errors.rows[0] == {column: [message]}
+
+
+def test_int_values_up_to_2_to_the_53_are_kept_exactly() -> None:
+    cleaned, errors = validate_algorithm_spec(
+        _rows({"name": "n", "type": "int", "default": 2**53, "min": -(2**53), "max": 2**53,
+               "description": "the widest int range a search holds"})
+    )
+    assert not errors
+    row = cleaned.hyperparameters[0]
+    assert (row.min, row.max, row.default) == (-(2**53), 2**53, 2**53)
+
+
 def test_not_a_number() -> None:
     _, errors = validate_algorithm_spec(
         _rows({"name": "lr", "type": "float", "default": "fast", "min": "nan", "max": "1"})

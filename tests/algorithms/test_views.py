@@ -253,6 +253,68 @@ def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
     assert not default_storage.exists(f"pending-uploads/{alice.pk}/{ctx['pending_token']}")
 
 
+def test_int_bound_the_search_would_refuse_is_a_message_on_its_cell_and_kept(
+    alice: Any, alice_client: Client
+) -> None:
+    data = _form_post(code=py_upload())
+    data.update({"hp-2-name": "epochs", "hp-2-type": "int", "hp-2-default": "30",
+                 "hp-2-min": "5", "hp-2-max": "99999999999999999999999"})
+    response = alice_client.post(reverse("algorithms:create"), data)
+    assert response.status_code == 400
+    row = response.context["rows"][2]
+    assert row["errors"] == {
+        "max": ["max must be within +-2**53, got max=99999999999999999999999: "
+                "no job could search it."]
+    }
+    assert row["values"]["max"] == "99999999999999999999999"  # as typed
+    assert not Algorithm.objects.exists()
+
+
+def test_create_marks_the_code_package_required_and_says_so_beside_the_chosen_source(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    page = alice_client.get(reverse("algorithms:create")).content.decode()
+    assert '<label for="id_code" class="required">Code package</label>' in page
+    assert '<label for="id_server_path" class="required">Server path</label>' in page
+    response = alice_client.post(reverse("algorithms:create"), _form_post())
+    assert response.context["errors"]["code"] == ["Upload a code package or give a server path."]
+    response = alice_client.post(
+        reverse("algorithms:create"), _form_post(code_source="server_path", server_path="")
+    )
+    assert response.context["errors"] == {
+        "server_path": ["Give the server folder's path, or upload a code package."]
+    }
+    # On edit the stored package is kept when none is given: not required there.
+    algorithm = _make(alice, django_capture_on_commit_callbacks)
+    edit = alice_client.get(reverse("algorithms:edit", args=[algorithm.pk])).content.decode()
+    assert '<label for="id_code">Code package</label>' in edit
+
+
+def test_search_algorithms_keep_the_order_they_were_ticked_in(
+    alice: Any, alice_client: Client
+) -> None:
+    # The browser posts checkboxes in the page's order (random before tpe); the page's
+    # script says in which order they were ticked.
+    data = _form_post(code=py_upload(), sa=["random", "tpe"], sa_order="tpe,random")
+    response = alice_client.post(reverse("algorithms:create"), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    algorithm = Algorithm.objects.get(name="cifar")
+    assert [item["name"] for item in algorithm.search_algorithms] == ["tpe", "random"]
+    edit = alice_client.get(reverse("algorithms:edit", args=[algorithm.pk])).content.decode()
+    assert 'name="sa_order" value="tpe,random"' in edit
+    assert 'data-testid="sa-tpe-order">1 · default</span>' in edit
+    assert 'data-testid="sa-random-order">2</span>' in edit
+
+
+def test_search_algorithms_without_an_order_keep_the_pages_order(
+    alice: Any, alice_client: Client
+) -> None:
+    data = _form_post(code=py_upload(), sa=["random", "tpe"], sa_order="smac")
+    assert alice_client.post(reverse("algorithms:create"), data).status_code == 302
+    algorithm = Algorithm.objects.get(name="cifar")
+    assert [item["name"] for item in algorithm.search_algorithms] == ["random", "tpe"]
+
+
 def test_pending_upload_of_another_user_is_ignored(
     alice: Any, bob: Any, alice_client: Client
 ) -> None:

@@ -100,7 +100,7 @@ def test_create_algorithm_with_auto_search_reaches_ready(page: Any, tmp_path: Pa
     row = page.locator('[data-testid=algorithm-row][data-name="tiny-mlp"]')
     expect(row).to_be_visible()
     expect(row).to_contain_text("accuracy")
-    expect(row.locator(".tag")).to_contain_text(["On", "random", "tpe"])
+    expect(row.locator(".tag")).to_contain_text(["On", "tpe", "random"])  # as ticked
 
     wait_for_status(page, "tiny-mlp", "Ready")
     screenshot(page, "algorithm-list-ready")

@@ -19,13 +19,50 @@
   const autoBody = form.querySelector("[data-auto-search-body]");
   autoSearch.addEventListener("change", function () { autoBody.hidden = !autoSearch.checked; });
 
-  form.querySelectorAll(".algo-card input[name=sa]").forEach(function (box) {
+  // The order the search algorithms are ticked in is kept (sa_order): the first is the
+  // default on a new job's page. Each ticked card shows its place.
+  const orderInput = form.querySelector("[data-sa-order]");
+  const boxes = Array.from(form.querySelectorAll(".algo-card input[name=sa]"));
+  let order = orderInput.value.split(",").filter(function (name) {
+    return boxes.some(function (box) { return box.checked && box.value === name; });
+  });
+  boxes.forEach(function (box) {
+    if (box.checked && order.indexOf(box.value) < 0) order.push(box.value);
+  });
+  function showOrder() {
+    orderInput.value = order.join(",");
+    boxes.forEach(function (box) {
+      const badge = box.closest(".algo-card").querySelector("[data-algo-order]");
+      const place = order.indexOf(box.value) + 1;
+      badge.hidden = place === 0;
+      badge.textContent = place === 0 ? "" : place === 1 ? "1 · default" : String(place);
+    });
+  }
+  boxes.forEach(function (box) {
     box.addEventListener("change", function () {
       const card = box.closest(".algo-card");
       card.classList.toggle("selected", box.checked);
       card.querySelector("[data-algo-params]").hidden = !box.checked;
+      order = order.filter(function (name) { return name !== box.value; });
+      if (box.checked) order.push(box.value);
+      showOrder();
     });
   });
+  showOrder();
+
+  // "Fill the table from it": post the form as typed, asking for the table merged with the
+  // script's --help (nothing is saved); a plain button, so Enter in a field still saves.
+  const fill = form.querySelector("[data-fill-from-help]");
+  if (fill) {
+    fill.addEventListener("click", function () {
+      const flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "fill_from_help";
+      flag.value = "1";
+      form.appendChild(flag);
+      form.submit();
+    });
+  }
 
   // Take the user to the first message after a refused save.
   const firstError = form.querySelector(".has-error, .row-error");

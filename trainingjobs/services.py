@@ -20,14 +20,13 @@ from django.utils import timezone
 
 from trainingjobs import events, scheduler
 from trainingjobs.models import TrainingJob, Trial
+from trainingjobs.spec_fields import MAX_TRIALS
 from trainingjobs.spec_values import label
 
 if TYPE_CHECKING:
     from trainingjobs.specs import JobSpec
 
 logger = logging.getLogger(__name__)
-
-MAX_TRIALS = 1000
 
 JobStatus = TrainingJob.Status
 TrialStatus = Trial.Status

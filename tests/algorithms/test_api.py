@@ -371,9 +371,13 @@ def test_schema_describes_the_algorithms_api_for_a_logged_in_user(
     assert alice_client.get("/api/docs/").status_code == 200
 
 
-def test_schema_and_docs_refuse_anonymous_clients(client: Any) -> None:
+def test_schema_refuses_anonymous_clients_and_docs_send_them_to_the_login_page(
+    client: Any,
+) -> None:
     assert client.get("/api/schema/").status_code in (401, 403)
-    assert client.get("/api/docs/").status_code in (401, 403)
+    response = client.get("/api/docs/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/api/docs/"
 
 
 # --- authentication ---------------------------------------------------------------------------

@@ -85,6 +85,26 @@
       el("span", { className: "spacer" }), self.clearButton, self.compareButton,
     ]);
     self.table = el("table", { className: "data trial-table", "data-testid": "trial-table" });
+    // Live updates redraw the rows several times a second. A redraw between a button's
+    // press and its release would swallow the click (the pressed button is gone), so
+    // redraws wait while a pointer is down on the table and run once it is released,
+    // after the click has been handled (or after 2 s, should the release never arrive).
+    self.pressing = false;
+    self.pending = false;
+    self.table.addEventListener("pointerdown", function () {
+      self.pressing = true;
+      self.pressedAt = Date.now();
+    });
+    function release() {
+      if (!self.pressing) return;
+      self.pressing = false;
+      if (self.pending) {
+        self.pending = false;
+        window.setTimeout(function () { self.render(); }, 0);
+      }
+    }
+    window.addEventListener("pointerup", release, true);
+    window.addEventListener("pointercancel", release, true);
     self.pager = el("div", { className: "pager" });
     self.root.replaceChildren(toolbar, el("div", { className: "table-wrap trials-wrap" }, [self.table]), self.pager);
   };
@@ -126,6 +146,8 @@
 
   TrialTable.prototype.render = function () {
     const self = this;
+    if (self.pressing && Date.now() - self.pressedAt < 2000) { self.pending = true; return; }
+    self.pressing = false;
     const cols = self.columns().filter(function (c) { return !self.hidden.has(c.key); });
     const rows = self.visible();
     const key = self.sort.key, dir = self.sort.dir;

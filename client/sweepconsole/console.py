@@ -10,12 +10,8 @@
 
 from __future__ import annotations
 
-import io
-import json
 import time
-import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,51 +32,11 @@ from sweepconsole.sampling import (
     ParameterSampling,
     PrimaryMetricGoal,
 )
+from sweepconsole.submission import HyperDriveConfig, build_job_body
 from sweepconsole.transport import Session
+from sweepconsole.upload import algorithm_upload, form_value
 
 __all__ = ["Console", "HyperDriveConfig", "build_job_body"]
-
-# Files never packed when a folder is uploaded.
-_SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".mypy_cache"})
-# The algorithm fields a folder's ``algorithm.json`` may give (the REST API's own).
-_ALGORITHM_FIELDS = (
-    "name",
-    "description",
-    "boot_file",
-    "engine",
-    "hyperparameters",
-    "auto_search",
-    "metric",
-    "search_algorithms",
-)
-
-
-@dataclass
-class HyperDriveConfig:
-    """HyperDrive's ``HyperDriveConfig``, for notebooks that build one: pass it to
-    ``Console.submit(config)`` (``run_config`` and ``estimator`` are accepted and unused;
-    the console runs the algorithm's own script)."""
-
-    hyperparameter_sampling: ParameterSampling | Sequence[ParameterSampling]
-    primary_metric_name: str | None = None
-    primary_metric_goal: PrimaryMetricGoal | str | None = None
-    max_total_runs: int | None = None
-    max_concurrent_runs: int | None = None
-    max_duration_minutes: int | None = None
-    policy: EarlyTerminationPolicy | None = None
-    run_config: Any = None
-    estimator: Any = None
-
-    def submit_arguments(self) -> dict[str, Any]:
-        return {
-            "hyperparameter_sampling": self.hyperparameter_sampling,
-            "primary_metric_name": self.primary_metric_name,
-            "primary_metric_goal": self.primary_metric_goal,
-            "max_total_runs": self.max_total_runs,
-            "max_concurrent_runs": self.max_concurrent_runs,
-            "max_duration_minutes": self.max_duration_minutes,
-            "policy": self.policy,
-        }
 
 
 class Console:
@@ -265,32 +221,19 @@ class Console:
         ``wait`` it returns once the console has checked the package, and raises with the
         reason if it failed.
         """
-        fields: dict[str, Any] = {}
-        upload: tuple[str, bytes] | None = None
-        if path is not None:
-            source = Path(path)
-            if not source.exists():
-                raise SpecError(f"No such file or folder: {source}")
-            if source.is_dir():
-                fields.update(_folder_spec(source))
-                upload = (f"{source.resolve().name}.zip", _zip_folder(source))
-            else:
-                upload = (source.name, source.read_bytes())
-                if source.suffix == ".py":
-                    fields.setdefault("boot_file", source.name)
-        given = {
-            "name": name,
-            "boot_file": boot_file,
-            "hyperparameters": hyperparameters,
-            "metric": metric,
-            "search_algorithms": search_algorithms,
-            "description": description,
-            "engine": engine,
-            "auto_search": auto_search,
-        }
-        fields.update({k: v for k, v in given.items() if v is not None})
-        if "auto_search" not in fields and ("metric" in fields or "search_algorithms" in fields):
-            fields["auto_search"] = True
+        fields, upload = algorithm_upload(
+            path,
+            {
+                "name": name,
+                "boot_file": boot_file,
+                "hyperparameters": hyperparameters,
+                "metric": metric,
+                "search_algorithms": search_algorithms,
+                "description": description,
+                "engine": engine,
+                "auto_search": auto_search,
+            },
+        )
         if upload is None and not server_path:
             raise SpecError("Give the code: a script, archive or folder path, or server_path.")
         if upload is None:
@@ -298,7 +241,7 @@ class Console:
                 "POST", "/api/v1/algorithms/", json={**fields, "server_path": server_path}
             )
         else:
-            form = {k: _form_value(v) for k, v in fields.items()}
+            form = {k: form_value(v) for k, v in fields.items()}
             data = self.session.request(
                 "POST",
                 "/api/v1/algorithms/",
@@ -387,128 +330,3 @@ class Console:
             **arguments,
         )
         return self.submit_json(body)
-
-
-def build_job_body(
-    *,
-    algorithm_id: int,
-    name: str,
-    hyperparameter_sampling: ParameterSampling | Sequence[ParameterSampling] | None = None,
-    policy: EarlyTerminationPolicy | None = None,
-    primary_metric_name: str | None = None,
-    primary_metric_goal: PrimaryMetricGoal | str | None = None,
-    max_total_runs: int | None = None,
-    max_concurrent_runs: int | None = None,
-    max_duration_minutes: int | None = None,
-    fixed: Mapping[str, Any] | None = None,
-    omit: Sequence[str] | None = None,
-    description: str | None = None,
-    objective: str | None = None,
-    metric_regex: str | None = None,
-    trial_timeout_minutes: int | None = None,
-    max_failed: int | None = None,
-    seed: int | None = None,
-) -> dict[str, Any]:
-    """The REST API's create body for these HyperDrive-style arguments (checked locally
-    for what can be checked without the console)."""
-    samplings = _samplings(hyperparameter_sampling)
-    if policy is not None and not isinstance(policy, EarlyTerminationPolicy):
-        raise SpecError(f"policy must be a policy such as BanditPolicy(...), got {policy!r}")
-    if (
-        max_total_runs is not None
-        and max_concurrent_runs is not None
-        and max_concurrent_runs > max_total_runs
-    ):
-        raise SpecError(
-            f"max_concurrent_runs ({max_concurrent_runs}) cannot be more than max_total_runs "
-            f"({max_total_runs})"
-        )
-    body: dict[str, Any] = {"name": name, "algorithm": algorithm_id}
-    if description:
-        body["description"] = description
-    if fixed:
-        body["hyperparameters"] = dict(fixed)
-    if omit:
-        body["omit"] = list(omit)
-    if samplings:
-        body["search_space"] = samplings[0].search_space_json()
-        body["search_algorithms"] = [s.to_json() for s in samplings]
-    if policy is not None:
-        body["policy"] = policy.to_json()
-    metric: dict[str, Any] = {}
-    if primary_metric_name:
-        metric["name"] = primary_metric_name
-    if primary_metric_goal:
-        goal = str(getattr(primary_metric_goal, "value", primary_metric_goal)).lower()
-        if goal not in ("maximize", "minimize"):
-            raise SpecError(f"primary_metric_goal must be maximize or minimize, got {goal!r}")
-        metric["goal"] = goal
-    if metric_regex:
-        metric["regex"] = metric_regex
-    if metric:
-        body["metric"] = metric
-    limits = {
-        "objective": objective,
-        "max_trials": max_total_runs,
-        "max_concurrent": max_concurrent_runs,
-        "max_duration_minutes": max_duration_minutes,
-        "trial_timeout_minutes": trial_timeout_minutes,
-        "max_failed": max_failed,
-        "seed": seed,
-    }
-    body.update({k: v for k, v in limits.items() if v is not None})
-    return body
-
-
-def _samplings(
-    value: ParameterSampling | Sequence[ParameterSampling] | None,
-) -> list[ParameterSampling]:
-    if value is None:
-        return []
-    items = [value] if isinstance(value, ParameterSampling) else list(value)
-    for item in items:
-        if not isinstance(item, ParameterSampling):
-            raise SpecError(
-                "hyperparameter_sampling must be a sampling such as "
-                f"RandomParameterSampling({{...}}), got {item!r}"
-            )
-    spaces = {json.dumps(s.search_space_json(), sort_keys=True) for s in items}
-    if len(spaces) > 1:
-        raise SpecError(
-            "search algorithms of one job share one budget and one search space: give every "
-            "sampling the same parameter space"
-        )
-    return items
-
-
-def _form_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value)
-    return str(value)
-
-
-def _folder_spec(folder: Path) -> dict[str, Any]:
-    spec_file = folder / "algorithm.json"
-    if not spec_file.is_file():
-        return {}
-    try:
-        spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise SpecError(f"{spec_file}: not valid JSON ({exc})") from None
-    if not isinstance(spec, dict):
-        raise SpecError(f"{spec_file}: expected a JSON object with the algorithm's fields")
-    return {k: spec[k] for k in _ALGORITHM_FIELDS if k in spec}
-
-
-def _zip_folder(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in sorted(folder.rglob("*")):
-            relative = item.relative_to(folder)
-            if any(part in _SKIP_DIRS for part in relative.parts) or item.suffix == ".pyc":
-                continue
-            if item.is_file():
-                archive.write(item, relative.as_posix())
-    return buffer.getvalue()

@@ -1,0 +1,146 @@
+"""``sweep jobs``: submit job files; list, show, watch, cancel jobs; the best trial."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sweepconsole.cli_common import console_of, err, json_option, out, print_json
+from sweepconsole.cli_output import best_trial_lines, jobs_table, shows_owners, trial_table
+from sweepconsole.errors import ConsoleError
+from sweepconsole.jobfile import dump_document, job_to_document, load_job_file
+from sweepconsole.progress import summary, watch
+from sweepconsole.resources import Job
+
+__all__ = ["jobs"]
+
+
+@click.group()
+def jobs() -> None:
+    """Training jobs: searches (or single runs) of an algorithm."""
+
+
+def _job_arg(ctx: click.Context, job_id: int) -> Job:
+    return console_of(ctx).get_job(job_id)
+
+
+@jobs.command("submit")
+@click.argument("job_file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and print the request only.")
+@click.option("--watch", "then_watch", is_flag=True, help="Watch the job until it ends.")
+@json_option
+@click.pass_context
+def jobs_submit(
+    ctx: click.Context, job_file: Path, dry_run: bool, then_watch: bool, as_json: bool
+) -> None:
+    """Check JOB_FILE (YAML) and start the job it describes."""
+    parsed = load_job_file(job_file)
+    if dry_run:
+        print_json({**parsed.body, "algorithm": parsed.doc.get("algorithm")})
+        err.print(f"{job_file}: valid (checked locally; nothing submitted).", markup=False)
+        return
+    job = parsed.submit(console_of(ctx))
+    if as_json:
+        print_json(job.data)
+    else:
+        click.echo(f"Submitted job {job.id} {job.name!r} ({job.status}).")
+    if then_watch:
+        watch(job, out=err)
+
+
+@jobs.command("list")
+@click.option("--status", help="Only jobs in this status (running, completed ...).")
+@click.option("--search", help="Part of the name.")
+@json_option
+@click.pass_context
+def jobs_list(ctx: click.Context, status: str | None, search: str | None, as_json: bool) -> None:
+    """List your training jobs."""
+    items = console_of(ctx).jobs(status=status, search=search)
+    if as_json:
+        print_json([j.data for j in items])
+        return
+    out.print(jobs_table(items, owners=shows_owners(console_of(ctx), items)))
+
+
+def _algorithm_reference(ctx: click.Context, job: Job) -> int | str | None:
+    """The job's algorithm as a job file names it: its name when that resolves back to it
+    for this caller, else its id."""
+    if job.data.get("algorithm") is None:
+        return None
+    return console_of(ctx).algorithm_reference(
+        int(job.data["algorithm"]), str(job.data.get("algorithm_name") or "")
+    )
+
+
+@jobs.command("show")
+@click.argument("job_id", type=int)
+@json_option
+@click.option("--as-yaml", is_flag=True, help="Print the job as a job file to submit again.")
+@click.pass_context
+def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> None:
+    """Show a job: its configuration and its trials."""
+    job = _job_arg(ctx, job_id)
+    if as_json:
+        print_json({**job.data, "trials": [t.data for t in job.trials()]})
+        return
+    document = dump_document(job_to_document(job, algorithm=_algorithm_reference(ctx, job)))
+    if as_yaml:
+        click.echo(document, nl=False)
+        return
+    out.print(summary(job), markup=False)
+    out.print(f"\n# as a job file (sweep jobs show {job.id} --as-yaml)", markup=False)
+    out.print(document, markup=False)
+    best = (job.data.get("best_trial") or {}).get("id")
+    out.print(trial_table(job.trials(), best))
+
+
+@jobs.command("watch")
+@click.argument("job_id", type=int)
+@click.option("--log", "show_log", is_flag=True, help="Then print the best trial's log tail.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+@json_option
+@click.pass_context
+def jobs_watch(
+    ctx: click.Context, job_id: int, show_log: bool, interval: float, as_json: bool
+) -> None:
+    """Follow a job until it ends: trials done, running, best so far."""
+    job = watch(_job_arg(ctx, job_id), show_log=show_log, poll=interval, out=err)
+    if as_json:
+        print_json(job.data)
+
+
+@jobs.command("cancel")
+@click.argument("job_id", type=int)
+@json_option
+@click.pass_context
+def jobs_cancel(ctx: click.Context, job_id: int, as_json: bool) -> None:
+    """Cancel a job: no new trials, running ones are stopped."""
+    job = _job_arg(ctx, job_id).cancel()
+    if as_json:
+        print_json(job.data)
+    else:
+        click.echo(f"Job {job.id} {job.name!r} is {job.status}.")
+
+
+@jobs.command("best")
+@click.argument("job_id", type=int)
+@click.option("--log", "show_log", is_flag=True, help="Also print its log tail.")
+@json_option
+@click.pass_context
+def jobs_best(ctx: click.Context, job_id: int, show_log: bool, as_json: bool) -> None:
+    """The best trial of a job: its id, value and hyperparameters."""
+    job = _job_arg(ctx, job_id)
+    best = job.get_best_run_by_primary_metric()
+    if best is None:
+        if as_json:
+            print_json(None)
+            return
+        raise ConsoleError(f"Job {job.id} has no trial with a value yet ({job.status}).")
+    if as_json:
+        print_json(best.data)
+        return
+    for line in best_trial_lines(job, best):
+        click.echo(line)
+    if show_log:
+        click.echo(best.log())

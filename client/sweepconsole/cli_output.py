@@ -1,0 +1,184 @@
+"""What the ``sweep`` commands print for people (``--json`` aside): the list tables and
+the detail views of algorithms, jobs and trials, built from the REST API's JSON.
+
+Every cell is plain text (a regex such as ``[eE]`` is never read as rich markup), and
+every value goes through ``format_value``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from sweepconsole.console import Console
+from sweepconsole.progress import format_value
+from sweepconsole.resources import Algorithm, Job, Trial
+
+__all__ = [
+    "algorithm_lines",
+    "algorithms_table",
+    "best_trial_lines",
+    "hyperparameter_table",
+    "jobs_table",
+    "shows_owners",
+    "trial_lines",
+    "trial_table",
+]
+
+
+def add_row(table: Table, *cells: str) -> None:
+    # As plain text: a value such as "[eE]" must not be read as rich markup.
+    table.add_row(*(Text(cell) for cell in cells))
+
+
+def shows_owners(console: Console, items: Iterable[Algorithm | Job]) -> bool:
+    """Whether a list needs an owner column: staff see every user's objects, whose names
+    may repeat."""
+    return len({item.owner for item in items}) > 1 or console.caller().is_staff
+
+
+def algorithms_table(items: Iterable[Algorithm], *, owners: bool) -> Table:
+    """``sweep algorithms list``: one row per algorithm (an owner column for staff)."""
+    table = Table(
+        "id",
+        "name",
+        *(["owner"] if owners else []),
+        "status",
+        "metric",
+        "search algorithms",
+        "created",
+    )
+    for a in items:
+        metric = a.data.get("metric") or {}
+        add_row(
+            table,
+            str(a.id),
+            a.name,
+            *([a.owner] if owners else []),
+            a.status,
+            f"{metric.get('name', '')} ({metric.get('goal', '')})" if metric.get("name") else "",
+            ", ".join(s.get("name", "") for s in a.data.get("search_algorithms") or []),
+            str(a.data.get("created_at", ""))[:19],
+        )
+    return table
+
+
+def algorithm_lines(algorithm: Algorithm) -> list[str]:
+    """``sweep algorithms show``: the lines above its hyperparameter table."""
+    data = algorithm.data
+    lines = [f"{algorithm.name} (id {algorithm.id}) {algorithm.status}"]
+    if algorithm.owner:
+        lines.append(f"  owner: {algorithm.owner}")
+    if data.get("status_reason"):
+        lines.append(f"  reason: {data['status_reason']}")
+    lines.append(f"  boot file: {data.get('boot_file')}")
+    metric = data.get("metric") or {}
+    if metric.get("name"):
+        lines.append(
+            f"  metric: {metric['name']} ({metric.get('goal')}), regex {metric.get('regex')}"
+        )
+    return lines
+
+
+def hyperparameter_table(rows: Iterable[dict[str, Any]]) -> Table:
+    """An algorithm's hyperparameter table, one row per hyperparameter."""
+    table = Table("hyperparameter", "type", "default", "min", "max", "choices", "required")
+    for row in rows:
+        add_row(
+            table,
+            str(row.get("name")),
+            str(row.get("type")),
+            format_value(row.get("default")),
+            format_value(row.get("min")),
+            format_value(row.get("max")),
+            ", ".join(map(str, row.get("choices") or [])),
+            "yes" if row.get("required") else "",
+        )
+    return table
+
+
+def jobs_table(items: Iterable[Job], *, owners: bool) -> Table:
+    """``sweep jobs list``: one row per job (for staff, an owner column and each
+    algorithm's id next to its name)."""
+    table = Table(
+        "id",
+        "name",
+        *(["owner"] if owners else []),
+        "algorithm",
+        "status",
+        "trials",
+        "running",
+        "best",
+        "created",
+    )
+    for job in items:
+        counts = job.data.get("trial_counts") or {}
+        best = job.data.get("best_trial") or {}
+        algorithm = str(job.data.get("algorithm_name") or job.data.get("algorithm"))
+        if owners and job.data.get("algorithm_name"):
+            # Users' algorithms may share a name: the id says which one.
+            algorithm = f"{algorithm} (id {job.data.get('algorithm')})"
+        add_row(
+            table,
+            str(job.id),
+            job.name,
+            *([job.owner] if owners else []),
+            algorithm,
+            job.status,
+            f"{counts.get('total', 0)}/{job.data.get('max_trials', '')}",
+            str(counts.get("running", 0)),
+            format_value(best.get("value")),
+            str(job.data.get("created_at", ""))[:19],
+        )
+    return table
+
+
+def trial_table(trials: Iterable[Trial], best_id: int | None) -> Table:
+    """A job's trials, one column per searched hyperparameter; the best one's number
+    marked ``*``."""
+    trials = list(trials)
+    names: list[str] = []
+    for trial in trials:
+        names.extend(n for n in trial.params if n not in names)
+    table = Table("#", "id", "status", "value", *names, "algorithm")
+    for trial in trials:
+        mark = "*" if trial.id == best_id else ""
+        add_row(
+            table,
+            f"{trial.number}{mark}",
+            str(trial.id),
+            trial.status,
+            format_value(trial.value),
+            *(format_value(trial.params.get(n)) for n in names),
+            str(trial.data.get("algorithm") or ""),
+        )
+    return table
+
+
+def best_trial_lines(job: Job, best: Trial) -> list[str]:
+    """``sweep jobs best``: the best trial, its objective and its values."""
+    lines = [
+        f"Best trial #{best.number} (id {best.id}) of job {job.id}: {best.status}",
+        f"  {job.metric_name or 'value'} = {format_value(best.value)}",
+    ]
+    lines.extend(f"  {name} = {format_value(value)}" for name, value in best.params.items())
+    return lines
+
+
+def trial_lines(trial: Trial) -> list[str]:
+    """``sweep trials show``: status, reason, objective, values, command line, curve."""
+    data = trial.data
+    lines = [f"Trial #{trial.number} (id {trial.id}) of job {data.get('job')}: {trial.status}"]
+    if data.get("status_reason"):
+        lines.append(f"  reason: {data['status_reason']}")
+    lines.append(f"  value: {format_value(trial.value)}")
+    lines.extend(f"  {name} = {format_value(value)}" for name, value in trial.params.items())
+    if data.get("command"):
+        lines.append(f"  command: {' '.join(map(str, data['command']))}")
+    curve = data.get("curve") or []
+    if curve:
+        lines.append(f"  curve ({len(curve)} reports): {', '.join(format_value(v) for v in curve)}")
+    return lines

@@ -1,0 +1,76 @@
+"""Writing a job of the console as a job file: submitting the file runs the same search
+(``sweep jobs show ID --as-yaml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from sweepconsole.distributions import from_json
+from sweepconsole.errors import SpecError
+from sweepconsole.jobfile_check import LIMITS
+
+if TYPE_CHECKING:
+    from sweepconsole.resources import Job
+
+__all__ = ["dump_document", "job_to_document"]
+
+_HYPERDRIVE_KINDS = frozenset({"choice", "randint", "uniform", "loguniform", "normal", "lognormal"})
+
+
+def job_to_document(job: Job, *, algorithm: int | str | None = None) -> dict[str, Any]:
+    """A job of the console as a job file's content: submitting it runs the same search.
+
+    ``algorithm`` is how to name its algorithm (``Console.algorithm_reference``: the name,
+    or the id when the name would mean another algorithm); by default, its name.
+    """
+    data = job.data
+    doc: dict[str, Any] = {"name": data.get("name", "")}
+    if data.get("description"):
+        doc["description"] = data["description"]
+    if algorithm is None:
+        algorithm = data.get("algorithm_name") or data.get("algorithm")
+    doc["algorithm"] = algorithm
+    if data.get("hyperparameters"):
+        doc["fixed"] = dict(data["hyperparameters"])
+    if data.get("omit"):
+        doc["omit"] = list(data["omit"])
+    space = data.get("search_space") or {}
+    if space:
+        doc["search_space"] = {name: _range_entry(spec) for name, spec in space.items()}
+        doc["sampling"] = [
+            {"name": item["name"], "params": dict(item.get("params") or {})}
+            if item.get("params")
+            else {"name": item["name"]}
+            for item in data.get("search_algorithms") or []
+        ]
+        if data.get("policy"):
+            doc["policy"] = {k: v for k, v in data["policy"].items() if v is not None}
+    metric = data.get("metric") or {}
+    if metric:
+        doc["metric"] = {k: metric[k] for k in ("name", "goal", "regex") if metric.get(k)}
+    if data.get("objective"):
+        doc["objective"] = data["objective"]
+    for key, (api_key, _, _) in LIMITS.items():
+        if data.get(api_key) is not None:
+            doc[key] = data[api_key]
+    if data.get("lost_counts_as_failed"):
+        doc["lost_counts_as_failed"] = True
+    return doc
+
+
+def _range_entry(spec: Mapping[str, Any]) -> Any:
+    try:
+        dist = from_json(spec)
+    except SpecError:
+        return dict(spec)
+    if dist.type in _HYPERDRIVE_KINDS:
+        return dist.expression()
+    return dist.to_json()
+
+
+def dump_document(doc: Mapping[str, Any]) -> str:
+    """A job file's content as YAML text, its fields in the order given."""
+    return yaml.safe_dump(dict(doc), sort_keys=False, allow_unicode=True, width=100)

@@ -2,7 +2,8 @@
 the detail views of algorithms, jobs and trials, built from the REST API's JSON.
 
 Every cell is plain text (a regex such as ``[eE]`` is never read as rich markup), and
-every value goes through ``format_value``.
+every value goes through ``sweepconsole.formatting.format_value`` (booleans ``true`` /
+``false``, floats to six significant digits).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sweepconsole.console import Console
-from sweepconsole.progress import format_value
+from sweepconsole.formatting import format_value
 from sweepconsole.resources import Algorithm, Job, Trial
 
 __all__ = [
@@ -94,8 +95,8 @@ def hyperparameter_table(rows: Iterable[dict[str, Any]]) -> Table:
             format_value(row.get("default")),
             format_value(row.get("min")),
             format_value(row.get("max")),
-            ", ".join(map(str, row.get("choices") or [])),
-            "yes" if row.get("required") else "",
+            format_value(row.get("choices") or []),
+            format_value(bool(row.get("required"))),
         )
     return table
 
@@ -180,5 +181,5 @@ def trial_lines(trial: Trial) -> list[str]:
         lines.append(f"  command: {' '.join(map(str, data['command']))}")
     curve = data.get("curve") or []
     if curve:
-        lines.append(f"  curve ({len(curve)} reports): {', '.join(format_value(v) for v in curve)}")
+        lines.append(f"  curve ({len(curve)} reports): {format_value(curve)}")
     return lines

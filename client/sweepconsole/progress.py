@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console as RichConsole
 from rich.progress import (
@@ -18,6 +17,7 @@ from rich.progress import (
 )
 
 from sweepconsole.errors import ConsoleError
+from sweepconsole.formatting import format_value
 
 if TYPE_CHECKING:
     from sweepconsole.resources import Job
@@ -25,16 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["counts_of", "format_value", "summary", "watch"]
 
 FINISHED_TRIALS = ("completed", "failed", "early_stopped", "canceled", "lost")
-
-
-def format_value(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        return f"{value:.6g}"
-    return str(value)
 
 
 def counts_of(job: Job) -> dict[str, int]:

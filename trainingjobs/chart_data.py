@@ -1,6 +1,6 @@
 """Plain values shaped for the console's charts and the tables beside them (no ORM, no
 I/O, no figure): curves by trial, values JSON can carry, thinned curves, best so far,
-the per-algorithm leaderboard, worker-slot lanes.
+the per-algorithm leaderboard, worker-slot lanes, the unit of a time axis.
 
 JSON has no NaN or Infinity, so a value that is not finite becomes None (a gap in a
 line) and the tables beside the charts say what it was.
@@ -154,7 +154,7 @@ def best_so_far(
     """The best value reached so far, per search algorithm and overall ("" key).
 
     Ended trials with a value, in trial-number order (``by="number"``) or in the order
-    they ended (``by="finished"``, x in minutes since the job started).
+    they ended (``by="finished"``, x in seconds since the job started).
 
     >>> rows = [{"number": 1, "algorithm": "tpe", "value": 0.5, "finished": 60},
     ...         {"number": 2, "algorithm": "random", "value": 0.7, "finished": 30},
@@ -162,7 +162,7 @@ def best_so_far(
     >>> best_so_far(rows, goal="maximize")[""]
     {'x': [1, 2, 3], 'y': [0.5, 0.7, 0.7], 'number': [1, 2, 2]}
     >>> best_so_far(rows, goal="maximize", by="finished")["tpe"]
-    {'x': [1.0, 1.5], 'y': [0.5, 0.6], 'number': [1, 3]}
+    {'x': [60.0, 90.0], 'y': [0.5, 0.6], 'number': [1, 3]}
     """
     better = _better(goal)
     scored = [r for r in rows if finite(r.get("value")) is not None]
@@ -174,7 +174,7 @@ def best_so_far(
     series: dict[str, dict[str, list[Any]]] = {}
     best: dict[str, tuple[float, int]] = {}
     for row in scored:
-        x = row["number"] if by == "number" else round(row["finished"] / 60, 3)
+        x = row["number"] if by == "number" else float(row["finished"])
         for key in ("", row.get("algorithm") or ""):
             value = float(row["value"])
             if key not in best or better(value, best[key][0]):
@@ -246,3 +246,54 @@ def lanes(spans: Sequence[tuple[float, float]]) -> list[int]:
             lane[i] = len(free_at)
             free_at.append(end)
     return lane
+
+
+@dataclass(frozen=True)
+class TimeUnit:
+    """How a time axis counts: ``seconds`` per unit, its ``name`` for an axis title and
+    its ``short`` form beside a number."""
+
+    seconds: float
+    name: str
+    short: str
+
+    def of(self, seconds: float) -> float:
+        """``seconds`` in this unit, rounded to what an axis or a hover shows."""
+        return round(seconds / self.seconds, 3)
+
+
+SECONDS = TimeUnit(1.0, "seconds", "s")
+MINUTES = TimeUnit(60.0, "minutes", "min")
+HOURS = TimeUnit(3600.0, "hours", "h")
+
+
+def time_unit(span: float) -> TimeUnit:
+    """The unit a time axis spanning ``span`` seconds reads best in: seconds up to five
+    minutes, minutes up to five hours, hours past that, so the axis counts at least five
+    whole units (with ``tick_step``: whole, round ticks, never 0.25 of a minute).
+
+    >>> [time_unit(s).name for s in (0, 45, 300, 301, 5 * 3600, 5 * 3600 + 1)]
+    ['seconds', 'seconds', 'seconds', 'minutes', 'minutes', 'hours']
+    >>> time_unit(5400).of(90)
+    1.5
+    """
+    if span <= 5 * MINUTES.seconds:
+        return SECONDS
+    if span <= 5 * HOURS.seconds:
+        return MINUTES
+    return HOURS
+
+
+def tick_step(span: float, most: int = 8) -> int:
+    """The distance between ticks on an axis ``span`` units long: the smallest of 1, 2,
+    5, 10, 20, 50 ... that puts at most ``most`` steps over it (so no fractional tick).
+
+    >>> [tick_step(s) for s in (0, 3, 8, 9, 40, 133, 290)]
+    [1, 1, 1, 2, 5, 20, 50]
+    """
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            if span <= most * factor * magnitude:
+                return factor * magnitude
+        magnitude *= 10

@@ -136,15 +136,7 @@ def parallel_figure(
             }
         )
     annotations = [
-        {
-            "x": n,
-            "y": position,
-            "text": text,
-            "showarrow": False,
-            "xanchor": "left",
-            "xshift": 4,
-            "font": {"size": 10, "color": "#687385"},
-        }
+        tick_label(n, position, text)
         for n, axis in enumerate(axes)
         for position, text in axis.ticks
     ]
@@ -173,10 +165,39 @@ def parallel_figure(
                 "zeroline": False,
                 "fixedrange": True,
             },
-            yaxis={"visible": False, "range": [-0.06, 1.06], "fixedrange": True},
+            # Room above and below the lines for the end labels (``tick_label``).
+            yaxis={"visible": False, "range": [-0.09, 1.09], "fixedrange": True},
             annotations=annotations,
             shapes=shapes,
         ),
+    }
+
+
+def tick_label(axis: int, position: float, text: str) -> dict[str, Any]:
+    """The annotation labelling a value on parallel axis ``axis`` (0, 1, ...) at
+    ``position`` (0 bottom, 1 top).
+
+    Lines end on the axes' top and bottom, so the labels of those ends sit beyond them
+    (above the top, below the bottom), where no line runs; a label within the axis (a
+    category in the middle, a constant value) gets a white backing so a line crossing it
+    does not strike it through.
+
+    >>> tick_label(0, 1.0, "0.1")["yanchor"], tick_label(0, 0.0, "0.001")["yanchor"]
+    ('bottom', 'top')
+    """
+    anchor = "bottom" if position >= 1.0 else "top" if position <= 0.0 else "middle"
+    return {
+        "x": axis,
+        "y": position,
+        "text": text,
+        "showarrow": False,
+        "xanchor": "left" if anchor == "middle" else "center",
+        "xshift": 4 if anchor == "middle" else 0,
+        "yanchor": anchor,
+        "yshift": {"bottom": 2, "top": -2, "middle": 0}[anchor],
+        "bgcolor": "rgba(255, 255, 255, 0.85)",
+        "borderpad": 1,
+        "font": {"size": 10, "color": "#57606a"},
     }
 
 

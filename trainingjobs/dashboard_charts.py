@@ -13,7 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trainingjobs.chart_data import best_so_far, chart_value, compact, finite, lanes, value_text
+from trainingjobs.chart_data import (
+    TimeUnit,
+    best_so_far,
+    chart_value,
+    compact,
+    finite,
+    lanes,
+    tick_step,
+    time_unit,
+    value_text,
+)
 from trainingjobs.chart_style import (
     BEST_COLOUR,
     COLOURS,
@@ -155,11 +165,16 @@ def best_so_far_figure(
     rows: Sequence[Mapping[str, Any]], *, goal: str, metric_name: str
 ) -> dict[str, Any] | None:
     """Best-so-far against trial number, one line per algorithm when several took turns,
-    and buttons that switch the x axis to wall time (minutes since the job started)."""
+    and buttons that switch the x axis to wall time since the job started (in seconds,
+    minutes or hours, by the span: ``chart_data.time_unit``)."""
     by_number = best_so_far(rows, goal=goal)
     if not by_number:
         return None
     by_time = best_so_far(rows, goal=goal, by="finished")
+    span = max((x for line in by_time.values() for x in line["x"]), default=0.0)
+    unit = time_unit(span)
+    for line in by_time.values():
+        line["x"] = [unit.of(x) for x in line["x"]]
     keys = [""] + sorted(k for k in by_number if k) if len(by_number) > 2 else [""]
     data = []
     for i, key in enumerate(keys):
@@ -210,12 +225,23 @@ def best_so_far_figure(
                     {
                         "label": "by trial",
                         "method": "update",
-                        "args": [axis_args(by_number), {"xaxis.title.text": "trial"}],
+                        "args": [
+                            axis_args(by_number),
+                            # None: Plotly's own ticks again.
+                            {"xaxis.title.text": "trial", "xaxis.dtick": None},
+                        ],
                     },
                     {
                         "label": "by time",
                         "method": "update",
-                        "args": [axis_args(by_time), {"xaxis.title.text": "minutes"}],
+                        "args": [
+                            axis_args(by_time),
+                            {
+                                "xaxis.title.text": f"{unit.name} since the job started",
+                                "xaxis.dtick": tick_step(span / unit.seconds),
+                                "xaxis.tick0": 0,
+                            },
+                        ],
                     },
                 ],
             }
@@ -315,14 +341,18 @@ def importance_figure(importance: Mapping[str, Mapping[str, float]]) -> dict[str
 
 
 def timeline_figure(rows: Sequence[Mapping[str, Any]], *, now: float) -> dict[str, Any] | None:
-    """Trials as bars per worker slot over time (minutes since the job started), coloured
-    by status, so concurrency and idle gaps show; a running trial runs to ``now``."""
+    """Trials as bars per worker slot over time since the job started, coloured by
+    status, so concurrency and idle gaps show; a running trial runs to ``now``. The axis
+    counts seconds, minutes or hours, whichever reads best for the span drawn
+    (``chart_data.time_unit``)."""
     started = [r for r in rows if r.get("started") is not None]
     if not started:
         return None
     spans = [
         (r["started"], r["finished"] if r.get("finished") is not None else now) for r in started
     ]
+    span = max(end for _, end in spans)
+    unit = time_unit(span)
     lane = lanes(spans)
     data = []
     for status, colour in STATUS_COLOURS.items():
@@ -334,28 +364,46 @@ def timeline_figure(rows: Sequence[Mapping[str, Any]], *, now: float) -> dict[st
                 "type": "bar",
                 "orientation": "h",
                 "name": status.replace("_", " "),
-                "base": [round(spans[i][0] / 60, 3) for i in own],
-                "x": [round(max(spans[i][1] - spans[i][0], 0.5) / 60, 3) for i in own],
+                "base": [unit.of(spans[i][0]) for i in own],
+                # At least half a second wide, so a trial that failed at once still shows.
+                "x": [unit.of(max(spans[i][1] - spans[i][0], 0.5)) for i in own],
                 "y": [f"slot {lane[i] + 1}" for i in own],
                 "customdata": [started[i]["number"] for i in own],
+                "hovertext": [_span_text(*spans[i], unit) for i in own],
                 "marker": {"color": colour, "line": {"color": "#ffffff", "width": 1}},
-                "hovertemplate": "trial %{customdata}<br>%{base:.1f} to %{x:.1f} min<extra>"
+                "hovertemplate": "trial %{customdata}<br>%{hovertext}<extra>"
                 + status.replace("_", " ")
                 + "</extra>",
             }
         )
     slots = max(lane) + 1
     layout = base_layout(
-        height=min(420, 90 + 26 * slots),
+        height=min(420, 100 + 26 * slots),
         barmode="overlay",
         bargap=0.25,
-        xaxis=axis_style("minutes since the job started"),
+        xaxis={
+            **axis_style(f"{unit.name} since the job started"),
+            "rangemode": "tozero",
+            "tick0": 0,
+            "dtick": tick_step(span / unit.seconds),
+        },
         yaxis={
             "categoryorder": "array",
             "categoryarray": [f"slot {n}" for n in range(slots, 0, -1)],
             "automargin": True,
         },
-        legend={"orientation": "h", "x": 0, "y": 1.2, "font": {"size": 11}},
-        margin={"l": 16, "r": 16, "t": 30, "b": 44},
+        # In the top margin, above the bars: a legend inside the plot covered slot 1's.
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom", "font": {"size": 11}},
+        margin={"l": 16, "r": 16, "t": 40, "b": 44},
     )
     return {"data": data, "layout": layout}
+
+
+def _span_text(start: float, end: float, unit: TimeUnit) -> str:
+    """A bar's hover: from and to in the axis's unit, to a tenth.
+
+    >>> from trainingjobs.chart_data import MINUTES, SECONDS
+    >>> _span_text(12.04, 47.25, SECONDS), _span_text(90, 600, MINUTES)
+    ('12 to 47.2 s', '1.5 to 10 min')
+    """
+    return f"{round(start / unit.seconds, 1):g} to {round(end / unit.seconds, 1):g} {unit.short}"

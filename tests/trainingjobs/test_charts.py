@@ -13,6 +13,7 @@ from trainingjobs import (
     chart_data,
     chart_style,
     charts,
+    dashboard_charts,
     dashboard_metric,
     form_errors,
     form_rows,
@@ -124,9 +125,33 @@ def test_parallel_figure_puts_a_log_scaled_parameter_on_a_log_axis() -> None:
     assert [round(p, 6) for p in positions] == [0.0, 0.5, 1.0]
 
 
+def test_parallel_labels_sit_beyond_the_lines_or_on_a_white_backing() -> None:
+    rows = [
+        {"params": {"lr": 0.01, "opt": "adam"}, "value": 0.8},
+        {"params": {"lr": 0.1, "opt": "rmsprop"}, "value": 0.6},
+        {"params": {"lr": 0.05, "opt": "sgd"}, "value": 0.7},
+    ]
+    figure = charts.parallel_figure(rows, names=["lr", "opt"], metric_name="acc", goal="maximize")
+    assert figure is not None
+    labels = {(a["x"], a["text"]): a for a in figure["layout"]["annotations"]}
+    # Every line ends on an axis between 0 and 1: the end labels are outside that span.
+    top, bottom = labels[(0, "0.1")], labels[(0, "0.01")]
+    assert (top["y"], top["yanchor"], top["yshift"]) == (1.0, "bottom", 2)
+    assert (bottom["y"], bottom["yanchor"], bottom["yshift"]) == (0.0, "top", -2)
+    assert (labels[(2, "0.8")]["yanchor"], labels[(2, "0.6")]["yanchor"]) == ("bottom", "top")
+    # A category in the middle of its axis is crossed by lines: it has a backing.
+    middle = labels[(1, "rmsprop")]
+    assert (middle["y"], middle["yanchor"]) == (0.5, "middle")
+    assert all(a["bgcolor"] == "rgba(255, 255, 255, 0.85)" for a in labels.values())
+    # The axis range leaves room for the end labels above and below the lines.
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert low < -0.06 and high > 1.06
+
+
 # The create form's examples live in its section modules since it was split.
 @pytest.mark.parametrize(
-    "module", [charts, chart_data, pages, dashboard_metric, form_rows, form_errors]
+    "module",
+    [charts, chart_data, dashboard_charts, pages, dashboard_metric, form_rows, form_errors],
 )
 def test_docstring_examples_of_the_page_modules_run(module: Any) -> None:
     result = doctest.testmod(module, verbose=False)

@@ -51,8 +51,14 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
     lines = {t["name"]: (t["x"], t["y"]) for t in figure["data"]}
     assert lines["all algorithms"] == ([1, 2, 4], [0.5, 0.7, 0.7])
     assert lines["tpe"] == ([1, 4], [0.5, 0.6]) and lines["random"] == ([2], [0.7])
-    by_time = figure["layout"]["updatemenus"][0]["buttons"][1]["args"][0]
-    assert by_time["x"][0] == [round(18 / 60, 3), round(28 / 60, 3), round(48 / 60, 3)]
+    # Ended 18 to 48 s after the job started: "by time" counts seconds, not 0.3 minutes.
+    by_time, axis = figure["layout"]["updatemenus"][0]["buttons"][1]["args"]
+    assert by_time["x"][0] == [18.0, 28.0, 48.0]
+    assert axis == {
+        "xaxis.title.text": "seconds since the job started",
+        "xaxis.dtick": 10,
+        "xaxis.tick0": 0,
+    }
     assert (
         dashboard_charts.best_so_far_figure(
             [row(1, "failed", None)], goal="maximize", metric_name=""
@@ -105,10 +111,38 @@ def test_timeline_puts_overlapping_trials_in_separate_slots() -> None:
     figure = dashboard_charts.timeline_figure(rows, now=120)
     assert figure is not None
     slots = {t["name"]: (t["y"], t["base"], t["x"]) for t in figure["data"]}
-    assert slots["completed"] == (["slot 1"], [0.0], [1.0])
-    assert slots["failed"] == (["slot 2"], [0.5], [1.0])
-    assert slots["running"] == (["slot 1"], [round(70 / 60, 3)], [round(50 / 60, 3)])
+    # Two minutes drawn: the axis counts seconds, a tick every 20.
+    axis = figure["layout"]["xaxis"]
+    assert axis["title"]["text"] == "seconds since the job started"
+    assert (axis["tick0"], axis["dtick"]) == (0, 20)
+    assert slots["completed"] == (["slot 1"], [0.0], [60.0])
+    assert slots["failed"] == (["slot 2"], [30.0], [60.0])
+    assert slots["running"] == (["slot 1"], [70.0], [50.0])
     assert "queued" not in slots
+    hover = {t["name"]: t["hovertext"] for t in figure["data"]}
+    assert hover["failed"] == ["30 to 90 s"] and hover["running"] == ["70 to 120 s"]
+
+
+def test_timeline_counts_minutes_or_hours_as_the_job_grows() -> None:
+    minutes = dashboard_charts.timeline_figure(
+        [row(1, "completed", 0.5, started=60, finished=1500)], now=1600
+    )
+    assert minutes is not None
+    assert minutes["layout"]["xaxis"]["title"]["text"] == "minutes since the job started"
+    assert minutes["layout"]["xaxis"]["dtick"] == 5  # 26.7 minutes drawn
+    assert (minutes["data"][0]["base"], minutes["data"][0]["x"]) == ([1.0], [24.0])
+    assert minutes["data"][0]["hovertext"] == ["1 to 25 min"]
+    hours = dashboard_charts.timeline_figure(
+        [row(1, "running", None, started=1800, finished=None)], now=8 * 3600
+    )
+    assert hours is not None
+    assert hours["layout"]["xaxis"]["title"]["text"] == "hours since the job started"
+    assert hours["layout"]["xaxis"]["dtick"] == 1
+    assert (hours["data"][0]["base"], hours["data"][0]["x"]) == ([0.5], [7.5])
+    assert hours["data"][0]["hovertext"] == ["0.5 to 8 h"]
+    # Its legend sits in the top margin, above the bars, not over slot 1.
+    legend = hours["layout"]["legend"]
+    assert (legend["y"], legend["yanchor"]) == (1, "bottom")
 
 
 def test_parallel_figure_carries_each_vertex_trial_number_for_brushing() -> None:

@@ -6,11 +6,15 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
 
 from algorithms import examples
 from algorithms.models import Algorithm
@@ -18,6 +22,17 @@ from trainingjobs.models import TrainingJob
 from trainingjobs.pages import with_trial_counts
 
 RECENT = 5
+FAVICON_MAX_AGE = 24 * 3600  # seconds a browser keeps the redirect
+
+
+@require_GET
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on pages that name no icon (a plain-text
+    log, a JSON answer): a redirect to the console's logo, the icon every page names."""
+    response = redirect(static("console/img/logo.svg"))
+    patch_cache_control(response, max_age=FAVICON_MAX_AGE)
+    return response
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from typing import Any
 
 import plotly
 from django.contrib.staticfiles import finders
+from django.test import Client
 
 from console.staticfiles import PLOTLY_DIR
 
@@ -31,3 +32,20 @@ def test_pages_load_no_script_or_style_from_other_hosts(alice_client: Any) -> No
     for url in ["/", "/algorithms/", "/algorithms/create/", "/accounts/login/"]:
         html = alice_client.get(url).content.decode()
         assert external.search(html) is None, url
+
+
+def test_favicon_ico_sends_to_the_logo_every_page_names(alice_client: Any) -> None:
+    logo = "/static/console/img/logo.svg"
+    # Browsers ask for it without a session too (the login page), and on plain-text pages.
+    for who in (Client(), alice_client):
+        response = who.get("/favicon.ico")
+        assert response.status_code == 302
+        assert response["Location"] == logo
+        assert "max-age=86400" in response["Cache-Control"]
+    icon = Client().get(logo)
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content)[:500]
+    link = f'<link rel="icon" href="{logo}" type="image/svg+xml">'
+    assert link in Client().get("/accounts/login/").content.decode()
+    for url in ["/", "/training-jobs/", "/no-such-page/"]:
+        assert link in alice_client.get(url).content.decode(), url

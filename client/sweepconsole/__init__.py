@@ -9,6 +9,7 @@
 """
 
 from sweepconsole.console import Console, HyperDriveConfig
+from sweepconsole.datasets import Dataset
 from sweepconsole.distributions import (
     Distribution,
     choice,
@@ -64,6 +65,7 @@ __all__ = [
     "Console",
     "CurveFittingPolicy",
     "ConsoleError",
+    "Dataset",
     "Distribution",
     "EarlyTerminationPolicy",
     "GridParameterSampling",

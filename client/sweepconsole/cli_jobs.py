@@ -37,7 +37,8 @@ def jobs_submit(
     """Check JOB_FILE (YAML) and start the job it describes."""
     parsed = load_job_file(job_file)
     if dry_run:
-        print_json({**parsed.body, "algorithm": parsed.doc.get("algorithm")})
+        references = {k: parsed.doc[k] for k in ("algorithm", "dataset") if k in parsed.doc}
+        print_json({**parsed.body, **references})
         err.print(f"{job_file}: valid (checked locally; nothing submitted).", markup=False)
         return
     job = parsed.submit(console_of(ctx))
@@ -73,6 +74,14 @@ def _algorithm_reference(ctx: click.Context, job: Job) -> int | str | None:
     )
 
 
+def _dataset_reference(ctx: click.Context, job: Job) -> int | str | None:
+    """The job's dataset as a job file names it (``None`` without one): its name when
+    that resolves back to it for this caller, else its id."""
+    if job.data.get("dataset") is None:
+        return None
+    return console_of(ctx).dataset_reference(int(job.data["dataset"]))
+
+
 @jobs.command("show")
 @click.argument("job_id", type=int)
 @json_option
@@ -84,7 +93,11 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> 
     if as_json:
         print_json({**job.data, "trials": [t.data for t in job.trials()]})
         return
-    document = dump_document(job_to_document(job, algorithm=_algorithm_reference(ctx, job)))
+    document = dump_document(
+        job_to_document(
+            job, algorithm=_algorithm_reference(ctx, job), dataset=_dataset_reference(ctx, job)
+        )
+    )
     if as_yaml:
         click.echo(document, nl=False)
         return

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from sweepconsole import config
+from sweepconsole.datasets import Dataset, dataset_upload
 from sweepconsole.errors import (
     AmbiguousName,
     AuthenticationError,
@@ -251,6 +252,53 @@ class Console:
         algorithm = Algorithm(self, data)
         return algorithm.wait_until_ready(timeout=timeout) if wait else algorithm
 
+    # --- datasets -----------------------------------------------------------------------------
+
+    def datasets(self) -> list[Dataset]:
+        return [Dataset(self, d) for d in self.session.paged("/api/v1/datasets/")]
+
+    def get_dataset(self, ref: int | str) -> Dataset:
+        """A dataset by id or by exact name; a name several visible datasets share means
+        the caller's own (shared by others only: ``AmbiguousName``)."""
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
+            data = self.session.request(
+                "GET", f"/api/v1/datasets/{int(ref)}/", what=f"Dataset {ref}"
+            )
+            return Dataset(self, data)
+        return pick_by_name("dataset", ref, self.datasets(), self.caller)
+
+    def dataset_reference(self, dataset_id: int) -> int | str:
+        """How to name this dataset for this caller: its name when the name resolves back
+        to it, else its id (as ``algorithm_reference``)."""
+        name = self.get_dataset(dataset_id).name
+        try:
+            same = bool(name) and self.get_dataset(name).id == dataset_id
+        except (NotFound, AmbiguousName):
+            same = False
+        return name if same else dataset_id
+
+    def create_dataset(
+        self,
+        path: str | Path,
+        *,
+        name: str,
+        description: str = "",
+        wait: bool = True,
+        timeout: float = 300,
+    ) -> Dataset:
+        """Upload a file, an archive (``.zip``, ``.tar.gz``) or a folder (sent as one zip)
+        as a dataset called ``name``; with ``wait`` it returns once a worker has read it,
+        and raises with the reason if it failed."""
+        upload = dataset_upload(path)
+        data = self.session.request(
+            "POST",
+            "/api/v1/datasets/",
+            data={"name": name, "description": description},
+            files={"file": (upload[0], upload[1], "application/octet-stream")},
+        )
+        dataset = Dataset(self, data)
+        return dataset.wait_until_ready(timeout=timeout) if wait else dataset
+
     # --- jobs -------------------------------------------------------------------------------
 
     def jobs(self, status: str | None = None, search: str | None = None) -> list[Job]:
@@ -294,11 +342,15 @@ class Console:
         trial_timeout_minutes: int | None = None,
         max_failed: int | None = None,
         seed: int | None = None,
+        dataset: Dataset | int | str | None = None,
+        environment: Mapping[str, str] | None = None,
     ) -> Job:
         """Start a training job of ``algorithm`` (an ``Algorithm``, an id or a name).
 
         Without ``hyperparameter_sampling`` it is a single training run with ``fixed``
-        values (and defaults for the rest).
+        values (and defaults for the rest). ``dataset`` (a ``Dataset``, its id or its name)
+        reaches every trial as ``--data_url`` / ``DATA_URL``; ``environment`` is
+        ``{NAME: text}`` every trial gets.
         """
         arguments: dict[str, Any] = {
             "hyperparameter_sampling": hyperparameter_sampling,
@@ -316,6 +368,8 @@ class Console:
         if algorithm is None:
             raise SpecError("submit() needs the algorithm (an Algorithm, its id or its name).")
         chosen = algorithm if isinstance(algorithm, Algorithm) else self.get_algorithm(algorithm)
+        if isinstance(dataset, (int, str)):
+            dataset = self.get_dataset(dataset)
         body = build_job_body(
             algorithm_id=chosen.id,
             name=name or f"{chosen.name} {time.strftime('%Y-%m-%d %H:%M:%S')}",
@@ -327,6 +381,8 @@ class Console:
             trial_timeout_minutes=trial_timeout_minutes,
             max_failed=max_failed,
             seed=seed,
+            dataset_id=None if dataset is None else dataset.id,
+            environment=environment,
             **arguments,
         )
         return self.submit_json(body)

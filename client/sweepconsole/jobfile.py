@@ -26,6 +26,10 @@ The format (every key but ``name`` and ``algorithm`` optional)::
     trial_timeout_minutes: 5
     max_failed: 3
     seed: 0
+    dataset: diabetes-csv            # a ready dataset of yours, by name or id: every trial
+                                     # gets it as --data_url and DATA_URL
+    environment:                     # variables every trial gets, NAME: text
+      OMP_NUM_THREADS: "2"
 
 Every problem is reported with the field and the line it is on, all at once, before
 anything is sent. ``job_to_document`` writes any job of the console back in this format.
@@ -34,7 +38,7 @@ anything is sent. ``job_to_document`` writes any job of the console back in this
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +55,7 @@ from sweepconsole.yamlfile import Located, YamlError, load_located
 
 if TYPE_CHECKING:
     from sweepconsole.console import Console
+    from sweepconsole.datasets import Dataset
     from sweepconsole.resources import Algorithm, Job
 
 __all__ = [
@@ -84,7 +89,8 @@ class JobFileError(ValueError):
 class JobFile:
     path: Path
     located: Located
-    # The REST API body without "algorithm" (resolved by ``resolve_algorithm``).
+    # The REST API body without "algorithm" and "dataset" (resolved by
+    # ``resolve_algorithm`` and ``resolve_dataset`` when it is submitted).
     body: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -113,7 +119,7 @@ class JobFile:
         try:
             algorithm = console.get_algorithm(ref)  # type: ignore[arg-type]
         except NotFound:
-            names = ", ".join(_own_names(console)) or "none"
+            names = ", ".join(_own_names(console, console.algorithms())) or "none"
             raise self.error(
                 ("algorithm",), f"no algorithm {ref!r} was found (yours: {names})"
             ) from None
@@ -151,13 +157,44 @@ class JobFile:
             ] or [self._problem(("algorithm",), exc.message)]
             raise JobFileError(str(self.path), problems) from None
 
+    # --- the dataset --------------------------------------------------------------------
+
+    def resolve_dataset(self, console: Console) -> int | None:
+        """The id of the ready dataset the file names (by name, the caller's own first, or
+        by id), or ``None`` without one; ``JobFileError`` on its line otherwise."""
+        ref = self.doc.get("dataset")
+        if ref is None:
+            return None
+        try:
+            dataset = console.get_dataset(ref)
+        except NotFound:
+            names = ", ".join(_own_names(console, console.datasets())) or "none"
+            raise self.error(
+                ("dataset",), f"no dataset {ref!r} was found (yours: {names})"
+            ) from None
+        except AmbiguousName as exc:
+            raise self.error(("dataset",), exc.message) from None
+        if dataset.status != "ready":
+            reason = dataset.data.get("status_reason") if dataset.status == "failed" else ""
+            raise self.error(
+                ("dataset",),
+                f"dataset {dataset.name!r} is {dataset.status}, not ready"
+                + (f": {reason}" if reason else ""),
+            )
+        return dataset.id
+
     # --- submitting ---------------------------------------------------------------------
 
     def submit(self, console: Console) -> Job:
-        """Resolve the algorithm and create the job; a refusal names the file's fields."""
+        """Resolve the dataset and the algorithm (uploading it if the file says so), then
+        create the job; a refusal names the file's fields and lines."""
+        dataset = self.resolve_dataset(console)
         algorithm = self.resolve_algorithm(console)
+        body = {**self.body, "algorithm": algorithm.id}
+        if dataset is not None:
+            body["dataset"] = dataset
         try:
-            return console.submit_json({**self.body, "algorithm": algorithm.id})
+            return console.submit_json(body)
         except ConsoleError as exc:
             if exc.status != 400:
                 raise
@@ -181,10 +218,10 @@ class JobFile:
         return JobFileError(str(self.path), problems)
 
 
-def _own_names(console: Console) -> list[str]:
-    """The names of the caller's algorithms (staff see everyone's: those are not listed)."""
+def _own_names(console: Console, items: Iterable[Algorithm | Dataset]) -> list[str]:
+    """The names of the caller's ``items`` (staff see everyone's: those are not listed)."""
     me = console.caller().username
-    return [a.name for a in console.algorithms() if me is None or a.owner in (me, "")]
+    return [item.name for item in items if me is None or item.owner in (me, "")]
 
 
 def _split(key: str) -> tuple[str | int, ...]:

@@ -28,6 +28,7 @@ FIELDS = (
     "name",
     "description",
     "algorithm",
+    "dataset",
     "fixed",
     "omit",
     "search_space",
@@ -42,6 +43,7 @@ FIELDS = (
     "max_failed",
     "lost_counts_as_failed",
     "seed",
+    "environment",
 )
 # An algorithm to upload: its path and the REST API fields a folder's algorithm.json may give.
 ALGORITHM_FIELDS = ("path", *UPLOAD_FIELDS)
@@ -104,6 +106,7 @@ class Checker:
         body: dict[str, Any] = {}
         self._name(doc, body)
         self._algorithm(doc.get("algorithm"))
+        self._dataset(doc.get("dataset"))
         self._fixed(doc, body)
         self._omit(doc, body)
         self._search_space(doc, body)
@@ -111,6 +114,7 @@ class Checker:
         self._policy(doc, body)
         self._metric(doc, body)
         self._limits(doc, body)
+        self._environment(doc, body)
         return body
 
     def _name(self, doc: dict[str, Any], body: dict[str, Any]) -> None:
@@ -142,6 +146,16 @@ class Checker:
                 self.add(("algorithm", "path"), f"no such file or folder: {source}")
         elif isinstance(ref, bool) or not isinstance(ref, (str, int)):
             self.add(("algorithm",), f"must be a name, an id or {{path: ...}}, got {ref!r}")
+
+    def _dataset(self, ref: Any) -> None:
+        # Resolved to an id at submit (``JobFile.resolve_dataset``), as the algorithm is.
+        if ref is None:
+            return
+        if isinstance(ref, bool) or not isinstance(ref, (str, int)) or ref == "":
+            self.add(
+                ("dataset",),
+                f"must be the name or id of a ready dataset of yours (or null), got {ref!r}",
+            )
 
     def _fixed(self, doc: dict[str, Any], body: dict[str, Any]) -> None:
         fixed = doc.get("fixed")
@@ -288,6 +302,41 @@ class Checker:
                 self.add(("lost_counts_as_failed",), f"must be true or false, got {lost!r}")
             else:
                 body["lost_counts_as_failed"] = lost
+
+    def _environment(self, doc: dict[str, Any], body: dict[str, Any]) -> None:
+        # Only the shape is checked here; the console judges the names (reserved ones,
+        # POSIX form) and sizes, and its refusal comes back lined as this file's field.
+        env = doc.get("environment")
+        if env is None:
+            return
+        if not isinstance(env, Mapping):
+            self.add(("environment",), f"must be a mapping of NAME: text, got {env!r}")
+            return
+        out: dict[str, str] = {}
+        for name, value in env.items():
+            if not isinstance(name, str):
+                self.add(("environment", name), f"a variable's name must be text, got {name!r}")
+            elif isinstance(value, str):
+                out[name] = value
+            elif isinstance(value, int) and not isinstance(value, bool):
+                out[name] = str(value)  # OMP_NUM_THREADS: 2 means "2"
+            elif isinstance(value, (bool, float)) or value is None:
+                # YAML reads 1.0e-3, true or null as values the variable would not hold
+                # as written: quoting keeps the text exactly.
+                self.add(
+                    ("environment", name),
+                    f"a value is text: quote it ({name}: '...'), got {_yaml_text(value)}",
+                )
+            else:
+                self.add(("environment", name), f"a value must be one text, got {value!r}")
+        body["environment"] = out
+
+
+def _yaml_text(value: bool | float | None) -> str:
+    """A value as YAML read it: ``true``, ``null``, ``0.001``."""
+    if value is None:
+        return "null"
+    return str(value).lower() if isinstance(value, bool) else repr(value)
 
 
 def read_range(entry: Any) -> Distribution:

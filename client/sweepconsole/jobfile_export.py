@@ -20,11 +20,16 @@ __all__ = ["dump_document", "job_to_document"]
 _HYPERDRIVE_KINDS = frozenset({"choice", "randint", "uniform", "loguniform", "normal", "lognormal"})
 
 
-def job_to_document(job: Job, *, algorithm: int | str | None = None) -> dict[str, Any]:
-    """A job of the console as a job file's content: submitting it runs the same search.
+def job_to_document(
+    job: Job, *, algorithm: int | str | None = None, dataset: int | str | None = None
+) -> dict[str, Any]:
+    """A job of the console as a job file's content: submitting it runs the same search,
+    on the same dataset, with the same environment variables.
 
     ``algorithm`` is how to name its algorithm (``Console.algorithm_reference``: the name,
     or the id when the name would mean another algorithm); by default, its name.
+    ``dataset`` is how to name its dataset (``Console.dataset_reference``); by default,
+    its id.
     """
     data = job.data
     doc: dict[str, Any] = {"name": data.get("name", "")}
@@ -33,6 +38,8 @@ def job_to_document(job: Job, *, algorithm: int | str | None = None) -> dict[str
     if algorithm is None:
         algorithm = data.get("algorithm_name") or data.get("algorithm")
     doc["algorithm"] = algorithm
+    if data.get("dataset") is not None:
+        doc["dataset"] = data["dataset"] if dataset is None else dataset
     if data.get("hyperparameters"):
         doc["fixed"] = dict(data["hyperparameters"])
     if data.get("omit"):
@@ -58,6 +65,8 @@ def job_to_document(job: Job, *, algorithm: int | str | None = None) -> dict[str
             doc[key] = data[api_key]
     if data.get("lost_counts_as_failed"):
         doc["lost_counts_as_failed"] = True
+    if data.get("environment"):
+        doc["environment"] = {str(k): str(v) for k, v in data["environment"].items()}
     return doc
 
 

@@ -32,7 +32,9 @@ JOB_FINISHED = frozenset({"completed", "failed", "canceled", "timed_out"})
 TRIAL_FINISHED = frozenset({"completed", "failed", "early_stopped", "canceled", "lost"})
 
 
-class _Resource:
+class Resource:
+    """An object of the console: its JSON (``data``) and the ``Console`` that read it."""
+
     def __init__(self, console: Console, data: dict[str, Any]) -> None:
         self.console = console
         self.data = data
@@ -58,7 +60,7 @@ class _Resource:
 # --------------------------------------------------------------------------- algorithm
 
 
-class Algorithm(_Resource):
+class Algorithm(Resource):
     @property
     def name(self) -> str:
         return str(self.data.get("name", ""))
@@ -96,7 +98,7 @@ class Algorithm(_Resource):
 # --------------------------------------------------------------------------- trial
 
 
-class Trial(_Resource):
+class Trial(Resource):
     @property
     def number(self) -> int:
         return int(self.data.get("number") or 0)
@@ -227,7 +229,7 @@ class TrialList(list[Trial]):
 # --------------------------------------------------------------------------- job
 
 
-class Job(_Resource):
+class Job(Resource):
     @property
     def name(self) -> str:
         return str(self.data.get("name", ""))

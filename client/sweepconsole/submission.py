@@ -65,6 +65,8 @@ def build_job_body(
     trial_timeout_minutes: int | None = None,
     max_failed: int | None = None,
     seed: int | None = None,
+    dataset_id: int | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The REST API's create body for these HyperDrive-style arguments (checked locally
     for what can be checked without the console)."""
@@ -81,6 +83,8 @@ def build_job_body(
             f"({max_total_runs})"
         )
     body: dict[str, Any] = {"name": name, "algorithm": algorithm_id}
+    if dataset_id is not None:
+        body["dataset"] = dataset_id
     if description:
         body["description"] = description
     if fixed:
@@ -114,6 +118,8 @@ def build_job_body(
         "seed": seed,
     }
     body.update({k: v for k, v in limits.items() if v is not None})
+    if environment:
+        body["environment"] = dict(environment)
     return body
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sweepconsole.errors import SpecError
 
-__all__ = ["ALGORITHM_FIELDS", "algorithm_upload", "form_value"]
+__all__ = ["ALGORITHM_FIELDS", "algorithm_upload", "form_value", "zip_folder"]
 
 # Files never packed when a folder is uploaded.
 _SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".mypy_cache"})
@@ -45,7 +45,7 @@ def algorithm_upload(
             raise SpecError(f"No such file or folder: {source}")
         if source.is_dir():
             fields.update(_folder_spec(source))
-            upload = (f"{source.resolve().name}.zip", _zip_folder(source))
+            upload = (f"{source.resolve().name}.zip", zip_folder(source))
         else:
             upload = (source.name, source.read_bytes())
             if source.suffix == ".py":
@@ -78,7 +78,9 @@ def _folder_spec(folder: Path) -> dict[str, Any]:
     return {k: spec[k] for k in ALGORITHM_FIELDS if k in spec}
 
 
-def _zip_folder(folder: Path) -> bytes:
+def zip_folder(folder: Path) -> bytes:
+    """Every file under ``folder`` as one zip (paths relative to it), caches and
+    version-control folders left out."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in sorted(folder.rglob("*")):

@@ -285,3 +285,104 @@ def test_job_exports_to_a_file_that_submits_the_same_job(tmp_path: Path) -> None
         stored["search_space"]
     )
     assert yaml.safe_load(text)["search_space"]["penalty"] == "choice('l2', 'l1')"
+
+
+DATA = (
+    GOOD
+    + """\
+dataset: diabetes-csv
+environment:
+  OMP_NUM_THREADS: 2
+  RUN_LABEL: "nightly run"
+"""
+)
+
+
+def test_dataset_and_environment_are_read_with_the_rest(tmp_path: Path) -> None:
+    job = load(DATA, tmp_path)
+    # The dataset is a reference resolved at submit, as the algorithm is.
+    assert job.doc["dataset"] == "diabetes-csv" and "dataset" not in job.body
+    assert job.body["environment"] == {"OMP_NUM_THREADS": "2", "RUN_LABEL": "nightly run"}
+
+
+@pytest.mark.parametrize(
+    ("replace", "field", "line", "message"),
+    [
+        (
+            ("dataset: diabetes-csv", "dataset: [a, b]"),
+            "dataset",
+            23,
+            "must be the name or id of a ready dataset of yours (or null), got ['a', 'b']",
+        ),
+        (
+            ("dataset: diabetes-csv", "dataset: true"),
+            "dataset",
+            23,
+            "must be the name or id of a ready dataset of yours (or null), got True",
+        ),
+        (
+            ("OMP_NUM_THREADS: 2", "OMP_NUM_THREADS: 2.5"),
+            "environment.OMP_NUM_THREADS",
+            25,
+            "a value is text: quote it (OMP_NUM_THREADS: '...'), got 2.5",
+        ),
+        (
+            ('RUN_LABEL: "nightly run"', "RUN_LABEL: yes"),
+            "environment.RUN_LABEL",
+            26,
+            "a value is text: quote it (RUN_LABEL: '...'), got true",
+        ),
+        (
+            ('RUN_LABEL: "nightly run"', "RUN_LABEL: [a]"),
+            "environment.RUN_LABEL",
+            26,
+            "a value must be one text, got ['a']",
+        ),
+        (
+            ("environment:\n  OMP_NUM_THREADS: 2\n", "environment: [OMP_NUM_THREADS=2]\n"),
+            "environment",
+            24,
+            "must be a mapping of NAME: text, got ['OMP_NUM_THREADS=2']",
+        ),
+    ],
+)
+def test_bad_dataset_or_environment_names_field_and_line(
+    tmp_path: Path, replace: tuple[str, str], field: str, line: int, message: str
+) -> None:
+    text = DATA.replace(*replace)
+    if "environment: [" in text:
+        text = text.replace('  RUN_LABEL: "nightly run"\n', "")
+    assert problems(text, tmp_path) == [(field, line, message)]
+
+
+def test_console_refusal_of_an_environment_variable_names_its_line(tmp_path: Path) -> None:
+    job = load(DATA.replace("RUN_LABEL", "TRIAL_ID"), tmp_path)
+    error = job.api_problems(
+        {"environment": {"TRIAL_ID": ["TRIAL_ID is set by the console for every trial."]}}
+    )
+    assert [p.format("job.yaml") for p in error.problems] == [
+        "job.yaml:26: environment.TRIAL_ID: TRIAL_ID is set by the console for every trial."
+    ]
+
+
+def test_job_exports_its_dataset_and_environment(tmp_path: Path) -> None:
+    stored = {
+        "name": "with data",
+        "algorithm": 2,
+        "algorithm_name": "sgd-diabetes",
+        "dataset": 7,
+        "environment": {"OMP_NUM_THREADS": "2", "FLAG": "true"},
+    }
+    by_id = dump_document(job_to_document(Job(None, stored)))  # type: ignore[arg-type]
+    assert yaml.safe_load(by_id)["dataset"] == 7
+    text = dump_document(
+        job_to_document(Job(None, stored), dataset="diabetes-csv")  # type: ignore[arg-type]
+    )
+    again = load(text, tmp_path)
+    assert again.doc["dataset"] == "diabetes-csv"
+    # Written quoted, so "2" and "true" read back as the text they are.
+    assert again.body["environment"] == stored["environment"]
+    without = dump_document(
+        job_to_document(Job(None, {**stored, "dataset": None, "environment": {}}))  # type: ignore[arg-type]
+    )
+    assert "dataset" not in yaml.safe_load(without) and "environment" not in without

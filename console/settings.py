@@ -276,8 +276,9 @@ TRIAL_OUTPUT_MAX_MB = env_int("TRIAL_OUTPUT_MAX_MB", 1024, minimum=1)
 TRIAL_OUTPUT_MAX_FILES = env_int("TRIAL_OUTPUT_MAX_FILES", 1000, minimum=1)
 OUTPUT_KEEP_BEST_TRIALS = env_int("OUTPUT_KEEP_BEST_TRIALS", 0, minimum=0)
 
-# huey: SQLite file in the data folder, or Redis in scale mode. Deployments
-# sharing one Redis keep their queues apart with HUEY_NAME.
+# huey: SQLite file in the data folder (whose idle workers wake as soon as a task is
+# queued: console.task_storage), or Redis in scale mode. Deployments sharing one Redis
+# keep their queues apart with HUEY_NAME.
 HUEY_NAME = env_str("HUEY_NAME", "sweep")
 if REDIS_URL:
     HUEY = {
@@ -290,7 +291,7 @@ if REDIS_URL:
 else:
     HUEY = {
         "name": HUEY_NAME,
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "console.task_storage.WakingSqliteHuey",
         "immediate": False,
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "utc": True,

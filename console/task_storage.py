@@ -1,0 +1,65 @@
+"""huey's SQLite queue for the embedded mode, with idle workers that wake when a task arrives.
+
+huey's own SQLite storage cannot block, so an idle worker thread polls, sleeping longer
+after each empty poll (0.1 s, growing 1.15 times per poll, up to 10 s). A job's first
+scheduling step queues all its free slots' trials at once, but only the thread that ran
+the step took one at once: an idle thread slept on for up to 10 s before it took the
+next, so a job of two concurrent trials ran one at first. Redis's queue blocks (BRPOP),
+which is why the scale mode never showed it.
+
+``WakingSqliteStorage`` blocks as Redis's queue does: a task queued in this process (by
+the web server or a worker thread, as every trial and scheduling step under ``serve``
+is) wakes the idle threads at once; a task queued by another process (a ``manage.py``
+command, or ``run_huey`` processes sharing the file) is seen within ``poll_seconds``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from huey import SqliteHuey
+from huey.storage import SqliteStorage
+
+POLL_SECONDS = 1.0  # as huey's Redis queue, which wakes a blocked read every second
+
+
+class WakingSqliteStorage(SqliteStorage):
+    """SQLite task queue whose ``dequeue`` waits up to ``poll_seconds`` for a task.
+
+    Every enqueue through this object bumps a counter under a condition and wakes the
+    waiting readers; a reader notes the counter before it looks at the queue, so a task
+    queued between its look and its wait is never slept through.
+    """
+
+    blocking = True  # huey's worker loops straight back into dequeue instead of sleeping
+
+    def __init__(self, *args: Any, poll_seconds: float = POLL_SECONDS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.poll_seconds = poll_seconds
+        self._arrived = threading.Condition()
+        self._enqueued = 0
+
+    def enqueue(self, data: bytes, priority: float | None = None) -> None:
+        super().enqueue(data, priority)
+        with self._arrived:
+            self._enqueued += 1
+            self._arrived.notify_all()
+
+    def dequeue(self) -> bytes | None:
+        """The next task's data; None when none arrived within ``poll_seconds``."""
+        with self._arrived:
+            seen = self._enqueued
+        data: bytes | None = super().dequeue()
+        if data is not None:
+            return data
+        with self._arrived:
+            self._arrived.wait_for(lambda: self._enqueued != seen, timeout=self.poll_seconds)
+        found: bytes | None = super().dequeue()
+        return found
+
+
+class WakingSqliteHuey(SqliteHuey):
+    """huey on a SQLite file with ``WakingSqliteStorage`` (settings: ``huey_class``)."""
+
+    storage_class = WakingSqliteStorage

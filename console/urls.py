@@ -10,6 +10,10 @@ from console import api, views
 
 # A form Django cannot read (too large, too many fields) gets a page that says so.
 handler400 = "console.views.bad_request"
+# Under /api/ every error is JSON, as the API's own answers are; pages keep their pages.
+handler403 = "console.views.permission_denied"
+handler404 = "console.views.page_not_found"
+handler500 = "console.views.server_error"
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", api.TokenCreateApi.as_view(), name="api-token"),

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
@@ -95,10 +96,42 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     large and that nothing was saved (JSON ``{"detail": ...}`` under ``/api/``).
     """
     headline, message, advice = _bad_request_text(exception)
-    if request.path_info.startswith("/api/"):
+    if _is_api(request):
         return JsonResponse({"detail": f"{message} Nothing was saved."}, status=400)
     context = {"headline": headline, "message": message, "advice": advice}
     return render(request, "400.html", context, status=400)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 (``handler404``): under ``/api/`` the REST API's own shape, ``{"detail":
+    "Not found."}``, for a path that names no endpoint (a mistyped URL); elsewhere the
+    console's page. Endpoints that exist answer their own 404s."""
+    if _is_api(request):
+        return JsonResponse({"detail": f"Not found: no endpoint at {request.path}."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 403 (``handler403``): JSON ``{"detail": ...}`` under ``/api/``, else the page."""
+    if _is_api(request):
+        detail = "You do not have permission to perform this action."
+        return JsonResponse({"detail": detail}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 (``handler500``): JSON ``{"detail": ...}`` under ``/api/``, else the page.
+    Nothing should reach it; when something does, an API client still gets JSON."""
+    if _is_api(request):
+        return JsonResponse({"detail": "A server error occurred."}, status=500)
+    return defaults.server_error(request)
 
 
 def _bad_request_text(exception: Exception | None) -> tuple[str, str, str]:

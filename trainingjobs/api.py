@@ -118,7 +118,9 @@ def _jobs(user: Any) -> QuerySet[TrainingJob]:
     }
     return (
         TrainingJob.objects.visible_to(user)
-        .select_related("owner", "algorithm", "best_trial")
+        .select_related("owner", "algorithm", "dataset", "best_trial")
+        # The dataset is there for its name: not its file listing and previews.
+        .defer("dataset__files", "dataset__previews")
         .annotate(**counts)
         # Explicit: a GROUP BY query does not keep Meta.ordering, and pages need an order.
         .order_by("-created_at", "-id")

@@ -11,8 +11,9 @@ Create (JSON)::
      "environment": {NAME: value}}
 
 A job reads back in the same shape (so a job's JSON can be posted again), plus ``id``,
-``owner``, ``algorithm_name``, ``status``, ``status_reason``, ``trial_counts`` (trials per
-status), ``best_trial`` (``id``, ``number``, ``params``, ``value``) and its times.
+``owner``, ``algorithm_name``, ``dataset_name`` (null without a dataset), ``status``,
+``status_reason``, ``trial_counts`` (trials per status), ``best_trial`` (``id``,
+``number``, ``params``, ``value``) and its times.
 
 Errors (HTTP 400) carry the create page's messages, nested like the input, with DRF's
 ``non_field_errors`` for a message about a whole entry::
@@ -212,6 +213,12 @@ class TrialCountsSerializer(serializers.Serializer):
 class JobOutputSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username")
     algorithm_name = serializers.CharField(source="algorithm.name")
+    dataset_name = serializers.CharField(
+        source="dataset.name",
+        allow_null=True,
+        read_only=True,
+        help_text="The name of the job's dataset (read only; null when it has none).",
+    )
     hyperparameters = serializers.JSONField(source="fixed")
     omit = serializers.JSONField(source="omitted")
     search_space = serializers.JSONField()
@@ -232,6 +239,7 @@ class JobOutputSerializer(serializers.ModelSerializer):
             "algorithm",
             "algorithm_name",
             "dataset",
+            "dataset_name",
             "status",
             "status_reason",
             "hyperparameters",

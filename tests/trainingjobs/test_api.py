@@ -587,3 +587,51 @@ def test_schema_describes_the_training_jobs_api(alice_client: Any) -> None:
     create = paths["/api/v1/training-jobs/"]["post"]
     assert create["operationId"] == "training_jobs_create"
     assert "application/json" in create["requestBody"]["content"]
+
+
+# --- the dataset's name -----------------------------------------------------------------------
+
+
+def test_a_job_reads_back_its_datasets_name_and_null_without_one(
+    alice_api: APIClient, alice: Any, django_assert_max_num_queries: Any
+) -> None:
+    from tests.datasets.helpers import create_dataset, csv_upload
+
+    algorithm = make_algorithm(alice)
+    dataset = create_dataset(alice, "rows-csv", upload=csv_upload())
+    created = alice_api.post(JOBS, job_data(algorithm, dataset=dataset.pk), format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["dataset"], created.json()["dataset_name"]) == (dataset.pk, "rows-csv")
+    job = TrainingJob.objects.get(pk=created.json()["id"])
+    assert job.dataset == dataset
+    plain = make_job(alice, algorithm)
+
+    shown = alice_api.get(f"{JOBS}{job.pk}/").json()
+    assert (shown["dataset"], shown["dataset_name"]) == (dataset.pk, "rows-csv")
+    assert alice_api.get(f"{JOBS}{plain.pk}/").json()["dataset_name"] is None
+    with django_assert_max_num_queries(3):  # the name comes with the page's one query
+        listed = alice_api.get(JOBS).json()["results"]
+    assert {j["id"]: j["dataset_name"] for j in listed} == {job.pk: "rows-csv", plain.pk: None}
+
+
+def test_a_jobs_dataset_name_is_output_only_as_its_algorithm_name(
+    alice_api: APIClient, alice: Any
+) -> None:
+    # The dataset is chosen by id; a create body naming it is refused, nothing saved.
+    response = alice_api.post(
+        JOBS, job_data(make_algorithm(alice), dataset_name="rows-csv"), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"] == ["Unknown field(s): dataset_name."]
+    assert not TrainingJob.objects.exists()
+
+
+def test_the_schema_documents_the_dataset_name_as_read_only_and_nullable(
+    alice_api: APIClient,
+) -> None:
+    body = json.loads(alice_api.get("/api/schema/", {"format": "json"}).content)
+    field = body["components"]["schemas"]["JobOutput"]["properties"]["dataset_name"]
+    assert (field["type"], field["readOnly"], field["nullable"]) == ("string", True, True)
+    assert "null when it has none" in field["description"]
+    create = body["components"]["schemas"]["JobCreateInputRequest"]["properties"]
+    assert "dataset_name" not in create

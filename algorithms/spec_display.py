@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from algorithms.spec_values import FALSE_STRINGS, TRUE_STRINGS
+
 if TYPE_CHECKING:
     from algorithms.models import Algorithm
 
@@ -43,6 +45,31 @@ def display_value(value: Any) -> str:
     if isinstance(value, float):
         return format_float(value)
     return str(value)
+
+
+def bool_options(value: Any, blank_label: str) -> list[tuple[str, str, bool]]:
+    """The options of a true/false select as ``(value, label, selected)``: a blank one
+    (``blank_label``), ``true`` and ``false``.
+
+    A flag the server reads as true or false (``"True"``, ``"yes"``, ``1``) selects its
+    option; anything else (``"maybe"`` posted by hand) is kept as one more option,
+    selected, so a refused page shows what was sent beside its message.
+
+    >>> [o for o in bool_options("Yes", "no default") if o[2]]
+    [('true', 'true', True)]
+    >>> bool_options("maybe", "no default")[-1], bool_options(None, "none")[0]
+    (('maybe', 'maybe', True), ('', 'none', True))
+    """
+    text = value.strip().lower() if isinstance(value, str) else display_value(value)
+    if text in TRUE_STRINGS:
+        text = "true"
+    elif text in FALSE_STRINGS - {""}:
+        text = "false"
+    options = [(choice, label, text == choice) for choice, label in
+               (("", blank_label), ("true", "true"), ("false", "false"))]
+    if text not in ("", "true", "false"):
+        options.append((str(value), str(value), True))
+    return options
 
 
 def display_row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -67,6 +67,10 @@ ROW_FIELDS = (
 _INT_RE = re.compile(r"^[-+]?\d+$")
 
 
+# The "Values to try" list shows every value up to this many rows, then scrolls.
+MAX_LIST_ROWS = 10
+
+
 CHECKED = ("on", "true", "1")
 
 
@@ -120,8 +124,11 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def range_spec(hp_type: str, row: Mapping[str, Any]) -> dict[str, Any]:
+def range_spec(hp_type: str, row: Mapping[str, Any], *, discrete: bool = False) -> dict[str, Any]:
     """One row's search range as a ``search.SearchSpace`` JSON spec.
+
+    A ``discrete`` row (a number with an enumeration) takes the values picked from its list,
+    as a str row does, rather than a min/max range.
 
     >>> range_spec("float", {"dist": "range", "low": "0.001", "high": "0.1", "scale": "log",
     ...                      "step": ""})
@@ -130,6 +137,8 @@ def range_spec(hp_type: str, row: Mapping[str, Any]) -> dict[str, Any]:
     {'type': 'choice', 'values': ['adam', 'sgd']}
     >>> range_spec("float", {"dist": "qnormal", "mu": "0", "sigma": "1", "q": "0.5"})
     {'type': 'qnormal', 'mu': 0, 'sigma': 1, 'q': 0.5}
+    >>> range_spec("int", {"dist": "range", "values": ["16", "64"]}, discrete=True)
+    {'type': 'choice', 'values': [16, 64]}
     """
     dist = row.get("dist") or "range"
     if dist in DISTRIBUTIONS:
@@ -147,6 +156,8 @@ def range_spec(hp_type: str, row: Mapping[str, Any]) -> dict[str, Any]:
         values = list(row.get("values") or [])
         values += [item for item in split_list(str(row.get("typed", ""))) if item not in values]
         return {"type": "choice", "values": values}
+    if discrete:
+        return {"type": "choice", "values": [number(str(v)) for v in row.get("values") or []]}
     spec = {
         "type": hp_type,
         "low": _bound(row.get("low", "")),
@@ -162,6 +173,11 @@ def range_spec(hp_type: str, row: Mapping[str, Any]) -> dict[str, Any]:
 def _bound(text: Any) -> Any:
     text = str(text)
     return number(text) if text.strip() else None
+
+
+def is_discrete(hp: Hyperparameter) -> bool:
+    """A number row limited to an enumeration: searched over values picked from a list."""
+    return hp.type in ("float", "int") and bool(hp.choices)
 
 
 def initial_row(hp: Hyperparameter) -> dict[str, Any]:
@@ -222,7 +238,8 @@ def row_context(
     name = hp.name
     dist = row["dist"] if row["dist"] in DISTRIBUTIONS else "range"
     search_errors: dict[str, list[str]] = {}
-    if dist == "range" and hp.type == "str":
+    discrete = is_discrete(hp)
+    if dist == "range" and (hp.type == "str" or discrete):
         by_input = {"values": "values"}
     elif dist == "range" and hp.type == "bool":
         by_input = {}
@@ -240,17 +257,24 @@ def row_context(
     }
     # The rest about this row's range (its type, ``__all__``, a bare list) shows by the toggle.
     errors["search"] = tree.take("search_space", name)
+    choices = [display_value(c) for c in hp.choices or []]
+    default_shown = display_value(hp.default)
     return {
         "index": index,
         "hp": hp,
         "raw": row,
         "dist": dist,
+        "discrete": discrete,
         # A str or bool row takes its values from a list; numbers take any distribution.
         "distributions": [d for d in DISTRIBUTIONS if hp.type in ("float", "int") or d == "choice"],
         "dist_fields": DISTRIBUTIONS[dist][0] if dist in DISTRIBUTIONS else (),
         "constraint": format_constraint(hp.type, hp.min, hp.max, hp.choices),
-        "choices": [display_value(c) for c in hp.choices or []],
-        "default_shown": display_value(hp.default),
+        "choices": choices,
+        # Every value in sight without scrolling, up to MAX_LIST_ROWS.
+        "list_rows": max(1, min(len(choices), MAX_LIST_ROWS)),
+        "default_shown": default_shown,
+        # A bool's blank choice: its default runs (as an empty text box's would), if any.
+        "bool_blank": f"default ({default_shown})" if default_shown else "(none)",
         "errors": errors,
         "has_errors": any(errors.values()),
     }

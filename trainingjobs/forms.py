@@ -36,6 +36,7 @@ from trainingjobs.form_rows import (
     CHECKED,
     DISTRIBUTIONS,
     initial_row,
+    is_discrete,
     number,
     posted_rows,
     range_spec,
@@ -168,7 +169,7 @@ class JobForm:
             if not row["include"]:
                 omit.append(hp.name)
             elif search_on and row["search"]:
-                space[hp.name] = range_spec(hp.type, row)
+                space[hp.name] = range_spec(hp.type, row, discrete=is_discrete(hp))
             elif row["value"].strip():
                 fixed[hp.name] = typed_value(row["value"], hp.type)
             # A blank value is "not given": the row's default (its placeholder) runs, and a

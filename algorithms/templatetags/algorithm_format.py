@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from algorithms.spec_display import display_value, format_constraint
+from algorithms.spec_display import bool_options, display_value, format_constraint
 
 register = template.Library()
 
@@ -27,6 +27,12 @@ def shown(value: Any) -> str:
 def input_value(value: Any) -> str:
     """A value for an input: as typed if text, a float without a trailing ``.0``."""
     return display_value(value)
+
+
+@register.filter(name="bool_options")
+def bool_options_filter(value: Any, blank_label: str) -> list[tuple[str, str, bool]]:
+    """A true/false select's options for ``value`` (see ``spec_display.bool_options``)."""
+    return bool_options(value, blank_label)
 
 
 @register.filter

@@ -49,11 +49,12 @@ def write_script(folder: Path, name: str = "train.py") -> Path:
 
 
 def fill_hyperparameter(page: Any, row: int, **values: str) -> None:
-    """Type into row `row` (0-based) of the hyperparameter editor; `type` picks the select."""
+    """Type into row `row` (0-based) of the hyperparameter editor; a select (the type, a
+    bool's default) is picked from."""
     cells = page.get_by_test_id("hp-row").nth(row)
     for column, value in values.items():
         field = cells.locator(f"[data-col={column}]")
-        if column == "type":
+        if field.evaluate("node => node.tagName") == "SELECT":
             field.select_option(value)
         else:
             field.fill(value)

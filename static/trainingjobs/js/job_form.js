@@ -117,8 +117,9 @@
       return Array.prototype.some.call(shown, function (input) { return !input.value.trim(); });
     }
     if (type === "bool") return false;
-    if (type === "str") {
-      const picked = row.querySelector("[data-testid=values]");
+    // A str row, or a number limited to an enumeration: values picked from a list.
+    const picked = row.querySelector("[data-panel=range] [data-testid=values]");
+    if (type === "str" || picked) {
       const typed = row.querySelector("[data-testid=typed]");
       return !(picked && picked.selectedOptions.length) && !(typed && typed.value.trim());
     }

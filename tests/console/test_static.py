@@ -44,7 +44,7 @@ def test_favicon_ico_sends_to_the_logo_every_page_names(alice_client: Any) -> No
         assert "max-age=86400" in response["Cache-Control"]
     icon = Client().get(logo)
     assert icon.status_code == 200
-    assert b"<svg" in b"".join(icon.streaming_content)[:500]
+    assert b"<svg" in icon.getvalue()[:500]
     link = f'<link rel="icon" href="{logo}" type="image/svg+xml">'
     assert link in Client().get("/accounts/login/").content.decode()
     for url in ["/", "/training-jobs/", "/no-such-page/"]:

@@ -94,20 +94,26 @@ def job_events(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def job_curves(request: HttpRequest, pk: int) -> HttpResponse:
-    """``?trials=3,7``: those trials' values by report (compare, selection)."""
+    """``?trials=3,7``: those trials' values by report (compare, selection); with
+    ``&times=1`` also ``times``, when each report was stored (ISO 8601, by trial), for
+    the trial page's points table."""
     job = _get_job_for_user(request, pk)
     numbers = _numbers(request.GET.get("trials", ""))
     if numbers is None:
         return HttpResponseBadRequest(f"trials: up to {CURVES_MAX} trial numbers, comma-separated.")
+    with_times = request.GET.get("times") == "1"
     points = (
         MetricPoint.objects.filter(trial__job=job, trial__number__in=numbers)
         .order_by("trial__number", "step")
-        .values_list("trial__number", "value")
+        .values_list("trial__number", "value", "created_at")
     )
     curves: dict[str, list[float | None]] = {str(n): [] for n in numbers}
-    for number, value in points:
+    times: dict[str, list[str]] = {str(n): [] for n in numbers}
+    for number, value, at in points:
         curves[str(number)].append(chart_data.compact(value))
-    return _json({"curves": curves})
+        if with_times:
+            times[str(number)].append(at.isoformat())
+    return _json({"curves": curves, "times": times} if with_times else {"curves": curves})
 
 
 def _numbers(text: str) -> list[int] | None:

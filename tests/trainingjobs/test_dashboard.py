@@ -246,6 +246,15 @@ def test_curves_of_chosen_trials(alice_client: Any, job: TrainingJob) -> None:
     assert alice_client.get(url, {"trials": ",".join(map(str, range(60)))}).status_code == 400
 
 
+def test_curves_with_times_say_when_each_report_was_stored(
+    alice_client: Any, job: TrainingJob
+) -> None:
+    data = get_json(alice_client, "live_curves", job, trials="3,2", times="1")
+    assert data["curves"] == {"2": [0.1, 0.2], "3": [0.3]}
+    assert data["times"] == {"2": [T0.isoformat()] * 2, "3": [T0.isoformat()]}
+    assert "times" not in get_json(alice_client, "live_curves", job, trials="3")
+
+
 def test_log_from_an_offset_with_metric_lines_marked(alice_client: Any, job: TrainingJob) -> None:
     trial = Trial.objects.get(job=job, number=3)
     TrialLog.objects.create(trial=trial, text="start\naccuracy=0.3\nmore\n", size=23)

@@ -689,6 +689,9 @@ def test_trial_page_shows_values_command_points_and_log_tail(
     assert 'id="trial-figure"' in page
     assert re.search(r'data-name="opt">.*not passed', page)
     assert re.search(r'data-name="lr">.*0\.001.*searched', page)
+    # The log header's count and the points' report numbers, which the live page extends.
+    assert 'data-log-lines="2" data-testid="log-lines"><span data-log-count>2 lines</span>' in page
+    assert re.findall(r'<tr data-step="(\d+)">', page) == ["1", "2"]
 
     log = alice_client.get(reverse("trainingjobs:trial_log", args=[job.pk, 1]))
     assert log["Content-Type"].startswith("text/plain")
@@ -709,7 +712,10 @@ def test_trial_page_of_a_queued_trial_renders(alice_client: Client, alice: Any) 
     Trial.objects.create(job=job, number=1, params={"lr": 0.01})
     response = alice_client.get(reverse("trainingjobs:trial", args=[job.pk, 1]))
     assert response.status_code == 200
-    assert "Written when the trial starts" in response.content.decode()
+    page = response.content.decode()
+    assert "Written when the trial starts" in page
+    # A line count that waits, hidden, for the first lines to arrive.
+    assert 'hidden data-log-lines="0" data-testid="log-lines"' in page
 
 
 def test_home_shows_running_jobs(alice_client: Client, alice: Any, bob: Any) -> None:

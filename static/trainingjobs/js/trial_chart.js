@@ -1,9 +1,12 @@
 // The trial page's metric chart, live while the trial runs: the trial's socket
 // (trial_log.js) hands over its points (`trial.reported`, [[report, value], ...]) and
 // they are appended with Plotly.extendTraces, no redraw. On every (re)connect the page
-// reads the trial's stored points (the job's curves request) and appends those it lacks:
-// a point is keyed by its report number, so none is drawn twice. The points table below
-// grows with it.
+// reads the trial's stored points with their times (the job's curves request) and adds
+// those it lacks: a point is keyed by its report number, so none is drawn twice, and one
+// the socket brought first keeps its place (a point older than the newest drawn one
+// redraws the line in report order). The points table below grows with it, in report
+// order, each row with its time: the stored one, or a live point's arrival (within a
+// flush of its report).
 (function () {
   "use strict";
 
@@ -13,12 +16,14 @@
   const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
   const source = document.getElementById(node.dataset.trialChart);
   let figure = source ? JSON.parse(source.textContent) : null;
-  let reports = 0;
+  // Reports drawn: report number -> value as drawn.
+  const drawn = new Map();
   if (figure) {
-    for (const x of figure.data[0].x) reports = Math.max(reports, x);
+    const trace = figure.data[0];
+    trace.x.forEach(function (x, i) { drawn.set(x, trace.y[i]); });
     window.Plotly.newPlot(node, figure.data, figure.layout, CONFIG);
   }
-  node.dataset.points = String(reports);
+  node.dataset.points = String(drawn.size);
 
   // The chart of a trial with no report yet, as trainingjobs/charts.py draws one.
   function emptyFigure() {
@@ -37,22 +42,33 @@
     };
   }
 
-  // The points table beside the chart gets the new rows too; a live point's time is its
-  // arrival (within a flush of its report), a caught-up one's is not known here.
   const body = document.querySelector("[data-points-body]");
   const clock = body ? new Intl.DateTimeFormat("en-GB", {
     timeZone: body.dataset.timeZone || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
   }) : null;
 
-  function addRows(points, live) {
+  // A time as the server's table shows it (H:i:s in the console's time zone); "—" if unknown.
+  function timeText(at) {
+    if (!clock || at === null || at === undefined) return "—";
+    const date = at instanceof Date ? at : new Date(at);
+    return Number.isNaN(date.getTime()) ? "—" : clock.format(date);
+  }
+
+  // points: [[report, value, time], ...], none drawn yet, in any order.
+  function addRows(points) {
     if (!body) return;
-    const at = live ? clock.format(new Date()) : "—";
+    const rows = Array.from(body.children);
     for (const point of points) {
-      body.append(F.el("tr", {}, [
+      const tr = F.el("tr", { "data-step": point[0] }, [
         F.el("td", { className: "num", text: String(point[0]) }),
         F.el("td", { className: "num", text: F.metric(point[1]) }),
-        F.el("td", { className: "muted nowrap", text: at }),
-      ]));
+        F.el("td", { className: "muted nowrap", text: timeText(point[2]) }),
+      ]);
+      // In report order: before the first row of a later report.
+      let k = rows.length;
+      while (k > 0 && Number(rows[k - 1].dataset.step) > point[0]) k -= 1;
+      body.insertBefore(tr, k < rows.length ? rows[k] : null);
+      rows.splice(k, 0, tr);
     }
     const count = document.querySelector("[data-points-count]");
     if (count) count.textContent = String(body.children.length);
@@ -62,47 +78,63 @@
     if (empty) empty.hidden = true;
   }
 
-  // points: [[report, value], ...]; value null (NaN) or "inf"/"-inf": a gap.
-  function extend(points, live) {
-    const xs = [], ys = [], fresh = [];
+  // points: [[report, value, time], ...]; value null (NaN) or "inf"/"-inf": a gap.
+  function extend(points) {
+    let last = 0;
+    for (const x of drawn.keys()) last = Math.max(last, x);
+    const fresh = [];
     for (const point of points) {
-      if (point[0] <= reports) continue;  // drawn already
-      reports = point[0];
-      xs.push(point[0]);
-      ys.push(F.plottable(point[1]));
+      if (drawn.has(point[0])) continue;
+      drawn.set(point[0], F.plottable(point[1]));
       fresh.push(point);
     }
-    if (!xs.length) return;
-    addRows(fresh, live);
+    if (!fresh.length) return;
+    fresh.sort(function (a, b) { return a[0] - b[0]; });
+    addRows(fresh);
+    const appended = fresh[0][0] > last;
     if (!figure) {
       figure = emptyFigure();
-      figure.data[0].x = xs;
-      figure.data[0].y = ys;
       node.hidden = false;
       const empty = document.querySelector("[data-trial-chart-empty]");
       if (empty) empty.hidden = true;
-      window.Plotly.newPlot(node, figure.data, figure.layout, CONFIG);
+      redraw(true);
+    } else if (appended) {
+      window.Plotly.extendTraces(node, {
+        x: [fresh.map(function (p) { return p[0]; })],
+        y: [fresh.map(function (p) { return F.plottable(p[1]); })],
+      }, [0]);
     } else {
-      window.Plotly.extendTraces(node, { x: [xs], y: [ys] }, [0]);
+      redraw(false);  // a missed point older than the newest drawn: the line in order
     }
-    node.dataset.points = String(reports);
+    node.dataset.points = String(drawn.size);
+  }
+
+  function redraw(first) {
+    const xs = Array.from(drawn.keys()).sort(function (a, b) { return a - b; });
+    figure.data[0].x = xs;
+    figure.data[0].y = xs.map(function (x) { return drawn.get(x); });
+    if (first) window.Plotly.newPlot(node, figure.data, figure.layout, CONFIG);
+    else window.Plotly.restyle(node, { x: [figure.data[0].x], y: [figure.data[0].y] }, [0]);
   }
 
   function catchUp() {
     const url = node.dataset.curvesUrl;
     if (!url) return;
     const number = node.dataset.number;
-    fetch(url + "?trials=" + number, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : { curves: {} }; })
+    fetch(url + "?times=1&trials=" + number, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { curves: {}, times: {} }; })
       .then(function (data) {
         const curve = data.curves[number] || [];
-        extend(curve.map(function (value, i) { return [i + 1, value]; }), false);
+        const times = (data.times || {})[number] || [];
+        extend(curve.map(function (value, i) { return [i + 1, value, times[i]]; }));
       });
   }
 
   window.SweepTrialChart = {
     onEvent: function (event) {
-      if (event.type === "trial.reported") extend(event.points || [], true);
+      if (event.type !== "trial.reported") return;
+      const now = new Date();
+      extend((event.points || []).map(function (p) { return [p[0], p[1], now]; }));
     },
     catchUp: catchUp,
   };

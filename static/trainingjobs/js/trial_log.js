@@ -40,9 +40,22 @@
 
   function codePoints(text) { return Array.from(text).length; }
 
+  // The header's line count grows with the log: the stored log holds whole lines, each
+  // ending in a newline, so a chunk adds as many lines as it has newlines.
+  const lines = document.querySelector("[data-log-lines]");
+  const lineCount = lines ? lines.querySelector("[data-log-count]") : null;
+  function countLines(text) {
+    if (!lines || !lineCount) return;
+    const n = Number(lines.dataset.logLines || 0) + (text.match(/\n/g) || []).length;
+    lines.dataset.logLines = String(n);
+    lineCount.textContent = n + (n === 1 ? " line" : " lines");
+    lines.hidden = n === 0;
+  }
+
   function append(text, marks) {
     if (!text) return;
     const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 30;
+    countLines(text);
     markInto(pre, text, marks);
     pre.hidden = false;
     if (empty) empty.hidden = true;

@@ -1,7 +1,8 @@
 // The job page's trial table: sort, filter by status and by a parameter's range, pick
 // columns, page through thousands of rows, select rows (highlighted in every chart),
 // early-stop a running trial from its row. Draws only the visible page, so a job of
-// 10,000 trials costs a sort and 50 rows per redraw.
+// 10,000 trials costs a sort and 50 rows per redraw, and patches it in place: a live
+// report changes the cells it changed, not the table.
 (function () {
   "use strict";
 
@@ -74,7 +75,10 @@
     }
     self.picker.append(list);
 
-    self.brushNote = el("span", { className: "brush-note", hidden: true, "data-testid": "brush-note" });
+    self.brushNote = el("span", { className: "brush-note", hidden: true, "data-testid": "brush-note" }, [
+      "Filtered by the parallel-coordinates selection ",
+      el("button", { type: "button", className: "link-button", text: "clear", onclick: function () { self.hooks.onClearBrush(); } }),
+    ]);
     self.compareButton = el("button", { type: "button", className: "btn btn-sm btn-primary", "data-testid": "compare-button", disabled: true, text: "Compare" });
     self.compareButton.addEventListener("click", function () { self.hooks.onCompare(); });
     self.clearButton = el("button", { type: "button", className: "btn btn-sm", text: "Clear selection", hidden: true });
@@ -85,10 +89,11 @@
       el("span", { className: "spacer" }), self.clearButton, self.compareButton,
     ]);
     self.table = el("table", { className: "data trial-table", "data-testid": "trial-table" });
-    // Live updates redraw the rows several times a second. A redraw between a button's
-    // press and its release would swallow the click (the pressed button is gone), so
-    // redraws wait while a pointer is down on the table and run once it is released,
-    // after the click has been handled (or after 2 s, should the release never arrive).
+    // Live updates patch the rows several times a second. A patch between a button's
+    // press and its release could still swallow the click (a row moved by a new sort
+    // order, a status cell or Stop button replaced as the trial ends), so patches wait
+    // while a pointer is down on the table and run once it is released, after the click
+    // has been handled (or after 2 s, should the release never arrive).
     self.pressing = false;
     self.pending = false;
     self.table.addEventListener("pointerdown", function () {
@@ -105,7 +110,25 @@
     }
     window.addEventListener("pointerup", release, true);
     window.addEventListener("pointercancel", release, true);
-    self.pager = el("div", { className: "pager" });
+    self.thead = el("thead");
+    self.tbody = el("tbody");
+    self.table.append(self.thead, self.tbody);
+    self.views = new Map();
+    self.byNumber = new Map();
+
+    function pageButton(label, step) {
+      const button = el("button", { type: "button", className: "btn btn-sm", text: label });
+      button.addEventListener("click", function () { self.page += step; self.render(); });
+      return button;
+    }
+    self.pagerParts = {
+      count: el("span", { className: "muted", "data-testid": "table-count" }),
+      prev: pageButton("‹ Prev", -1),
+      label: el("span", { className: "muted" }),
+      next: pageButton("Next ›", 1),
+    };
+    const p = self.pagerParts;
+    self.pager = el("div", { className: "pager" }, [p.count, el("span", { className: "spacer" }), p.prev, p.label, p.next]);
     self.root.replaceChildren(toolbar, el("div", { className: "table-wrap trials-wrap" }, [self.table]), self.pager);
   };
 
@@ -161,67 +184,123 @@
     const pages = Math.max(1, Math.ceil(rows.length / PAGE));
     self.page = Math.min(self.page, pages - 1);
     const shown = rows.slice(self.page * PAGE, self.page * PAGE + PAGE);
+    self.byNumber = new Map(rows.map(function (row) { return [row.number, row]; }));
 
-    const head = el("tr", {}, [el("th", { className: "select-col", "aria-label": "Select" })].concat(cols.map(function (c) {
-      const th = el("th", { className: (c.num ? "num " : "") + "sortable-col", "data-col": c.key, role: "button", title: "Sort" }, [c.label]);
-      if (c.key === key) th.dataset.sorted = dir > 0 ? "asc" : "desc";
-      th.addEventListener("click", function () {
-        self.sort = { key: c.key, dir: self.sort.key === c.key ? -self.sort.dir : 1 };
-        self.render();
-      });
-      return th;
-    })).concat([el("th", { "aria-label": "Actions" })]));
-
-    const best = self.model.job.best_number;
-    const body = shown.map(function (row) {
-      const tr = el("tr", { "data-testid": "trial-row", "data-number": row.number, "data-status": row.status });
-      if (row.number === best) { tr.classList.add("best-row"); tr.dataset.best = "true"; }
-      if (self.model.selected.has(row.number)) tr.classList.add("selected-row");
-      const box = el("input", { type: "checkbox", "aria-label": "Select trial " + row.number, "data-testid": "select-trial" });
-      box.checked = self.model.selected.has(row.number);
-      box.addEventListener("change", function () {
-        if (box.checked) {
-          if (self.model.selected.size >= MAX_SELECTED) { box.checked = false; return; }
-          self.model.selected.add(row.number);
-        } else {
-          self.model.selected.delete(row.number);
-        }
-        self.hooks.onSelect();
-        self.render();
-      });
-      tr.append(el("td", { className: "select-col" }, [box]));
-      for (const c of cols) tr.append(self.cell(row, c));
-      tr.append(el("td", { className: "row-actions" }, [self.action(row)]));
-      return tr;
-    });
-    self.table.replaceChildren(el("thead", {}, [head]), el("tbody", {}, body));
+    self.renderHead(cols);
+    self.renderBody(shown, cols);
 
     const total = self.model.rows().length;
-    self.pager.replaceChildren(
-      el("span", { className: "muted", "data-testid": "table-count", text: rows.length === total ? total + " trials" : rows.length + " of " + total + " trials" }),
-      el("span", { className: "spacer" }),
-      self.pageButton("‹ Prev", self.page > 0, function () { self.page -= 1; }),
-      el("span", { className: "muted", text: "Page " + (self.page + 1) + " of " + pages }),
-      self.pageButton("Next ›", self.page < pages - 1, function () { self.page += 1; })
-    );
+    const p = self.pagerParts;
+    p.count.textContent = rows.length === total ? total + " trials" : rows.length + " of " + total + " trials";
+    p.label.textContent = "Page " + (self.page + 1) + " of " + pages;
+    p.prev.disabled = self.page <= 0;
+    p.next.disabled = self.page >= pages - 1;
     const n = self.model.selected.size;
     self.compareButton.disabled = n < 2;
     self.compareButton.textContent = n >= 2 ? "Compare " + n + " trials" : "Compare (select 2–4)";
     self.clearButton.hidden = n === 0;
-    if (self.model.brushed) {
-      self.brushNote.hidden = false;
-      self.brushNote.replaceChildren("Filtered by the parallel-coordinates selection ",
-        el("button", { type: "button", className: "link-button", text: "clear", onclick: function () { self.hooks.onClearBrush(); } }));
-    } else {
-      self.brushNote.hidden = true;
-    }
+    self.brushNote.hidden = !self.model.brushed;
   };
 
-  TrialTable.prototype.pageButton = function (label, enabled, go) {
+  // The header is rebuilt only when the columns change; a sort only moves its arrow.
+  TrialTable.prototype.renderHead = function (cols) {
     const self = this;
-    const button = el("button", { type: "button", className: "btn btn-sm", text: label, disabled: !enabled });
-    button.addEventListener("click", function () { go(); self.render(); });
-    return button;
+    const signature = cols.map(function (c) { return c.key + "\u0000" + c.label; }).join("\u0001");
+    if (self.headSignature !== signature) {
+      self.headSignature = signature;
+      const head = el("tr", {}, [el("th", { className: "select-col", "aria-label": "Select" })].concat(cols.map(function (c) {
+        const th = el("th", { className: (c.num ? "num " : "") + "sortable-col", "data-col": c.key, role: "button", title: "Sort" }, [c.label]);
+        th.addEventListener("click", function () {
+          self.sort = { key: c.key, dir: self.sort.key === c.key ? -self.sort.dir : 1 };
+          self.render();
+        });
+        return th;
+      })).concat([el("th", { "aria-label": "Actions" })]));
+      self.thead.replaceChildren(head);
+    }
+    self.thead.querySelectorAll("th[data-col]").forEach(function (th) {
+      if (th.dataset.col === self.sort.key) th.dataset.sorted = self.sort.dir > 0 ? "asc" : "desc";
+      else delete th.dataset.sorted;
+    });
+  };
+
+  // Rows are kept from one render to the next (by trial number) and patched: a cell is
+  // replaced only when what it shows changed, a row moves only when the order changed,
+  // so a live report touches a few cells, not the whole table, and a row's checkbox and
+  // Stop button stay the same elements.
+  TrialTable.prototype.renderBody = function (shown, cols) {
+    const self = this;
+    const colsSignature = self.headSignature;
+    const best = self.model.job.best_number;
+    const keep = new Map();
+    shown.forEach(function (row, i) {
+      let view = self.views.get(row.number);
+      if (!view || view.cols !== colsSignature) view = self.rowView(row.number, cols, colsSignature);
+      keep.set(row.number, view);
+      const tr = view.tr;
+      if (tr.dataset.status !== row.status) tr.dataset.status = row.status;
+      const isBest = row.number === best;
+      tr.classList.toggle("best-row", isBest);
+      if (isBest) tr.dataset.best = "true"; else delete tr.dataset.best;
+      const selected = self.model.selected.has(row.number);
+      tr.classList.toggle("selected-row", selected);
+      view.box.checked = selected;
+      cols.forEach(function (col, k) {
+        const signature = self.cellSignature(row, col);
+        if (view.signatures[k] === signature) return;
+        const td = self.cell(row, col);
+        view.cells[k].replaceWith(td);
+        view.cells[k] = td;
+        view.signatures[k] = signature;
+      });
+      const live = row.status === "running" || row.status === "queued";
+      const action = live ? row.status + (row.stopping ? " stopping" : "") : "";
+      if (view.action !== action) {
+        view.action = action;
+        view.actionCell.replaceChildren(self.action(row));
+      }
+      const at = self.tbody.children[i];
+      if (at !== tr) self.tbody.insertBefore(tr, at || null);
+    });
+    while (self.tbody.children.length > shown.length) self.tbody.lastElementChild.remove();
+    self.views = keep;
+  };
+
+  // A row's element with its checkbox and its action cell; its cells start empty and the
+  // first patch fills them.
+  TrialTable.prototype.rowView = function (number, cols, colsSignature) {
+    const self = this;
+    const tr = el("tr", { "data-testid": "trial-row", "data-number": number });
+    const box = el("input", { type: "checkbox", "aria-label": "Select trial " + number, "data-testid": "select-trial" });
+    box.addEventListener("change", function () {
+      if (box.checked) {
+        if (self.model.selected.size >= MAX_SELECTED) { box.checked = false; return; }
+        self.model.selected.add(number);
+      } else {
+        self.model.selected.delete(number);
+      }
+      self.hooks.onSelect();
+      self.render();
+    });
+    const cells = cols.map(function () { return el("td"); });
+    const actionCell = el("td", { className: "row-actions" });
+    tr.append.apply(tr, [el("td", { className: "select-col" }, [box])].concat(cells, [actionCell]));
+    return {
+      tr: tr, box: box, cells: cells, actionCell: actionCell, cols: colsSignature,
+      signatures: cols.map(function () { return null; }), action: null,
+    };
+  };
+
+  // What a cell shows, as a string: the cell is drawn again only when this changes.
+  TrialTable.prototype.cellSignature = function (row, col) {
+    const v = this.value(row, col.key);
+    if (col.key === "number") return row.number + (row.number === this.model.job.best_number ? " best" : "");
+    if (col.key === "status") return row.status + (row.stopping && row.status === "running" ? " stopping" : "");
+    if (col.key === "value") return F.metric(v);
+    if (col.key === "duration") return F.duration(v);
+    if (col.key === "reports") return v ? String(v) : "—";
+    if (col.key === "reason" || col.key === "algorithm") return v || "";
+    return F.param(v);
   };
 
   TrialTable.prototype.cell = function (row, col) {
@@ -249,11 +328,13 @@
   TrialTable.prototype.action = function (row) {
     const self = this;
     if (row.status !== "running" && row.status !== "queued") return "";
+    const number = row.number;
     const button = el("button", { type: "button", className: "btn btn-sm btn-danger-outline", "data-testid": "stop-trial", text: row.status === "queued" ? "Cancel" : "Stop" });
     button.disabled = !!row.stopping;
     button.addEventListener("click", function () {
       button.disabled = true;
-      self.hooks.onStop(row);
+      // The row as the table knows it now (a reloaded snapshot makes new row objects).
+      self.hooks.onStop(self.byNumber.get(number) || row);
     });
     return button;
   };

@@ -227,8 +227,8 @@ def best_so_far_figure(
                         "method": "update",
                         "args": [
                             axis_args(by_number),
-                            # None: Plotly's own ticks again.
-                            {"xaxis.title.text": "trial", "xaxis.dtick": None},
+                            # Plotly's own ticks again.
+                            {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"},
                         ],
                     },
                     {
@@ -238,6 +238,7 @@ def best_so_far_figure(
                             axis_args(by_time),
                             {
                                 "xaxis.title.text": f"{unit.name} since the job started",
+                                "xaxis.tickmode": "linear",
                                 "xaxis.dtick": tick_step(span / unit.seconds),
                                 "xaxis.tick0": 0,
                             },

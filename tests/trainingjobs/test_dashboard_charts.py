@@ -52,10 +52,13 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
     assert lines["all algorithms"] == ([1, 2, 4], [0.5, 0.7, 0.7])
     assert lines["tpe"] == ([1, 4], [0.5, 0.6]) and lines["random"] == ([2], [0.7])
     # Ended 18 to 48 s after the job started: "by time" counts seconds, not 0.3 minutes.
-    by_time, axis = figure["layout"]["updatemenus"][0]["buttons"][1]["args"]
+    trial_button, time_button = figure["layout"]["updatemenus"][0]["buttons"]
+    assert trial_button["args"][1] == {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"}
+    by_time, axis = time_button["args"]
     assert by_time["x"][0] == [18.0, 28.0, 48.0]
     assert axis == {
         "xaxis.title.text": "seconds since the job started",
+        "xaxis.tickmode": "linear",
         "xaxis.dtick": 10,
         "xaxis.tick0": 0,
     }

@@ -1,9 +1,9 @@
-"""The ``sweep`` command line: log in, register algorithms, submit job files, watch jobs,
-harvest the best trial. Every read command takes ``--json`` for scripts.
+"""The ``sweep`` command line: log in, register algorithms and datasets, submit job files,
+watch jobs, harvest the best trial. Every read command takes ``--json`` for scripts.
 
-The command groups live by subject (``cli_algorithms``, ``cli_jobs``, ``cli_trials``),
-what they print for people in ``cli_output``; this module is the top group, the login
-commands and the entry point.
+The command groups live by subject (``cli_algorithms``, ``cli_datasets``, ``cli_jobs``,
+``cli_trials``), what they print for people in ``cli_output``; this module is the top
+group, the login commands and the entry point.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import click
 from sweepconsole import config
 from sweepconsole.cli_algorithms import algorithms
 from sweepconsole.cli_common import err
+from sweepconsole.cli_datasets import datasets
 from sweepconsole.cli_jobs import jobs
 from sweepconsole.cli_trials import trials
 from sweepconsole.console import Console
@@ -99,6 +100,7 @@ def logout() -> None:
 
 
 cli.add_command(algorithms)
+cli.add_command(datasets)
 cli.add_command(jobs)
 cli.add_command(trials)
 

@@ -79,7 +79,10 @@ def _dataset_reference(ctx: click.Context, job: Job) -> int | str | None:
     that resolves back to it for this caller, else its id."""
     if job.data.get("dataset") is None:
         return None
-    return console_of(ctx).dataset_reference(int(job.data["dataset"]))
+    name = job.data.get("dataset_name")
+    return console_of(ctx).dataset_reference(
+        int(job.data["dataset"]), None if name is None else str(name)
+    )
 
 
 @jobs.command("show")
@@ -95,7 +98,10 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> 
         return
     document = dump_document(
         job_to_document(
-            job, algorithm=_algorithm_reference(ctx, job), dataset=_dataset_reference(ctx, job)
+            job,
+            algorithm=_algorithm_reference(ctx, job),
+            dataset=_dataset_reference(ctx, job),
+            search_algorithms=job.search_algorithms_without_defaults(),
         )
     )
     if as_yaml:

@@ -1,5 +1,5 @@
 """What the ``sweep`` commands print for people (``--json`` aside): the list tables and
-the detail views of algorithms, jobs and trials, built from the REST API's JSON.
+the detail views of algorithms, datasets, jobs and trials, built from the REST API's JSON.
 
 Every cell is plain text (a regex such as ``[eE]`` is never read as rich markup), and
 every value goes through ``sweepconsole.formatting.format_value`` (booleans ``true`` /
@@ -15,13 +15,17 @@ from rich.table import Table
 from rich.text import Text
 
 from sweepconsole.console import Console
-from sweepconsole.formatting import format_value
+from sweepconsole.datasets import Dataset
+from sweepconsole.formatting import format_size, format_value
 from sweepconsole.resources import Algorithm, Job, Trial
 
 __all__ = [
     "algorithm_lines",
     "algorithms_table",
     "best_trial_lines",
+    "dataset_files_table",
+    "dataset_lines",
+    "datasets_table",
     "hyperparameter_table",
     "jobs_table",
     "shows_owners",
@@ -35,7 +39,7 @@ def add_row(table: Table, *cells: str) -> None:
     table.add_row(*(Text(cell) for cell in cells))
 
 
-def shows_owners(console: Console, items: Iterable[Algorithm | Job]) -> bool:
+def shows_owners(console: Console, items: Iterable[Algorithm | Dataset | Job]) -> bool:
     """Whether a list needs an owner column: staff see every user's objects, whose names
     may repeat."""
     return len({item.owner for item in items}) > 1 or console.caller().is_staff
@@ -98,6 +102,58 @@ def hyperparameter_table(rows: Iterable[dict[str, Any]]) -> Table:
             format_value(row.get("choices") or []),
             format_value(bool(row.get("required"))),
         )
+    return table
+
+
+def datasets_table(items: Iterable[Dataset], *, owners: bool) -> Table:
+    """``sweep datasets list``: one row per dataset (an owner column for staff)."""
+    table = Table(
+        "id", "name", *(["owner"] if owners else []), "status", "files", "size", "created"
+    )
+    for d in items:
+        ready = d.status == "ready"
+        add_row(
+            table,
+            str(d.id),
+            d.name,
+            *([d.owner] if owners else []),
+            d.status,
+            # Counted by the worker that reads it: nothing to show before.
+            format_value(d.data.get("file_count") if ready else None),
+            format_size(d.data.get("size") if ready else None),
+            str(d.data.get("created_at", ""))[:19],
+        )
+    return table
+
+
+def dataset_lines(dataset: Dataset) -> list[str]:
+    """``sweep datasets show``: the lines above its file table."""
+    data = dataset.data
+    lines = [f"{dataset.name} (id {dataset.id}) {dataset.status}"]
+    if dataset.owner:
+        lines.append(f"  owner: {dataset.owner}")
+    if data.get("status_reason"):
+        lines.append(f"  reason: {data['status_reason']}")
+    if data.get("description"):
+        lines.append(f"  description: {data['description']}")
+    if data.get("source") == "server_path":
+        lines.append(f"  from the server folder {data.get('server_path')}")
+    else:
+        lines.append(f"  uploaded as {data.get('original_name')}")
+    if dataset.status == "ready":
+        lines.append(
+            f"  {format_value(data.get('file_count'))} file(s), "
+            f"{format_size(data.get('size'))}, sha256 {data.get('content_hash')}"
+        )
+    lines.append(f"  created: {str(data.get('created_at', ''))[:19]}")
+    return lines
+
+
+def dataset_files_table(files: Iterable[dict[str, Any]]) -> Table:
+    """A dataset's files, one row each: path and size."""
+    table = Table("file", "size")
+    for item in files:
+        add_row(table, str(item.get("path")), format_size(item.get("size")))
     return table
 
 

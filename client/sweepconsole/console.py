@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 
 from sweepconsole import config
-from sweepconsole.datasets import Dataset, dataset_upload
+from sweepconsole.datasets import Dataset, DatasetMethods
+from sweepconsole.defaults import without_defaults
 from sweepconsole.errors import (
     AmbiguousName,
     AuthenticationError,
@@ -40,11 +41,11 @@ from sweepconsole.upload import algorithm_upload, form_value
 __all__ = ["Console", "HyperDriveConfig", "build_job_body"]
 
 
-class Console:
+class Console(DatasetMethods):
     """A connection to one console.
 
     ``url`` and ``token`` default to ``SWEEP_URL`` / ``SWEEP_TOKEN``, then to the login
-    file ``sweep login`` writes.
+    file ``sweep login`` writes. Its dataset methods live in ``sweepconsole.datasets``.
     """
 
     def __init__(
@@ -188,14 +189,32 @@ class Console:
         """The console's search algorithms with their parameters and defaults."""
         return list(self.session.paged("/api/v1/search-algorithms/"))
 
-    def search_algorithm_defaults(self) -> dict[str, dict[str, Any]]:
-        """``{search algorithm: {parameter: default}}``, read once per ``Console``."""
+    def search_algorithm_defaults(self, algorithm: int | None = None) -> dict[str, dict[str, Any]]:
+        """``{search algorithm: {parameter: default}}`` (the list is read once per
+        ``Console``). With ``algorithm`` (an id), only the defaults that algorithm's own
+        configuration agrees with: the console lays a job's parameters over its
+        algorithm's, so only those come back when a job leaves them out
+        (``sweepconsole.defaults``). An algorithm the caller cannot read narrows nothing.
+        """
         if self._defaults is None:
             self._defaults = {
                 str(item["name"]): {p["name"]: p.get("default") for p in item.get("params", [])}
                 for item in self.search_algorithms()
             }
-        return self._defaults
+        if algorithm is None:
+            return self._defaults
+        try:
+            configured = self.get_algorithm(int(algorithm)).data.get("search_algorithms") or []
+        except NotFound:
+            return self._defaults
+        narrowed = {name: dict(params) for name, params in self._defaults.items()}
+        for item in configured:
+            params = narrowed.get(str(item.get("name")), {})
+            # The algorithm's own value, where it is not the default, is what a job
+            # leaving the parameter out gets: that default no longer goes without saying.
+            for key in without_defaults(item.get("params") or {}, params):
+                params.pop(key, None)
+        return narrowed
 
     def create_algorithm(
         self,
@@ -251,53 +270,6 @@ class Console:
             )
         algorithm = Algorithm(self, data)
         return algorithm.wait_until_ready(timeout=timeout) if wait else algorithm
-
-    # --- datasets -----------------------------------------------------------------------------
-
-    def datasets(self) -> list[Dataset]:
-        return [Dataset(self, d) for d in self.session.paged("/api/v1/datasets/")]
-
-    def get_dataset(self, ref: int | str) -> Dataset:
-        """A dataset by id or by exact name; a name several visible datasets share means
-        the caller's own (shared by others only: ``AmbiguousName``)."""
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
-            data = self.session.request(
-                "GET", f"/api/v1/datasets/{int(ref)}/", what=f"Dataset {ref}"
-            )
-            return Dataset(self, data)
-        return pick_by_name("dataset", ref, self.datasets(), self.caller)
-
-    def dataset_reference(self, dataset_id: int) -> int | str:
-        """How to name this dataset for this caller: its name when the name resolves back
-        to it, else its id (as ``algorithm_reference``)."""
-        name = self.get_dataset(dataset_id).name
-        try:
-            same = bool(name) and self.get_dataset(name).id == dataset_id
-        except (NotFound, AmbiguousName):
-            same = False
-        return name if same else dataset_id
-
-    def create_dataset(
-        self,
-        path: str | Path,
-        *,
-        name: str,
-        description: str = "",
-        wait: bool = True,
-        timeout: float = 300,
-    ) -> Dataset:
-        """Upload a file, an archive (``.zip``, ``.tar.gz``) or a folder (sent as one zip)
-        as a dataset called ``name``; with ``wait`` it returns once a worker has read it,
-        and raises with the reason if it failed."""
-        upload = dataset_upload(path)
-        data = self.session.request(
-            "POST",
-            "/api/v1/datasets/",
-            data={"name": name, "description": description},
-            files={"file": (upload[0], upload[1], "application/octet-stream")},
-        )
-        dataset = Dataset(self, data)
-        return dataset.wait_until_ready(timeout=timeout) if wait else dataset
 
     # --- jobs -------------------------------------------------------------------------------
 

@@ -12,6 +12,9 @@ One rule for every value, so a table and a detail view never disagree:
   ``"inf"``, ``"-inf"`` read the same), NaN is ``nan``;
 - a list is its items, each by this rule, joined with ``, ``;
 - anything else (text) is written as it is.
+
+A size in bytes (``format_size``) is written as the console's pages write it: ``512 bytes``,
+``1.5 KB``, ``12 MB``, ``2.1 GB`` (units of 1024).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SIGNIFICANT_DIGITS", "format_value"]
+__all__ = ["SIGNIFICANT_DIGITS", "format_size", "format_value"]
 
 SIGNIFICANT_DIGITS = 6
 
@@ -48,3 +51,18 @@ def format_value(value: Any) -> str:
     if isinstance(value, Mapping):
         return ", ".join(f"{key}={format_value(item)}" for key, item in value.items())
     return str(value)
+
+
+def format_size(size: Any) -> str:
+    """A size in bytes for people, one decimal at most (``-`` for no value).
+
+    >>> [format_size(n) for n in (None, 0, 1, 1023, 1536, 12 * 1024**2, 2.25 * 1024**3)]
+    ['-', '0 bytes', '1 byte', '1023 bytes', '1.5 KB', '12 MB', '2.2 GB']
+    """
+    if size is None or isinstance(size, bool):
+        return "-"
+    size = float(size)
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return "1 byte" if size == 1 else f"{size:.0f} bytes"

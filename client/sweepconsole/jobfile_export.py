@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from sweepconsole.defaults import policy_without_defaults
 from sweepconsole.distributions import from_json
 from sweepconsole.errors import SpecError
 from sweepconsole.jobfile_check import LIMITS
@@ -21,7 +22,11 @@ _HYPERDRIVE_KINDS = frozenset({"choice", "randint", "uniform", "loguniform", "no
 
 
 def job_to_document(
-    job: Job, *, algorithm: int | str | None = None, dataset: int | str | None = None
+    job: Job,
+    *,
+    algorithm: int | str | None = None,
+    dataset: int | str | None = None,
+    search_algorithms: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A job of the console as a job file's content: submitting it runs the same search,
     on the same dataset, with the same environment variables.
@@ -29,7 +34,10 @@ def job_to_document(
     ``algorithm`` is how to name its algorithm (``Console.algorithm_reference``: the name,
     or the id when the name would mean another algorithm); by default, its name.
     ``dataset`` is how to name its dataset (``Console.dataset_reference``); by default,
-    its id.
+    its id. ``search_algorithms`` is its search algorithms with the parameters that go
+    without saying left out (``Job.search_algorithms_without_defaults()``); by default,
+    as stored, every parameter. The policy's parameters at their default are left out
+    (``sweepconsole.defaults``).
     """
     data = job.data
     doc: dict[str, Any] = {"name": data.get("name", "")}
@@ -47,14 +55,17 @@ def job_to_document(
     space = data.get("search_space") or {}
     if space:
         doc["search_space"] = {name: _range_entry(spec) for name, spec in space.items()}
+        if search_algorithms is None:
+            search_algorithms = data.get("search_algorithms") or []
         doc["sampling"] = [
             {"name": item["name"], "params": dict(item.get("params") or {})}
             if item.get("params")
             else {"name": item["name"]}
-            for item in data.get("search_algorithms") or []
+            for item in search_algorithms
         ]
-        if data.get("policy"):
-            doc["policy"] = {k: v for k, v in data["policy"].items() if v is not None}
+        policy = policy_without_defaults(data.get("policy"))
+        if policy:
+            doc["policy"] = policy
     metric = data.get("metric") or {}
     if metric:
         doc["metric"] = {k: metric[k] for k in ("name", "goal", "regex") if metric.get(k)}

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from sweepconsole.defaults import search_algorithms_without_defaults
 from sweepconsole.errors import ConsoleError
 from sweepconsole.sampling import (
     EarlyTerminationPolicy,
@@ -256,21 +257,27 @@ class Job(Resource):
         """The search space and search algorithm(s), as the vocabulary's objects.
 
         The console stores every parameter of a search algorithm, defaults included; those
-        still at the console's default are left out, so a job reads back as the objects
-        that were submitted (``RandomParameterSampling(space, seed=5)``, not ``..., seed=5,
-        rule='random'``).
+        leaving out gives again are left out (``sweepconsole.defaults``), so a job reads
+        back as the objects that were submitted (``RandomParameterSampling(space, seed=5)``,
+        not ``..., seed=5, rule='random'``).
         """
-        defaults = self.console.search_algorithm_defaults()
-        items = []
-        for item in self.data.get("search_algorithms") or []:
-            default = defaults.get(str(item.get("name")), {})
-            params = {
-                k: v
-                for k, v in (item.get("params") or {}).items()
-                if k not in default or default[k] != v
-            }
-            items.append({"name": item.get("name"), "params": params})
-        return sampling_from_json(self.data.get("search_space") or {}, items)
+        return sampling_from_json(
+            self.data.get("search_space") or {}, self.search_algorithms_without_defaults()
+        )
+
+    def search_algorithms_without_defaults(self) -> list[dict[str, Any]]:
+        """The job's ``search_algorithms`` (``[{"name", "params"}]``) with the parameters
+        that go without saying left out: those at the search algorithm's default that the
+        job's algorithm does not set otherwise (one request for the defaults per
+        ``Console``, one for the algorithm)."""
+        items = self.data.get("search_algorithms") or []
+        if not items:
+            return []
+        algorithm = self.data.get("algorithm")
+        defaults = self.console.search_algorithm_defaults(
+            None if algorithm is None else int(algorithm)
+        )
+        return search_algorithms_without_defaults(items, defaults)
 
     @property
     def policy(self) -> EarlyTerminationPolicy | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar
 
 from sweepconsole.distributions import Distribution, space_from_json, space_to_json
@@ -36,6 +36,7 @@ __all__ = [
     "SMACSampling",
     "TPESampling",
     "TruncationSelectionPolicy",
+    "policy_defaults",
     "policy_from_json",
     "sampling_from_json",
 ]
@@ -357,6 +358,20 @@ def policy_class(name: Any) -> type[EarlyTerminationPolicy]:
 def policy_params(cls: type[EarlyTerminationPolicy]) -> list[str]:
     """The parameter names a policy takes, as the console spells them."""
     return [cls.renamed.get(f.name, f.name) for f in fields(cls) if f.name != "extra"]
+
+
+def policy_defaults(cls: type[EarlyTerminationPolicy]) -> dict[str, Any]:
+    """``{parameter: default}`` of a policy, as the console spells the names: what the
+    policy sends for a parameter it is not given (``None``: nothing is sent).
+
+    >>> policy_defaults(MedianStoppingPolicy)
+    {'evaluation_interval': 1, 'delay_evaluation': 5}
+    """
+    return {
+        cls.renamed.get(f.name, f.name): f.default
+        for f in fields(cls)
+        if f.name != "extra" and f.default is not MISSING and f.default is not None
+    }
 
 
 def policy_from_json(spec: Mapping[str, Any] | None) -> EarlyTerminationPolicy | None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sweepconsole.cli import cli
-from sweepconsole.formatting import format_value
+from sweepconsole.formatting import format_size, format_value
 
 from tests.client.fakes import FakeConsole
 
@@ -123,3 +123,20 @@ def test_trial_details_and_the_job_table_agree_with_the_rule(
     }
     rows = [_cells(line) for line in _run(monkeypatch, routes, "jobs", "list").splitlines()]
     assert ["9", "search", "mlp", "completed", "4/4", "0", "0.123457"] in [r[:7] for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (None, "-"),
+        (0, "0 bytes"),
+        (1, "1 byte"),
+        (1023, "1023 bytes"),
+        (1024, "1 KB"),
+        (1536, "1.5 KB"),
+        (5 * 1024**2, "5 MB"),
+        (int(1.26 * 1024**3), "1.3 GB"),
+    ],
+)
+def test_a_size_is_written_as_the_pages_write_it(size: Any, text: str) -> None:
+    assert format_size(size) == text

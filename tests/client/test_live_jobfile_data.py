@@ -205,3 +205,55 @@ def test_cli_tables_format_booleans_and_floats_by_one_rule(
     assert rows["standardize"] == ["standardize", "bool", "true", "-", "-", "", "false"]
     assert rows["alpha"] == ["alpha", "float", "0.0001", "1e-06", "1", "", "false"]
     assert rows["penalty"][5] == "l2, l1, elasticnet"
+
+
+TPE_JOB_FILE = f"""\
+name: tpe written back
+algorithm: {ALGORITHM}
+fixed:
+  iterations: 5
+search_space:
+  eta0: loguniform(-6.9, -3.0)
+sampling:
+  name: tpe
+  params: {{gamma: 0.2}}
+policy: {{name: median_stopping, delay_evaluation: 2}}
+max_total_runs: 2
+max_concurrent_runs: 1
+"""
+
+
+def test_a_written_job_file_keeps_only_non_default_parameters_and_submits_the_same_job(
+    live: LiveConsole, alice: Console, alice_token: str, algorithm_id: int, tmp_path: Path
+) -> None:
+    env = _env(live, alice_token)
+    job_file = tmp_path / "job.yaml"
+    job_file.write_text(TPE_JOB_FILE)
+    submitted = sweep(env, "jobs", "submit", str(job_file), "--json")
+    assert submitted.exit_code == 0, submitted.output
+    created = json.loads(submitted.stdout)
+    alice.get_job(created["id"]).cancel()
+    # The console stores all eight TPE parameters and every option of the policy.
+    assert len(created["search_algorithms"][0]["params"]) == 8
+    assert created["policy"]["evaluation_interval"] == 1
+
+    exported = sweep(env, "jobs", "show", str(created["id"]), "--as-yaml")
+    assert exported.exit_code == 0, exported.output
+    written = yaml.safe_load(exported.stdout)
+    assert written["sampling"] == [{"name": "tpe", "params": {"gamma": 0.2}}]
+    # HyperDrive's median delay is 5, so 2 is written; min_comparators is the console's
+    # alone (no endpoint lists the policies' defaults), so it is written as stored.
+    assert written["policy"] == {
+        "name": "median_stopping",
+        "delay_evaluation": 2,
+        "min_comparators": created["policy"]["min_comparators"],
+    }
+
+    again = tmp_path / "again.yaml"
+    again.write_text(exported.stdout)
+    resubmitted = sweep(env, "jobs", "submit", str(again), "--json")
+    assert resubmitted.exit_code == 0, resubmitted.output
+    second = json.loads(resubmitted.stdout)
+    alice.get_job(second["id"]).cancel()
+    for key in ("algorithm", "search_space", "search_algorithms", "policy", "hyperparameters"):
+        assert second[key] == created[key], key

@@ -224,3 +224,36 @@ def test_job_exported_by_staff_names_another_users_algorithm_by_id(
     fake.routes[("GET", ME)] = ALICE
     fake.routes[("GET", ALGORITHMS)] = _page(ALICE_MLP)
     assert "algorithm: digits-mlp" in _listed(monkeypatch, fake, "jobs", "show", "5", "--as-yaml")
+
+
+def test_exported_job_names_its_dataset_by_the_jobs_dataset_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = {"id": 5, "name": "search", "owner": "alice", "algorithm": 3, "status": "completed"}
+    job.update(algorithm_name="digits-mlp", dataset=4, dataset_name="digits-csv")
+    fake = FakeConsole(
+        {
+            ("GET", "/api/v1/training-jobs/5/"): job,
+            ("GET", ALGORITHMS): _page(ALICE_MLP),
+            ("GET", "/api/v1/datasets/"): _page(
+                {"id": 4, "name": "digits-csv", "owner": "alice", "status": "ready"}
+            ),
+            ("GET", "/api/v1/datasets/4/"): {"id": 4, "name": "digits-csv", "owner": "alice"},
+            ("GET", ME): ALICE,
+        }
+    )
+    assert "dataset: digits-csv" in _listed(monkeypatch, fake, "jobs", "show", "5", "--as-yaml")
+    # The job says its dataset's name: only the list is read, to check that the name
+    # means that dataset for this caller.
+    assert [p for m, p, _ in fake.sent if p.startswith("/api/v1/datasets/")] == [
+        "/api/v1/datasets/"
+    ]
+
+    # A console older than dataset_name: the name is read from the dataset first.
+    del job["dataset_name"]
+    fake.sent.clear()
+    assert "dataset: digits-csv" in _listed(monkeypatch, fake, "jobs", "show", "5", "--as-yaml")
+    assert [p for m, p, _ in fake.sent if p.startswith("/api/v1/datasets/")] == [
+        "/api/v1/datasets/4/",
+        "/api/v1/datasets/",
+    ]

@@ -81,9 +81,11 @@ def datasets_create(
     timeout: float,
     as_json: bool,
 ) -> None:
-    """Upload PATH (a file, a .zip or .tar.gz archive, or a folder sent as one zip) as a
-    new dataset, or register a server folder (--server-path); then wait until a worker
-    has read it whole."""
+    """Create a dataset: upload PATH, or register a server folder.
+
+    PATH is a file, a .zip or .tar.gz archive, or a folder (sent as one zip);
+    --server-path is a folder on the console's host instead. Then it waits until a
+    worker has read it whole, and says how it ended."""
     if path is None and not server_path:
         raise SpecError("Give the data: a file, an archive or a folder, or --server-path.")
     console = console_of(ctx)
@@ -116,8 +118,9 @@ def _outcome(dataset: Dataset) -> str:
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def datasets_delete(ctx: click.Context, ref: str, yes: bool) -> None:
-    """Delete a dataset (by id or name) and its stored content; refused while a training
-    job uses it."""
+    """Delete a dataset (by id or name) and its stored content.
+
+    It asks first (--yes does not); a dataset a training job uses is not deleted."""
     dataset = console_of(ctx).get_dataset(ref)
     label = f"dataset {dataset.name!r} (id {dataset.id})"
     if not yes and not click.confirm(

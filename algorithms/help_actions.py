@@ -84,15 +84,18 @@ def _read_action(options: ScriptOptions, action: Mapping[str, Any]) -> None:
     known = {"default", "required"}
     hp_type, stated = _row_type(action, default)
     row["type"] = hp_type
+    guess = ""
     if stated:
         known.add("type")
+    elif hp_type != "str":
+        guess = f"from its default {default} (argparse passes it as text: no type=)"
     _add_choices(row, action.get("choices"), known)
     row["default"] = _default(default, row["type"])
     nargs = action.get("nargs")
     if kind == "append" or nargs in ("+", "*") or (isinstance(nargs, int) and nargs > 1):
         row["default"] = row["default"] if not isinstance(default, (list, tuple)) else None
         row["description"] = f"{row['description']} (takes a list; a trial passes one value)"
-    options.add(row, known)
+    options.add(row, known, guess=guess)
 
 
 def _left_out_reason(

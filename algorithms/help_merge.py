@@ -13,9 +13,11 @@ keeps its values unless the script contradicts them:
 * a default the row cannot hold any more is replaced by the script's; an empty default
   and an empty description are filled from the help; a required option is marked so.
 
-Options the table lacks are added at its end; rows the help does not list are kept and
-named. The report says what was added, updated (and how), kept, and which options of the
-script are not rows and why. Rows here are the page's: every value a string.
+Options the table lacks are added at its end; an added row whose type the help does not
+state but a reader guessed (``ScriptOptions.guessed``) says so in its description, for the
+user to check before saving. Rows the help does not list are kept and named. The report
+says what was added, updated (and how), kept, and which options of the script are not
+rows and why. Rows here are the page's: every value a string.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from algorithms.script_options import LeftOut, ScriptOptions
+from algorithms.script_options import MAX_DESCRIPTION, LeftOut, ScriptOptions
 from algorithms.spec_display import display_row, display_value
 from algorithms.spec_values import FALSE_STRINGS, TRUE_STRINGS, BadValue, parse_number
 
@@ -41,6 +43,7 @@ class MergeReport:
     left_out: list[LeftOut] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
     source: str = ""
+    guessed: list[str] = field(default_factory=list)  # added rows whose type was guessed
 
     def status(self) -> dict[str, str]:
         """Row name -> ``added`` or ``updated``, for marking the rows on the page."""
@@ -69,7 +72,12 @@ def merge_from_help(raw: dict[str, Any], options: ScriptOptions) -> MergeReport:
         name = found["name"]
         row = by_name.get(name)
         if row is None:
-            rows.append(display_row(found))
+            added = display_row(found)
+            note = options.guess_note(name)
+            if note:
+                added["description"] = _noted(added["description"], note)
+                report.guessed.append(name)
+            rows.append(added)
             report.added.append(name)
             continue
         changes = _merge_row(row, found, options.known.get(name, frozenset()))
@@ -227,6 +235,18 @@ def _merge_settings(raw: dict[str, Any], options: ScriptOptions) -> list[str]:
 
 
 # --- small helpers ---------------------------------------------------------------------------
+
+
+def _noted(description: str, note: str) -> str:
+    """The help's description with the guess's note after it (the note alone if none).
+
+    >>> _noted("", "type int guessed from the option's name: check it")
+    "Type int guessed from the option's name: check it."
+    >>> _noted("passes", "type int guessed from the option's name: check it")
+    "passes (type int guessed from the option's name: check it)"
+    """
+    text = f"{description} ({note})" if description else f"{note[:1].upper()}{note[1:]}."
+    return text[:MAX_DESCRIPTION]
 
 
 def _text(value: Any) -> str:

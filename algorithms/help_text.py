@@ -7,6 +7,13 @@ and for a parser that could not be captured. Boolean toggles (click's ``--x/--no
 argparse's ``BooleanOptionalAction``) become flags: a toggle that is on by default is read
 as its off switch (``no-x``, default false).
 
+Plain argparse prints nothing but the metavar for an option without help text
+(``--epochs EPOCHS``). An option whose help states no type gets one guessed, in this
+order, from the default shown, a value shown in the metavar's place or in the usage line
+(``--lr 0.01``), a metavar that names a type (``N``, ``FLOAT``), numeric choices, and then
+the option's name (``type_from_name``); ``ScriptOptions.guessed`` records from what, so
+the table says which rows to check.
+
 Nothing here touches the ORM or Django.
 """
 
@@ -22,6 +29,7 @@ from algorithms.script_options import (
     flag_row,
     new_row,
     off_switch,
+    type_from_name,
     typed,
 )
 
@@ -32,27 +40,35 @@ _CLICK_TYPES = {
 }
 _DEFAULT = re.compile(r"[\[(]default:\s*(.*?)[\])]\s*$|[\[(]default:\s*([^\])]*)[\])]")
 _TYPE = re.compile(r"\s*\[type: (int|float)\]")  # added by the run's shim
+# Metavars that hint at a type (argparse's docs write ``N`` for a count), docopt's ``<n>``
+# too; click's type words (``INTEGER``, ``FLOAT``) above state it.
+_METAVAR_TYPES = {
+    "N": "int", "NUM": "int", "COUNT": "int", "REAL": "float", "NUMBER": "float", "BOOL": "bool",
+}
 
 
 def parse_help(text: str) -> ScriptOptions:
     """Hyperparameter rows from argparse's or click's ``--help`` output.
 
-    >>> rows = parse_help('''usage: t.py [-h] [--lr LR] --epochs EPOCHS
+    >>> options = parse_help('''usage: t.py [-h] [--lr LR] --epochs EPOCHS
     ...
     ... options:
     ...   -h, --help       show this help message and exit
     ...   --lr LR          learning rate (default: 0.01)
     ...   --epochs EPOCHS  passes over the data
-    ... ''').hyperparameters
-    >>> [(r["name"], r["type"], r["default"], r["required"]) for r in rows]
-    [('lr', 'float', 0.01, False), ('epochs', 'str', None, True)]
+    ... ''')
+    >>> [(r["name"], r["type"], r["default"], r["required"]) for r in options.hyperparameters]
+    [('lr', 'float', 0.01, False), ('epochs', 'int', None, True)]
+    >>> options.guessed["epochs"]
+    "from the option's name"
     """
     options = ScriptOptions(source="help text")
     usage = _usage(text)
     for head, description in _entries(text):
         found = _row(head, description, usage)
         if found is not None:
-            options.add(*found)
+            row, known, guess = found
+            options.add(row, known, guess=guess)
     return options
 
 
@@ -75,8 +91,11 @@ def _entries(text: str) -> list[tuple[str, str]]:
     return entries
 
 
-def _row(head: str, description: str, usage: str) -> tuple[dict[str, Any], set[str]] | None:
-    """The row of one help entry and the columns it states; None for --help/--version."""
+def _row(
+    head: str, description: str, usage: str
+) -> tuple[dict[str, Any], set[str], str] | None:
+    """The row of one help entry, the columns it states and what its type was guessed from
+    ("" when stated); None for --help/--version."""
     long_names = re.findall(r"--([A-Za-z0-9][\w.-]*)", head)
     if not long_names or long_names[0] in ("help", "version"):
         return None
@@ -94,22 +113,67 @@ def _row(head: str, description: str, usage: str) -> tuple[dict[str, Any], set[s
         flag_row(row)
         known |= {"type", "default"}
         if is_toggle and _toggle_on(default, long_names):
-            return off_switch(row, on=name, off=long_names[1]), known
-        return row, known
+            return off_switch(row, on=name, off=long_names[1]), known, ""
+        return row, known, ""
     choices = _choices(metavar)
+    stated = _stated_type(metavar, shown_type)
+    guess = ""
     if choices:
-        row["type"] = common_type(choices)
+        row["type"] = stated or common_type(choices)
         row["choices"] = [typed(c, row["type"]) for c in choices]
         known.add("choices")
+        if row["type"] != "str" and not stated:
+            guess = "from its choices"
+    elif stated:
+        row["type"] = stated
     else:
-        word = _CLICK_TYPES.get(metavar.split()[0].upper(), "")
-        stated = word or (shown_type.group(1) if shown_type else "")
-        row["type"] = stated or (common_type([default]) if default else "str")
-        if stated:
-            known.add("type")
+        row["type"], guess = _guess_type(name, metavar, default, usage)
+    if stated:
+        known.add("type")
     if default is not None and default not in ("", "None"):
         row["default"] = typed(default, row["type"]) if row["type"] != "bool" else as_bool(default)
-    return row, known
+    return row, known, guess
+
+
+def _stated_type(metavar: str, shown_type: re.Match[str] | None) -> str:
+    """The type the help states: click's type word, or the shim's ``[type: int]``."""
+    word = _CLICK_TYPES.get(metavar.split()[0].upper(), "") if metavar.split() else ""
+    return word or (shown_type.group(1) if shown_type else "")
+
+
+def _guess_type(name: str, metavar: str, default: str | None, usage: str) -> tuple[str, str]:
+    """(type, what it was guessed from) for an option whose help states no type: the
+    default shown, a value shown in its place, a metavar that names a type (``N``,
+    ``FLOAT``), then the option's name; text when nothing says more."""
+    if default is not None and default not in ("", "None"):
+        return _type_of_text(default), f"from the default {default} --help shows"
+    shown = _literal(metavar) or _usage_value(name, usage)
+    if shown:
+        return _type_of_text(shown), f"from the value {shown} --help shows for it"
+    word = _METAVAR_TYPES.get(metavar.strip("<>").upper(), "")
+    if word:
+        return word, f"from its metavar {metavar}"
+    by_name = type_from_name(name)
+    if by_name:
+        return by_name, "from the option's name"
+    return "str", "with nothing in --help to go on"
+
+
+def _type_of_text(value: str) -> str:
+    """bool for a default written ``True``/``False``, else int, float or str."""
+    return "bool" if value.lower() in ("true", "false") else common_type([value])
+
+
+def _literal(text: str) -> str:
+    """``text`` when it is a number or ``true``/``false``, else ""."""
+    text = text.strip()
+    return text if text and (_type_of_text(text) != "str") else ""
+
+
+def _usage_value(name: str, usage: str) -> str:
+    """A value the usage line writes for the option (``[--lr=0.01]``, ``[--lr 0.01]``)."""
+    match = re.search(r"--" + re.escape(name) + r"(?:=| +)([^\s\]|]+)", usage)
+    return _literal(match.group(1)) if match else ""
 
 
 def _toggle_on(shown: str | None, names: list[str]) -> bool:

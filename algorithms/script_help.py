@@ -45,8 +45,9 @@ _FATAL = re.compile(
 # would (the script as ``__main__``, its folder first on the path). When an argparse parser
 # prints its help, its actions are written to ``capture_file`` (the first parser to do so
 # wins); argparse and click are also made to show each option's default, and argparse
-# its int/float type as ``[type: int]``. A shim that cannot patch (an old library, neither
-# installed) leaves the help as the script has it. Written for any Python 3 an engine runs.
+# its int/float type as ``[type: int]``, an option without help text included. A shim that
+# cannot patch (an old library, neither installed) leaves the help as the script has it.
+# Written for any Python 3 an engine runs.
 _SHIM = r"""
 import os, runpy, sys
 _capture = sys.argv.pop(1)
@@ -136,6 +137,18 @@ try:
         return text
     argparse.HelpFormatter._get_help_string = _get_help_string
     argparse.ArgumentDefaultsHelpFormatter._get_help_string = _get_help_string
+
+    # argparse expands a help string only for an option that has one: without this, an
+    # option with no help text showed neither its default nor its type.
+    import copy
+    _format_action = argparse.HelpFormatter._format_action
+    def _format_action_shown(self, action):
+        if action.option_strings and action.help is None \
+                and action.default is not argparse.SUPPRESS:
+            action = copy.copy(action)
+            action.help = "(default: %(default)s)"
+        return _format_action(self, action)
+    argparse.HelpFormatter._format_action = _format_action_shown
 except Exception:
     pass
 try:

@@ -9,6 +9,8 @@ Each row is a typed hyperparameter row (name, type, default, min, max, choices, 
 description). ``known`` says which of its columns the script stated rather than a reader
 guessed (argparse's ``type=None`` passes strings; a type read from a default is a guess),
 so that filling a table from the help only overrides what the script really says.
+``guessed`` says, for each row whose type is a guess, what it was guessed from (a default,
+a metavar, choices, the option's name), so the table can tell the user to check it.
 
 Nothing here touches the ORM or Django.
 """
@@ -50,9 +52,12 @@ class ScriptOptions:
     known: dict[str, frozenset[str]] = field(default_factory=dict)
     # "argparse" when read from the parser's own options, "help text" when from its output.
     source: str = "help text"
+    # name -> how the row's type was guessed ("from the default 0.01 --help shows").
+    guessed: dict[str, str] = field(default_factory=dict)
 
-    def add(self, row: dict[str, Any], known: set[str]) -> None:
-        """Add a row (the first of a name wins), or record a data option."""
+    def add(self, row: dict[str, Any], known: set[str], *, guess: str = "") -> None:
+        """Add a row (the first of a name wins), or record a data option. ``guess``: what
+        the row's type was guessed from, when the script does not state it."""
         name = row["name"]
         if name in DATA_OPTIONS:
             self.accepts_data_urls = True
@@ -69,6 +74,8 @@ class ScriptOptions:
         row["description"] = row["description"][:MAX_DESCRIPTION]
         self.hyperparameters.append(row)
         self.known[name] = frozenset(known)
+        if guess and "type" not in known:
+            self.guessed[name] = guess
 
     def names(self) -> list[str]:
         return [row["name"] for row in self.hyperparameters]
@@ -81,7 +88,26 @@ class ScriptOptions:
             "argument_style": "equals",
             "left_out": [{"option": o.option, "reason": o.reason} for o in self.left_out],
             "read_from": self.source,
+            "guessed": [
+                {"name": row["name"], "type": row["type"], "how": self.guessed[row["name"]]}
+                for row in self.hyperparameters
+                if row["name"] in self.guessed
+            ],
         }
+
+    def guess_note(self, name: str) -> str:
+        """What the table says of a row whose type was guessed ("" when it was not).
+
+        >>> options = ScriptOptions()
+        >>> options.add(new_row("epochs"), {"required"}, guess="from the option's name")
+        >>> options.guess_note("epochs")
+        "type str guessed from the option's name: check it"
+        """
+        guess = self.guessed.get(name)
+        if not guess:
+            return ""
+        hp_type = next(r["type"] for r in self.hyperparameters if r["name"] == name)
+        return f"type {hp_type} guessed {guess}: check it"
 
 
 def new_row(name: str, description: str = "", *, required: bool = False) -> dict[str, Any]:
@@ -147,6 +173,47 @@ def typed(value: Any, hp_type: str) -> Any:
         return int(value) if hp_type == "int" else float(value)
     except ValueError:
         return value
+
+
+# Words of option names that say what a value is, for a help that shows no type at all
+# (``--epochs EPOCHS`` with no help text). The last word that says anything decides, as
+# the head of an English compound: ``lr_decay_steps`` counts steps, ``max_lr`` is a rate.
+_FLOAT_WORDS = frozenset(
+    "lr rate alpha beta beta1 beta2 gamma eta eta0 lambda lambd l1 l2 decay momentum dropout "
+    "eps epsilon tol tolerance temperature subsample fraction frac ratio prob probability "
+    "smoothing threshold clip margin".split()
+)
+_INT_WORDS = frozenset(
+    "epochs epoch iterations iteration iters iter steps batch seed units hidden layers depth "
+    "estimators patience workers neighbors neighbours rounds heads trees leaves leaf samples "
+    "channels filters dim dims width k topk".split()
+)
+_BOOL_WORDS = frozenset(
+    "shuffle standardize standardise normalize normalise average verbose augment pretrained "
+    "amp".split()
+)
+_COUNT_PREFIXES = ("n", "num")
+
+
+def type_from_name(name: str) -> str:
+    """The type an option's name suggests ("" when it suggests none): a guess for a help
+    that shows nothing else.
+
+    >>> [type_from_name(n) for n in ("epochs", "learning_rate", "lr_decay_steps", "max_lr")]
+    ['int', 'float', 'int', 'float']
+    >>> [type_from_name(n) for n in ("n_estimators", "batchSize", "shuffle", "optimizer")]
+    ['int', 'int', 'bool', '']
+    """
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+    for word in reversed(words):
+        if word in _FLOAT_WORDS:
+            return "float"
+        if word in _INT_WORDS:
+            return "int"
+        if word in _BOOL_WORDS:
+            return "bool"
+    return "int" if len(words) > 1 and words[0] in _COUNT_PREFIXES else ""
 
 
 def as_bool(value: str) -> bool:

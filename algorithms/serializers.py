@@ -223,6 +223,12 @@ class ScriptOptionLeftOutSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class ScriptOptionGuessSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    how = serializers.CharField(help_text="What the type was guessed from, in words.")
+
+
 class ScriptOptionsOutputSerializer(serializers.Serializer):
     help = serializers.CharField(allow_blank=True, help_text="What --help printed.")
     hyperparameters = ScriptOptionRowSerializer(many=True)
@@ -236,6 +242,11 @@ class ScriptOptionsOutputSerializer(serializers.Serializer):
     read_from = serializers.CharField(
         help_text="`argparse` when read from the parser's own options (every option's type, "
         "default and choices), `help text` when read from what --help printed."
+    )
+    guessed = ScriptOptionGuessSerializer(
+        many=True,
+        help_text="Rows whose type the script does not state, guessed from a default, a value "
+        "or metavar shown, choices or the option's name: check them.",
     )
 
 

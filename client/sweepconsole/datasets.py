@@ -60,11 +60,10 @@ class Dataset(Resource):
             time.sleep(poll)
             self.refresh()
         if self.status != "ready":
+            # The reason is said once, in the message: it is the worker's verdict on the
+            # content, not a refused field (a server folder has no ``file`` field to name).
             reason = self.data.get("status_reason") or "no reason given"
-            raise ConsoleError(
-                f"Dataset {self.name!r} (id {self.id}) is {self.status}: {reason}",
-                fields={"file": [reason]},
-            )
+            raise ConsoleError(f"Dataset {self.name!r} (id {self.id}) is {self.status}: {reason}")
         return self
 
 

@@ -88,11 +88,10 @@ class Algorithm(Resource):
             time.sleep(poll)
             self.refresh()
         if self.status != "ready":
+            # The reason is said once, in the message: it is the package check's verdict,
+            # not a refused field (a server folder has no ``code`` field to name).
             reason = self.data.get("status_reason") or "no reason given"
-            raise ConsoleError(
-                f"Algorithm {self.name!r} (id {self.id}) is {self.status}: {reason}",
-                fields={"code": [reason]},
-            )
+            raise ConsoleError(f"Algorithm {self.name!r} (id {self.id}) is {self.status}: {reason}")
         return self
 
 

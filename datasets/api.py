@@ -22,6 +22,7 @@ from datasets.models import Dataset
 from datasets.serializers import (
     DatasetDetailSerializer,
     DatasetInputSerializer,
+    DatasetListQuerySerializer,
     DatasetOutputSerializer,
     OutputFileSerializer,
 )
@@ -47,6 +48,7 @@ class DatasetListCreateApi(APIView):
 
     @extend_schema(
         operation_id="datasets_list",
+        parameters=[DatasetListQuerySerializer],
         responses={
             200: DatasetOutputSerializer(many=True),
             400: OpenApiResponse(description="A malformed query parameter."),
@@ -54,7 +56,14 @@ class DatasetListCreateApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        datasets = Dataset.objects.visible_to(request.user).select_related("owner")
+        query = DatasetListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        datasets = (
+            Dataset.objects.visible_to(request.user)
+            .search(query.validated_data.get("search", ""))
+            .named(query.validated_data.get("name", ""))
+            .select_related("owner")
+        )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(datasets.defer("files", "previews"), request, view=self)
         return paginator.get_paginated_response(DatasetOutputSerializer(page, many=True).data)

@@ -33,6 +33,19 @@ class DatasetQuerySet(models.QuerySet["Dataset"]):
             return self.all()
         return self.filter(owner=user)
 
+    def search(self, term: str) -> DatasetQuerySet:
+        """Datasets whose name or description contains ``term`` (any case): the list
+        page's search box and the API's ``?search=`` alike."""
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(models.Q(name__icontains=term) | models.Q(description__icontains=term))
+
+    def named(self, name: str) -> DatasetQuerySet:
+        """Datasets called exactly ``name`` (the API's ``?name=``; ``""`` filters nothing).
+        Names are unique per owner only, so staff may get one per user."""
+        return self.filter(name=name) if name else self
+
 
 def _blob_upload_path(instance: Dataset, filename: str) -> str:
     # A fresh folder per dataset: a new upload never overwrites a blob a worker may read.

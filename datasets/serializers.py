@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from algorithms.serializers import AlgorithmListQuerySerializer
 from datasets.models import Dataset, OutputFile
 
 
@@ -16,6 +17,13 @@ class DatasetInputSerializer(serializers.Serializer):
     server_path = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=500
     )
+
+
+class DatasetListQuerySerializer(AlgorithmListQuerySerializer):
+    """The list's filters, refused when malformed: ``search`` (part of the name or the
+    description, as the algorithms' list) and ``name`` (the exact name)."""
+
+    name = serializers.RegexField(r"^[^\x00]*$", required=False, allow_blank=True, max_length=64)
 
 
 class DatasetOutputSerializer(serializers.ModelSerializer):

@@ -12,7 +12,6 @@ import posixpath
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -44,10 +43,11 @@ def _user_id(request: HttpRequest) -> int:
 def dataset_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     datasets = (
-        Dataset.objects.visible_to(request.user).select_related("owner").defer("files", "previews")
+        Dataset.objects.visible_to(request.user)
+        .search(q)
+        .select_related("owner")
+        .defer("files", "previews")
     )
-    if q:
-        datasets = datasets.filter(Q(name__icontains=q) | Q(description__icontains=q))
     page = Paginator(datasets, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "datasets/list.html", {"page": page, "q": q})
 

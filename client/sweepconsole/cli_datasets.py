@@ -29,11 +29,12 @@ def datasets() -> None:
 
 
 @datasets.command("list")
+@click.option("--search", help="Part of the name or description.")
 @json_option
 @click.pass_context
-def datasets_list(ctx: click.Context, as_json: bool) -> None:
+def datasets_list(ctx: click.Context, search: str | None, as_json: bool) -> None:
     """List your datasets."""
-    items = console_of(ctx).datasets()
+    items = console_of(ctx).datasets(search=search)
     if as_json:
         print_json([d.data for d in items])
         return

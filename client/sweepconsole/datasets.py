@@ -90,8 +90,15 @@ class DatasetMethods:
     def _console(self) -> Console:
         return cast("Console", self)  # these methods are only ever a Console's
 
-    def datasets(self) -> list[Dataset]:
-        return [Dataset(self._console(), d) for d in self.session.paged("/api/v1/datasets/")]
+    def datasets(self, search: str | None = None, *, name: str | None = None) -> list[Dataset]:
+        """The caller's datasets (staff: everyone's), without their files; ``search``
+        keeps those whose name or description contains it (any case), ``name`` those
+        called exactly that."""
+        params = {k: v for k, v in (("search", search), ("name", name)) if v}
+        return [
+            Dataset(self._console(), d)
+            for d in self.session.paged("/api/v1/datasets/", params or None)
+        ]
 
     def get_dataset(self, ref: int | str) -> Dataset:
         """A dataset by id or by exact name, with its files; a name several visible
@@ -105,8 +112,12 @@ class DatasetMethods:
         return self._named(ref).refresh()
 
     def _named(self, name: str) -> Dataset:
-        """The dataset a name means for the caller, as the list gives it (no files)."""
-        return pick_by_name("dataset", name, self.datasets(), self.caller)
+        """The dataset a name means for the caller, as the list gives it (no files).
+
+        The console filters the list by the exact name (one page, however many datasets
+        there are); ``pick_by_name`` still checks each name, so a console older than
+        ``?name=``, which answers the whole list, gives the same dataset."""
+        return pick_by_name("dataset", name, self.datasets(name=name), self.caller)
 
     def dataset_reference(self, dataset_id: int, name: str | None = None) -> int | str:
         """How to name this dataset for this caller: its name when the name resolves back

@@ -10,6 +10,7 @@ import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
 from sweepconsole import Console, NotFound
@@ -236,3 +237,44 @@ def test_another_users_dataset_is_not_found(
         assert f"Dataset {dataset.id} was not found" in result.stderr
     assert CliRunner().invoke(cli, ["datasets", "show", "mine"], env=env).exit_code == 1
     assert alice.get_dataset(dataset.id).status == "ready"
+
+
+class _Recording(httpx.HTTPTransport):
+    """Real HTTP, with each request's path and query kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[str, dict[str, str]]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.asked.append((request.url.path, dict(request.url.params)))
+        return super().handle_request(request)
+
+
+def test_a_name_is_found_by_the_lists_filter_among_the_callers_own_only(
+    live: LiveConsole, alice: Console, sweep: Sweep, tmp_path: Path
+) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(CSV)
+    mine = alice.create_dataset(path, name="lookup")
+    alice.create_dataset(path, name="lookup-2", description="Not the one")
+    bob_token = Console.get_token(live.url, "bob", USERS["bob"])
+    recording = _Recording()
+    with Console(live.url, bob_token, transport=recording) as bob:
+        theirs = bob.create_dataset(path, name="lookup")
+        bob.create_dataset(path, name="bobs-lookup")
+        recording.asked.clear()
+        assert bob.get_dataset("lookup").id == theirs.id
+        # One filtered list request (no paging through every dataset), then the one it names.
+        assert recording.asked == [
+            ("/api/v1/datasets/", {"page_size": "100", "name": "lookup"}),
+            (f"/api/v1/datasets/{theirs.id}/", {}),
+        ]
+        assert sorted(d.name for d in bob.datasets(search="LOOKUP")) == ["bobs-lookup", "lookup"]
+    assert alice.get_dataset("lookup").id == mine.id
+    with pytest.raises(NotFound, match="No dataset named 'bobs-lookup'"):
+        alice.get_dataset("bobs-lookup")
+    assert sorted(d.name for d in alice.datasets(search="lookup")) == ["lookup", "lookup-2"]
+    listed = sweep("datasets", "list", "--search", "not the", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [d["name"] for d in json.loads(listed.stdout)] == ["lookup-2"]

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
-from sweepconsole import AmbiguousName, NotFound
+from sweepconsole import AmbiguousName, Console, NotFound
 from sweepconsole.cli import cli
 from sweepconsole.jobfile import JobFileError, load_job_file
 from sweepconsole.naming import Caller, own_by_name, pick_by_name
@@ -257,3 +257,27 @@ def test_exported_job_names_its_dataset_by_the_jobs_dataset_name(
         "/api/v1/datasets/4/",
         "/api/v1/datasets/",
     ]
+
+
+def test_a_dataset_name_is_looked_up_with_the_lists_name_filter() -> None:
+    # An older console ignores ?name= and answers every dataset: the exact name still
+    # decides, so "rows" is never "rows-2" nor another user's "rows" when one is the caller's.
+    every = _page(
+        {"id": 4, "name": "rows-2", "owner": "alice", "status": "ready"},
+        {"id": 5, "name": "rows", "owner": "bob", "status": "ready"},
+        {"id": 6, "name": "rows", "owner": "alice", "status": "ready"},
+    )
+    asked: list[tuple[str, dict[str, str]]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append((request.url.path, dict(request.url.params)))
+        if request.url.path == ME:
+            return httpx.Response(200, json=ALICE)
+        if request.url.path == "/api/v1/datasets/6/":
+            return httpx.Response(200, json={**every["results"][2], "files": []})
+        return httpx.Response(200, json=every)
+
+    console = Console("http://console.test", "tok", transport=httpx.MockTransport(answer))
+    assert console.get_dataset("rows").id == 6
+    assert asked[0] == ("/api/v1/datasets/", {"page_size": "100", "name": "rows"})
+    assert asked[-1] == ("/api/v1/datasets/6/", {})

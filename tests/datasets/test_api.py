@@ -98,6 +98,54 @@ def test_list_and_retrieve(alice: Any, bob: Any, alice_api: Any) -> None:
     assert detail["files"] == [{"path": "data.csv", "size": 28}]
 
 
+def _names(api: Any, query: str) -> list[str]:
+    answer = api.get(f"/api/v1/datasets/{query}")
+    assert answer.status_code == 200, answer.content
+    return sorted(d["name"] for d in answer.json()["results"])
+
+
+def test_list_search_matches_own_names_and_descriptions_only(alice: Any, bob: Any) -> None:
+    create_dataset(alice, "digits-csv", upload=csv_upload())
+    create_dataset(alice, "iris", description="Fisher's DIGITS cousin", upload=csv_upload())
+    create_dataset(alice, "wine", upload=csv_upload())
+    create_dataset(bob, "digits-bob", upload=csv_upload())
+    alice_api, bob_api = APIClient(), APIClient()
+    alice_api.force_authenticate(alice)
+    bob_api.force_authenticate(bob)
+    assert _names(alice_api, "?search=digits") == ["digits-csv", "iris"]
+    assert _names(alice_api, "?search=%20%20") == ["digits-csv", "iris", "wine"]
+    assert _names(bob_api, "?search=digits") == ["digits-bob"]
+    assert _names(bob_api, "?search=wine") == []
+
+
+def test_list_name_is_the_exact_name_among_the_callers_own(
+    alice: Any, bob: Any, staff: Any
+) -> None:
+    mine = create_dataset(alice, "rows", upload=csv_upload())
+    create_dataset(alice, "rows-2", upload=csv_upload())
+    theirs = create_dataset(bob, "rows", upload=csv_upload())
+    create_dataset(bob, "bobs-only", upload=csv_upload())
+    alice_api, staff_api = APIClient(), APIClient()
+    alice_api.force_authenticate(alice)
+    staff_api.force_authenticate(staff)
+    listed = alice_api.get("/api/v1/datasets/?name=rows").json()
+    assert (listed["count"], [d["id"] for d in listed["results"]]) == (1, [mine.pk])
+    assert _names(alice_api, "?name=bobs-only") == []
+    assert _names(alice_api, "?name=ROWS") == []
+    assert _names(alice_api, "?name=row") == []
+    # Staff see every user's: one per owner of that name, the owner named.
+    both = staff_api.get("/api/v1/datasets/?name=rows").json()["results"]
+    assert sorted((d["id"], d["owner"]) for d in both) == [(mine.pk, "alice"), (theirs.pk, "bob")]
+
+
+def test_list_filters_refuse_a_malformed_value(alice: Any, alice_api: Any) -> None:
+    create_dataset(alice, "rows", upload=csv_upload())
+    for query in ("?search=a%00b", "?name=a%00b", f"?name={'x' * 65}"):
+        answer = alice_api.get(f"/api/v1/datasets/{query}")
+        assert answer.status_code == 400, query
+        assert set(answer.json()) <= {"search", "name"} and answer.json()
+
+
 def test_another_user_gets_404(alice: Any, bob: Any) -> None:
     dataset = create_dataset(alice, "mine", upload=csv_upload())
     api = APIClient()
@@ -127,6 +175,8 @@ def test_schema_lists_the_endpoints(alice_api: Any) -> None:
         "/api/v1/trials/{trial_id}/outputs/{path}",
     ):
         assert path in schema["paths"], path
+    listed = schema["paths"]["/api/v1/datasets/"]["get"]["parameters"]
+    assert {"search", "name", "page", "page_size"} <= {p["name"] for p in listed}
 
 
 @pytest.mark.parametrize("value", [True, 1.5, "abc", [1], {"id": 1}, 2**70, "9" * 40, -1, 0])

@@ -17,6 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from algorithms import services
@@ -27,12 +28,13 @@ from algorithms.serializers import (
     AlgorithmInputSerializer,
     AlgorithmListQuerySerializer,
     AlgorithmOutputSerializer,
+    PolicyListOutputSerializer,
     SamplerListOutputSerializer,
     ScriptOptionsOutputSerializer,
     errors_to_api,
 )
 from algorithms.spec_display import spec_from_algorithm
-from search.samplers import list_samplers
+from search import list_policies, list_samplers
 
 _BODY = {
     "multipart/form-data": AlgorithmInputSerializer,
@@ -230,20 +232,42 @@ class AlgorithmDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(tags=["search algorithms"])
-class SearchAlgorithmListApi(APIView):
+class _CatalogueApi(APIView):
+    """A role of the search library's one registry as ``{"count", "results"}``: every
+    search algorithm (or policy) with its aliases, description and parameters (``name``,
+    ``type``, ``default``, ``min``, ``max``, ``choices``, ``description``), sorted by name.
+    Any logged-in user may read it."""
+
     permission_classes = [IsOwnerOrStaff]
 
+    @staticmethod
+    def answer(entries: list[dict[str, Any]], serializer: type[Serializer]) -> Response:
+        return Response(serializer({"count": len(entries), "results": entries}).data)
+
+
+@extend_schema(tags=["search algorithms"])
+class SearchAlgorithmListApi(_CatalogueApi):
     @extend_schema(
         operation_id="search_algorithms_list",
         description="The search algorithms an algorithm may support, with their "
         "parameters and defaults.",
-        responses={200: SamplerListOutputSerializer},
+        responses={200: SamplerListOutputSerializer, 401: _ERRORS[401]},
     )
     def get(self, request: Request) -> Response:
-        samplers = list_samplers()
-        payload = {"count": len(samplers), "results": samplers}
-        return Response(SamplerListOutputSerializer(payload).data)
+        return self.answer(list_samplers(), SamplerListOutputSerializer)
+
+
+@extend_schema(tags=["early-termination policies"])
+class PolicyListApi(_CatalogueApi):
+    @extend_schema(
+        operation_id="early_termination_policies_list",
+        description="The early-termination policies a training job may use (its `policy`: "
+        '`{"name", ...parameters}`), with their parameters and defaults; a parameter a '
+        "job leaves out gets its default.",
+        responses={200: PolicyListOutputSerializer, 401: _ERRORS[401]},
+    )
+    def get(self, request: Request) -> Response:
+        return self.answer(list_policies(), PolicyListOutputSerializer)
 
 
 @extend_schema(tags=["algorithms"])

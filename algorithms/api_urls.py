@@ -17,4 +17,9 @@ urlpatterns = [
         api.SearchAlgorithmListApi.as_view(),
         name="api-search-algorithm-list",
     ),
+    path(
+        "early-termination-policies/",
+        api.PolicyListApi.as_view(),
+        name="api-policy-list",
+    ),
 ]

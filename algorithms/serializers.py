@@ -260,7 +260,9 @@ class AlgorithmListQuerySerializer(serializers.Serializer):
     )
 
 
-class SamplerParamSerializer(serializers.Serializer):
+class ParamSpecSerializer(serializers.Serializer):
+    """One parameter of a search algorithm or a policy (``search.params.ParamSpec``)."""
+
     name = serializers.CharField()
     type = serializers.CharField()
     default = serializers.JSONField(allow_null=True)
@@ -270,16 +272,32 @@ class SamplerParamSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class SamplerOutputSerializer(serializers.Serializer):
+class CatalogueEntrySerializer(serializers.Serializer):
+    """An entry of the search library's one registry (``Registry.describe()``): a search
+    algorithm and a policy read alike."""
+
     name = serializers.CharField()
     aliases = serializers.ListField(child=serializers.CharField())
     description = serializers.CharField()
-    params = SamplerParamSerializer(many=True)
+    params = ParamSpecSerializer(many=True)
+
+
+class SamplerOutputSerializer(CatalogueEntrySerializer):
+    """A search algorithm, its parameters and their defaults."""
+
+
+class PolicyOutputSerializer(CatalogueEntrySerializer):
+    """An early-termination policy, its parameters and their defaults."""
 
 
 class SamplerListOutputSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     results = SamplerOutputSerializer(many=True)
+
+
+class PolicyListOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = PolicyOutputSerializer(many=True)
 
 
 def errors_to_api(errors: AlgorithmErrors) -> dict[str, Any]:

@@ -191,6 +191,13 @@ def test_the_edit_page_and_the_api_say_which_rows_were_guessed(
         in page
     )
     assert 'name="hp-1-description" value="L2 penalty (type float guessed' in page
+    # The report above the table names them too.
+    assert (
+        'data-testid="merge-guessed">Types guessed, as <code>--help</code> states none (check '
+        "them): <code>learning_rate</code>, <code>alpha</code>, <code>hidden_units</code>, "
+        "<code>epochs</code>, <code>batch_size</code>, <code>shuffle</code>, "
+        "<code>seed</code>.</li>"
+    ) in page
 
     answer = alice_client.get(f"/api/v1/algorithms/{algorithm.pk}/script-options/").json()
     assert answer["read_from"] == "help text"

@@ -159,7 +159,9 @@ def check_range(row: RowLike, spec: Any) -> tuple[Distribution | None, dict[str,
     if not isinstance(kind, str) or kind not in allowed:
         return None, {"type": [_kind_message(name, row.type, kind, allowed)]}
     early = (
-        _huge_errors(name, spec) or _modelarts_errors(name, kind, spec) or _size_errors(name, spec)
+        _huge_errors(name, spec)
+        or _modelarts_errors(name, kind, spec)
+        or _size_errors(name, kind, spec)
     )
     if early:
         return None, early
@@ -218,10 +220,18 @@ def _huge_errors(name: str, spec: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _size_errors(name: str, spec: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Refuse a choice list too long to hold (``{"range": [0, 10**12]}`` would fill memory)."""
+def _size_errors(name: str, kind: str, spec: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A choice with no value to try, or a list too long to hold (``{"range": [0, 10**12]}``
+    would fill memory), in the page's words.
+
+    Every empty choice (``[]``, an empty ``{"range": [5, 5]}``) gets the one message, the
+    page's as the API's, rather than the library's ``choice: values must not be empty``.
+
+    >>> _size_errors("batch", "choice", {"type": "choice", "values": []})
+    {'values': ['batch: pick at least one value to try.']}
+    """
     values = spec.get("values")
-    size = 0
+    size: int | None = None
     if isinstance(values, (list, tuple)):
         size = len(values)
     elif isinstance(values, Mapping):
@@ -233,7 +243,9 @@ def _size_errors(name: str, spec: Mapping[str, Any]) -> dict[str, list[str]]:
             and (len(bounds) < 3 or bounds[2] != 0)
         ):
             size = len(range(*bounds))
-    if size > MAX_CHOICES:
+    if size == 0 and kind in ("choice", "categorical"):
+        return {"values": [f"{name}: pick at least one value to try."]}
+    if size is not None and size > MAX_CHOICES:
         return {"values": [f"{name}: at most {MAX_CHOICES} values, got {size}."]}
     return {}
 

@@ -180,6 +180,52 @@ def is_discrete(hp: Hyperparameter) -> bool:
     return hp.type in ("float", "int") and bool(hp.choices)
 
 
+def picks_from_list(hp: Hyperparameter) -> bool:
+    """A row whose values to try are picked from its enumeration, and only from it: the
+    validator refuses any other value (``algorithms.spaces``), so the page offers no box to
+    type more into."""
+    return hp.type != "bool" and bool(hp.choices)
+
+
+def value_options(
+    value: str, choices: list[str], blank_label: str
+) -> list[tuple[str, str, bool]]:
+    """The fixed value's select of a row with an enumeration, as ``(value, label,
+    selected)``: a blank one (``blank_label``: the default runs), then each choice.
+
+    A value that is none of them (posted by hand) is kept as one more option, selected, so
+    a refused page shows what was sent beside its message.
+
+    >>> value_options("sgd", ["adam", "sgd"], "default (adam)")
+    [('', 'default (adam)', False), ('adam', 'adam', False), ('sgd', 'sgd', True)]
+    >>> value_options("lion", ["adam"], "(none)")[-1]
+    ('lion', 'lion', True)
+    """
+    options = [("", blank_label, value == "")]
+    options += [(choice, choice, value == choice) for choice in choices]
+    if value != "" and value not in choices:
+        options.append((value, value, True))
+    return options
+
+
+def row_distributions(hp: Hyperparameter) -> list[str]:
+    """The advanced (HyperDrive) distributions a row offers besides its plain range.
+
+    Numbers take any; a str or bool row a ``choice`` of typed values; a row with an
+    enumeration none, since its list of values to try is already every value it may take.
+
+    >>> from types import SimpleNamespace as Row
+    >>> row_distributions(Row(type="str", choices=[]))
+    ['choice']
+    >>> row_distributions(Row(type="int", choices=[16, 32])), len(row_distributions(Row(
+    ...     type="float", choices=None)))
+    ([], 10)
+    """
+    if picks_from_list(hp):
+        return []
+    return [d for d in DISTRIBUTIONS if hp.type in ("float", "int") or d == "choice"]
+
+
 def initial_row(hp: Hyperparameter) -> dict[str, Any]:
     choices = [display_value(c) for c in hp.choices or []]
     return {
@@ -236,10 +282,13 @@ def row_context(
     index: int, hp: Hyperparameter, row: dict[str, Any], tree: ErrorTree
 ) -> dict[str, Any]:
     name = hp.name
-    dist = row["dist"] if row["dist"] in DISTRIBUTIONS else "range"
+    choices = [display_value(c) for c in hp.choices or []]
+    from_list = picks_from_list(hp)
+    distributions = row_distributions(hp)
+    # A distribution this row does not offer (posted by hand) shows as its plain range.
+    dist = row["dist"] if row["dist"] in distributions else "range"
     search_errors: dict[str, list[str]] = {}
-    discrete = is_discrete(hp)
-    if dist == "range" and (hp.type == "str" or discrete):
+    if dist == "range" and (hp.type == "str" or from_list):
         by_input = {"values": "values"}
     elif dist == "range" and hp.type == "bool":
         by_input = {}
@@ -253,28 +302,31 @@ def row_context(
     errors = {
         "value": value_errors,
         "include": tree.take("omit", name),
+        # Always a key: the template's ``e.values`` would otherwise find dict.values().
+        "values": [],
         **search_errors,
     }
     # The rest about this row's range (its type, ``__all__``, a bare list) shows by the toggle.
     errors["search"] = tree.take("search_space", name)
-    choices = [display_value(c) for c in hp.choices or []]
     default_shown = display_value(hp.default)
+    blank_label = f"default ({default_shown})" if default_shown else "(none)"
     return {
         "index": index,
         "hp": hp,
         "raw": row,
         "dist": dist,
-        "discrete": discrete,
-        # A str or bool row takes its values from a list; numbers take any distribution.
-        "distributions": [d for d in DISTRIBUTIONS if hp.type in ("float", "int") or d == "choice"],
+        "from_list": from_list,
+        "distributions": distributions,
         "dist_fields": DISTRIBUTIONS[dist][0] if dist in DISTRIBUTIONS else (),
         "constraint": format_constraint(hp.type, hp.min, hp.max, hp.choices),
         "choices": choices,
         # Every value in sight without scrolling, up to MAX_LIST_ROWS.
         "list_rows": max(1, min(len(choices), MAX_LIST_ROWS)),
         "default_shown": default_shown,
-        # A bool's blank choice: its default runs (as an empty text box's would), if any.
-        "bool_blank": f"default ({default_shown})" if default_shown else "(none)",
+        # A select's blank choice (a bool, an enumeration): the row's default runs (as an
+        # empty text box's would), if any.
+        "bool_blank": blank_label,
+        "value_options": value_options(row["value"], choices, blank_label) if from_list else [],
         "errors": errors,
         "has_errors": any(errors.values()),
     }

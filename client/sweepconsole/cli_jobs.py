@@ -102,6 +102,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> 
             algorithm=_algorithm_reference(ctx, job),
             dataset=_dataset_reference(ctx, job),
             search_algorithms=job.search_algorithms_without_defaults(),
+            policy=job.policy_without_defaults(),
         )
     )
     if as_yaml:

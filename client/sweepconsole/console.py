@@ -19,7 +19,7 @@ import httpx
 
 from sweepconsole import config
 from sweepconsole.datasets import Dataset, DatasetMethods
-from sweepconsole.defaults import without_defaults
+from sweepconsole.defaults import catalogue_defaults, search_algorithm_defaults
 from sweepconsole.errors import (
     AmbiguousName,
     AuthenticationError,
@@ -66,6 +66,7 @@ class Console(DatasetMethods):
             transport=transport,
         )
         self._defaults: dict[str, dict[str, Any]] | None = None
+        self._policy_defaults: dict[str, dict[str, Any]] | None = None
         self._caller: Caller | None = None
 
     def __enter__(self) -> Console:
@@ -197,24 +198,29 @@ class Console(DatasetMethods):
         (``sweepconsole.defaults``). An algorithm the caller cannot read narrows nothing.
         """
         if self._defaults is None:
-            self._defaults = {
-                str(item["name"]): {p["name"]: p.get("default") for p in item.get("params", [])}
-                for item in self.search_algorithms()
-            }
+            self._defaults = catalogue_defaults(self.search_algorithms())
         if algorithm is None:
             return self._defaults
         try:
             configured = self.get_algorithm(int(algorithm)).data.get("search_algorithms") or []
         except NotFound:
             return self._defaults
-        narrowed = {name: dict(params) for name, params in self._defaults.items()}
-        for item in configured:
-            params = narrowed.get(str(item.get("name")), {})
-            # The algorithm's own value, where it is not the default, is what a job
-            # leaving the parameter out gets: that default no longer goes without saying.
-            for key in without_defaults(item.get("params") or {}, params):
-                params.pop(key, None)
-        return narrowed
+        return search_algorithm_defaults(self._defaults, configured)
+
+    def policies(self) -> list[dict[str, Any]]:
+        """The console's early-termination policies with their parameters and defaults."""
+        return list(self.session.paged("/api/v1/early-termination-policies/"))
+
+    def policy_defaults(self) -> dict[str, dict[str, Any]]:
+        """``{policy: {parameter: default}}``, the console's (read once per ``Console``);
+        empty from a console older than its policy list (``sweepconsole.defaults`` then
+        knows only this client's policy defaults)."""
+        if self._policy_defaults is None:
+            try:
+                self._policy_defaults = catalogue_defaults(self.policies())
+            except NotFound:
+                self._policy_defaults = {}
+        return self._policy_defaults
 
     def create_algorithm(
         self,

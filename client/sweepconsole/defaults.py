@@ -1,31 +1,46 @@
-"""Which of a stored job's search-algorithm and policy parameters are defaults.
+"""Which of a stored job's search-algorithm and policy parameters go without saying.
 
 The console stores every parameter of a job's search algorithms and policy, defaults
-included (eight for TPE). Written back, as Python objects (``Job.hyperparameter_sampling``)
-or as a job file (``sweep jobs show --as-yaml``), a parameter is left out when leaving it
-out gives the same value again, so what reads back is what was asked for:
+included (eight for TPE, five for a bandit policy). Written back, as Python objects
+(``Job.hyperparameter_sampling``, ``Job.policy``) or as a job file (``sweep jobs show
+--as-yaml``), a parameter is left out when leaving it out gives the same value again, so
+what reads back is what was asked for. One rule for search algorithms and policies:
 
-- a search algorithm's parameter, when it equals the search algorithm's default
-  (``GET /api/v1/search-algorithms/``) and the value the job's algorithm configures for it
-  (the console lays a job's parameters over the algorithm's: ``Console.search_algorithm_defaults``
-  narrows the defaults to those);
-- a policy's parameter, when it equals the default this client's policy class fills in
-  (``MedianStoppingPolicy``'s ``delay_evaluation=5``, HyperDrive's, not the console's 0),
-  since that is what a job file or a policy object without it sends; a parameter the client
-  names no default for (``min_comparators``) is always written.
+    a parameter is left out  <=>  its stored value == what leaving it out gives
 
-This module is that one rule; it does no I/O.
+What leaving it out gives (``left_out_gives``) is the console's default, as its catalogue
+lists it (``GET /api/v1/search-algorithms/``, ``GET /api/v1/early-termination-policies/``),
+except where something between the file and the stored job puts a value in its place:
+
+- a value this client sends for a parameter it is not given (``sent``): a policy class's
+  own default (``MedianStoppingPolicy``'s ``delay_evaluation=5``, HyperDrive's, where the
+  console's is 0), so that one is what goes without saying;
+- a value the job's algorithm configures otherwise (``unsettled``): the console lays a
+  job's search-algorithm parameters over its algorithm's, and the algorithm may change,
+  so such a parameter is always written.
+
+A parameter no catalogue names a default for is always written. This module does no I/O:
+``Console.search_algorithm_defaults`` and ``Console.policy_defaults`` read the catalogues.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sweepconsole.errors import SpecError
 from sweepconsole.sampling import policy_class, policy_defaults
 
-__all__ = ["policy_without_defaults", "search_algorithms_without_defaults", "without_defaults"]
+__all__ = [
+    "catalogue_defaults",
+    "left_out_gives",
+    "policy_without_defaults",
+    "search_algorithm_defaults",
+    "search_algorithms_without_defaults",
+    "without_defaults",
+]
+
+Defaults = Mapping[str, Mapping[str, Any]]  # {search algorithm or policy: {parameter: default}}
 
 
 def _same(value: Any, default: Any) -> bool:
@@ -47,11 +62,69 @@ def without_defaults(params: Mapping[str, Any], defaults: Mapping[str, Any]) -> 
     }
 
 
+def left_out_gives(
+    defaults: Mapping[str, Any],
+    *,
+    sent: Mapping[str, Any] | None = None,
+    unsettled: Iterable[str] = (),
+) -> dict[str, Any]:
+    """``{parameter: value}`` a parameter left out ends up stored as: the catalogue's
+    ``defaults``, overridden by what the client ``sent`` in its place, without the
+    ``unsettled`` ones (whose value depends on more than the file says: always written).
+
+    >>> left_out_gives({"delay_evaluation": 0, "min_comparators": 3},
+    ...                sent={"delay_evaluation": 5}, unsettled=["min_comparators"])
+    {'delay_evaluation': 5}
+    """
+    implied = {**defaults, **(sent or {})}
+    for key in unsettled:
+        implied.pop(key, None)
+    return implied
+
+
+def catalogue_defaults(entries: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``{name: {parameter: default}}`` of a catalogue's entries (``[{"name", "aliases",
+    "params": [{"name", "default", ...}]}]``), each entry under its name and its aliases.
+
+    >>> catalogue_defaults([{"name": "median_stopping", "aliases": ["median"],
+    ...                      "params": [{"name": "delay_evaluation", "default": 0}]}])
+    {'median_stopping': {'delay_evaluation': 0}, 'median': {'delay_evaluation': 0}}
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        params = {str(p["name"]): p.get("default") for p in entry.get("params") or []}
+        for name in (entry.get("name"), *(entry.get("aliases") or [])):
+            if name:
+                found.setdefault(str(name), params)
+    return found
+
+
+def search_algorithm_defaults(
+    catalogue: Defaults, configured: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, dict[str, Any]]:
+    """What leaving out each search algorithm's parameters gives, for a job of an algorithm
+    configuring its search algorithms as ``configured`` (``[{"name", "params"}]``): the
+    catalogue's default, but none where the algorithm sets another value.
+
+    >>> search_algorithm_defaults({"tpe": {"seed": 0, "gamma": 0.25}},
+    ...                           [{"name": "tpe", "params": {"seed": 0, "gamma": 0.3}}])
+    {'tpe': {'seed': 0}}
+    """
+    implied = {str(name): dict(params) for name, params in catalogue.items()}
+    for item in configured:
+        name = str(item.get("name"))
+        if name in implied:
+            unsettled = without_defaults(item.get("params") or {}, implied[name])
+            implied[name] = left_out_gives(implied[name], unsettled=unsettled)
+    return implied
+
+
 def search_algorithms_without_defaults(
-    items: Sequence[Mapping[str, Any]], defaults: Mapping[str, Mapping[str, Any]]
+    items: Sequence[Mapping[str, Any]], defaults: Defaults
 ) -> list[dict[str, Any]]:
-    """A job's ``search_algorithms`` (``[{"name", "params"}]``) with each one's default
-    parameters left out; ``defaults`` is ``{search algorithm: {parameter: default}}``.
+    """A job's ``search_algorithms`` (``[{"name", "params"}]``) with each one's parameters
+    that go without saying left out; ``defaults`` is what leaving them out gives
+    (``search_algorithm_defaults``).
 
     >>> search_algorithms_without_defaults(
     ...     [{"name": "tpe", "params": {"seed": 0, "gamma": 0.2}}],
@@ -69,20 +142,28 @@ def search_algorithms_without_defaults(
     ]
 
 
-def policy_without_defaults(spec: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """A job's ``policy`` with the parameters that are unset (``None``) or at the client
-    policy's default left out; ``None`` for no policy. A policy this client does not know
-    keeps every set parameter.
+def policy_without_defaults(
+    spec: Mapping[str, Any] | None, catalogue: Defaults | None = None
+) -> dict[str, Any] | None:
+    """A job's ``policy`` with the parameters that go without saying left out, and those
+    unset (``None``); ``None`` for no policy. ``catalogue`` is the console's policy
+    defaults (``catalogue_defaults`` of ``GET /api/v1/early-termination-policies/``);
+    without it only the client policy's own defaults are known.
 
-    >>> policy_without_defaults({"name": "bandit", "slack_factor": 0.1, "slack_amount": None,
-    ...                          "evaluation_interval": 1, "delay_evaluation": 5})
-    {'name': 'bandit', 'slack_factor': 0.1, 'delay_evaluation': 5}
+    >>> policy_without_defaults(
+    ...     {"name": "median_stopping", "evaluation_interval": 1, "delay_evaluation": 0,
+    ...      "min_comparators": 3},
+    ...     {"median_stopping": {"evaluation_interval": 1, "delay_evaluation": 0,
+    ...                          "min_comparators": 3}})
+    {'name': 'median_stopping', 'delay_evaluation': 0}
     """
     if not spec:
         return None
+    name = spec.get("name")
     params = {str(k): v for k, v in spec.items() if k != "name" and v is not None}
     try:
-        defaults = policy_defaults(policy_class(spec.get("name")))
+        sent = policy_defaults(policy_class(name))
     except SpecError:
-        defaults = {}
-    return {"name": spec.get("name"), **without_defaults(params, defaults)}
+        sent = {}  # a policy this client does not know: nothing is filled in for it
+    listed = (catalogue or {}).get(str(name), {})
+    return {"name": name, **without_defaults(params, left_out_gives(listed, sent=sent))}

@@ -27,6 +27,7 @@ def job_to_document(
     algorithm: int | str | None = None,
     dataset: int | str | None = None,
     search_algorithms: Sequence[Mapping[str, Any]] | None = None,
+    policy: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A job of the console as a job file's content: submitting it runs the same search,
     on the same dataset, with the same environment variables.
@@ -36,8 +37,9 @@ def job_to_document(
     ``dataset`` is how to name its dataset (``Console.dataset_reference``); by default,
     its id. ``search_algorithms`` is its search algorithms with the parameters that go
     without saying left out (``Job.search_algorithms_without_defaults()``); by default,
-    as stored, every parameter. The policy's parameters at their default are left out
-    (``sweepconsole.defaults``).
+    as stored, every parameter. ``policy`` is its policy with the parameters that go
+    without saying left out (``Job.policy_without_defaults()``: the console's defaults
+    too); by default, those at this client's policy defaults (``sweepconsole.defaults``).
     """
     data = job.data
     doc: dict[str, Any] = {"name": data.get("name", "")}
@@ -63,9 +65,10 @@ def job_to_document(
             else {"name": item["name"]}
             for item in search_algorithms
         ]
-        policy = policy_without_defaults(data.get("policy"))
+        if policy is None:
+            policy = policy_without_defaults(data.get("policy"))
         if policy:
-            doc["policy"] = policy
+            doc["policy"] = dict(policy)
     metric = data.get("metric") or {}
     if metric:
         doc["metric"] = {k: metric[k] for k in ("name", "goal", "regex") if metric.get(k)}

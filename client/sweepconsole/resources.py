@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from sweepconsole.defaults import search_algorithms_without_defaults
+from sweepconsole.defaults import policy_without_defaults, search_algorithms_without_defaults
 from sweepconsole.errors import ConsoleError
 from sweepconsole.sampling import (
     EarlyTerminationPolicy,
@@ -278,9 +278,19 @@ class Job(Resource):
         )
         return search_algorithms_without_defaults(items, defaults)
 
+    def policy_without_defaults(self) -> dict[str, Any] | None:
+        """The job's ``policy`` (``None`` without one) with the parameters that go without
+        saying left out (``sweepconsole.defaults``; one request per ``Console``)."""
+        spec = self.data.get("policy")
+        if not spec:
+            return None
+        return policy_without_defaults(spec, self.console.policy_defaults())
+
     @property
     def policy(self) -> EarlyTerminationPolicy | None:
-        return policy_from_json(self.data.get("policy"))
+        """The policy as the vocabulary's object, by the same rule (no ``extra`` holding
+        a ``min_comparators`` at the console's default)."""
+        return policy_from_json(self.policy_without_defaults())
 
     def refresh(self) -> Job:
         self.data = self.console.session.request(

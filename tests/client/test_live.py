@@ -30,7 +30,7 @@ from sweepconsole import (
 from sweepconsole.cli import cli
 from sweepconsole.jobfile import load_job_file
 
-from search import SearchSpace
+from search import SearchSpace, make_policy
 from tests.client.conftest import ALGORITHM
 from tests.support.live import USERS, LiveConsole
 
@@ -219,7 +219,12 @@ def test_cli_login_submit_watch_and_best_with_json(
     assert SearchSpace.from_json(again.body["search_space"]) == SearchSpace.from_json(
         final["search_space"]
     )
-    assert again.body["policy"] == {k: v for k, v in final["policy"].items() if v is not None}
+    # It leaves out what goes without saying (min_comparators at the console's default):
+    # the policy it sends is stored with the same options.
+    assert "min_comparators" not in again.body["policy"]
+    assert {"name": final["policy"]["name"], **make_policy(**again.body["policy"]).options} == (
+        final["policy"]
+    )
 
 
 def test_cli_login_with_a_wrong_password_says_so(live: LiveConsole, sweep_config: Path) -> None:

@@ -217,18 +217,37 @@ search_space:
 sampling:
   name: tpe
   params: {{gamma: 0.2}}
-policy: {{name: median_stopping, delay_evaluation: 2}}
+policy: POLICY
 max_total_runs: 2
 max_concurrent_runs: 1
 """
 
 
+@pytest.mark.parametrize(
+    ("policy", "kept"),
+    [
+        # HyperDrive's median delay is 5 (this client's), so 2 is written; min_comparators
+        # is at the console's default (its policy list says so): left out.
+        ("{name: median_stopping, delay_evaluation: 2}", {"delay_evaluation": 2}),
+        # A non-default parameter this client has no keyword for is kept.
+        (
+            "{name: bandit, slack_factor: 0.1, min_comparators: 2}",
+            {"slack_factor": 0.1, "min_comparators": 2},
+        ),
+    ],
+)
 def test_a_written_job_file_keeps_only_non_default_parameters_and_submits_the_same_job(
-    live: LiveConsole, alice: Console, alice_token: str, algorithm_id: int, tmp_path: Path
+    live: LiveConsole,
+    alice: Console,
+    alice_token: str,
+    algorithm_id: int,
+    tmp_path: Path,
+    policy: str,
+    kept: dict[str, object],
 ) -> None:
     env = _env(live, alice_token)
     job_file = tmp_path / "job.yaml"
-    job_file.write_text(TPE_JOB_FILE)
+    job_file.write_text(TPE_JOB_FILE.replace("POLICY", policy))
     submitted = sweep(env, "jobs", "submit", str(job_file), "--json")
     assert submitted.exit_code == 0, submitted.output
     created = json.loads(submitted.stdout)
@@ -236,18 +255,13 @@ def test_a_written_job_file_keeps_only_non_default_parameters_and_submits_the_sa
     # The console stores all eight TPE parameters and every option of the policy.
     assert len(created["search_algorithms"][0]["params"]) == 8
     assert created["policy"]["evaluation_interval"] == 1
+    assert "min_comparators" in created["policy"]
 
     exported = sweep(env, "jobs", "show", str(created["id"]), "--as-yaml")
     assert exported.exit_code == 0, exported.output
     written = yaml.safe_load(exported.stdout)
     assert written["sampling"] == [{"name": "tpe", "params": {"gamma": 0.2}}]
-    # HyperDrive's median delay is 5, so 2 is written; min_comparators is the console's
-    # alone (no endpoint lists the policies' defaults), so it is written as stored.
-    assert written["policy"] == {
-        "name": "median_stopping",
-        "delay_evaluation": 2,
-        "min_comparators": created["policy"]["min_comparators"],
-    }
+    assert written["policy"] == {"name": created["policy"]["name"], **kept}
 
     again = tmp_path / "again.yaml"
     again.write_text(exported.stdout)

@@ -70,6 +70,8 @@ class AlgorithmQuerySet(models.QuerySet["Algorithm"]):
         term = term.strip()
         if not term:
             return self
+        if "\x00" in term:  # no field holds a NUL (PostgreSQL refuses one in a query)
+            return self.none()
         return self.filter(
             models.Q(name__icontains=term)
             | models.Q(description__icontains=term)

@@ -39,6 +39,8 @@ class DatasetQuerySet(models.QuerySet["Dataset"]):
         term = term.strip()
         if not term:
             return self
+        if "\x00" in term:  # no field holds a NUL (PostgreSQL refuses one in a query)
+            return self.none()
         return self.filter(models.Q(name__icontains=term) | models.Q(description__icontains=term))
 
     def named(self, name: str) -> DatasetQuerySet:

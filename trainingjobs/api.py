@@ -25,11 +25,12 @@ from rest_framework.views import APIView
 
 from algorithms.api import AlgorithmPagination, Conflict, StrictPagination
 from trainingjobs import services, trial_services
-from trainingjobs.models import MetricPoint, TrainingJob, Trial
+from trainingjobs.models import MetricPoint, TrainingJob, TrainingJobQuerySet, Trial
 from trainingjobs.serializers import (
     LOG_TAIL_CHARS,
     JobCreateInputSerializer,
     JobExtendInputSerializer,
+    JobListQuerySerializer,
     JobOutputSerializer,
     TrialDetailOutputSerializer,
     TrialOutputSerializer,
@@ -41,9 +42,18 @@ _ERRORS = {
 }
 _NOT_FOUND = {404: OpenApiResponse(description="No such job or trial, or another user's.")}
 _CONFLICT = {409: OpenApiResponse(description="The job's or trial's state does not allow it.")}
-_STATUS = OpenApiParameter(
-    "status", str, description="Only these statuses (comma-separated), e.g. running,paused."
-)
+
+
+def _status_parameter(allowed: list[str]) -> OpenApiParameter:
+    """``?status=``: only these statuses, comma-separated; its pattern says which words
+    the list accepts (anything else is a 400 naming the word)."""
+    word = "|".join(allowed)
+    return OpenApiParameter(
+        "status",
+        str,
+        description=f"Only these statuses, comma-separated: {', '.join(allowed)}.",
+        pattern=f"^(?:(?:{word})(?:,(?:{word}))*)?$",
+    )
 
 
 class IsOwnerOrStaff(BasePermission):
@@ -111,7 +121,7 @@ def _state_errors() -> Iterator[None]:
         raise Conflict(exc.message) from exc
 
 
-def _jobs(user: Any) -> QuerySet[TrainingJob]:
+def _jobs(user: Any) -> TrainingJobQuerySet:
     counts = {
         f"n_{value}": Count("trials", filter=Q(trials__status=value))
         for value in Trial.Status.values
@@ -179,7 +189,7 @@ class JobListCreateApi(_JobApi):
 
     @extend_schema(
         operation_id="training_jobs_list",
-        parameters=[_STATUS, OpenApiParameter("search", str, description="Part of the name.")],
+        parameters=[_status_parameter(TrainingJob.Status.values), JobListQuerySerializer],
         responses={
             200: JobOutputSerializer(many=True),
             **_ERRORS,
@@ -191,9 +201,9 @@ class JobListCreateApi(_JobApi):
         statuses = _statuses(request, TrainingJob.Status.values)
         if statuses:
             jobs = jobs.filter(status__in=statuses)
-        term = request.query_params.get("search", "").strip()
-        if term:
-            jobs = jobs.filter(name__icontains=term)
+        query = JobListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        jobs = jobs.search(query.validated_data.get("search", ""))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(jobs, request, view=self)
         return paginator.get_paginated_response(JobOutputSerializer(page, many=True).data)
@@ -300,7 +310,7 @@ class JobTrialListApi(_JobApi):
 
     @extend_schema(
         operation_id="training_jobs_trials_list",
-        parameters=[_STATUS],
+        parameters=[_status_parameter(Trial.Status.values)],
         responses={200: TrialOutputSerializer(many=True), **_NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:

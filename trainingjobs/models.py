@@ -31,6 +31,16 @@ class TrainingJobQuerySet(models.QuerySet["TrainingJob"]):
             return self.all()
         return self.filter(owner=user)
 
+    def search(self, term: str) -> TrainingJobQuerySet:
+        """Jobs whose name contains ``term`` (any case): the list page's search box and the
+        API's ``?search=`` alike; a term with a NUL matches nothing."""
+        term = term.strip()
+        if not term:
+            return self
+        if "\x00" in term:  # no field holds a NUL (PostgreSQL refuses one in a query)
+            return self.none()
+        return self.filter(name__icontains=term)
+
 
 class TrainingJob(models.Model):
     class Status(models.TextChoices):

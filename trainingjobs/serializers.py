@@ -37,6 +37,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from algorithms.serializers import AlgorithmListQuerySerializer
 from trainingjobs.models import MetricPoint, TrainingJob, Trial
 from trainingjobs.spec_fields import clean_extension
 from trainingjobs.specs import JobSpec, JobSpecError, validate_job_spec
@@ -151,6 +152,11 @@ class JobCreateInputSerializer(serializers.Serializer):
             return validate_job_spec(owner=self.context["request"].user, data=data)
         except JobSpecError as exc:
             raise serializers.ValidationError(errors_to_api(exc.errors)) from exc
+
+
+class JobListQuerySerializer(AlgorithmListQuerySerializer):
+    """The job list's ``search`` (part of the name), refused when malformed (a NUL), as the
+    algorithms' and datasets' lists refuse it."""
 
 
 class JobExtendInputSerializer(serializers.Serializer):

@@ -65,13 +65,12 @@ def _ready_algorithms(request: HttpRequest) -> Any:
 
 
 def job_list(request: HttpRequest) -> HttpResponse:
-    # PostgreSQL refuses NUL in a string: a pasted one must not turn a search into a 500.
-    q = request.GET.get("q", "").replace("\x00", "").strip()
-    jobs = TrainingJob.objects.visible_to(request.user).select_related(
-        "algorithm", "owner", "best_trial"
+    q = request.GET.get("q", "").strip()
+    jobs = (
+        TrainingJob.objects.visible_to(request.user)
+        .search(q)
+        .select_related("algorithm", "owner", "best_trial")
     )
-    if q:
-        jobs = jobs.filter(name__icontains=q)
     status = request.GET.get("status", "")
     if status not in TrainingJob.Status.values:
         status = ""

@@ -57,6 +57,9 @@ def metric_figure(curves: Sequence[Curve], *, metric_name: str) -> dict[str, Any
             yaxis=axis_style(metric_name or "metric"),
             showlegend=0 < len(curves) <= LEGEND_MAX,
             legend={"orientation": "v", "x": 1.02, "y": 1},
+            # The top margin is Plotly's mode bar's (top right, on hover), clear of the
+            # plot and of the legend's first entry.
+            margin={"l": 56, "r": 20, "t": 32, "b": 44},
         ),
     )
     return _plain(figure)
@@ -154,8 +157,9 @@ def parallel_figure(
     return {
         "data": traces,
         "layout": base_layout(
-            margin={"l": 24, "r": 24, "t": 16, "b": 44},
-            height=360,
+            # The top margin is Plotly's mode bar's, clear of the axes' top labels.
+            margin={"l": 24, "r": 24, "t": 32, "b": 44},
+            height=376,
             hovermode="closest",
             xaxis={
                 "tickvals": list(range(len(axes))),

@@ -30,6 +30,7 @@ from trainingjobs import (
     dashboard_metric,
     event_payloads,
     events,
+    trial_budget,
 )
 from trainingjobs.models import TrainingJob, Trial
 
@@ -206,6 +207,8 @@ def job_info(job: TrainingJob, *, best_number: int | None) -> dict[str, Any]:
         "deadline_at": event_payloads.iso(job.deadline_at),
         "now": timezone.now().isoformat(),
         "best_number": best_number,
+        # The page counts its trials ended with the rule the budget uses.
+        "budget_rule": trial_budget.rule(),
         "searched": list(job.search_space),
         "fixed": job.fixed,
     }
@@ -294,7 +297,7 @@ def summary(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> dict[str, An
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     return {
         "total": len(rows),
-        "done": sum(n for status, n in counts.items() if status in ENDED),
+        "tally": trial_budget.tally(counts, job.max_trials),
         "running": counts.get(Trial.Status.RUNNING, 0),
         "searched": list(job.search_space),
         "several_algorithms": len({r["algorithm"] for r in rows}) > 1,

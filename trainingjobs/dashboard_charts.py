@@ -33,6 +33,8 @@ from trainingjobs.chart_style import (
     STOP_COLOUR,
     axis_style,
     base_layout,
+    log_ticks,
+    value_range,
 )
 
 
@@ -110,11 +112,14 @@ def metric_live_figure(
         meta_running[str(row["number"])] = len(data)
         data.append(running_trace(row["number"], i, list(range(1, len(curve) + 1)), curve))
     layout = base_layout(
+        height=370,
         xaxis=axis_style("report"),
         yaxis=axis_style(metric_name or "metric"),
         showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": 1.12, "font": {"size": 11}},
-        margin={"l": 56, "r": 16, "t": 30, "b": 44},
+        # Below the axis title: a legend above the plot grows with each running trial and
+        # ran under Plotly's mode bar (top right, in the top margin).
+        legend={"orientation": "h", "x": 0, "y": -0.27, "yanchor": "top", "font": {"size": 11}},
+        margin={"l": 56, "r": 16, "t": 32, "b": 84},
         meta={"ended": 0, "best": 1, "stopped": 2, "selected": 3, "running": meta_running},
         uirevision="metric",
     )
@@ -164,9 +169,10 @@ def _line(
 def best_so_far_figure(
     rows: Sequence[Mapping[str, Any]], *, goal: str, metric_name: str
 ) -> dict[str, Any] | None:
-    """Best-so-far against trial number, one line per algorithm when several took turns,
-    and buttons that switch the x axis to wall time since the job started (in seconds,
-    minutes or hours, by the span: ``chart_data.time_unit``)."""
+    """Best-so-far against trial number, one line per algorithm when several took turns;
+    ``layout.meta.axes`` holds the update that switches the x axis to wall time since the
+    job started (in seconds, minutes or hours, by the span: ``chart_data.time_unit``) and
+    the one that switches it back, for the page's buttons. The y range fits the values."""
     by_number = best_so_far(rows, goal=goal)
     if not by_number:
         return None
@@ -207,46 +213,37 @@ def best_so_far_figure(
     layout = base_layout(
         height=300,
         xaxis=axis_style("trial"),
-        yaxis=axis_style(f"best {metric_name or 'value'}"),
+        # From the data, as the metric chart's autorange reads it: Plotly's own range of
+        # a flat or nearly flat line spans 0 to 1.5 with the line at the top.
+        yaxis={
+            **axis_style(f"best {metric_name or 'value'}"),
+            "range": value_range(y for line in by_number.values() for y in line["y"]),
+        },
         showlegend=len(keys) > 1,
-        # Below the plot: above it, a legend of several algorithms ran into the buttons.
         legend={"orientation": "h", "x": 0, "y": -0.32, "yanchor": "top", "font": {"size": 11}},
-        margin={"l": 56, "r": 16, "t": 36, "b": 84 if len(keys) > 1 else 44},
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "right",
-                "x": 1,
-                "xanchor": "right",
-                "y": 1.2,
-                "showactive": True,
-                "font": {"size": 11},
-                "buttons": [
+        # Room above the plot for Plotly's mode bar, which covers nothing there.
+        margin={"l": 56, "r": 16, "t": 32, "b": 84 if len(keys) > 1 else 44},
+        # The x axis's two readings, for the page's "by trial" / "by time" buttons, which
+        # sit in the card's head, out of the mode bar's way: the [restyle, relayout]
+        # arguments of a Plotly.update for each.
+        meta={
+            "axes": {
+                "number": [
+                    axis_args(by_number),
+                    # Plotly's own ticks again.
+                    {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"},
+                ],
+                "time": [
+                    axis_args(by_time),
                     {
-                        "label": "by trial",
-                        "method": "update",
-                        "args": [
-                            axis_args(by_number),
-                            # Plotly's own ticks again.
-                            {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"},
-                        ],
-                    },
-                    {
-                        "label": "by time",
-                        "method": "update",
-                        "args": [
-                            axis_args(by_time),
-                            {
-                                "xaxis.title.text": f"{unit.name} since the job started",
-                                "xaxis.tickmode": "linear",
-                                "xaxis.dtick": tick_step(span / unit.seconds),
-                                "xaxis.tick0": 0,
-                            },
-                        ],
+                        "xaxis.title.text": f"{unit.name} since the job started",
+                        "xaxis.tickmode": "linear",
+                        "xaxis.dtick": tick_step(span / unit.seconds),
+                        "xaxis.tick0": 0,
                     },
                 ],
             }
-        ],
+        },
     )
     return {"data": data, "layout": layout}
 
@@ -273,8 +270,14 @@ def slice_figure(
     layout = base_layout(
         height=280,
         showlegend=False,
-        margin={"l": 56, "r": 16, "t": 16, "b": 56},
-        yaxis=axis_style(metric_name or "objective"),
+        # Room above the panels for Plotly's mode bar, clear of the last panel's dots.
+        margin={"l": 56, "r": 16, "t": 32, "b": 56},
+        # From the values, as the best so far's: Plotly's own range of one or two nearly
+        # equal values spans 0 to 1.5.
+        yaxis={
+            **axis_style(metric_name or "objective"),
+            "range": value_range(r["value"] for r in scored),
+        },
     )
     for i, name in enumerate(shown):
         axis = "x" if i == 0 else f"x{i + 1}"
@@ -296,11 +299,14 @@ def slice_figure(
             }
         )
         key = "xaxis" if i == 0 else f"xaxis{i + 1}"
+        log = numeric and name in log_names
         layout[key] = {
             **axis_style(name),
             "domain": [i * (width + gap), i * (width + gap) + width],
             "anchor": "y",
-            "type": ("log" if name in log_names else "linear") if numeric else "category",
+            "type": ("log" if log else "linear") if numeric else "category",
+            # Decades (or 1-2-5) labelled in full, not Plotly's bare 2 and 5 between them.
+            **(log_ticks(values) if log else {}),
         }
     return {"data": data, "layout": layout}
 
@@ -328,14 +334,15 @@ def importance_figure(importance: Mapping[str, Mapping[str, float]]) -> dict[str
         }
     ]
     layout = base_layout(
-        height=max(160, 40 + 34 * len(ranked)),
+        height=max(180, 62 + 34 * len(ranked)),
         xaxis={
             **axis_style("share of the objective's variation"),
             "tickformat": ".0%",
             "rangemode": "tozero",
         },
         yaxis={"automargin": True},
-        margin={"l": 16, "r": 16, "t": 10, "b": 44},
+        # The top margin is the mode bar's, clear of the longest bar.
+        margin={"l": 16, "r": 16, "t": 32, "b": 44},
         showlegend=False,
     )
     return {"data": data, "layout": layout}

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connections
 
+from trainingjobs import trial_budget
 from trainingjobs.event_payloads import iso
 from trainingjobs.event_sending import LIST_MESSAGE, STAFF_GROUP, dispatch, owner_group
 from trainingjobs.models import TrainingJob, Trial
@@ -128,7 +129,8 @@ def _trailing_sender() -> None:
 
 
 def progress(job_id: int) -> dict[str, Any] | None:
-    """What a job list shows of a job's progress: counts by status, limits, times."""
+    """What a job list shows of a job's progress: counts by status, limits, times, and
+    ``tally``: the trials ended of its total, lost and canceled apart (``trial_budget``)."""
     job = (
         TrainingJob.objects.filter(pk=job_id)
         .values("owner_id", "status", "max_trials", "started_at", "finished_at")
@@ -136,13 +138,15 @@ def progress(job_id: int) -> dict[str, Any] | None:
     )
     if job is None:
         return None
+    counts = Trial.objects.status_counts(job_id)
     return {
         "type": "job.progress",
         "job": job_id,
         "owner": job["owner_id"],
         "status": job["status"],
         "max_trials": job["max_trials"],
-        "counts": Trial.objects.status_counts(job_id),
+        "counts": counts,
+        "tally": trial_budget.tally(counts, job["max_trials"]).as_dict(),
         "started_at": iso(job["started_at"]),
         "finished_at": iso(job["finished_at"]),
     }

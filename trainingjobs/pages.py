@@ -17,7 +17,7 @@ from django.db.models.functions import Right
 from django.utils import timezone
 
 from algorithms.spec_display import display_value
-from trainingjobs import chart_data, charts
+from trainingjobs import chart_data, charts, trial_budget
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
 FAILURE_TAIL_CHARS = 4_000
@@ -26,10 +26,24 @@ LOG_KINDS = frozenset({"loguniform", "qloguniform", "lognormal", "qlognormal"})
 
 
 def with_trial_counts(jobs: QuerySet[TrainingJob]) -> QuerySet[TrainingJob]:
-    """Jobs annotated with their trials per state, in the same query (no N+1 on lists)."""
+    """Jobs annotated with their trials per state, in the same query (no N+1 on lists):
+    ``trials_done`` (ended within the budget), ``trials_lost``, ``trials_canceled`` (apart,
+    ``trial_budget``), ``trials_running``. ``job_tally`` reads them."""
     return jobs.annotate(
-        trials_done=Count("trials", filter=Q(trials__status__in=Trial.FINISHED)),
+        trials_done=Count("trials", filter=Q(trials__status__in=trial_budget.ENDED_COUNTED)),
+        trials_lost=Count("trials", filter=Q(trials__status=Trial.Status.LOST)),
+        trials_canceled=Count("trials", filter=Q(trials__status=Trial.Status.CANCELED)),
         trials_running=Count("trials", filter=Q(trials__status=Trial.Status.RUNNING)),
+    )
+
+
+def job_tally(job: TrainingJob) -> trial_budget.TrialTally:
+    """The trials ended of a job annotated by ``with_trial_counts``."""
+    return trial_budget.TrialTally(
+        ended=getattr(job, "trials_done", 0),
+        total=job.max_trials,
+        lost=getattr(job, "trials_lost", 0),
+        canceled=getattr(job, "trials_canceled", 0),
     )
 
 
@@ -170,7 +184,7 @@ def job_summary(job: TrainingJob, trials: Sequence[Trial]) -> dict[str, Any]:
             for status, label in Trial.Status.choices
             if counts.get(status)
         ],
-        "done": sum(counts.get(s, 0) for s in Trial.FINISHED),
+        "tally": trial_budget.tally(counts, job.max_trials),
         "running": counts.get(Trial.Status.RUNNING, 0),
         "best": best,
         "searched": list(job.search_space),

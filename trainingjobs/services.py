@@ -22,6 +22,7 @@ from trainingjobs import events, scheduler
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.spec_fields import MAX_TRIALS
 from trainingjobs.spec_values import label
+from trainingjobs.trial_budget import budget_used  # the one rule; the scheduler reads it here
 
 if TYPE_CHECKING:
     from trainingjobs.specs import JobSpec
@@ -285,16 +286,6 @@ def _locked(job: TrainingJob) -> TrainingJob:
 def trial_counts(job_id: int) -> dict[str, int]:
     """{status: number of trials} for the job, every status present (0 when none)."""
     return Trial.objects.status_counts(job_id)
-
-
-def budget_used(counts: dict[str, int]) -> int:
-    """Trials that count against max_trials: all but canceled and lost ones.
-
-    A canceled trial was stopped by a person or the job's end, a lost one by a dead
-    worker: neither says anything about its hyperparameters, so extending a canceled
-    job or losing a worker does not eat the budget.
-    """
-    return sum(counts.values()) - counts[TrialStatus.CANCELED] - counts[TrialStatus.LOST]
 
 
 def failed_count(job: TrainingJob, counts: dict[str, int]) -> int:

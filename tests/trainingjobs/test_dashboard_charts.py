@@ -52,9 +52,13 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
     assert lines["all algorithms"] == ([1, 2, 4], [0.5, 0.7, 0.7])
     assert lines["tpe"] == ([1, 4], [0.5, 0.6]) and lines["random"] == ([2], [0.7])
     # Ended 18 to 48 s after the job started: "by time" counts seconds, not 0.3 minutes.
-    trial_button, time_button = figure["layout"]["updatemenus"][0]["buttons"]
-    assert trial_button["args"][1] == {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"}
-    by_time, axis = time_button["args"]
+    # The switch is the page's, in the card's head: no button inside the chart, where
+    # Plotly's mode bar covered them.
+    assert "updatemenus" not in figure["layout"]
+    axes = figure["layout"]["meta"]["axes"]
+    assert axes["number"][1] == {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"}
+    assert axes["number"][0]["x"][0] == [1, 2, 4]
+    by_time, axis = axes["time"]
     assert by_time["x"][0] == [18.0, 28.0, 48.0]
     assert axis == {
         "xaxis.title.text": "seconds since the job started",
@@ -68,6 +72,23 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
         )
         is None
     )
+
+
+def test_best_so_far_reads_its_y_range_from_the_values() -> None:
+    # A maximised accuracy between 0.9 and 0.97: the range hugs the values (Plotly's own
+    # went 0 to 1.5 with the line at the top).
+    rows = [row(n, "completed", v) for n, v in enumerate([0.9, 0.93, 0.91, 0.97], start=1)]
+    figure = dashboard_charts.best_so_far_figure(rows, goal="maximize", metric_name="acc")
+    assert figure is not None
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert 0.88 < low < 0.9 and 0.97 < high < 0.99, (low, high)
+    # One value all along: a narrow band around it, not 0 to 1.5.
+    flat = dashboard_charts.best_so_far_figure(
+        [row(1, "completed", 0.9722), row(2, "completed", 0.5)], goal="maximize", metric_name=""
+    )
+    assert flat is not None
+    low, high = flat["layout"]["yaxis"]["range"]
+    assert 0.95 < low < 0.9722 < high < 0.995, (low, high)
 
 
 def test_leaderboard_orders_by_best_for_the_goal_and_counts_failures() -> None:
@@ -91,7 +112,25 @@ def test_slice_figure_gives_log_and_category_axes() -> None:
     assert figure is not None
     assert figure["layout"]["xaxis"]["type"] == "log"
     assert figure["layout"]["xaxis2"]["type"] == "category"
+    assert "tickvals" not in figure["layout"]["xaxis2"]
     assert figure["data"][1]["x"] == ["adam", "sgd"] and figure["data"][0]["customdata"] == [1, 2]
+
+
+def test_slice_log_axes_label_the_decades_in_full() -> None:
+    rows = [
+        row(n, "completed", 0.5, params={"lr": lr})
+        for n, lr in enumerate([0.0002, 0.003, 0.04, 0.08], start=1)
+    ]
+    figure = dashboard_charts.slice_figure(
+        rows, names=["lr"], metric_name="acc", log_names=frozenset({"lr"})
+    )
+    assert figure is not None
+    axis = figure["layout"]["xaxis"]
+    assert axis["tickmode"] == "array"
+    assert axis["tickvals"] == [0.0001, 0.001, 0.01, 0.1]
+    assert axis["ticktext"] == ["0.0001", "0.001", "0.01", "0.1"]
+    # The objective's range from its values: all 0.5 here, so a narrow band around it.
+    assert figure["layout"]["yaxis"]["range"] == [0.49, 0.51]
 
 
 def test_importance_figure_sorts_bars_and_carries_the_spread() -> None:

@@ -565,7 +565,10 @@ def test_detail_with_several_algorithms_says_which_found_the_best(
     job.save()
     page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
     assert "Per search algorithm" in page
-    assert re.search(r'class="best-row"><td><span class="tag">random</span>', page)
+    assert re.search(
+        r'class="best-row"><td class="nowrap"><span class="tag">random</span> <strong[^>]*>★',
+        page,
+    )
 
 
 def test_cancel_button_cancels_and_a_refused_action_shows_why(

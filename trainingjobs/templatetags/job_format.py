@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from trainingjobs.pages import elapsed, format_duration, format_metric, format_param
+from trainingjobs.pages import elapsed, format_duration, format_metric, format_param, job_tally
+from trainingjobs.trial_budget import TrialTally
 
 register = template.Library()
 
@@ -27,6 +28,13 @@ def param(value: Any) -> str:
 def run_time(obj: Any) -> str:
     """How long a job or trial has run: start to finish, or to now while it runs."""
     return format_duration(elapsed(obj.started_at, obj.finished_at))
+
+
+@register.filter
+def tally(job: Any) -> TrialTally:
+    """A listed job's trials ended of its total, lost and canceled ones apart
+    (``trial_budget``; the job annotated by ``pages.with_trial_counts``)."""
+    return job_tally(job)
 
 
 @register.filter

@@ -54,11 +54,12 @@
         };
       });
       window.Plotly.newPlot(chart, data, {
-        height: 300, margin: { l: 56, r: 16, t: 10, b: 44 }, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+        // The top margin is Plotly's mode bar's; the legend below the axis title.
+        height: 330, margin: { l: 56, r: 16, t: 32, b: 84 }, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
         xaxis: { title: { text: "report" }, gridcolor: "#edf0f4", zeroline: false },
         yaxis: { title: { text: options.metric || "metric" }, gridcolor: "#edf0f4", zeroline: false },
-        legend: { orientation: "h", y: 1.1 }, font: { size: 12 },
-      }, { responsive: true, displaylogo: false });
+        legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" }, font: { size: 12 },
+      }, { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"] });
     }
     panel.scrollIntoView({ behavior: "smooth", block: "start" });
   }

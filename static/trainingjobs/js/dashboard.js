@@ -22,7 +22,14 @@
   // metric chart drawn.
   if (window.performance && performance.mark) performance.mark("dashboard:start");
   const urls = root.dataset;
-  const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d"] };
+  // Plotly's mode bar shows in a chart's top right corner on hover: kept to the tools a
+  // chart uses (zoom, pan, reset, a picture; box select on the parallel coordinates), and
+  // every figure leaves that corner empty (its top margin; legends and the best-so-far
+  // switch elsewhere), so the bar covers no control, label or point.
+  const SLIM = ["lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"];
+  function config(name) {
+    return { responsive: true, displaylogo: false, modeBarButtonsToRemove: name === "parallel" ? SLIM : SLIM.concat(["select2d"]) };
+  }
   const FIGURES_DELAY_MS = 1200;
   const IMPORTANCE_DELAY_MS = 8000;
 
@@ -157,8 +164,9 @@
     // page's model and the chart are each extended once.
     const data = JSON.parse(JSON.stringify(figure.data));
     const layout = JSON.parse(JSON.stringify(figure.layout));
-    if (node.dataset.drawn) window.Plotly.react(node, data, layout, CONFIG);
-    else { window.Plotly.newPlot(node, data, layout, CONFIG); node.dataset.drawn = "1"; }
+    const options = config(node.dataset.liveChart);
+    if (node.dataset.drawn) window.Plotly.react(node, data, layout, options);
+    else { window.Plotly.newPlot(node, data, layout, options); node.dataset.drawn = "1"; }
     if (node.dataset.liveChart === "parallel" && !node.dataset.brushing) {
       node.dataset.brushing = "1";
       node.on("plotly_selected", onBrush);
@@ -336,13 +344,47 @@
   }
 
   function drawFigures(figures, leaderboard) {
-    plot("best", figures.best);
+    state.bestFigure = figures.best;
+    drawBest();
     plot("parallel", figures.parallel && withBrush(figures.parallel));
     plot("slice", figures.slice);
     plot("timeline", figures.timeline);
     renderLeaderboard(leaderboard);
     if (state.selected.size) { markSelected("parallel"); markSelected("slice"); }
   }
+
+  // Best so far by trial or by time: the figure's meta.axes holds both readings of the
+  // x axis (restyle and relayout arguments); the chosen one outlives a redraw.
+  function drawBest() {
+    const figure = state.bestFigure;
+    const axes = figure && figure.layout.meta && figure.layout.meta.axes;
+    const buttons = root.querySelector("[data-best-axis-switch]");
+    if (buttons) buttons.hidden = !axes;
+    if (!axes) { plot("best", figure); return; }
+    const mode = axes[state.bestAxis] ? state.bestAxis : "number";
+    const copy = JSON.parse(JSON.stringify(figure));
+    const restyle = axes[mode][0], relayout = axes[mode][1];
+    for (const key of Object.keys(restyle)) {
+      copy.data.forEach(function (trace, i) { trace[key] = restyle[key][i]; });
+    }
+    for (const path of Object.keys(relayout)) {
+      const parts = path.split(".");
+      let at = copy.layout;
+      for (const part of parts.slice(0, -1)) { at[part] = at[part] || {}; at = at[part]; }
+      at[parts[parts.length - 1]] = relayout[path];
+    }
+    if (buttons) buttons.querySelectorAll("[data-best-axis]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.dataset.bestAxis === mode));
+    });
+    plot("best", copy);
+  }
+
+  root.querySelectorAll("[data-best-axis]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      state.bestAxis = button.dataset.bestAxis;
+      drawBest();
+    });
+  });
 
   function withBrush(figure) {
     figure.layout.dragmode = "select";
@@ -382,12 +424,13 @@
     if (!body || !board) return;
     body.replaceChildren.apply(body, board.map(function (entry) {
       return el("tr", { className: entry.found_best ? "best-row" : "" }, [
-        el("td", {}, [el("span", { className: "tag", text: entry.algorithm || "—" })]),
+        // The star beside the name, not a column of its own: the card is narrow.
+        el("td", { className: "nowrap" }, [el("span", { className: "tag", text: entry.algorithm || "—" })].concat(
+          entry.found_best ? [" ", el("strong", { text: "★", title: "This algorithm found the best trial of the job", "data-testid": "found-best" })] : [])),
         el("td", { className: "num", text: F.metric(entry.best) }),
         el("td", { className: "num" }, entry.best_number ? [el("a", { href: trialUrl(entry.best_number), text: "#" + entry.best_number })] : ["—"]),
         el("td", { className: "num", text: String(entry.trials) }),
         el("td", { className: "num", text: String(entry.failures) }),
-        el("td", { className: "nowrap" }, entry.found_best ? [el("strong", { text: "★ best", title: "This algorithm found the best trial of the job" })] : [""]),
       ]);
     }));
   }
@@ -422,13 +465,14 @@
   function renderProgress() {
     const c = counts();
     const job = state.job;
-    const done = c.completed + c.early_stopped + c.failed + c.canceled + c.lost;
+    const tally = window.SweepProgress.tally(c, job.budget_rule);
     window.SweepProgress.render(root.querySelector("[data-live-progress]"), {
-      counts: c, done: done, max: job.max_trials, status: job.status,
+      counts: c, tally: tally, max: job.max_trials, status: job.status,
       elapsed: job.started_at ? (job.finished_at ? secondsOf(job.finished_at) : now()) : null,
       deadlineLeft: job.deadline_at && !job.finished_at ? (Date.parse(job.deadline_at) - Date.now() + state.clock) / 1000 : null,
     });
-    setText("trials-done", done, " / " + job.max_trials);
+    setText("trials-done", tally.ended, " / " + job.max_trials);
+    setText("trials-apart", tally.apart);
     setText("trials-running", c.running);
     if (job.started_at) setText("job-duration", F.duration(job.finished_at ? secondsOf(job.finished_at) : now()));
   }

@@ -1,5 +1,6 @@
 // The job list, live: every job.progress event of the user's jobs (all jobs for staff)
-// updates that job's row: status, trials ended of its maximum, running trials, and an
+// updates that job's row: status, trials ended of its maximum (lost and canceled ones
+// apart, as the server counts them), running trials, and an
 // estimate of the time left.
 (function () {
   "use strict";
@@ -7,13 +8,13 @@
   const table = document.querySelector("[data-live-jobs]");
   if (!table || !window.SweepLive) return;
   const F = window.SweepFormat;
-  const ENDED = ["completed", "early_stopped", "failed", "canceled", "lost"];
 
   function update(event) {
     if (event.type !== "job.progress") return;
     const row = table.querySelector('tr[data-job="' + event.job + '"]');
     if (!row) return;
-    const done = ENDED.reduce(function (n, s) { return n + (event.counts[s] || 0); }, 0);
+    // The server counts (trainingjobs.trial_budget): lost and canceled trials apart.
+    const done = event.tally.ended;
     const running = event.counts.running || 0;
     const status = row.querySelector('[data-testid="status"]');
     if (status) { status.className = "badge badge-" + event.status; status.textContent = F.statusLabel(event.status); }
@@ -22,6 +23,8 @@
       cell.firstChild.textContent = done + " / " + event.max_trials;
       const bar = cell.querySelector(".progress > span");
       if (bar) bar.style.width = Math.min(100, Math.round(100 * done / Math.max(1, event.max_trials))) + "%";
+      const apart = cell.querySelector('[data-testid="trials-apart"]');
+      if (apart) apart.textContent = event.tally.apart;
     }
     const runningCell = row.querySelector("[data-live-running]");
     if (runningCell) runningCell.textContent = String(running);

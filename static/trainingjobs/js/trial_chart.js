@@ -35,7 +35,7 @@
       }],
       layout: {
         height: 300, showlegend: false, hovermode: "closest",
-        margin: { l: 56, r: 20, t: 16, b: 44 },
+        margin: { l: 56, r: 20, t: 32, b: 44 },  // the top margin: Plotly's mode bar
         xaxis: { title: { text: "report" }, gridcolor: "#edf0f4", zeroline: false },
         yaxis: { title: { text: node.dataset.metric }, gridcolor: "#edf0f4", zeroline: false },
       },

@@ -320,7 +320,7 @@
     if (col.key === "value") return el("td", { className: cls, "data-testid": "trial-value", text: F.metric(v) });
     if (col.key === "duration") return el("td", { className: cls, text: F.duration(v) });
     if (col.key === "reports") return el("td", { className: cls, text: v ? String(v) : "—" });
-    if (col.key === "reason") return el("td", { className: "muted truncate", title: v || "", text: v || "" });
+    if (col.key === "reason") return el("td", { className: "muted reason-cell", title: v || "", text: v || "" });
     if (col.key === "algorithm") return el("td", {}, v ? [el("span", { className: "tag", text: v })] : ["—"]);
     return el("td", { className: cls, text: F.param(v) });
   };

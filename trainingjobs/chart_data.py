@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from trainingjobs.models import Trial
+
 
 @dataclass(frozen=True)
 class Curve:
@@ -153,19 +155,22 @@ def best_so_far(
 ) -> dict[str, dict[str, list[Any]]]:
     """The best value reached so far, per search algorithm and overall ("" key).
 
-    Ended trials with a value, in trial-number order (``by="number"``) or in the order
-    they ended (``by="finished"``, x in seconds since the job started).
+    Scored trials (``Trial.SCORED``: completed or early stopped) with a value, as the
+    job's best counts them, in trial-number order (``by="number"``) or in the order they
+    ended (``by="finished"``, x in seconds since the job started).
 
     >>> rows = [{"number": 1, "algorithm": "tpe", "value": 0.5, "finished": 60},
     ...         {"number": 2, "algorithm": "random", "value": 0.7, "finished": 30},
-    ...         {"number": 3, "algorithm": "tpe", "value": 0.6, "finished": 90}]
+    ...         {"number": 3, "algorithm": "tpe", "value": 0.6, "finished": 90},
+    ...         {"number": 4, "algorithm": "tpe", "value": 0.9, "status": "lost"}]
+    >>> rows = [{"status": "completed", **r} for r in rows]
     >>> best_so_far(rows, goal="maximize")[""]
     {'x': [1, 2, 3], 'y': [0.5, 0.7, 0.7], 'number': [1, 2, 2]}
     >>> best_so_far(rows, goal="maximize", by="finished")["tpe"]
     {'x': [60.0, 90.0], 'y': [0.5, 0.6], 'number': [1, 3]}
     """
     better = _better(goal)
-    scored = [r for r in rows if finite(r.get("value")) is not None]
+    scored = [r for r in rows if _scored_value(r) is not None]
     if by == "finished":
         scored = [r for r in scored if r.get("finished") is not None]
         scored.sort(key=lambda r: (r["finished"], r["number"]))
@@ -189,14 +194,16 @@ def best_so_far(
 def leaderboard(
     rows: Sequence[Mapping[str, Any]], *, goal: str, best_number: int | None
 ) -> list[dict[str, Any]]:
-    """Per search algorithm: best value and trial, trials run, failures, overall best.
+    """Per search algorithm: best value and trial among its scored trials (``Trial.SCORED``,
+    as the job's best), trials run, failures, overall best.
 
     >>> rows = [{"number": 1, "algorithm": "tpe", "status": "completed", "value": 0.5},
     ...         {"number": 2, "algorithm": "grid", "status": "failed", "value": None},
-    ...         {"number": 3, "algorithm": "grid", "status": "completed", "value": 0.9}]
+    ...         {"number": 3, "algorithm": "grid", "status": "completed", "value": 0.9},
+    ...         {"number": 4, "algorithm": "tpe", "status": "lost", "value": 0.95}]
     >>> [(r["algorithm"], r["best"], r["trials"], r["failures"], r["found_best"])
     ...  for r in leaderboard(rows, goal="maximize", best_number=3)]
-    [('grid', 0.9, 2, 1, True), ('tpe', 0.5, 1, 0, False)]
+    [('grid', 0.9, 2, 1, True), ('tpe', 0.5, 2, 1, False)]
     """
     better = _better(goal)
     board: dict[str, dict[str, Any]] = {}
@@ -216,7 +223,7 @@ def leaderboard(
         entry["trials"] += 1
         entry["failures"] += row["status"] in ("failed", "lost")
         entry["found_best"] |= row["number"] == best_number
-        value = finite(row.get("value"))
+        value = _scored_value(row)
         if value is not None and (entry["best"] is None or better(value, entry["best"])):
             entry["best"], entry["best_number"] = compact(value), row["number"]
     sign = 1 if goal == "minimize" else -1
@@ -224,6 +231,11 @@ def leaderboard(
         board.values(),
         key=lambda e: (e["best"] is None, sign * (e["best"] or 0.0), e["algorithm"]),
     )
+
+
+def _scored_value(row: Mapping[str, Any]) -> float | None:
+    """A row's value when it is a result (a scored trial's finite value), else None."""
+    return finite(row.get("value")) if row.get("status") in Trial.SCORED else None
 
 
 def lanes(spans: Sequence[tuple[float, float]]) -> list[int]:

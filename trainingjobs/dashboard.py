@@ -247,7 +247,7 @@ def job_importance(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> dict[
     history = [
         {"params": r["params"], "value": r["value"], "status": r["status"], "curve": []}
         for r in rows
-        if r["status"] == Trial.Status.COMPLETED or r["status"] == Trial.Status.EARLY_STOPPED
+        if r["status"] in Trial.SCORED
     ]
     key = f"dashboard-importance:{job.pk}:{len(history)}:{job.updated_at.timestamp()}"
     found = cache.get(key)

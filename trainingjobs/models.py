@@ -190,6 +190,9 @@ class Trial(models.Model):
         LOST = "lost", "Lost"
 
     PENDING = frozenset({Status.QUEUED, Status.RUNNING})
+    # Trials whose value is a result: the job's best, best so far, the leaderboard and
+    # importance read only these (a failed, canceled or lost trial's last report is not).
+    SCORED = frozenset({Status.COMPLETED, Status.EARLY_STOPPED})
     FINISHED = frozenset(
         {Status.COMPLETED, Status.FAILED, Status.EARLY_STOPPED, Status.CANCELED, Status.LOST}
     )

@@ -35,6 +35,7 @@ from search import SearchError, SpaceExhausted, make_sampler
 from search.samplers.base import Sampler
 from trainingjobs import events, history, services
 from trainingjobs.models import TrainingJob, Trial
+from trainingjobs.trial_budget import NOT_COUNTED
 
 logger = logging.getLogger(__name__)
 
@@ -206,11 +207,7 @@ def _propose(job: TrainingJob, free: int) -> Proposal:
     # One read of the job's trials gives the history, each algorithm's share and the
     # last trial number.
     past = history.job_history(job.pk, curves=False)
-    used = Counter(
-        record["algorithm"]
-        for record in past
-        if record["status"] not in (TrialStatus.CANCELED, TrialStatus.LOST)
-    )
+    used = Counter(record["algorithm"] for record in past if record["status"] not in NOT_COUNTED)
     proposal = _take_turns(samplers, past, used, free, job_id=job.pk)
     proposal.last_number = max((record["number"] for record in past), default=0)
     return proposal

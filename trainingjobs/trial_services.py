@@ -125,7 +125,7 @@ def trial_finish(
             stop_requested="",
         ):
             return False
-        if status in (TrialStatus.COMPLETED, TrialStatus.EARLY_STOPPED):
+        if status in Trial.SCORED:
             _update_best(job, trial_id, value)
         if schedule:
             scheduler.submit(job_id)

@@ -196,3 +196,24 @@ def test_parallel_figure_carries_each_vertex_trial_number_for_brushing() -> None
     assert figure is not None
     numbers = [n for t in figure["data"] for n in t["customdata"] if n is not None]
     assert sorted(numbers) == [7, 7, 9, 9]
+
+
+def test_only_scored_trials_count_in_best_so_far_and_the_leaderboard() -> None:
+    # A lost, a canceled and a failed trial had reported better values before they ended:
+    # the job's best ignores them (Trial.SCORED), so best so far and the leaderboard do too.
+    rows = [
+        row(1, "completed", 0.5, algorithm="tpe"),
+        row(2, "lost", 0.99, algorithm="tpe"),
+        row(3, "canceled", 0.98, algorithm="random"),
+        row(4, "failed", 0.97, algorithm="random"),
+        row(5, "early_stopped", 0.6, algorithm="random"),
+    ]
+    figure = dashboard_charts.best_so_far_figure(rows, goal="maximize", metric_name="acc")
+    assert figure is not None
+    lines = {t["name"]: (t["x"], t["y"]) for t in figure["data"]}
+    assert lines["all algorithms"] == ([1, 5], [0.5, 0.6])
+    board = chart_data.leaderboard(rows, goal="maximize", best_number=5)
+    assert [(e["algorithm"], e["best"], e["best_number"], e["trials"]) for e in board] == [
+        ("random", 0.6, 5, 3),
+        ("tpe", 0.5, 1, 2),
+    ]

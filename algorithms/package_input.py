@@ -21,6 +21,7 @@ from django.core.files import File
 from algorithms import package_sources
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm
+from algorithms.package_members import boot_file_rule
 from algorithms.package_validation import delete_stored, delete_stored_on_commit, server_roots
 
 MB = 1024 * 1024
@@ -35,6 +36,7 @@ def check_code(
     *,
     required: bool,
     source: str = "",
+    boot_file: str = "",
 ) -> None:
     """Add to ``errors`` what is wrong with the given package, on ``code`` or ``server_path``.
 
@@ -42,7 +44,9 @@ def check_code(
     ``MAX_UPLOAD_MB`` MB whose name fits a file system; a server path must lie inside one
     of :func:`~algorithms.package_validation.server_roots`. ``required``: neither given is
     an error (a create), else the stored package is kept (an update); the message goes on
-    the field of the chosen ``source`` (the page shows only that one).
+    the field of the chosen ``source`` (the page shows only that one). A single ``.py``
+    upload is the whole package, so a ``boot_file`` other than its name is refused here,
+    on ``boot_file``, rather than by the worker's check after the algorithm is saved.
     """
     server_path = (server_path or "").strip()
     if code and server_path:
@@ -50,6 +54,7 @@ def check_code(
         return
     if code:
         _check_upload(code, errors)
+        _check_single_file_boot(code, boot_file, errors)
         return
     if server_path:
         message = package_sources.server_path_error(server_path, server_roots())
@@ -81,6 +86,18 @@ def _check_upload(code: File, errors: AlgorithmErrors) -> None:
         )
     if code.size == 0:
         errors.add("code", "The uploaded file is empty.")
+
+
+def _check_single_file_boot(code: File, boot_file: str, errors: AlgorithmErrors) -> None:
+    name = os.path.basename(code.name or "")
+    if not name.lower().endswith(".py") or not boot_file or "boot_file" in errors.fields:
+        return
+    wanted, problem = boot_file_rule(boot_file)
+    if not problem and wanted != name:
+        errors.add(
+            "boot_file",
+            f"The package is the single file {name}: its boot file is {name}, not {wanted}.",
+        )
 
 
 def attach_code(

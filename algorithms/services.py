@@ -55,7 +55,14 @@ def algorithm_create(
     """Validate and save a new algorithm; its package is inspected after commit."""
     cleaned, errors = validate_algorithm_spec(spec)
     engine = _resolve_engine(cleaned.engine, errors)
-    check_code(code, server_path, errors, required=True, source=cleaned.code_source)
+    check_code(
+        code,
+        server_path,
+        errors,
+        required=True,
+        source=cleaned.code_source,
+        boot_file=cleaned.boot_file,
+    )
     if cleaned.name and Algorithm.objects.filter(owner=owner, name=cleaned.name).exists():
         errors.add("name", _name_taken(cleaned.name))
     check_sample_matches(cleaned, errors)
@@ -84,7 +91,7 @@ def algorithm_update(
     """
     cleaned, errors = validate_algorithm_spec(spec)
     engine = _resolve_engine(cleaned.engine, errors)
-    check_code(code, server_path, errors, required=False)
+    check_code(code, server_path, errors, required=False, boot_file=cleaned.boot_file)
     leaving_server_path = (
         cleaned.code_source == Algorithm.CodeSource.UPLOAD
         and algorithm.code_source == Algorithm.CodeSource.SERVER_PATH

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.validation import validate_algorithm_spec
 from console.models import ApiToken, hash_key
+from tests.algorithms.helpers import zip_upload
 from trainingjobs.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
@@ -302,15 +303,33 @@ def test_multipart_put_with_a_new_package_revalidates(
 ) -> None:
     algorithm = _algorithm(alice)
     spec = _spec(name="saved", boot_file="main.py")
+    package = zip_upload({"train.py": SCRIPT}).read()
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_api.put(
-            f"{URL}{algorithm.pk}/", _multipart(spec, filename="train.py"), format="multipart"
+            f"{URL}{algorithm.pk}/",
+            _multipart(spec, code=package, filename="code.zip"),
+            format="multipart",
         )
     assert response.status_code == 200, response.json()
     algorithm.refresh_from_db()
     assert algorithm.code_source == Algorithm.CodeSource.UPLOAD
     assert algorithm.status == Algorithm.Status.FAILED
     assert "main.py" in algorithm.status_reason
+
+
+def test_single_py_upload_with_another_boot_file_answers_400_on_the_boot_file(
+    alice_api: APIClient, alice: Any
+) -> None:
+    spec = _spec(name="one-file", boot_file="train.py")
+    response = alice_api.post(URL, _multipart(spec, filename="mytrain.py"), format="multipart")
+    assert response.status_code == 400
+    assert response.json() == {
+        "boot_file": [
+            "The package is the single file mytrain.py: its boot file is mytrain.py, "
+            "not train.py."
+        ]
+    }
+    assert not Algorithm.objects.filter(name="one-file").exists()
 
 
 def test_invalid_patch_keeps_the_saved_algorithm(alice_api: APIClient, alice: Any) -> None:

@@ -151,6 +151,37 @@ def test_missing_boot_file_fails_with_the_reason(
     assert "src/main.py" in algorithm.status_reason
 
 
+def test_single_py_upload_must_be_its_own_boot_file(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    errors = _refused(
+        services.algorithm_create,
+        owner=alice,
+        spec=valid_spec(boot_file="src/train.py"),
+        code=py_upload("train_v2.py"),
+    )
+    assert errors.fields["boot_file"] == [
+        "The package is the single file train_v2.py: its boot file is train_v2.py, "
+        "not src/train.py."
+    ]
+    assert not Algorithm.objects.exists()
+    # "./name" is the same file; an archive is not checked here (its members are unknown).
+    algorithm = _create(
+        alice,
+        django_capture_on_commit_callbacks,
+        spec=valid_spec(boot_file="./train_v2.py"),
+        code=py_upload("train_v2.py"),
+    )
+    assert algorithm.status == Algorithm.Status.READY
+    errors = _refused(
+        services.algorithm_update,
+        algorithm=algorithm,
+        spec=valid_spec(boot_file="train_v2.py"),
+        code=py_upload("train_v3.py"),
+    )
+    assert "its boot file is train_v3.py" in errors.fields["boot_file"][0]
+
+
 def test_update_keeps_the_package_and_order_when_no_code_is_given(
     alice: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

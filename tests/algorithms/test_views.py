@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from algorithms import services
 from algorithms.models import Algorithm, Engine
-from tests.algorithms.helpers import REGEX, py_upload, valid_spec
+from tests.algorithms.helpers import REGEX, py_upload, valid_spec, zip_upload
 from trainingjobs.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
@@ -253,6 +253,28 @@ def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
     assert not default_storage.exists(f"pending-uploads/{alice.pk}/{ctx['pending_token']}")
 
 
+def test_a_single_py_upload_with_another_boot_file_is_refused_on_the_boot_file(
+    alice: Any, alice_client: Client
+) -> None:
+    data = _form_post(code=py_upload("mytrain.py"), boot_file="train.py")
+    response = alice_client.post(reverse("algorithms:create"), data)
+    assert response.status_code == 400
+    assert not Algorithm.objects.exists()
+    ctx = response.context
+    assert ctx["errors"]["boot_file"] == [
+        "The package is the single file mytrain.py: its boot file is mytrain.py, not train.py."
+    ]
+    # The file was fine: it is kept for the next submission, and the boot file as typed.
+    assert ctx["pending_name"] == "mytrain.py"
+    assert 'value="train.py"' in response.content.decode()
+
+    fixed = _form_post(pending_code=ctx["pending_token"], boot_file="mytrain.py")
+    assert alice_client.post(reverse("algorithms:create"), fixed).status_code == 302
+    algorithm = Algorithm.objects.get(owner=alice, name="cifar")
+    assert algorithm.boot_file == "mytrain.py"
+    assert algorithm.code_file.name.endswith("mytrain.py")
+
+
 def test_int_bound_the_search_would_refuse_is_a_message_on_its_cell_and_kept(
     alice: Any, alice_client: Client
 ) -> None:
@@ -399,7 +421,12 @@ def test_delete_in_use_is_refused_with_a_message(
 def test_detail_shows_table_metric_and_failure_reason(
     alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    algorithm = _make(alice, django_capture_on_commit_callbacks, boot_file="main.py")
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(
+            owner=alice,
+            spec=valid_spec(boot_file="main.py"),
+            code=zip_upload({"train.py": b"print(1)\n"}),
+        )
     page = alice_client.get(reverse("algorithms:detail", args=[algorithm.pk])).content.decode()
     assert "--epochs" in page and "[1, 50]" in page and "one of adam, sgd" in page
     assert "Boot file &#x27;main.py&#x27; was not found" in page

@@ -113,27 +113,30 @@ def test_refused_form_keeps_values_and_shows_messages_beside_fields(
     screenshot(page, "algorithm-list-after-errors")
 
 
-def test_boot_file_missing_from_package_fails_with_reason_then_edit_fixes_it(
+def test_choosing_a_py_file_fills_the_boot_file_and_another_name_is_refused_on_its_field(
     page: Any, tmp_path: Path
 ) -> None:
-    script = write_script(tmp_path)
+    script = write_script(tmp_path, "mytrain.py")
     login(page, "alice")
     page.goto("/algorithms/create/")
     page.get_by_test_id("name").fill("wrong-boot-file")
+    # A single .py file is the whole package: choosing it fills the empty boot file.
     page.get_by_test_id("code-file").set_input_files(str(script))
-    page.get_by_test_id("boot-file").fill("main.py")
-    page.get_by_test_id("submit").click()
-    expect(page).to_have_url(re.compile(r"/algorithms/\d+/$"))
-    detail_url = page.url
+    expect(page.get_by_test_id("boot-file")).to_have_value("mytrain.py")
 
-    wait_for_status(page, "wrong-boot-file", "Failed")
-    page.goto(detail_url)
-    expect(page.get_by_test_id("status-reason")).to_contain_text("main.py")
-    screenshot(page, "algorithm-detail-failed")
-
-    page.get_by_test_id("edit-algorithm").click()
-    expect(page.get_by_test_id("boot-file")).to_have_value("main.py")
+    # Typed over, another name is refused on its field at once; the file is kept.
     page.get_by_test_id("boot-file").fill("train.py")
     page.get_by_test_id("submit").click()
-    expect(page).to_have_url(detail_url)
+    expect(page).to_have_url(re.compile(r"/algorithms/create/$"))
+    field = page.locator(".field:has([data-testid=boot-file])")
+    expect(field).to_contain_text(
+        "The package is the single file mytrain.py: its boot file is mytrain.py, not train.py."
+    )
+    expect(page.get_by_test_id("boot-file")).to_have_value("train.py")
+    expect(page.get_by_test_id("pending-code")).to_contain_text("mytrain.py")
+    screenshot(page, "algorithm-create-boot-file-refused")
+
+    page.get_by_test_id("boot-file").fill("mytrain.py")
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(re.compile(r"/algorithms/\d+/$"))
     wait_for_status(page, "wrong-boot-file", "Ready")

@@ -15,6 +15,20 @@
     radio.addEventListener("change", syncSource);
   });
 
+  // A single .py file is the whole package, so it is the boot file: choosing one fills an
+  // empty boot file (or one filled this way before); a typed one is left alone.
+  const codeInput = form.querySelector("#id_code");
+  const bootInput = form.querySelector("#id_boot_file");
+  if (codeInput && bootInput) {
+    let filled = "";
+    codeInput.addEventListener("change", function () {
+      const file = codeInput.files && codeInput.files[0];
+      if (!file || !/\.py$/i.test(file.name)) return;
+      if (bootInput.value.trim() !== "" && bootInput.value !== filled) return;
+      bootInput.value = filled = file.name;
+    });
+  }
+
   const autoSearch = form.querySelector("#id_auto_search");
   const autoBody = form.querySelector("[data-auto-search-body]");
   autoSearch.addEventListener("change", function () { autoBody.hidden = !autoSearch.checked; });

@@ -433,6 +433,27 @@ def test_detail_shows_table_metric_and_failure_reason(
     assert "tpe_search" in page and "gamma=0.25" in page
 
 
+def test_detail_with_an_empty_table_offers_the_scripts_options_without_denying_them(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    script = (
+        b"import argparse\n"
+        b"p = argparse.ArgumentParser()\n"
+        b"p.add_argument('--lr', type=float)\n"
+        b"p.parse_args()\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(
+            owner=alice,
+            spec=valid_spec(hyperparameters=[], auto_search=False),
+            code=py_upload(content=script),
+        )
+    page = alice_client.get(reverse("algorithms:detail", args=[algorithm.pk])).content.decode()
+    assert "lists 1 option; not in the table: <code>--lr</code>" in page
+    assert "The hyperparameter table is empty: jobs pass no options to the script." in page
+    assert "takes no hyperparameters" not in page
+
+
 # --- regex helpers ----------------------------------------------------------------------------
 
 

@@ -193,7 +193,9 @@ def best_so_far_figure(
                 "x": line["x"],
                 "y": line["y"],
                 "customdata": line["number"],
-                "mode": "lines",
+                # A line of one point draws nothing: its point is a marker until a second.
+                "mode": "lines" if len(line["x"]) > 1 else "lines+markers",
+                "marker": {"size": 7},
                 "line": {
                     "shape": "hv",
                     "color": BEST_COLOUR if key == "" else COLOURS[i % len(COLOURS)],

@@ -3,8 +3,9 @@
 Trials lost on the way are counted apart from the trials ended, as the trial budget
 counts them, on the job page (live too) and the job list; the trial table's Stop
 buttons stay inside their card at laptop widths; the best-so-far chart's y range hugs
-its values; Plotly's mode bar covers none of a chart's controls, labels or points; the
-objective-by-parameter chart labels a log axis by decades.
+its values and its first value is a point, not an empty chart; Plotly's mode bar covers
+none of a chart's controls, labels or points; the objective-by-parameter chart labels a
+log axis by decades.
 """
 
 from __future__ import annotations
@@ -289,3 +290,27 @@ def test_charts_read_from_their_data_and_the_mode_bar_covers_nothing(
     page.wait_for_timeout(300)
     seen = page.evaluate(MODEBAR, "[data-testid=trial-chart]")
     assert seen["bar"] and seen["covered"] == [], ("trial page", seen)
+
+
+def test_best_so_far_shows_the_first_value_as_a_point(
+    page: Any, algorithm: int, api: ApiClient, jobs: list[int], problems: list[str]
+) -> None:
+    # One ended trial: a line of one point draws nothing, so the chart looked empty.
+    job = start_job(api, algorithm, "one value so far", trials=1, reports=3)
+    jobs.append(job)
+    login(page, "alice")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"/training-jobs/{job}/")
+    best = page.locator("[data-live-chart=best]")
+    best.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const n = document.querySelector('[data-live-chart=best]');"
+        " return n && n.dataset.drawn && !n.hidden; }",
+        timeout=60_000,
+    )
+    assert best.evaluate("n => n.data.map(t => t.y.length)") == [1]
+    point = best.locator(".scatterlayer .point")
+    expect(point).to_have_count(1)
+    box = point.bounding_box()
+    assert box is not None and box["width"] >= 5 and box["height"] >= 5, box
+    best.screenshot(path=str(_artifact("best-so-far-one-point.png")))

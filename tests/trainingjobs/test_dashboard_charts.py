@@ -74,6 +74,29 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
     )
 
 
+def test_best_so_far_draws_a_line_of_one_trial_as_a_marker() -> None:
+    # The first trial with a value: a "lines" trace of one point would draw nothing.
+    first = dashboard_charts.best_so_far_figure(
+        [row(1, "completed", 0.64), row(2, "running", None)], goal="maximize", metric_name="acc"
+    )
+    assert first is not None
+    [line] = first["data"]
+    assert (line["x"], line["y"], line["mode"]) == ([1], [0.64], "lines+markers")
+    rows = [
+        row(1, "completed", 0.5, algorithm="tpe"),
+        row(2, "completed", 0.7, algorithm="random"),
+        row(3, "completed", 0.6, algorithm="tpe"),
+    ]
+    figure = dashboard_charts.best_so_far_figure(rows, goal="maximize", metric_name="acc")
+    assert figure is not None
+    modes = {t["name"]: (len(t["x"]), t["mode"]) for t in figure["data"]}
+    assert modes == {
+        "all algorithms": (3, "lines"),
+        "random": (1, "lines+markers"),
+        "tpe": (2, "lines"),
+    }
+
+
 def test_best_so_far_reads_its_y_range_from_the_values() -> None:
     # A maximised accuracy between 0.9 and 0.97: the range hugs the values (Plotly's own
     # went 0 to 1.5 with the line at the top).

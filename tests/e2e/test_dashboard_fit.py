@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_dashboard_live import CREATE_ALGORITHM, SLOW, SPEC, start_job
+from tests.e2e.test_dashboard_live import CREATE_ALGORITHM, SLOW, SPEC, job_data, start_job
 from tests.support.api import ApiClient
 from tests.support.browser import login, screenshot
 from tests.support.live import LiveConsole
@@ -314,3 +315,60 @@ def test_best_so_far_shows_the_first_value_as_a_point(
     box = point.bounding_box()
     assert box is not None and box["width"] >= 5 and box["height"] >= 5, box
     best.screenshot(path=str(_artifact("best-so-far-one-point.png")))
+
+
+MARK_EARLY_STOPPED = """\
+from trainingjobs.models import Trial
+print("MARKED", Trial.objects.filter(job_id={job}).update(status="early_stopped"))
+"""
+
+BADGES = """() => Array.from(document.querySelectorAll('[data-testid=trial-row] .badge'))
+  .map(b => ({ text: b.textContent, lines: Math.round(
+    b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight)) }))"""
+
+
+def test_status_badges_keep_to_one_line_beside_the_algorithm_column(
+    page: Any,
+    live_console: LiveConsole,
+    tmp_path: Path,
+    api: ApiClient,
+    jobs: list[int],
+    problems: list[str],
+) -> None:
+    # Two search algorithms take turns: the table gains its Algorithm column.
+    samplers = [{"name": "random", "params": {}}, {"name": "tpe", "params": {}}]
+    script = tmp_path / "train.py"
+    script.write_text(SLOW)
+    spec = {**SPEC, "name": "two-samplers", "search_algorithms": samplers}
+    out = live_console.manage(
+        "shell", "-c", CREATE_ALGORITHM.format(spec=json.dumps(spec), path=str(script))
+    )
+    _, pk, status, *reason = out.strip().splitlines()[-1].split(" ", 3)
+    assert status == "ready", reason
+    data = {
+        **job_data(int(pk), "badges on one line", trials=2, reports=2),
+        "search_algorithms": samplers,
+    }
+    status, body = api.request("POST", "/api/v1/training-jobs/", data)
+    assert status == 201, body
+    jobs.append(int(body["id"]))
+    api.wait_for(f"/api/v1/training-jobs/{body['id']}/", lambda j: j["status"] == "completed")
+    out = live_console.manage("shell", "-c", MARK_EARLY_STOPPED.format(job=body["id"]))
+    assert "MARKED 2" in out
+    login(page, "alice")
+    for width in (1280, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/training-jobs/{body['id']}/")
+        expect(page.locator("[data-testid=trial-row] .badge-early_stopped")).to_have_count(2)
+        badges = page.evaluate(BADGES)
+        assert [b["text"] for b in badges] == ["Early stopped", "Early stopped"], badges
+        assert all(b["lines"] == 1 for b in badges), (width, badges)
+        assert page.evaluate(STOP_BOX_SCROLL) <= 1, width
+        page.locator("[data-testid=trial-table]").screenshot(
+            path=str(_artifact(f"trial-table-badges-{width}.png"))
+        )
+
+
+STOP_BOX_SCROLL = """() => { const w = document.querySelector('[data-testid=trial-table]')
+  .closest('.table-wrap') || document.querySelector('[data-testid=trial-table]');
+  return w.scrollWidth - w.clientWidth; }"""

@@ -79,24 +79,25 @@ def format_param(value: Any) -> str:
 
 
 def format_duration(seconds: float | None) -> str:
-    """A duration in its two largest units.
+    """A duration in its two largest units, written as the job page's live counters write
+    it (``dashboard_format.js``), so a page and its live updates agree.
 
-    >>> [format_duration(s) for s in (4.2, 65, 3725, 90061, None)]
-    ['4s', '1m 05s', '1h 02m', '1d 01h', '—']
+    >>> [format_duration(s) for s in (4.4, 65, 3725, 90061, None)]
+    ['4 s', '1 min 05 s', '1 h 02 min', '1 d 01 h', '—']
     """
     if seconds is None:
         return "—"
-    s = max(0, int(seconds))
+    s = int(max(0.0, seconds) + 0.5)  # half up, as Math.round
     days, s = divmod(s, 86400)
     hours, s = divmod(s, 3600)
     minutes, s = divmod(s, 60)
     if days:
-        return f"{days}d {hours:02d}h"
+        return f"{days} d {hours:02d} h"
     if hours:
-        return f"{hours}h {minutes:02d}m"
+        return f"{hours} h {minutes:02d} min"
     if minutes:
-        return f"{minutes}m {s:02d}s"
-    return f"{s}s"
+        return f"{minutes} min {s:02d} s"
+    return f"{s} s"
 
 
 def elapsed(start: datetime | None, end: datetime | None) -> float | None:

@@ -21,7 +21,9 @@ FIELD_FOR_ERROR = {"name": "name", "file": "file", "server_path": "server_path"}
 class DatasetForm(forms.Form):
     name = forms.CharField(max_length=64, required=False)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    file = forms.FileField(required=False)
+    # An empty file is the service's refusal, with the API's message and beside the name's
+    # (Django's own check would stop the form before the service sees the name).
+    file = forms.FileField(required=False, allow_empty_file=True)
     server_path = forms.CharField(max_length=500, required=False)
     pending_file = forms.CharField(required=False, widget=forms.HiddenInput)
 

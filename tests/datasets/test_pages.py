@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from datasets import services
 from datasets.models import Dataset
@@ -87,6 +88,19 @@ def test_name_error_keeps_the_uploaded_file(
         again = alice_client.post("/datasets/create/", {"name": "fresh", "pending_file": token})
     assert again.status_code == 302
     assert Dataset.objects.get(name="fresh").size == 28
+
+
+def test_an_empty_file_and_a_taken_name_are_refused_together(
+    alice: Any, alice_client: Any
+) -> None:
+    create_dataset(alice, "taken", upload=csv_upload())
+    empty = SimpleUploadedFile("empty.csv", b"", content_type="text/csv")
+    answer = alice_client.post("/datasets/create/", {"name": "taken", "file": empty})
+    assert answer.status_code == 400
+    errors = answer.context["form"].errors
+    assert errors["name"] == ["You already have a dataset named 'taken'."]
+    assert errors["file"] == ["The uploaded file is empty."]  # the API's words
+    assert Dataset.objects.filter(owner=alice).count() == 1
 
 
 def test_server_folder_outside_roots_is_a_field_error(

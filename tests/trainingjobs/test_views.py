@@ -695,6 +695,11 @@ def test_trial_page_shows_values_command_points_and_log_tail(
     # The log header's count and the points' report numbers, which the live page extends.
     assert 'data-log-lines="2" data-testid="log-lines"><span data-log-count>2 lines</span>' in page
     assert re.findall(r'<tr data-step="(\d+)">', page) == ["1", "2"]
+    # One "Status" on the card (the run's facts), not a card and a row of that name.
+    run = page[page.index('data-testid="trial-run"') :]
+    run = run[: run.index("</dl>")]
+    assert page.count("<h2>Status</h2>") == 0 and "<h2>Run</h2>" in page
+    assert run.count("<dt>Status</dt>") == 1 and "<dt>Finished</dt>" in run
 
     log = alice_client.get(reverse("trainingjobs:trial_log", args=[job.pk, 1]))
     assert log["Content-Type"].startswith("text/plain")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,3 +47,15 @@ def sweep_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("SWEEP_URL", raising=False)
     monkeypatch.delenv("SWEEP_TOKEN", raising=False)
     return path
+
+
+def stop(job: Any) -> None:
+    """Cancel a job a test no longer needs. A short job may already have ended (the
+    console answers 409, "already ended"): then there is nothing to stop."""
+    from sweepconsole.errors import ConsoleError
+
+    try:
+        job.cancel()
+    except ConsoleError as exc:
+        if exc.status != 409:
+            raise

@@ -17,7 +17,7 @@ from sweepconsole import Console, NotFound
 from sweepconsole.cli import cli
 from sweepconsole.formatting import format_size
 
-from tests.client.conftest import ALGORITHM
+from tests.client.conftest import ALGORITHM, stop
 from tests.support.live import USERS, LiveConsole
 
 Sweep = Callable[..., Result]
@@ -212,7 +212,7 @@ def test_a_dataset_a_job_uses_is_not_deleted_and_the_job_names_it(
     path.write_text(CSV)
     dataset = alice.create_dataset(path, name="used")
     job = alice.submit(algorithm=ALGORITHM, dataset="used", fixed={"iterations": 5}, name="uses")
-    job.cancel()
+    stop(job)
     assert (job.data["dataset"], job.data["dataset_name"]) == (dataset.id, "used")
 
     refused = sweep("datasets", "delete", "used", "--yes")

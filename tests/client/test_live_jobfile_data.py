@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from sweepconsole import Console, Dataset
 from sweepconsole.cli import cli
 
-from tests.client.conftest import ALGORITHM
+from tests.client.conftest import ALGORITHM, stop
 from tests.support.live import USERS, LiveConsole
 
 TIMEOUT = 180
@@ -127,7 +127,7 @@ def test_job_file_dataset_and_environment_reach_the_trial_and_write_back(
     second = json.loads(resubmitted.stdout)
     for key in ("algorithm", "dataset", "environment", "hyperparameters"):
         assert second[key] == created[key], key
-    alice.get_job(second["id"]).cancel()
+    stop(alice.get_job(second["id"]))
 
 
 def test_python_submit_takes_a_dataset_by_name_and_an_environment(
@@ -141,7 +141,7 @@ def test_python_submit_takes_a_dataset_by_name_and_an_environment(
         name="python with data",
     )
     assert (job.data["dataset"], job.data["environment"]) == (dataset.id, {"RUN_LABEL": "python"})
-    job.cancel()
+    stop(job)
 
 
 def _refused(env: dict[str, str], job_file: Path, text: str) -> str:
@@ -251,7 +251,7 @@ def test_a_written_job_file_keeps_only_non_default_parameters_and_submits_the_sa
     submitted = sweep(env, "jobs", "submit", str(job_file), "--json")
     assert submitted.exit_code == 0, submitted.output
     created = json.loads(submitted.stdout)
-    alice.get_job(created["id"]).cancel()
+    stop(alice.get_job(created["id"]))
     # The console stores all eight TPE parameters and every option of the policy.
     assert len(created["search_algorithms"][0]["params"]) == 8
     assert created["policy"]["evaluation_interval"] == 1
@@ -268,6 +268,6 @@ def test_a_written_job_file_keeps_only_non_default_parameters_and_submits_the_sa
     resubmitted = sweep(env, "jobs", "submit", str(again), "--json")
     assert resubmitted.exit_code == 0, resubmitted.output
     second = json.loads(resubmitted.stdout)
-    alice.get_job(second["id"]).cancel()
+    stop(alice.get_job(second["id"]))
     for key in ("algorithm", "search_space", "search_algorithms", "policy", "hyperparameters"):
         assert second[key] == created[key], key

@@ -48,10 +48,14 @@ class BanditPolicy(ComparingPolicy):
     @classmethod
     def _check_together(cls, options: dict[str, Any]) -> None:
         factor, amount = options["slack_factor"], options["slack_amount"]
-        if (factor is None) == (amount is None):
+        if factor is None and amount is None:
             raise SamplerParamError(
-                "bandit needs exactly one of slack_factor or slack_amount, got "
-                f"slack_factor={factor!r}, slack_amount={amount!r}"
+                "bandit needs exactly one of slack_factor or slack_amount, got neither"
+            )
+        if factor is not None and amount is not None:
+            raise SamplerParamError(
+                "bandit needs exactly one of slack_factor or slack_amount, got both "
+                f"(slack_factor={factor!r}, slack_amount={amount!r})"
             )
 
     def threshold(self, best: float) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import login, screenshot, wait_for_status
+from tests.support.browser import ARTIFACTS, login, screenshot, wait_for_status
 from tests.support.live import LiveConsole
 
 EXAMPLE = "sgd-diabetes"
@@ -260,6 +260,46 @@ def test_refused_submit_keeps_everything_typed(
     expect(page.get_by_test_id("job-status")).to_have_text("Canceled")
     expect(page.get_by_role("status").first).to_contain_text("Job canceled")
     screenshot(page, "job-detail-canceled")
+
+
+BORDER = "n => getComputedStyle(n).borderTopColor"
+
+
+def test_a_policy_without_a_slack_marks_its_select_not_every_parameter(
+    page: Any, live_console: LiveConsole, errors: Any
+) -> None:
+    login(page, "alice")
+    example_algorithm(page, live_console)
+    page.get_by_test_id("create-job").click()
+    page.get_by_test_id("name").fill("bandit-without-slack")
+    set_range(page, "eta0", "0.001", "0.05", scale="log")
+    page.get_by_test_id("policy").select_option("bandit")
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("form-errors")).to_contain_text("was not created")
+
+    field = page.locator(".field", has=page.get_by_test_id("policy"))
+    expect(field.locator(".errorlist").first).to_have_text(
+        "Bandit needs exactly one of slack_factor or slack_amount, got neither."
+    )
+    field.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    field.screenshot(path=str(ARTIFACTS / "job-create-policy-error.png"))
+    red = page.get_by_test_id("policy").evaluate(BORDER)
+    # The parameters have no error of their own: their frames keep their colour.
+    for name in ("evaluation_interval", "slack_factor", "slack_amount"):
+        frame = page.locator(".param", has=page.get_by_test_id(f"policy-bandit-{name}"))
+        assert frame.locator(".param-input").evaluate(BORDER) != red, name
+    expect(page.get_by_test_id("policy-bandit-slack_factor")).to_have_value("")
+
+    # Given a slack, it is created (and canceled: the slots go back to the other tests).
+    page.get_by_test_id("policy-bandit-slack_factor").fill("0.2")
+    page.get_by_test_id("max-trials").fill("1")
+    page.get_by_test_id("max-concurrent").fill("1")
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(re.compile(r"/training-jobs/\d+/$"))
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("cancel-job").click()
+    expect(page.get_by_test_id("job-status")).to_have_text("Canceled")
 
 
 # A training run that takes as long as it is told (a second a step), so the test can

@@ -71,10 +71,20 @@ def test_best_trial_itself_continues_with_negative_metric() -> None:
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"slack_factor": 0.1, "slack_amount": 0.1}], ids=["neither", "both"]
+    ("params", "said"),
+    [
+        ({}, "got neither$"),
+        (
+            {"slack_factor": 0.1, "slack_amount": 0.2},
+            r"got both \(slack_factor=0.1, slack_amount=0.2\)$",
+        ),
+    ],
+    ids=["neither", "both"],
 )
-def test_exactly_one_slack_is_required(params: dict[str, float]) -> None:
+def test_exactly_one_slack_is_required(params: dict[str, float], said: str) -> None:
     with pytest.raises(SamplerParamError, match="exactly one of slack_factor or slack_amount"):
+        make_policy("bandit", **params)
+    with pytest.raises(SamplerParamError, match=said):
         make_policy("bandit", **params)
 
 

@@ -86,7 +86,7 @@ def test_rest_api_example_creates_an_algorithm_and_a_job_of_it(
     algorithm = _get(live_console, token, f"/api/v1/algorithms/{job['algorithm']}/")
     assert (algorithm["owner"], algorithm["name"], algorithm["status"]) == (
         "alice",
-        "digits-mlp",
+        "my-digits-mlp",
         "ready",
     )
     named = {*job["hyperparameters"], *job["search_space"]}

@@ -65,12 +65,16 @@ def from_spec(param: str, spec: Mapping[str, Any]) -> Distribution:
     required, optional = _FIELDS[kind]
     given = set(spec) - {"type"}
     missing = required - given
+    takes = ", ".join([*sorted(required), *sorted(optional)])
     if missing:
-        raise SpaceError(f"{param}: {kind} needs {', '.join(sorted(missing))}, got {dict(spec)!r}")
+        raise SpaceError(
+            f"{param}: {kind} needs {', '.join(sorted(missing))} (it takes {takes}; "
+            f"given: {', '.join(sorted(given)) or 'nothing'})"
+        )
     unknown = given - required - optional
     if unknown:
         raise SpaceError(
-            f"{param}: unknown field(s) {', '.join(sorted(unknown))} for {kind}, got {dict(spec)!r}"
+            f"{param}: unknown field(s) {', '.join(sorted(unknown))} for {kind} (it takes {takes})"
         )
     try:
         return _build(kind, spec)

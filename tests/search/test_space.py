@@ -139,8 +139,15 @@ def test_true_is_not_one_in_a_choice() -> None:
         ({"type": "choice", "values": [[1]]}, "got [1]"),
         ({"type": "randint", "upper": 0}, "upper must be an integer >= 1, got upper=0"),
         ({"type": "gaussian", "mu": 0}, "type must be one of"),
-        ({"type": "uniform", "low": 0}, "uniform needs high"),
-        ({"type": "uniform", "low": 0, "high": 1, "hgih": 2}, "unknown field(s) hgih"),
+        ({"type": "uniform", "low": 0}, "uniform needs high (it takes high, low; given: low)"),
+        (
+            {"type": "float", "low": "a"},
+            "float needs high (it takes high, low, log, step; given: low)",
+        ),
+        (
+            {"type": "uniform", "low": 0, "high": 1, "hgih": 2},
+            "unknown field(s) hgih for uniform (it takes high, low)",
+        ),
     ],
 )
 def test_bad_spec_names_param_and_echoes_value(spec: dict[str, Any], message: str) -> None:

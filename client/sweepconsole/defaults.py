@@ -1,4 +1,5 @@
-"""Which of a stored job's search-algorithm and policy parameters go without saying.
+"""Which of a stored job's search-algorithm and policy parameters, and of its ranges'
+fields, go without saying.
 
 The console stores every parameter of a job's search algorithms and policy, defaults
 included (eight for TPE, five for a bandit policy). Written back, as Python objects
@@ -21,13 +22,20 @@ except where something between the file and the stored job puts a value in its p
 
 A parameter no catalogue names a default for is always written. This module does no I/O:
 ``Console.search_algorithm_defaults`` and ``Console.policy_defaults`` read the catalogues.
+
+A range of the search space follows the same rule (``range_without_defaults``): a field
+is left out when reading the range back without it gives the same value, i.e. it is at
+its kind's default (``log: false`` and ``step: null`` for a float range, ``log: false``
+and ``step: 1`` for an int range), as the kind's own class declares it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import MISSING, fields
 from typing import Any
 
+from sweepconsole.distribution_kinds import FloatRange, IntRange
 from sweepconsole.errors import SpecError
 from sweepconsole.sampling import policy_class, policy_defaults
 
@@ -35,12 +43,20 @@ __all__ = [
     "catalogue_defaults",
     "left_out_gives",
     "policy_without_defaults",
+    "range_without_defaults",
     "search_algorithm_defaults",
     "search_algorithms_without_defaults",
     "without_defaults",
 ]
 
 Defaults = Mapping[str, Mapping[str, Any]]  # {search algorithm or policy: {parameter: default}}
+
+# {range kind: {field: default}}: what reading a range without the field gives, taken from
+# the kind's own dataclass so the two cannot drift apart.
+_RANGE_DEFAULTS: dict[str, dict[str, Any]] = {
+    kind.type: {f.name: f.default for f in fields(kind) if f.default is not MISSING}
+    for kind in (FloatRange, IntRange)
+}
 
 
 def _same(value: Any, default: Any) -> bool:
@@ -167,3 +183,17 @@ def policy_without_defaults(
         sent = {}  # a policy this client does not know: nothing is filled in for it
     listed = (catalogue or {}).get(str(name), {})
     return {"name": name, **without_defaults(params, left_out_gives(listed, sent=sent))}
+
+
+def range_without_defaults(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A search-space range's JSON (``{"type", ...}``, as ``Distribution.to_json()``
+    writes it) without the fields at their kind's default, in their order; a kind with no
+    such fields comes back whole. Reading the result back gives the same range.
+
+    >>> range_without_defaults({"type": "float", "low": 0.1, "high": 1, "log": True,
+    ...                         "step": None})
+    {'type': 'float', 'low': 0.1, 'high': 1, 'log': True}
+    >>> range_without_defaults({"type": "int", "low": 0, "high": 64, "log": False, "step": 8})
+    {'type': 'int', 'low': 0, 'high': 64, 'step': 8}
+    """
+    return without_defaults(spec, _RANGE_DEFAULTS.get(str(spec.get("type")), {}))

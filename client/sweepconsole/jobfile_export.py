@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sweepconsole.defaults import policy_without_defaults
+from sweepconsole.defaults import policy_without_defaults, range_without_defaults
 from sweepconsole.distributions import from_json
 from sweepconsole.errors import SpecError
 from sweepconsole.jobfile_check import LIMITS
@@ -91,7 +91,8 @@ def _range_entry(spec: Mapping[str, Any]) -> Any:
         return dict(spec)
     if dist.type in _HYPERDRIVE_KINDS:
         return dist.expression()
-    return dist.to_json()
+    # The fields at their kind's default go without saying (no "step: null" in every range).
+    return range_without_defaults(dist.to_json())
 
 
 def dump_document(doc: Mapping[str, Any]) -> str:

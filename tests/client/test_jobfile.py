@@ -287,6 +287,27 @@ def test_job_exports_to_a_file_that_submits_the_same_job(tmp_path: Path) -> None
     assert yaml.safe_load(text)["search_space"]["penalty"] == "choice('l2', 'l1')"
 
 
+def test_exported_ranges_leave_out_fields_at_their_kinds_default(tmp_path: Path) -> None:
+    stored_space = {
+        "lr": {"type": "float", "low": 1e-4, "high": 0.1, "log": True, "step": None},
+        "batch": {"type": "int", "low": 16, "high": 128, "log": False, "step": 16},
+        "drop": {"type": "float", "low": 0.0, "high": 0.5, "log": False, "step": 0.1},
+        "width": {"type": "int", "low": 1, "high": 64, "log": True, "step": 1},
+    }
+    stored = {"id": 8, "name": "ranges", "algorithm": 2, "algorithm_name": "mlp"}
+    stored.update(search_space=stored_space, search_algorithms=[{"name": "random"}])
+    text = dump_document(job_to_document(Job(None, stored)))  # type: ignore[arg-type]
+    assert "step: null" not in text and "log: false" not in text and "step: 1\n" not in text
+    assert yaml.safe_load(text)["search_space"] == {
+        "lr": {"type": "float", "low": 1e-4, "high": 0.1, "log": True},
+        "batch": {"type": "int", "low": 16, "high": 128, "step": 16},
+        "drop": {"type": "float", "low": 0.0, "high": 0.5, "step": 0.1},
+        "width": {"type": "int", "low": 1, "high": 64, "log": True},
+    }
+    # Read back, the file sends the very ranges the job holds.
+    assert load(text, tmp_path).body["search_space"] == stored_space
+
+
 DATA = (
     GOOD
     + """\

@@ -348,6 +348,7 @@ def _help_context(
         "count": len(options.hyperparameters),
         "missing": missing_from_table(raw["hyperparameters"], options),
         "left_out": left_out_by_reason(options.left_out),
+        "data_switch_off": options.accepts_data_urls and not raw.get("accepts_data_urls"),
         "merged": merged,
     }
 

@@ -209,3 +209,26 @@ def test_the_edit_page_and_the_api_say_which_rows_were_guessed(
     assert [g["name"] for g in answer["guessed"]] == [
         r["name"] for r in answer["hyperparameters"]
     ]
+
+
+def test_a_script_taking_data_locations_with_the_switch_off_is_pointed_at_it(
+    alice: Any, alice_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    spec = json.loads((EXAMPLES / "digits_mlp" / "algorithm.json").read_text())
+    spec["accepts_data_urls"] = False
+    with django_capture_on_commit_callbacks(execute=True):
+        algorithm = services.algorithm_create(
+            owner=alice, spec=spec, server_path=str(EXAMPLES / "digits_mlp")
+        )
+    algorithm.refresh_from_db()
+    assert algorithm.status == Algorithm.Status.READY, algorithm.status_reason
+    edit = reverse("algorithms:edit", args=[algorithm.pk])
+    detail = alice_client.get(reverse("algorithms:detail", args=[algorithm.pk])).content.decode()
+    assert 'data-testid="data-switch-off">The script takes <code>--data_url</code>' in detail
+    assert f'on the <a href="{edit}">edit page</a> for the console to pass' in detail
+    form = alice_client.get(edit).content.decode()
+    assert "under <em>How the script takes arguments</em>" in form
+    # Switched on, nothing to point at.
+    Algorithm.objects.filter(pk=algorithm.pk).update(accepts_data_urls=True)
+    detail = alice_client.get(reverse("algorithms:detail", args=[algorithm.pk])).content.decode()
+    assert "data-switch-off" not in detail

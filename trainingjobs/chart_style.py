@@ -10,6 +10,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from trainingjobs.chart_data import tick_step
+
 BEST_COLOUR = "#cf222e"
 COLOURS = (
     "#1f6feb",
@@ -59,6 +61,34 @@ def base_layout(**extra: Any) -> dict[str, Any]:
 def axis_style(title: str) -> dict[str, Any]:
     """A plain axis titled ``title``: light grid, no zero line."""
     return {"title": {"text": title}, "gridcolor": "#edf0f4", "zeroline": False}
+
+
+# At most about this many ticks on an axis that counts (trials, reports).
+COUNT_TICKS_MAX = 10
+
+
+def count_ticks(largest: float) -> dict[str, Any]:
+    """The ticks of an axis that counts (trial numbers, report numbers), from 0 up to
+    ``largest``: whole numbers only (Plotly's own ticks of 1 to 3 fall on 0.5, 1.5 ...),
+    every 1, 2, 5, 10 ... so that at most about ``COUNT_TICKS_MAX`` show. The live pages
+    widen the step as the count grows (``SweepFormat.countTicks``, the same rule).
+
+    >>> count_ticks(3)
+    {'tickmode': 'linear', 'tick0': 0, 'dtick': 1, 'tickformat': 'd'}
+    >>> count_ticks(22)["dtick"], count_ticks(400)["dtick"]
+    (5, 50)
+    """
+    return {
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": tick_step(largest, COUNT_TICKS_MAX),
+        "tickformat": "d",
+    }
+
+
+def count_axis(title: str, largest: float) -> dict[str, Any]:
+    """``axis_style`` for an axis of trial or report numbers up to ``largest``."""
+    return {**axis_style(title), **count_ticks(largest)}
 
 
 def value_range(values: Iterable[float | None], margin: float = 0.08) -> list[float] | None:

@@ -18,7 +18,14 @@ from typing import Any
 import plotly.graph_objects as go
 
 from trainingjobs.chart_data import Curve, finite, value_text
-from trainingjobs.chart_style import BEST_COLOUR, COLOURS, SHADES, axis_style, base_layout
+from trainingjobs.chart_style import (
+    BEST_COLOUR,
+    COLOURS,
+    SHADES,
+    axis_style,
+    base_layout,
+    count_axis,
+)
 
 # Plotly imports its figure and trace classes lazily, at first use. Two requests drawing
 # figures in two threads at once (the job page and its live figures) deadlocked in that
@@ -53,7 +60,7 @@ def metric_figure(curves: Sequence[Curve], *, metric_name: str) -> dict[str, Any
     figure = go.Figure(
         data=traces,
         layout=base_layout(
-            xaxis=axis_style("report"),
+            xaxis=count_axis("report", max((max(c.steps, default=0) for c in curves), default=0)),
             yaxis=axis_style(metric_name or "metric"),
             showlegend=0 < len(curves) <= LEGEND_MAX,
             legend={"orientation": "v", "x": 1.02, "y": 1},

@@ -33,6 +33,8 @@ from trainingjobs.chart_style import (
     STOP_COLOUR,
     axis_style,
     base_layout,
+    count_axis,
+    count_ticks,
     log_ticks,
     value_range,
 )
@@ -111,9 +113,10 @@ def metric_live_figure(
         curve = [compact(v) for v in row["curve"]]
         meta_running[str(row["number"])] = len(data)
         data.append(running_trace(row["number"], i, list(range(1, len(curve) + 1)), curve))
+    reports = max((x for trace in data for x in trace["x"] if x is not None), default=0)
     layout = base_layout(
         height=370,
-        xaxis=axis_style("report"),
+        xaxis=count_axis("report", reports),
         yaxis=axis_style(metric_name or "metric"),
         showlegend=True,
         # Below the axis title: a legend above the plot grows with each running trial and
@@ -212,9 +215,10 @@ def best_so_far_figure(
             "customdata": [by.get(k, {}).get("number", []) for k in keys],
         }
 
+    numbers = count_ticks(max((x for line in by_number.values() for x in line["x"]), default=0))
     layout = base_layout(
         height=300,
-        xaxis=axis_style("trial"),
+        xaxis={**axis_style("trial"), **numbers},
         # From the data, as the metric chart's autorange reads it: Plotly's own range of
         # a flat or nearly flat line spans 0 to 1.5 with the line at the top.
         yaxis={
@@ -232,8 +236,8 @@ def best_so_far_figure(
             "axes": {
                 "number": [
                     axis_args(by_number),
-                    # Plotly's own ticks again.
-                    {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"},
+                    # Whole trial numbers again.
+                    {"xaxis.title.text": "trial", **{f"xaxis.{k}": v for k, v in numbers.items()}},
                 ],
                 "time": [
                     axis_args(by_time),
@@ -242,6 +246,7 @@ def best_so_far_figure(
                         "xaxis.tickmode": "linear",
                         "xaxis.dtick": tick_step(span / unit.seconds),
                         "xaxis.tick0": 0,
+                        "xaxis.tickformat": "",  # a time may fall between whole units
                     },
                 ],
             }

@@ -254,6 +254,10 @@ def test_charts_read_from_their_data_and_the_mode_bar_covers_nothing(
     assert best.evaluate("n => n.layout.yaxis.range") == [low, high]
     page.get_by_test_id("best-by-trial").click()
     expect(best.locator(".g-xtitle")).to_have_text("trial")
+    # Trial and report numbers are whole: no tick at 1.5 on either axis.
+    for name in ("best", "metric"):
+        ticks = page.locator(f"[data-live-chart={name}] .xtick text").all_text_contents()
+        assert ticks and all(t.isdigit() for t in ticks), (name, ticks)
 
     # Objective by parameter: lr is searched on a log scale; its axis labels decades in
     # full, no bare "2" or "5" between them.

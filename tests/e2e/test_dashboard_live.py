@@ -259,5 +259,33 @@ def test_the_trial_page_tails_its_log_live(
     )
     assert rows == counted and rows >= points
     expect(log).to_contain_text("checkpoint 10", timeout=15_000)
+    # The Run card: the latest report, growing live, and a duration that ticks.
+    value = page.get_by_test_id("trial-value")
+    expect(value).to_contain_text(re.compile(r"\(latest, report \d+\)"))
+    report = int(re.findall(r"report (\d+)", value.inner_text())[0])
+    duration = page.get_by_test_id("trial-duration")
+    ticked = duration.inner_text()
+    page.wait_for_timeout(1200)
+    assert duration.inner_text() != ticked
+    newest = int(re.findall(r"report (\d+)", value.inner_text())[0])
+    assert newest > report
+    # The value is the points table's row of that report.
+    row = page.locator(f'[data-testid=metric-points] tbody tr[data-step="{newest}"]')
+    assert row.locator("td").nth(1).inner_text() == value.locator("strong").inner_text()
+    # Whole report numbers on the chart's axis, widening as the reports grow.
+    axis = page.evaluate(
+        "() => { const a = document.querySelector('[data-testid=trial-chart]')._fullLayout.xaxis;"
+        " return [a.tickformat, a.dtick, a._vals.map(t => t.x)]; }"
+    )
+    assert axis[0] == "d" and axis[1] >= 1
+    assert all(float(x) == int(x) for x in axis[2])
     screenshot(page, "dashboard-trial-log")
     api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")
+    # Ended: the final duration stays, the value is no longer "latest".
+    run = page.get_by_test_id("trial-run")
+    expect(run.locator(".badge").first).not_to_have_text("Running", timeout=20_000)
+    expect(value).not_to_contain_text("latest")
+    final = duration.inner_text()
+    page.wait_for_timeout(1500)
+    assert duration.inner_text() == final
+    screenshot(page, "dashboard-trial-ended")

@@ -108,6 +108,11 @@ def test_trial_figure_is_one_line_without_a_legend() -> None:
     assert figure is not None
     assert len(figure["data"]) == 1 and figure["layout"]["showlegend"] is False
     assert list(figure["data"][0]["x"]) == [1, 2, 3]
+    # Report numbers are whole: no tick at 1.5.
+    axis = figure["layout"]["xaxis"]
+    assert (axis["tickmode"], axis["dtick"], axis["tickformat"]) == ("linear", 1, "d")
+    long = charts.trial_figure(list(range(1, 23)), [0.5] * 22, metric_name="acc")
+    assert long is not None and long["layout"]["xaxis"]["dtick"] == 5
 
 
 def test_parallel_figure_puts_a_log_scaled_parameter_on_a_log_axis() -> None:
@@ -151,7 +156,16 @@ def test_parallel_labels_sit_beyond_the_lines_or_on_a_white_backing() -> None:
 # The create form's examples live in its section modules since it was split.
 @pytest.mark.parametrize(
     "module",
-    [charts, chart_data, dashboard_charts, pages, dashboard_metric, form_rows, form_errors],
+    [
+        charts,
+        chart_data,
+        chart_style,
+        dashboard_charts,
+        pages,
+        dashboard_metric,
+        form_rows,
+        form_errors,
+    ],
 )
 def test_docstring_examples_of_the_page_modules_run(module: Any) -> None:
     result = doctest.testmod(module, verbose=False)

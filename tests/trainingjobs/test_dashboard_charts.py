@@ -56,7 +56,13 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
     # Plotly's mode bar covered them.
     assert "updatemenus" not in figure["layout"]
     axes = figure["layout"]["meta"]["axes"]
-    assert axes["number"][1] == {"xaxis.title.text": "trial", "xaxis.tickmode": "auto"}
+    assert axes["number"][1] == {
+        "xaxis.title.text": "trial",
+        "xaxis.tickmode": "linear",
+        "xaxis.tick0": 0,
+        "xaxis.dtick": 1,
+        "xaxis.tickformat": "d",
+    }
     assert axes["number"][0]["x"][0] == [1, 2, 4]
     by_time, axis = axes["time"]
     assert by_time["x"][0] == [18.0, 28.0, 48.0]
@@ -65,6 +71,7 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
         "xaxis.tickmode": "linear",
         "xaxis.dtick": 10,
         "xaxis.tick0": 0,
+        "xaxis.tickformat": "",
     }
     assert (
         dashboard_charts.best_so_far_figure(
@@ -72,6 +79,39 @@ def test_best_so_far_has_a_line_per_algorithm_when_several_took_turns() -> None:
         )
         is None
     )
+
+
+def test_trial_and_report_axes_tick_whole_numbers_at_most_about_ten() -> None:
+    few = [row(1, "completed", 0.5), row(2, "completed", 0.7)]
+    best = dashboard_charts.best_so_far_figure(few, goal="maximize", metric_name="acc")
+    assert best is not None
+    axis = best["layout"]["xaxis"]
+    # Two trials: ticks at 1 and 2, not Plotly's own 1, 1.5, 2.
+    assert (axis["tickmode"], axis["tick0"], axis["dtick"], axis["tickformat"]) == (
+        "linear",
+        0,
+        1,
+        "d",
+    )
+    many = [row(n, "completed", 0.01 * n) for n in range(1, 46)]
+    best = dashboard_charts.best_so_far_figure(many, goal="maximize", metric_name="acc")
+    assert best is not None and best["layout"]["xaxis"]["dtick"] == 5  # 0, 5 ... 45
+    running = [row(1, "running", None, curve=[0.1] * 3, finished=None)]
+    metric = dashboard_charts.metric_live_figure(running, metric_name="acc", best_number=None)
+    assert metric["layout"]["xaxis"]["dtick"] == 1
+    assert metric["layout"]["xaxis"]["tickformat"] == "d"
+    long = [row(1, "completed", 0.5, curve=[0.1] * 230)]
+    metric = dashboard_charts.metric_live_figure(long, metric_name="acc", best_number=1)
+    assert metric["layout"]["xaxis"]["dtick"] == 50  # 230 reports: 0, 50 ... 200
+    assert [chart_style.count_ticks(n)["dtick"] for n in (0, 3, 10, 11, 22, 100, 101)] == [
+        1,
+        1,
+        1,
+        2,
+        5,
+        10,
+        20,
+    ]
 
 
 def test_best_so_far_draws_a_line_of_one_trial_as_a_marker() -> None:

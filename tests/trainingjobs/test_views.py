@@ -726,6 +726,33 @@ def test_trial_page_of_a_queued_trial_renders(alice_client: Client, alice: Any) 
     assert 'hidden data-log-lines="0" data-testid="log-lines"' in page
 
 
+def test_trial_page_of_a_running_trial_shows_its_latest_report_and_a_live_duration(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice)
+    add_trial(job, 1, None, status="running", finished_at=None, curve=[0.1 * k for k in range(22)])
+    page = alice_client.get(reverse("trainingjobs:trial", args=[job.pk, 1])).content.decode()
+    value = re.search(r'data-testid="trial-value"[^>]*>(.*?)</dd>', page)
+    assert value is not None
+    assert re.search(r"<strong data-run-number>2\.1</strong>", value.group(1))
+    assert "(latest, report 22)" in value.group(1)
+    # The page's script ticks the duration from the start it carries.
+    assert re.search(r'data-testid="trial-duration" data-run-started="[0-9T:.+-]+">30 s<', page)
+    ended = add_trial(job, 2, 0.7, curve=[0.5, 0.7])
+    page = alice_client.get(reverse("trainingjobs:trial", args=[job.pk, 2])).content.decode()
+    assert "<strong>0.7</strong>" in page and "latest" not in page
+    assert ended.finished_at and "data-run-started" not in page
+
+
+def test_job_lists_count_trials_ended_as_the_job_page_does(
+    alice_client: Client, alice: Any
+) -> None:
+    make_job(alice, make_algorithm(alice), name="counted")
+    for name in ("trainingjobs:list", "home"):
+        page = alice_client.get(reverse(name)).content.decode()
+        assert "<th>Trials ended / total</th>" in page and "Trials done" not in page
+
+
 def test_home_shows_running_jobs(alice_client: Client, alice: Any, bob: Any) -> None:
     algorithm = make_algorithm(alice)
     make_job(alice, algorithm, name="visible-run")

@@ -53,10 +53,12 @@
           line: { color: COLOURS[i % COLOURS.length], width: 2 }, marker: { size: 4 },
         };
       });
+      const longest = Math.max(1, ...data.map(function (t) { return t.x.length; }));
       window.Plotly.newPlot(chart, data, {
         // The top margin is Plotly's mode bar's; the legend below the axis title.
         height: 330, margin: { l: 56, r: 16, t: 32, b: 84 }, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
-        xaxis: { title: { text: "report" }, gridcolor: "#edf0f4", zeroline: false },
+        xaxis: { title: { text: "report" }, gridcolor: "#edf0f4", zeroline: false,
+          tickmode: "linear", tick0: 0, tickformat: "d", dtick: F.countTicks(longest)["xaxis.dtick"] },
         yaxis: { title: { text: options.metric || "metric" }, gridcolor: "#edf0f4", zeroline: false },
         legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" }, font: { size: 12 },
       }, { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"] });

@@ -224,7 +224,15 @@
     }
     if (!xs.length) return;
     const node = metricNode();
+    // Whole report numbers on the axis, their step widening as the reports grow.
+    const ticks = F.countTicks(xs[xs.length - 1]);
+    const axis = state.metric.layout.xaxis = state.metric.layout.xaxis || {};
+    const wider = !(axis.dtick >= ticks["xaxis.dtick"]);
+    if (wider) {
+      for (const path of Object.keys(ticks)) axis[path.slice(6)] = ticks[path];
+    }
     if (node && node.dataset.drawn && !node.hidden) {
+      if (wider) window.Plotly.relayout(node, ticks);
       window.Plotly.extendTraces(node, { x: [xs], y: [ys] }, [index]);
       trace.x = trace.x.concat(xs);  // extendTraces extended the node's copy; keep ours in step
       trace.y = trace.y.concat(ys);

@@ -79,8 +79,28 @@
     return (end - Date.parse(startIso)) / 1000;
   }
 
+  // The ticks of an axis that counts (trials, reports) up to `largest`, as a Plotly
+  // relayout: whole numbers every 1, 2, 5, 10 ... so that at most about 10 show (the
+  // server's chart_style.count_ticks; Plotly's own ticks of 1 to 3 fall on halves).
+  function countTicks(largest, axis) {
+    const most = 10;
+    let step = 1;
+    for (let magnitude = 1; ; magnitude *= 10) {
+      const found = [1, 2, 5].find(function (f) { return largest <= most * f * magnitude; });
+      if (found) { step = found * magnitude; break; }
+    }
+    const name = axis || "xaxis";
+    const update = {};
+    update[name + ".tickmode"] = "linear";
+    update[name + ".tick0"] = 0;
+    update[name + ".dtick"] = step;
+    update[name + ".tickformat"] = "d";
+    return update;
+  }
+
   window.SweepFormat = {
     metric: metric, plottable: plottable, param: param, duration: duration, el: el,
     csrfToken: csrfToken, statusLabel: statusLabel, badge: badge, secondsBetween: secondsBetween,
+    countTicks: countTicks,
   };
 })();

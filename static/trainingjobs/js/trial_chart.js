@@ -25,6 +25,13 @@
   }
   node.dataset.points = String(drawn.size);
 
+  // countTicks' relayout as layout.xaxis keys: whole report numbers up to `largest`.
+  function axisTicks(largest) {
+    const ticks = F.countTicks(largest), keys = {};
+    for (const path of Object.keys(ticks)) keys[path.slice(6)] = ticks[path];
+    return keys;
+  }
+
   // The chart of a trial with no report yet, as trainingjobs/charts.py draws one.
   function emptyFigure() {
     return {
@@ -36,7 +43,8 @@
       layout: {
         height: 300, showlegend: false, hovermode: "closest",
         margin: { l: 56, r: 20, t: 32, b: 44 },  // the top margin: Plotly's mode bar
-        xaxis: { title: { text: "report" }, gridcolor: "#edf0f4", zeroline: false },
+        xaxis: Object.assign({ title: { text: "report" }, gridcolor: "#edf0f4", zeroline: false },
+          axisTicks(1)),
         yaxis: { title: { text: node.dataset.metric }, gridcolor: "#edf0f4", zeroline: false },
       },
     };
@@ -99,6 +107,12 @@
       if (empty) empty.hidden = true;
       redraw(true);
     } else if (appended) {
+      // The tick step widens as the reports grow (whole numbers, about 10 ticks at most).
+      const ticks = axisTicks(fresh[fresh.length - 1][0]);
+      if (!(figure.layout.xaxis.dtick >= ticks.dtick)) {
+        Object.assign(figure.layout.xaxis, ticks);
+        window.Plotly.relayout(node, F.countTicks(fresh[fresh.length - 1][0]));
+      }
       window.Plotly.extendTraces(node, {
         x: [fresh.map(function (p) { return p[0]; })],
         y: [fresh.map(function (p) { return F.plottable(p[1]); })],
@@ -107,14 +121,21 @@
       redraw(false);  // a missed point older than the newest drawn: the line in order
     }
     node.dataset.points = String(drawn.size);
+    // The Run card's latest value, as reported (NaN and inf spelled out, not a gap).
+    const newest = fresh[fresh.length - 1];
+    if (window.SweepTrialRun && newest[0] > last) window.SweepTrialRun.latest(newest[0], newest[1]);
   }
 
   function redraw(first) {
     const xs = Array.from(drawn.keys()).sort(function (a, b) { return a - b; });
     figure.data[0].x = xs;
     figure.data[0].y = xs.map(function (x) { return drawn.get(x); });
+    Object.assign(figure.layout.xaxis, axisTicks(xs.length ? xs[xs.length - 1] : 1));
     if (first) window.Plotly.newPlot(node, figure.data, figure.layout, CONFIG);
-    else window.Plotly.restyle(node, { x: [figure.data[0].x], y: [figure.data[0].y] }, [0]);
+    else {
+      window.Plotly.restyle(node, { x: [figure.data[0].x], y: [figure.data[0].y] }, [0]);
+      window.Plotly.relayout(node, F.countTicks(xs[xs.length - 1]));
+    }
   }
 
   function catchUp() {

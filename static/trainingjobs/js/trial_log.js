@@ -79,8 +79,10 @@
 
   function onChunk(event) {
     if (event.type !== "trial.log") {
-      // The trial's own points: its live chart (trial_chart.js).
+      // The trial's own points and end: its live chart (trial_chart.js), its Run card
+      // (trial_run.js).
       if (window.SweepTrialChart) window.SweepTrialChart.onEvent(event);
+      if (window.SweepTrialRun) window.SweepTrialRun.onEvent(event);
       return;
     }
     const length = codePoints(event.text);

@@ -1,4 +1,5 @@
-"""``sweep jobs``: submit job files; list, show, watch, cancel jobs; the best trial."""
+"""``sweep jobs``: submit job files; list, show, watch jobs; cancel, pause, resume and
+extend them; the best trial."""
 
 from __future__ import annotations
 
@@ -130,17 +131,73 @@ def jobs_watch(
         print_json(job.data)
 
 
+def _print_action(job: Job, as_json: bool, detail: str = "") -> None:
+    """What a command that changes a job prints: the job's JSON, or its new status."""
+    if as_json:
+        print_json(job.data)
+    else:
+        click.echo(f"Job {job.id} {job.name!r} is {job.status}{detail}.")
+
+
 @jobs.command("cancel")
 @click.argument("job_id", type=int)
 @json_option
 @click.pass_context
 def jobs_cancel(ctx: click.Context, job_id: int, as_json: bool) -> None:
     """Cancel a job: no new trials, running ones are stopped."""
-    job = _job_arg(ctx, job_id).cancel()
-    if as_json:
-        print_json(job.data)
-    else:
-        click.echo(f"Job {job.id} {job.name!r} is {job.status}.")
+    _print_action(_job_arg(ctx, job_id).cancel(), as_json)
+
+
+@jobs.command("pause")
+@click.argument("job_id", type=int)
+@json_option
+@click.pass_context
+def jobs_pause(ctx: click.Context, job_id: int, as_json: bool) -> None:
+    """Pause a running job.
+
+    No new trial starts while it is paused (queued ones wait); running ones finish."""
+    _print_action(_job_arg(ctx, job_id).pause(), as_json)
+
+
+@jobs.command("resume")
+@click.argument("job_id", type=int)
+@json_option
+@click.pass_context
+def jobs_resume(ctx: click.Context, job_id: int, as_json: bool) -> None:
+    """Resume a paused job.
+
+    Its waiting trials run and its free slots are filled again."""
+    _print_action(_job_arg(ctx, job_id).resume(), as_json)
+
+
+@jobs.command("extend")
+@click.argument("job_id", type=int)
+@click.option("--max-trials", type=int, help="The new total of trials (above the current).")
+@click.option(
+    "--max-duration-minutes", type=int, help="The new time limit in minutes (above the current)."
+)
+@json_option
+@click.pass_context
+def jobs_extend(
+    ctx: click.Context,
+    job_id: int,
+    max_trials: int | None,
+    max_duration_minutes: int | None,
+    as_json: bool,
+) -> None:
+    """Give a job more trials or more time.
+
+    Both are new totals, each above the current one; a finished job runs again and
+    continues the same search."""
+    if max_trials is None and max_duration_minutes is None:
+        raise click.UsageError("Give --max-trials, --max-duration-minutes or both.")
+    job = _job_arg(ctx, job_id).extend(
+        max_trials=max_trials, max_duration_minutes=max_duration_minutes
+    )
+    minutes = job.data.get("max_duration_minutes")
+    limits = f": up to {job.data.get('max_trials')} trials"
+    limits += f" in {minutes} minutes" if minutes is not None else ""
+    _print_action(job, as_json, limits)
 
 
 @jobs.command("best")

@@ -70,6 +70,15 @@ def home(request: HttpRequest) -> HttpResponse:
     examples: list[dict[str, Any]] = [
         {**example, "pk": registered.get(example["name"])} for example in bundled_examples()
     ]
+    jobs = (
+        TrainingJob.objects.visible_to(request.user)
+        .select_related("algorithm", "best_trial")
+        .order_by("-created_at", "-id")
+    )
+    active = list(with_trial_counts(jobs.filter(status__in=TrainingJob.ACTIVE))[:RECENT])
+    # Ended jobs fill the card after the running ones: a finished search (the demo jobs
+    # end within minutes) is still one click from home.
+    ended = list(with_trial_counts(jobs.exclude(status__in=TrainingJob.ACTIVE))[:RECENT])
     context = {
         "algorithm_count": sum(by_status.values()),
         "ready_count": by_status.get(Algorithm.Status.READY, 0),
@@ -77,11 +86,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "failed_count": by_status.get(Algorithm.Status.FAILED, 0),
         "recent_algorithms": algorithms.select_related("owner").order_by("-created_at")[:RECENT],
         "examples": examples,
-        "active_jobs": with_trial_counts(
-            TrainingJob.objects.visible_to(request.user)
-            .filter(status__in=TrainingJob.ACTIVE)
-            .select_related("algorithm", "best_trial")
-        )[:RECENT],
+        # Running jobs first, then the latest ended ones, five in all.
+        "home_jobs": [*active, *ended[: RECENT - len(active)]],
+        "active_statuses": TrainingJob.ACTIVE,
     }
     return render(request, "console/home.html", context)
 

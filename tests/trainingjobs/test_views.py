@@ -753,14 +753,31 @@ def test_job_lists_count_trials_ended_as_the_job_page_does(
         assert "<th>Trials ended / total</th>" in page and "Trials done" not in page
 
 
-def test_home_shows_running_jobs(alice_client: Client, alice: Any, bob: Any) -> None:
+def test_home_shows_running_jobs_then_the_latest_ended_ones(
+    alice_client: Client, alice: Any, bob: Any
+) -> None:
     algorithm = make_algorithm(alice)
-    make_job(alice, algorithm, name="visible-run")
     make_job(alice, algorithm, name="finished-run", status="completed")
+    make_job(alice, algorithm, name="visible-run")
     make_job(bob, name="bobs-run")
     page = alice_client.get(reverse("home")).content.decode()
-    assert "visible-run" in page
-    assert "finished-run" not in page and "bobs-run" not in page
+    row = r'<tr data-testid="(running-job|recent-job)"><td><a href="[^"]+">([^<]+)<'
+    rows = re.findall(row, page)
+    assert rows == [("running-job", "visible-run"), ("recent-job", "finished-run")]
+    assert "bobs-run" not in page and "No training job yet" not in page
+
+
+def test_home_lists_ended_jobs_when_none_runs_and_five_at_most(
+    alice_client: Client, alice: Any
+) -> None:
+    page = alice_client.get(reverse("home")).content.decode()
+    assert "No training job yet." in page
+    algorithm = make_algorithm(alice)
+    for n in range(7):
+        make_job(alice, algorithm, name=f"ended-{n}", status="completed")
+    page = alice_client.get(reverse("home")).content.decode()
+    names = re.findall(r'<tr data-testid="recent-job"><td><a href="[^"]+">([^<]+)<', page)
+    assert names == ["ended-6", "ended-5", "ended-4", "ended-3", "ended-2"]
 
 
 # --- no request answers 500 -------------------------------------------------------------------

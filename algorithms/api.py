@@ -197,7 +197,10 @@ class AlgorithmDetailApi(APIView):
 
     @extend_schema(
         operation_id="algorithms_partial_update",
-        description="Change only the fields given; the others keep their saved values.",
+        description="Change only the fields given; the others keep their saved values. An "
+        'object merges into the saved one (`{"metric": {"regex": "..."}}` keeps the metric\'s '
+        "name and goal); a list (`hyperparameters`, `search_algorithms`) replaces the saved "
+        "list. The result is validated as a whole.",
         request=_BODY,
         responses={200: AlgorithmOutputSerializer, **_ERRORS, **_NOT_FOUND},
     )

@@ -199,12 +199,35 @@ class AlgorithmInputSerializer(serializers.Serializer):
     )
 
     def spec(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The validated body as a spec, laid over `base` (the current spec for a PATCH)."""
+        """The validated body as a spec, laid over `base` (the current spec for a PATCH).
+
+        Over a base, an object merges into the stored object (``{"metric": {"regex": ..}}``
+        keeps the metric's name and goal), as a JSON merge patch (RFC 7396) does; a list
+        (``hyperparameters``, ``search_algorithms``) or any other value replaces the stored
+        one. The merged spec is then validated as a whole.
+        """
         spec = dict(base or {})
         for key in (*SPEC_FIELDS, "sample_log", "confirm_no_match"):
             if key in self.validated_data:
-                spec[key] = self.validated_data[key]
+                spec[key] = merge_patch(spec.get(key), self.validated_data[key])
         return spec
+
+
+def merge_patch(stored: Any, given: Any) -> Any:
+    """`given` laid over `stored`: objects merge key by key (recursively), anything else
+    replaces. Unlike RFC 7396 a null is kept as a value, so validation names it.
+
+    >>> merge_patch({"name": "acc", "goal": "maximize"}, {"goal": "minimize"})
+    {'name': 'acc', 'goal': 'minimize'}
+    >>> merge_patch([{"name": "tpe"}], [{"name": "random"}]), merge_patch({"a": 1}, "x")
+    ([{'name': 'random'}], 'x')
+    """
+    if not (isinstance(stored, dict) and isinstance(given, dict)):
+        return given
+    merged = dict(stored)
+    for key, value in given.items():
+        merged[key] = merge_patch(stored.get(key), value)
+    return merged
 
 
 class ScriptOptionRowSerializer(serializers.Serializer):

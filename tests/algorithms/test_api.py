@@ -284,6 +284,82 @@ def test_patch_changes_only_the_given_fields(alice_api: APIClient, alice: Any) -
     assert algorithm.code_source == Algorithm.CodeSource.SERVER_PATH
 
 
+def _searching(alice_api: APIClient) -> str:
+    created = alice_api.post(URL, _multipart(_spec()), format="multipart")
+    assert created.status_code == 201, created.json()
+    return f"{URL}{created.json()['id']}/"
+
+
+def test_patch_of_the_metric_regex_keeps_its_name_and_goal(alice_api: APIClient) -> None:
+    url = _searching(alice_api)
+    response = alice_api.patch(url, {"metric": {"regex": r"acc: ([0-9.]+)"}}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["metric"] == {
+        "name": "accuracy", "goal": "maximize", "regex": r"acc: ([0-9.]+)",
+    }  # fmt: skip
+    algorithm = Algorithm.objects.get()
+    assert (algorithm.metric_name, algorithm.metric_goal, algorithm.metric_regex) == (
+        "accuracy", "maximize", r"acc: ([0-9.]+)",
+    )  # fmt: skip
+
+
+def test_multipart_patch_of_the_metric_goal_keeps_its_name_and_regex(
+    alice_api: APIClient,
+) -> None:
+    url = _searching(alice_api)
+    response = alice_api.patch(
+        url, {"metric": json.dumps({"goal": "minimize"})}, format="multipart"
+    )
+    assert response.status_code == 200, response.json()
+    algorithm = Algorithm.objects.get()
+    assert (algorithm.metric_name, algorithm.metric_goal, algorithm.metric_regex) == (
+        "accuracy", "minimize", r"accuracy=([0-9.]+)",
+    )  # fmt: skip
+
+
+def test_patched_metric_is_validated_whole_with_the_field_messages(
+    alice_api: APIClient,
+) -> None:
+    url = _searching(alice_api)
+    response = alice_api.patch(url, {"metric": {"regex": "accuracy=[0-9.]+"}}, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == ["metric"] and list(errors["metric"]) == ["regex"]
+    assert errors["metric"]["regex"] == [
+        r"The regex has no capture group: put parentheses around the number, "
+        r"e.g. accuracy=(\d+\.\d+)."
+    ]
+    blank = alice_api.patch(url, {"metric": {"name": ""}}, format="json")
+    assert blank.status_code == 400
+    assert list(blank.json()["metric"]) == ["name"]
+    assert Algorithm.objects.get().metric_regex == r"accuracy=([0-9.]+)"
+
+
+def test_put_of_a_partial_metric_replaces_it_and_asks_for_the_rest(
+    alice_api: APIClient,
+) -> None:
+    url = _searching(alice_api)
+    response = alice_api.put(
+        url, _spec(metric={"regex": r"acc: ([0-9.]+)"}), format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["metric"]) == ["name"]
+    assert Algorithm.objects.get().metric_name == "accuracy"
+
+
+def test_patch_of_search_algorithms_replaces_the_list(alice_api: APIClient) -> None:
+    url = _searching(alice_api)
+    response = alice_api.patch(
+        url, {"search_algorithms": [{"name": "tpe", "params": {"n_initial_points": 4}}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    algorithm = Algorithm.objects.get()
+    assert [a["name"] for a in algorithm.search_algorithms] == ["tpe"]
+    assert algorithm.search_algorithms[0]["params"]["n_initial_points"] == 4
+    assert algorithm.metric_name == "accuracy"
+
+
 def test_put_replaces_the_spec_and_rows_and_keeps_the_package(
     alice_api: APIClient, alice: Any
 ) -> None:

@@ -9,15 +9,15 @@ Its JSON (``GET /api/v1/datasets/{id}/``) has ``id``, ``name``, ``status``
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sweepconsole.errors import AmbiguousName, ConsoleError, NotFound, SpecError
+from sweepconsole.errors import AmbiguousName, NotFound, SpecError
 from sweepconsole.naming import Caller, pick_by_name
 from sweepconsole.resources import Resource
 from sweepconsole.transport import Session
 from sweepconsole.upload import zip_folder
+from sweepconsole.waiting import wait_while_busy
 
 if TYPE_CHECKING:
     from sweepconsole.console import Console
@@ -50,21 +50,7 @@ class Dataset(Resource):
     def wait_until_ready(self, timeout: float = 300, poll: float = 0.5) -> Dataset:
         """Wait while a worker reads it; raise ``ConsoleError`` with the reason if it
         failed, or if it is still processing after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while self.status == "processing":
-            if time.monotonic() > deadline:
-                raise ConsoleError(
-                    f"Dataset {self.name!r} (id {self.id}) is still processing after "
-                    f"{timeout:.0f}s; is a worker running?"
-                )
-            time.sleep(poll)
-            self.refresh()
-        if self.status != "ready":
-            # The reason is said once, in the message: it is the worker's verdict on the
-            # content, not a refused field (a server folder has no ``file`` field to name).
-            reason = self.data.get("status_reason") or "no reason given"
-            raise ConsoleError(f"Dataset {self.name!r} (id {self.id}) is {self.status}: {reason}")
-        return self
+        return wait_while_busy(self, "processing", "still processing", timeout, poll)
 
 
 def dataset_upload(path: str | Path) -> tuple[str, bytes]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -23,6 +22,7 @@ from sweepconsole.sampling import (
     policy_from_json,
     sampling_from_json,
 )
+from sweepconsole.waiting import wait_while_busy
 
 if TYPE_CHECKING:
     from sweepconsole.console import Console
@@ -78,21 +78,7 @@ class Algorithm(Resource):
 
     def wait_until_ready(self, timeout: float = 300, poll: float = 0.5) -> Algorithm:
         """Wait while the console checks the package; raise with its reason if it failed."""
-        deadline = time.monotonic() + timeout
-        while self.status == "creating":
-            if time.monotonic() > deadline:
-                raise ConsoleError(
-                    f"Algorithm {self.name!r} (id {self.id}) is still being checked after "
-                    f"{timeout:.0f}s; is a worker running?"
-                )
-            time.sleep(poll)
-            self.refresh()
-        if self.status != "ready":
-            # The reason is said once, in the message: it is the package check's verdict,
-            # not a refused field (a server folder has no ``code`` field to name).
-            reason = self.data.get("status_reason") or "no reason given"
-            raise ConsoleError(f"Algorithm {self.name!r} (id {self.id}) is {self.status}: {reason}")
-        return self
+        return wait_while_busy(self, "creating", "still being checked", timeout, poll)
 
 
 # --------------------------------------------------------------------------- trial

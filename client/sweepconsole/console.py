@@ -34,11 +34,11 @@ from sweepconsole.sampling import (
     ParameterSampling,
     PrimaryMetricGoal,
 )
-from sweepconsole.submission import HyperDriveConfig, build_job_body
+from sweepconsole.submission import HyperDriveConfig, JobRequest, build_job_body
 from sweepconsole.transport import Session
 from sweepconsole.upload import algorithm_upload, form_value
 
-__all__ = ["Console", "HyperDriveConfig", "build_job_body"]
+__all__ = ["Console", "HyperDriveConfig", "JobRequest", "build_job_body"]
 
 
 class Console(DatasetMethods):
@@ -330,37 +330,18 @@ class Console(DatasetMethods):
         reaches every trial as ``--data_url`` / ``DATA_URL``; ``environment`` is
         ``{NAME: text}`` every trial gets.
         """
-        arguments: dict[str, Any] = {
-            "hyperparameter_sampling": hyperparameter_sampling,
-            "policy": policy,
-            "primary_metric_name": primary_metric_name,
-            "primary_metric_goal": primary_metric_goal,
-            "max_total_runs": max_total_runs,
-            "max_concurrent_runs": max_concurrent_runs,
-            "max_duration_minutes": max_duration_minutes,
-        }
-        if config is not None:
-            for key, value in config.submit_arguments().items():
-                if arguments.get(key) is None:
-                    arguments[key] = value
+        # The keywords above are the public, typed face; JobRequest holds the same names
+        # (a test keeps the two in step), so its fields are read from the call's own.
+        request = JobRequest.from_arguments(locals()).with_config(config)
         if algorithm is None:
             raise SpecError("submit() needs the algorithm (an Algorithm, its id or its name).")
         chosen = algorithm if isinstance(algorithm, Algorithm) else self.get_algorithm(algorithm)
         if isinstance(dataset, (int, str)):
             dataset = self.get_dataset(dataset)
         body = build_job_body(
+            request,
             algorithm_id=chosen.id,
             name=name or f"{chosen.name} {time.strftime('%Y-%m-%d %H:%M:%S')}",
-            description=description,
-            fixed=fixed,
-            omit=omit,
-            objective=objective,
-            metric_regex=metric_regex,
-            trial_timeout_minutes=trial_timeout_minutes,
-            max_failed=max_failed,
-            seed=seed,
             dataset_id=None if dataset is None else dataset.id,
-            environment=environment,
-            **arguments,
         )
         return self.submit_json(body)

@@ -26,13 +26,18 @@ from tests.client.fakes import FakeConsole
 ALGORITHM = {"id": 3, "name": "sgd-diabetes", "status": "ready"}
 
 
-def test_hyperdrive_config_is_submitted_as_the_create_shape() -> None:
-    fake = FakeConsole(
+def _accepting_jobs() -> FakeConsole:
+    """A console holding ALGORITHM that accepts any job (as job 9)."""
+    return FakeConsole(
         {
             ("GET", "/api/v1/algorithms/3/"): ALGORITHM,
             ("POST", "/api/v1/training-jobs/"): {"id": 9, "name": "hd", "status": "running"},
         }
     )
+
+
+def test_hyperdrive_config_is_submitted_as_the_create_shape() -> None:
+    fake = _accepting_jobs()
     config = HyperDriveConfig(
         hyperparameter_sampling=RandomParameterSampling({"penalty": choice("l1", "l2")}),
         policy=BanditPolicy(slack_amount=2.0),
@@ -60,6 +65,47 @@ def test_hyperdrive_config_is_submitted_as_the_create_shape() -> None:
         "metric": {"name": "val_rmse", "goal": "minimize"},
         "max_trials": 4,
         "max_concurrent": 2,
+    }
+
+
+def test_submit_keywords_win_over_the_config_and_every_field_reaches_the_body() -> None:
+    fake = _accepting_jobs()
+    config = HyperDriveConfig(
+        hyperparameter_sampling=RandomParameterSampling({"penalty": choice("l1", "l2")}),
+        primary_metric_name="val_rmse",
+        max_total_runs=4,
+    )
+    fake.console().submit(
+        config,
+        algorithm=3,
+        max_total_runs=6,
+        fixed={"alpha": 0.5},
+        omit=["standardize"],
+        name="hd",
+        description="more runs",
+        objective="best",
+        metric_regex=r"rmse=([0-9.]+)",
+        trial_timeout_minutes=3,
+        max_failed=2,
+        seed=5,
+        environment={"MODE": "fast"},
+    )
+    body = fake.sent[-1][2]
+    assert body == {
+        "name": "hd",
+        "algorithm": 3,
+        "description": "more runs",
+        "hyperparameters": {"alpha": 0.5},
+        "omit": ["standardize"],
+        "search_space": {"penalty": {"type": "choice", "values": ["l1", "l2"]}},
+        "search_algorithms": [{"name": "random", "params": {}}],
+        "metric": {"name": "val_rmse", "regex": r"rmse=([0-9.]+)"},
+        "objective": "best",
+        "max_trials": 6,
+        "trial_timeout_minutes": 3,
+        "max_failed": 2,
+        "seed": 5,
+        "environment": {"MODE": "fast"},
     }
 
 

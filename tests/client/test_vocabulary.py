@@ -3,6 +3,8 @@ accepts, with the same meaning, and read back from what the console stores."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 from typing import Any
 
@@ -33,7 +35,7 @@ from sweepconsole import (
     randint,
     uniform,
 )
-from sweepconsole.console import build_job_body
+from sweepconsole.console import Console, JobRequest, build_job_body
 from sweepconsole.distributions import Distribution, from_json, parse_expression
 from sweepconsole.sampling import policy_from_json, sampling_class
 
@@ -241,9 +243,7 @@ def test_curve_fitting_policy_is_the_console_policy() -> None:
 
 def test_submit_arguments_become_the_rest_api_create_shape() -> None:
     space = {"eta0": loguniform(-9.2, -2.3), "penalty": choice("l2", "l1")}
-    body = build_job_body(
-        algorithm_id=7,
-        name="search",
+    request = JobRequest(
         hyperparameter_sampling=RandomParameterSampling(space, properties={"seed": 1}),
         policy=BanditPolicy(slack_factor=0.1),
         primary_metric_name="val_loss",
@@ -254,6 +254,7 @@ def test_submit_arguments_become_the_rest_api_create_shape() -> None:
         fixed={"iterations": 5},
         omit=["standardize"],
     )
+    body = build_job_body(request, algorithm_id=7, name="search")
     assert body == {
         "name": "search",
         "algorithm": 7,
@@ -279,29 +280,39 @@ def test_submit_arguments_become_the_rest_api_create_shape() -> None:
 
 def test_max_concurrent_runs_above_max_total_runs_is_refused_before_sending() -> None:
     with pytest.raises(SpecError, match=r"max_concurrent_runs \(5\) cannot be more than"):
-        build_job_body(
-            algorithm_id=1,
-            name="x",
+        request = JobRequest(
             hyperparameter_sampling=RandomParameterSampling({"x": uniform(0, 1)}),
             max_total_runs=2,
             max_concurrent_runs=5,
         )
+        build_job_body(request, algorithm_id=1, name="x")
 
 
 def test_several_samplings_share_one_space() -> None:
     space = {"x": uniform(0, 1)}
-    body = build_job_body(
-        algorithm_id=1,
-        name="x",
-        hyperparameter_sampling=[TPESampling(space), BayesianParameterSampling(space)],
+    both = JobRequest(
+        hyperparameter_sampling=[TPESampling(space), BayesianParameterSampling(space)]
     )
+    body = build_job_body(both, algorithm_id=1, name="x")
     assert [s["name"] for s in body["search_algorithms"]] == ["tpe", "bayesian"]
     with pytest.raises(SpecError, match="same parameter space"):
-        build_job_body(
-            algorithm_id=1,
-            name="x",
-            hyperparameter_sampling=[TPESampling(space), TPESampling({"y": uniform(0, 1)})],
+        other = JobRequest(
+            hyperparameter_sampling=[TPESampling(space), TPESampling({"y": uniform(0, 1)})]
         )
+        build_job_body(other, algorithm_id=1, name="x")
+
+
+def test_every_job_request_field_is_a_submit_keyword_of_the_same_type() -> None:
+    # Console.submit fills a JobRequest from its own keywords by name: a field it lacks
+    # would never be set, a keyword JobRequest lacks never sent.
+    keywords = inspect.signature(Console.submit).parameters
+    resolved_by_submit = {"self", "config", "algorithm", "dataset", "name"}
+    assert {f.name for f in dataclasses.fields(JobRequest)} == set(keywords) - resolved_by_submit
+    for field in dataclasses.fields(JobRequest):
+        assert (field.type, field.default) == (
+            keywords[field.name].annotation,
+            keywords[field.name].default,
+        ), field.name
 
 
 def _literal(text: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.api import ApiClient
 from tests.support.live import LiveConsole
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -62,3 +63,29 @@ def page(browser: Any, live_console: LiveConsole) -> Iterator[Any]:
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="module")
+def api(live_console: LiveConsole) -> ApiClient:
+    """Alice's REST API session on the live console."""
+    return ApiClient.login(live_console.url, "alice")
+
+
+@pytest.fixture
+def jobs(api: ApiClient) -> Iterator[list[int]]:
+    """The jobs a test starts, canceled when it ends (pass or fail): the console's worker
+    slots are the next test's."""
+    started: list[int] = []
+    yield started
+    for job in started:
+        api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")
+
+
+@pytest.fixture
+def problems(page: Any) -> Iterator[list[str]]:
+    """Script errors and console errors of the page: none is expected."""
+    found: list[str] = []
+    page.on("pageerror", lambda exc: found.append(f"pageerror: {exc}"))
+    page.on("console", lambda m: found.append(f"console: {m.text}") if m.type == "error" else None)
+    yield found
+    assert found == []

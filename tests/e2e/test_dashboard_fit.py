@@ -10,18 +10,15 @@ log axis by decades.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_dashboard_live import CREATE_ALGORITHM, SLOW, SPEC, job_data, start_job
 from tests.support.api import ApiClient
-from tests.support.browser import login, screenshot
+from tests.support.browser import job_data, login, screenshot, slow_algorithm, start_job
 from tests.support.live import LiveConsole
 
 RUNNING_ROW = "[data-testid=trial-row][data-status=running]"
@@ -47,40 +44,7 @@ print("LOST", trials_mark_lost_now(trial_ids=ids[:1], reason="Lost: its worker s
 @pytest.fixture(scope="module")
 def algorithm(live_console: LiveConsole, tmp_path_factory: pytest.TempPathFactory) -> int:
     """The live dashboard's slow reporting script, under a name of this module's own."""
-    script = tmp_path_factory.mktemp("fit-code") / "train.py"
-    script.write_text(SLOW)
-    spec = {**SPEC, "name": "fitting-dashboard"}
-    out = live_console.manage(
-        "shell", "-c", CREATE_ALGORITHM.format(spec=json.dumps(spec), path=str(script))
-    )
-    _, pk, status, *reason = out.strip().splitlines()[-1].split(" ", 3)
-    assert status == "ready", reason
-    return int(pk)
-
-
-@pytest.fixture(scope="module")
-def api(live_console: LiveConsole) -> ApiClient:
-    return ApiClient.login(live_console.url, "alice")
-
-
-@pytest.fixture
-def jobs(api: ApiClient) -> Iterator[list[int]]:
-    """The jobs a test starts, canceled when it ends (pass or fail): the console's worker
-    slots are the next test's."""
-    started: list[int] = []
-    yield started
-    for job in started:
-        api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")
-
-
-@pytest.fixture
-def problems(page: Any) -> Iterator[list[str]]:
-    """Script errors of the page: none is expected."""
-    found: list[str] = []
-    page.on("pageerror", lambda exc: found.append(f"pageerror: {exc}"))
-    page.on("console", lambda m: found.append(f"console: {m.text}") if m.type == "error" else None)
-    yield found
-    assert found == []
+    return slow_algorithm(live_console, tmp_path_factory.mktemp("fit-code"), "fitting-dashboard")
 
 
 def test_lost_trials_are_counted_apart_on_the_job_page_and_the_list_live(
@@ -341,16 +305,9 @@ def test_status_badges_keep_to_one_line_beside_the_algorithm_column(
 ) -> None:
     # Two search algorithms take turns: the table gains its Algorithm column.
     samplers = [{"name": "random", "params": {}}, {"name": "tpe", "params": {}}]
-    script = tmp_path / "train.py"
-    script.write_text(SLOW)
-    spec = {**SPEC, "name": "two-samplers", "search_algorithms": samplers}
-    out = live_console.manage(
-        "shell", "-c", CREATE_ALGORITHM.format(spec=json.dumps(spec), path=str(script))
-    )
-    _, pk, status, *reason = out.strip().splitlines()[-1].split(" ", 3)
-    assert status == "ready", reason
+    pk = slow_algorithm(live_console, tmp_path, "two-samplers", search_algorithms=samplers)
     data = {
-        **job_data(int(pk), "badges on one line", trials=2, reports=2),
+        **job_data(pk, "badges on one line", trials=2, reports=2),
         "search_algorithms": samplers,
     }
     status, body = api.request("POST", "/api/v1/training-jobs/", data)

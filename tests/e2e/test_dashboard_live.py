@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,98 +18,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.api import ApiClient
-from tests.support.browser import login, screenshot
+from tests.support.browser import SPEC, login, screenshot, slow_algorithm, start_job
 from tests.support.live import LiveConsole
-
-SLOW = """\
-import argparse, sys, time
-parser = argparse.ArgumentParser()
-parser.add_argument("--lr", type=float, required=True)
-parser.add_argument("--layers", type=int, required=True)
-parser.add_argument("--optimizer", required=True)
-parser.add_argument("--reports", type=int, default=60)
-args = parser.parse_args()
-print("loading data", flush=True)
-for step in range(1, args.reports + 1):
-    time.sleep(0.3)
-    accuracy = 1 - 0.5 / (step * args.lr * 10 + args.layers)
-    print(f"epoch {step} accuracy={accuracy:.5f}", flush=True)
-    if step % 10 == 0:
-        print(f"checkpoint {step}", file=sys.stderr, flush=True)
-"""
-
-SPEC: dict[str, Any] = {
-    "name": "live-dashboard",
-    "boot_file": "train.py",
-    "auto_search": True,
-    "hyperparameters": [
-        {"name": "lr", "type": "float", "default": 0.1, "min": 0.001, "max": 1.0},
-        {"name": "layers", "type": "int", "default": 2, "min": 1, "max": 8},
-        {"name": "optimizer", "type": "str", "default": "adam", "choices": ["adam", "sgd"]},
-        {"name": "reports", "type": "int", "default": 60, "min": 1, "max": 1000},
-    ],
-    "metric": {"name": "accuracy", "goal": "maximize", "regex": r"accuracy=([0-9.]+)"},
-    "search_algorithms": [{"name": "random", "params": {}}],
-}
-
-CREATE_ALGORITHM = """\
-import json, time
-from django.contrib.auth import get_user_model
-from django.core.files import File
-from algorithms.models import Algorithm
-from algorithms.services import algorithm_create
-owner = get_user_model().objects.get(username="alice")
-spec = json.loads({spec!r})
-with open({path!r}, "rb") as fh:
-    algorithm = algorithm_create(owner=owner, spec=spec, code=File(fh, name="train.py"))
-for _ in range(240):
-    algorithm.refresh_from_db()
-    if algorithm.status != "creating":
-        break
-    time.sleep(0.25)
-print("ALGORITHM", algorithm.pk, algorithm.status, algorithm.status_reason)
-"""
-
-
-def job_data(algorithm: int, name: str, *, trials: int, reports: int) -> dict[str, Any]:
-    return {
-        "name": name,
-        "algorithm": algorithm,
-        "hyperparameters": {"reports": reports},
-        "search_space": {
-            "lr": {"type": "float", "low": 0.001, "high": 1.0, "log": True},
-            "layers": {"type": "int", "low": 1, "high": 8},
-            "optimizer": {"type": "choice", "values": ["adam", "sgd"]},
-        },
-        "search_algorithms": [{"name": "random", "params": {}}],
-        "max_trials": trials,
-        "max_concurrent": min(trials, 2),
-    }
 
 
 @pytest.fixture(scope="module")
 def algorithm(live_console: LiveConsole, tmp_path_factory: pytest.TempPathFactory) -> int:
-    script = tmp_path_factory.mktemp("dashboard-code") / "train.py"
-    script.write_text(SLOW)
-    out = live_console.manage(
-        "shell", "-c", CREATE_ALGORITHM.format(spec=json.dumps(SPEC), path=str(script))
-    )
-    _, pk, status, *reason = out.strip().splitlines()[-1].split(" ", 3)
-    assert status == "ready", reason
-    return int(pk)
-
-
-@pytest.fixture(scope="module")
-def api(live_console: LiveConsole) -> ApiClient:
-    return ApiClient.login(live_console.url, "alice")
-
-
-def start_job(api: ApiClient, algorithm: int, name: str, *, trials: int, reports: int) -> int:
-    status, body = api.request(
-        "POST", "/api/v1/training-jobs/", job_data(algorithm, name, trials=trials, reports=reports)
-    )
-    assert status == 201, body
-    return int(body["id"])
+    return slow_algorithm(live_console, tmp_path_factory.mktemp("dashboard-code"), SPEC["name"])
 
 
 def metric_points(page: Any) -> int:
@@ -125,18 +38,6 @@ def metric_points(page: Any) -> int:
             }"""
         )
     )
-
-
-@pytest.fixture
-def problems(page: Any) -> Iterator[list[str]]:
-    found: list[str] = []
-    page.on("pageerror", lambda exc: found.append(f"pageerror: {exc}"))
-    page.on(
-        "console",
-        lambda m: found.append(f"console: {m.text}") if m.type == "error" else None,
-    )
-    yield found
-    assert found == []
 
 
 def test_a_running_job_updates_live_and_its_trials_can_be_stopped_compared_and_exported(

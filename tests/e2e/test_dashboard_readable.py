@@ -8,17 +8,14 @@ page's log header counts the lines as they arrive and every point has its time.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_dashboard_live import CREATE_ALGORITHM, SLOW, SPEC, start_job
 from tests.support.api import ApiClient
-from tests.support.browser import ARTIFACTS, login, screenshot
+from tests.support.browser import ARTIFACTS, login, screenshot, slow_algorithm, start_job
 from tests.support.live import LiveConsole
 
 
@@ -26,30 +23,8 @@ from tests.support.live import LiveConsole
 def algorithm(live_console: LiveConsole, tmp_path_factory: pytest.TempPathFactory) -> int:
     """The live dashboard's slow reporting script, under a name of this module's own (the
     browser tests share one console)."""
-    script = tmp_path_factory.mktemp("readable-code") / "train.py"
-    script.write_text(SLOW)
-    spec = {**SPEC, "name": "readable-dashboard"}
-    out = live_console.manage(
-        "shell", "-c", CREATE_ALGORITHM.format(spec=json.dumps(spec), path=str(script))
-    )
-    _, pk, status, *reason = out.strip().splitlines()[-1].split(" ", 3)
-    assert status == "ready", reason
-    return int(pk)
-
-
-@pytest.fixture(scope="module")
-def api(live_console: LiveConsole) -> ApiClient:
-    return ApiClient.login(live_console.url, "alice")
-
-
-@pytest.fixture
-def problems(page: Any) -> Iterator[list[str]]:
-    """Script errors and failed requests of the page: none is expected."""
-    found: list[str] = []
-    page.on("pageerror", lambda exc: found.append(f"pageerror: {exc}"))
-    page.on("console", lambda m: found.append(f"console: {m.text}") if m.type == "error" else None)
-    yield found
-    assert found == []
+    folder = tmp_path_factory.mktemp("readable-code")
+    return slow_algorithm(live_console, folder, "readable-dashboard")
 
 
 RUNNING_ROW = "[data-testid=trial-row][data-status=running]"

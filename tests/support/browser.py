@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.support.live import USERS
+from tests.support.api import ApiClient
+from tests.support.live import USERS, LiveConsole
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -91,3 +93,106 @@ def wait_for_status(page: Any, name: str, status: str, timeout: float = 60) -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"{name!r} still shows {shown!r} after {timeout}s, not {status!r}")
         page.wait_for_timeout(1000)
+
+
+# --- a live search job: a script that reports every 0.3 s, and jobs of it ---------------
+
+SLOW = """\
+import argparse, sys, time
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float, required=True)
+parser.add_argument("--layers", type=int, required=True)
+parser.add_argument("--optimizer", required=True)
+parser.add_argument("--reports", type=int, default=60)
+args = parser.parse_args()
+print("loading data", flush=True)
+for step in range(1, args.reports + 1):
+    time.sleep(0.3)
+    accuracy = 1 - 0.5 / (step * args.lr * 10 + args.layers)
+    print(f"epoch {step} accuracy={accuracy:.5f}", flush=True)
+    if step % 10 == 0:
+        print(f"checkpoint {step}", file=sys.stderr, flush=True)
+"""
+
+SPEC: dict[str, Any] = {
+    "name": "live-dashboard",
+    "boot_file": "train.py",
+    "auto_search": True,
+    "hyperparameters": [
+        {"name": "lr", "type": "float", "default": 0.1, "min": 0.001, "max": 1.0},
+        {"name": "layers", "type": "int", "default": 2, "min": 1, "max": 8},
+        {"name": "optimizer", "type": "str", "default": "adam", "choices": ["adam", "sgd"]},
+        {"name": "reports", "type": "int", "default": 60, "min": 1, "max": 1000},
+    ],
+    "metric": {"name": "accuracy", "goal": "maximize", "regex": r"accuracy=([0-9.]+)"},
+    "search_algorithms": [{"name": "random", "params": {}}],
+}
+
+CREATE_ALGORITHM = """\
+import json, time
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from algorithms.models import Algorithm
+from algorithms.services import algorithm_create
+owner = get_user_model().objects.get(username="alice")
+spec = json.loads({spec!r})
+with open({path!r}, "rb") as fh:
+    algorithm = algorithm_create(owner=owner, spec=spec, code=File(fh, name="train.py"))
+for _ in range(240):
+    algorithm.refresh_from_db()
+    if algorithm.status != "creating":
+        break
+    time.sleep(0.25)
+print("ALGORITHM", algorithm.pk, algorithm.status, algorithm.status_reason)
+"""
+
+
+def slow_algorithm(console: LiveConsole, folder: Path, name: str, **fields: Any) -> int:
+    """Alice's algorithm of the ``SLOW`` script, named ``name`` (each test module its own:
+    the browser tests share one console), ``SPEC``'s other fields but for ``fields``, its
+    script written in ``folder``; its id once the console has checked it ready."""
+    script = folder / "train.py"
+    script.write_text(SLOW)
+    spec = {**SPEC, **fields, "name": name}
+    out = console.manage(
+        "shell", "-c", CREATE_ALGORITHM.format(spec=json.dumps(spec), path=str(script))
+    )
+    _, pk, status, *reason = out.strip().splitlines()[-1].split(" ", 3)
+    assert status == "ready", reason
+    return int(pk)
+
+
+def job_data(
+    algorithm: int, name: str, *, trials: int, reports: int, concurrent: int | None = None
+) -> dict[str, Any]:
+    """A random search of ``trials`` trials of ``reports`` reports each, two at a time
+    unless ``concurrent`` says otherwise."""
+    return {
+        "name": name,
+        "algorithm": algorithm,
+        "hyperparameters": {"reports": reports},
+        "search_space": {
+            "lr": {"type": "float", "low": 0.001, "high": 1.0, "log": True},
+            "layers": {"type": "int", "low": 1, "high": 8},
+            "optimizer": {"type": "choice", "values": ["adam", "sgd"]},
+        },
+        "search_algorithms": [{"name": "random", "params": {}}],
+        "max_trials": trials,
+        "max_concurrent": concurrent or min(trials, 2),
+    }
+
+
+def start_job(
+    api: ApiClient,
+    algorithm: int,
+    name: str,
+    *,
+    trials: int,
+    reports: int,
+    concurrent: int | None = None,
+) -> int:
+    """Submit ``job_data``'s job through the API; its id."""
+    data = job_data(algorithm, name, trials=trials, reports=reports, concurrent=concurrent)
+    status, body = api.request("POST", "/api/v1/training-jobs/", data)
+    assert status == 201, body
+    return int(body["id"])

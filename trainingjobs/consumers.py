@@ -140,10 +140,20 @@ class JobConsumer(_LiveConsumer):
 
 class TrialLogConsumer(_LiveConsumer):
     """``/ws/trials/<trial_id>/``: one trial's log as it is stored (``trial.log``), and its
-    own points and end (``trial.reported``, ``trial.finished``: the job's events about
-    this trial, unnumbered here: the trial page catches up from the stored points)."""
+    own start, points and end (``trial.started`` with its ``started_at``,
+    ``trial.reported``, ``trial.finished``: the job's events about this trial, unnumbered
+    here: the trial page catches up from the stored points). On connecting, the trial's
+    start and end so far come first (``event_replay.trial_state``): a page that loaded
+    while the trial was queued, or reconnects, misses neither."""
 
-    FORWARDED = frozenset({"trial.reported", "trial.finished"})
+    FORWARDED = frozenset({"trial.started", "trial.reported", "trial.finished"})
+
+    async def connect(self) -> None:
+        await super().connect()
+        if not self.groups_joined:
+            return  # refused
+        for event in await database_sync_to_async(event_replay.trial_state)(self.trial_id):
+            await self.send_json(event)
 
     async def authorise(self, user: Any) -> list[str] | None:
         self.trial_id = int(self.scope["url_route"]["kwargs"]["trial_id"])

@@ -3,14 +3,16 @@
 A page (its websocket's ``since`` message, or the dashboard's events request) sends the
 last number it holds; it gets the events numbered after it, or is told to reload its
 snapshot when more than ``REPLAY_LIMIT`` follow or the next one was pruned
-(``trainingjobs.event_retention``).
+(``trainingjobs.event_retention``). A trial's page, whose socket is not numbered, gets
+the trial's start and end as they stand when it connects (``trial_state``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from trainingjobs.models import JobEvent
+from trainingjobs.event_payloads import clean
+from trainingjobs.models import JobEvent, Trial
 
 # A reconnecting page gets at most this many missed events; past that it reloads.
 REPLAY_LIMIT = 2000
@@ -51,3 +53,38 @@ def parse_seq(value: Any) -> int | None:
     if not isinstance(value, int) or not 0 <= value <= MAX_SEQ:
         return None
     return value
+
+
+def trial_state(trial_id: int) -> list[dict[str, Any]]:
+    """The trial's ``trial.started`` and ``trial.finished`` events as they stand now (the
+    fields its worker published them with), for a trial page that connects after either:
+    it loaded while the trial was queued, or its socket reconnected. None before the start.
+    """
+    trial = Trial.objects.filter(pk=trial_id).first()
+    if trial is None:
+        return []
+    found: list[dict[str, Any]] = []
+    if trial.started_at is not None:
+        found.append(
+            {
+                "type": "trial.started",
+                "job": trial.job_id,
+                "trial": trial.pk,
+                "number": trial.number,
+                "started_at": trial.started_at,
+                "worker": trial.worker,
+            }
+        )
+    if trial.is_finished:
+        found.append(
+            {
+                "type": "trial.finished",
+                "job": trial.job_id,
+                "trial": trial.pk,
+                "status": trial.status,
+                "value": trial.value,
+                "reason": trial.status_reason,
+                "finished_at": trial.finished_at,
+            }
+        )
+    return [clean(event) for event in found]

@@ -1,17 +1,23 @@
-"""The trial page's socket brings the trial's own points and end, live, for its chart;
-another trial's events of the same job never reach it."""
+"""The trial page's socket brings the trial's own start, points and end, live, for its
+chart and Run card; another trial's events of the same job never reach it. A page that
+connects after the start or the end is told them first."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
 
-from trainingjobs import event_progress
+from trainingjobs import event_progress, execution
 from trainingjobs.models import Trial
 
-from .engine_helpers import make_job
-from .test_consumers import connect_to, publish_from_worker, run
+from .engine_helpers import make_algorithm, make_job
+from .test_consumers import connect_to, in_worker_thread, publish_from_worker, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,5 +63,103 @@ def test_a_trial_socket_gets_its_own_points_and_end_only(alice: Any, bob: Any) -
         assert (second["type"], second["status"]) == ("trial.finished", "completed")
         assert await communicator.receive_nothing(timeout=0.3)
         await communicator.disconnect()
+
+    run(scenario)
+
+
+TRAIN_PY = """\
+import argparse
+parser = argparse.ArgumentParser()
+parser.add_argument("--x", type=float, required=True)
+parser.add_argument("--epochs", type=int, required=True)
+args = parser.parse_args()
+for epoch in range(1, args.epochs + 1):
+    print(f"epoch {epoch} accuracy={args.x * epoch / args.epochs:.4f}", flush=True)
+"""
+
+
+def test_a_trial_page_opened_while_queued_gets_the_start_time_when_it_runs(
+    alice: Any, tmp_path: Path, settings: Any
+) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "train.py").write_text(TRAIN_PY)
+    settings.ALGORITHM_SERVER_ROOTS = [tmp_path]
+    settings.TRIAL_WORK_DIR = tmp_path / "work"
+    job = make_job(
+        alice, make_algorithm(alice, server_path=str(code)), max_trials=1, status="running"
+    )
+    # Queued as the scheduler queues it (here the scheduler's own step would run it at
+    # once: huey is immediate and this test's commits are real).
+    trial = Trial.objects.create(job=job, number=1, params={"x": 0.5})
+
+    async def scenario() -> None:
+        communicator = connect_to(f"/ws/trials/{trial.pk}/", alice)
+        assert (await communicator.connect())[0]
+        assert await communicator.receive_nothing(timeout=0.3)  # queued: nothing to tell
+        # A real worker thread claims and runs the trial with the real script.
+        await asyncio.get_running_loop().run_in_executor(
+            None, in_worker_thread, lambda: execution.execute_trial(trial.pk)
+        )
+        seen = []
+        while not seen or seen[-1]["type"] != "trial.finished":
+            seen.append(await communicator.receive_json_from(timeout=5))
+        await communicator.disconnect()
+        started = [e for e in seen if e["type"] == "trial.started"]
+        stored = await database_sync_to_async(Trial.objects.get)(pk=trial.pk)
+        assert [e["started_at"] for e in started] == [stored.started_at.isoformat()]
+        assert started[0]["number"] == 1 and started[0]["worker"] == stored.worker
+        assert seen.index(started[0]) < min(
+            i for i, e in enumerate(seen) if e["type"] == "trial.reported"
+        )
+        assert (seen[-1]["status"], seen[-1]["value"]) == ("completed", 0.5)
+
+    run(scenario)
+
+
+def test_a_trial_page_connecting_late_is_told_the_start_and_end_so_far(alice: Any) -> None:
+    job = make_job(alice)
+    begun = timezone.now() - timedelta(seconds=90)
+    running = Trial.objects.create(
+        job=job, number=1, params={"x": 0.5}, status="running", started_at=begun, worker="w:1"
+    )
+    ended = Trial.objects.create(
+        job=job,
+        number=2,
+        params={"x": 0.6},
+        status="early_stopped",
+        status_reason="Stopped by the user.",
+        value=0.75,
+        started_at=begun,
+        finished_at=begun + timedelta(seconds=30),
+    )
+
+    async def scenario() -> None:
+        first = connect_to(f"/ws/trials/{running.pk}/", alice)
+        assert (await first.connect())[0]
+        assert await first.receive_json_from(timeout=5) == {
+            "type": "trial.started",
+            "job": job.pk,
+            "trial": running.pk,
+            "number": 1,
+            "started_at": begun.isoformat(),
+            "worker": "w:1",
+        }
+        assert await first.receive_nothing(timeout=0.3)
+        await first.disconnect()
+        second = connect_to(f"/ws/trials/{ended.pk}/", alice)
+        assert (await second.connect())[0]
+        kinds = [await second.receive_json_from(timeout=5) for _ in range(2)]
+        assert [e["type"] for e in kinds] == ["trial.started", "trial.finished"]
+        assert kinds[1] == {
+            "type": "trial.finished",
+            "job": job.pk,
+            "trial": ended.pk,
+            "status": "early_stopped",
+            "value": 0.75,
+            "reason": "Stopped by the user.",
+            "finished_at": (begun + timedelta(seconds=30)).isoformat(),
+        }
+        await second.disconnect()
 
     run(scenario)

@@ -79,6 +79,20 @@
     return (end - Date.parse(startIso)) / 1000;
   }
 
+  // An ISO time as the trial page writes one ("2026-11-30 22:39:12", Django's
+  // "Y-m-d H:i:s") in `timeZone` (the console's; the browser's when not given).
+  function dateTime(iso, timeZone) {
+    const date = new Date(iso);
+    if (!iso || Number.isNaN(date.getTime())) return "—";
+    const parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: timeZone || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + " " +
+      parts.hour + ":" + parts.minute + ":" + parts.second;
+  }
+
   // The ticks of an axis that counts (trials, reports) up to `largest`, as a Plotly
   // relayout: whole numbers every 1, 2, 5, 10 ... so that at most about 10 show (the
   // server's chart_style.count_ticks; Plotly's own ticks of 1 to 3 fall on halves).
@@ -101,6 +115,6 @@
   window.SweepFormat = {
     metric: metric, plottable: plottable, param: param, duration: duration, el: el,
     csrfToken: csrfToken, statusLabel: statusLabel, badge: badge, secondsBetween: secondsBetween,
-    countTicks: countTicks,
+    dateTime: dateTime, countTicks: countTicks,
   };
 })();

@@ -119,8 +119,9 @@
     connect();
   }
 
+  // The page's live marker; one a page marked "ended" (its trial ended) stays so.
   function showState(node, name) {
-    if (!node) return;
+    if (!node || node.dataset.state === "ended") return;
     node.dataset.state = name;
     node.textContent = { live: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[name];
   }

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.template.loader import get_template
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from algorithms.models import Algorithm
+from tests.trainingjobs.engine_helpers import make_algorithm, make_job
+from trainingjobs.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +72,34 @@ def test_home_counts_by_status_and_points_to_examples_and_api(
     assert f"{reverse('algorithms:list')}?status=failed" in page
     assert {e["folder"] for e in ctx["examples"]} >= {"examples/digits_mlp"}
     assert "examples/digits_mlp" in page
+
+
+def test_home_lists_running_jobs_then_the_newest_ended_in_one_query(
+    alice: Any, bob: Any, alice_client: Client, django_assert_num_queries: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    base = timezone.now() - timedelta(hours=1)
+    made = [
+        ("ended-oldest", "completed", 0),
+        ("running-old", "running", 1),
+        ("ended-newest", "failed", 2),
+        ("paused-new", "paused", 3),
+        ("ended-middle", "canceled", 1.5),
+        ("ended-older", "timed_out", 0.5),
+        ("created-newest", "created", 4),
+    ]
+    for name, status, minutes in made:
+        job = make_job(alice, algorithm, name=name, status=status)
+        TrainingJob.objects.filter(pk=job.pk).update(created_at=base + timedelta(minutes=minutes))
+    make_job(bob, name="bobs-running", status="running")
+    with django_assert_num_queries(6) as captured:
+        response = alice_client.get(reverse("home"))
+    jobs = [sql for sql in (q["sql"] for q in captured.captured_queries) if '"trainingjobs_' in sql]
+    assert len(jobs) == 1  # the jobs card's one query, its trial counts in it
+    assert [job.name for job in response.context["home_jobs"]] == [
+        "created-newest",
+        "paused-new",
+        "running-old",
+        "ended-newest",
+        "ended-middle",
+    ]

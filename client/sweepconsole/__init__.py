@@ -8,10 +8,10 @@
 {'type': 'choice', 'values': ['l2', 'l1']}
 """
 
-from sweepconsole.console import Console, HyperDriveConfig
+from sweepconsole.console import Console
 from sweepconsole.datasets import Dataset
+from sweepconsole.distribution_kinds import Distribution
 from sweepconsole.distributions import (
-    Distribution,
     choice,
     float_range,
     int_range,
@@ -51,6 +51,7 @@ from sweepconsole.sampling import (
     TPESampling,
     TruncationSelectionPolicy,
 )
+from sweepconsole.submission import HyperDriveConfig
 
 __version__ = "0.1.0"
 

@@ -38,7 +38,7 @@ from sweepconsole.submission import HyperDriveConfig, JobRequest, build_job_body
 from sweepconsole.transport import Session
 from sweepconsole.upload import algorithm_upload, form_value
 
-__all__ = ["Console", "HyperDriveConfig", "JobRequest", "build_job_body"]
+__all__ = ["Console"]
 
 
 class Console(DatasetMethods):

@@ -1,7 +1,8 @@
 """The distributions themselves: one frozen dataclass per kind, each checking its
 arguments at once and echoing a bad one in the message, with ``to_json()`` (the console's
 search-space JSON for one hyperparameter) and ``expression()`` (the HyperDrive call that
-builds it). ``sweepconsole.distributions`` is the public face.
+builds it). The functions a notebook calls to make them are in
+``sweepconsole.distributions``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sweepconsole.distribution_calls import CALLS, choice
 from sweepconsole.distribution_kinds import (
     Choice,
     Distribution,
@@ -23,6 +22,7 @@ from sweepconsole.distribution_kinds import (
     Uniform,
     is_number,
 )
+from sweepconsole.distributions import CALLS, choice
 from sweepconsole.errors import SpecError
 
 __all__ = ["from_json", "parse_expression", "space_from_json", "space_to_json"]

@@ -25,26 +25,16 @@ Arguments are checked at once and a bad one is echoed in the message
 The console stores ``randint(n)`` as the integer range ``0 .. n - 1`` and a ``bool`` range
 as ``choice(False, True)``; ``from_json`` reads those back as ``randint`` and ``choice``.
 
-This module is the public face: the kinds live in ``distribution_kinds``, the functions
-in ``distribution_calls``, the readers (JSON and text) in ``distribution_reading``.
+The functions live here, with ``CALLS``, the names a job file's text may call; the kinds
+they make live in ``distribution_kinds``, the readers (JSON and text) in
+``distribution_reading``. ``sweepconsole`` itself re-exports the functions.
 """
 
 from __future__ import annotations
 
-from sweepconsole.distribution_calls import (
-    choice,
-    float_range,
-    int_range,
-    lognormal,
-    loguniform,
-    normal,
-    qlognormal,
-    qloguniform,
-    qnormal,
-    quniform,
-    randint,
-    uniform,
-)
+from collections.abc import Callable
+from typing import Any
+
 from sweepconsole.distribution_kinds import (
     Choice,
     Distribution,
@@ -56,37 +46,120 @@ from sweepconsole.distribution_kinds import (
     RandInt,
     Uniform,
 )
-from sweepconsole.distribution_reading import (
-    from_json,
-    parse_expression,
-    space_from_json,
-    space_to_json,
-)
 
 __all__ = [
-    "Choice",
-    "Distribution",
-    "FloatRange",
-    "IntRange",
-    "LogNormal",
-    "LogUniform",
-    "Normal",
-    "RandInt",
-    "Uniform",
+    "CALLS",
     "choice",
     "float_range",
-    "from_json",
     "int_range",
-    "loguniform",
     "lognormal",
+    "loguniform",
     "normal",
-    "parse_expression",
-    "qloguniform",
     "qlognormal",
+    "qloguniform",
     "qnormal",
     "quniform",
     "randint",
-    "space_from_json",
-    "space_to_json",
     "uniform",
 ]
+
+
+def choice(*options: Any) -> Choice:
+    """One of the given values: ``choice(16, 32, 64)``, ``choice([16, 32])``, ``choice(range(3))``.
+
+    >>> choice("adam", "sgd").to_json()
+    {'type': 'choice', 'values': ['adam', 'sgd']}
+    """
+    if len(options) == 1 and isinstance(options[0], (list, tuple, range)):
+        return Choice(tuple(options[0]))
+    return Choice(tuple(options))
+
+
+def randint(upper: int) -> RandInt:
+    """An integer in 0 .. upper - 1.
+
+    >>> randint(5).to_json()
+    {'type': 'randint', 'upper': 5}
+    """
+    return RandInt(upper)
+
+
+def uniform(min_value: float, max_value: float) -> Uniform:
+    """Uniform on [min_value, max_value].
+
+    >>> uniform(0, 1).to_json()
+    {'type': 'uniform', 'low': 0, 'high': 1}
+    """
+    return Uniform(min_value, max_value)
+
+
+def quniform(min_value: float, max_value: float, q: float) -> Uniform:
+    """round(uniform(min_value, max_value) / q) * q."""
+    return Uniform(min_value, max_value, q=q)
+
+
+def loguniform(min_value: float, max_value: float) -> LogUniform:
+    """exp(uniform(min_value, max_value)): the bounds are exponents (HyperDrive's meaning).
+
+    >>> import math
+    >>> loguniform(math.log(1e-4), math.log(1e-1)).type
+    'loguniform'
+    """
+    return LogUniform(min_value, max_value)
+
+
+def qloguniform(min_value: float, max_value: float, q: float) -> LogUniform:
+    """round(exp(uniform(min_value, max_value)) / q) * q."""
+    return LogUniform(min_value, max_value, q=q)
+
+
+def normal(mu: float, sigma: float) -> Normal:
+    """Normal with mean ``mu`` and standard deviation ``sigma``."""
+    return Normal(mu, sigma)
+
+
+def qnormal(mu: float, sigma: float, q: float) -> Normal:
+    """round(normal(mu, sigma) / q) * q."""
+    return Normal(mu, sigma, q=q)
+
+
+def lognormal(mu: float, sigma: float) -> LogNormal:
+    """exp(normal(mu, sigma))."""
+    return LogNormal(mu, sigma)
+
+
+def qlognormal(mu: float, sigma: float, q: float) -> LogNormal:
+    """round(exp(normal(mu, sigma)) / q) * q."""
+    return LogNormal(mu, sigma, q=q)
+
+
+def float_range(
+    low: float, high: float, log: bool = False, step: float | None = None
+) -> FloatRange:
+    """The console's float range: ``float_range(1e-4, 0.1, log=True)``.
+
+    >>> float_range(1e-4, 0.1, log=True).to_json()
+    {'type': 'float', 'low': 0.0001, 'high': 0.1, 'log': True, 'step': None}
+    """
+    return FloatRange(low, high, log, step)
+
+
+def int_range(low: int, high: int, log: bool = False, step: int = 1) -> IntRange:
+    """The console's integer range: ``int_range(16, 128, step=16)``."""
+    return IntRange(low, high, log, step)
+
+
+CALLS: dict[str, Callable[..., Distribution]] = {
+    "choice": choice,
+    "randint": randint,
+    "uniform": uniform,
+    "quniform": quniform,
+    "loguniform": loguniform,
+    "qloguniform": qloguniform,
+    "normal": normal,
+    "qnormal": qnormal,
+    "lognormal": lognormal,
+    "qlognormal": qlognormal,
+    "float_range": float_range,
+    "int_range": int_range,
+}

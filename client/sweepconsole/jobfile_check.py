@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sweepconsole.distributions import Choice, Distribution, from_json, parse_expression
+from sweepconsole.distribution_kinds import Choice, Distribution
+from sweepconsole.distribution_reading import from_json, parse_expression
 from sweepconsole.errors import SpecError
 from sweepconsole.sampling import policy_class, policy_from_json, policy_params, sampling_class
 from sweepconsole.upload import ALGORITHM_FIELDS as UPLOAD_FIELDS

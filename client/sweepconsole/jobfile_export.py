@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sweepconsole.defaults import policy_without_defaults, range_without_defaults
-from sweepconsole.distributions import from_json
+from sweepconsole.distribution_reading import from_json
 from sweepconsole.errors import SpecError
 from sweepconsole.jobfile_check import LIMITS
 

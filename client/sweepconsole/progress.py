@@ -22,7 +22,7 @@ from sweepconsole.formatting import format_value
 if TYPE_CHECKING:
     from sweepconsole.resources import Job
 
-__all__ = ["counts_of", "format_value", "summary", "watch"]
+__all__ = ["counts_of", "summary", "watch"]
 
 FINISHED_TRIALS = ("completed", "failed", "early_stopped", "canceled", "lost")
 

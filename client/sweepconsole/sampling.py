@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar
 
-from sweepconsole.distributions import Distribution, space_from_json, space_to_json
+from sweepconsole.distribution_kinds import Distribution
+from sweepconsole.distribution_reading import space_from_json, space_to_json
 from sweepconsole.errors import SpecError
 
 __all__ = [

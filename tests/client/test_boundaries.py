@@ -1,8 +1,11 @@
-"""The client speaks only HTTP: it never imports Django or any room of the console."""
+"""The client speaks only HTTP: it never imports Django or any room of the console; its
+public names are re-exported by the package alone."""
 
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import sys
 from pathlib import Path
 
@@ -38,3 +41,22 @@ def test_declared_dependencies_are_exactly_the_imported_ones() -> None:
         spec.split(">")[0].split("<")[0].split("=")[0].lower() for spec in project["dependencies"]
     }
     assert declared == {"httpx", "click", "rich", "pyyaml"}
+
+
+def test_the_package_alone_re_exports_its_public_names() -> None:
+    # ``from sweepconsole import choice`` is the public way; a module between the package
+    # and the one defining a name would be a second list of the same names to keep.
+    import sweepconsole
+
+    listed: dict[str, list[str]] = {name: [] for name in sweepconsole.__all__}
+    for module in pkgutil.iter_modules(sweepconsole.__path__):
+        if module.name == "__main__":
+            continue
+        names = getattr(importlib.import_module(f"sweepconsole.{module.name}"), "__all__", [])
+        for name in set(names) & set(listed):
+            listed[name].append(module.name)
+    defined_in = {
+        name: [getattr(sweepconsole, name).__module__.removeprefix("sweepconsole.")]
+        for name in sweepconsole.__all__
+    }
+    assert listed == defined_in

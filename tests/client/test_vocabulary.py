@@ -35,9 +35,11 @@ from sweepconsole import (
     randint,
     uniform,
 )
-from sweepconsole.console import Console, JobRequest, build_job_body
-from sweepconsole.distributions import Distribution, from_json, parse_expression
+from sweepconsole.console import Console
+from sweepconsole.distribution_kinds import Distribution
+from sweepconsole.distribution_reading import from_json, parse_expression
 from sweepconsole.sampling import policy_from_json, sampling_class
+from sweepconsole.submission import JobRequest, build_job_body
 
 from search import SearchSpace, list_samplers
 from search.stopping import make_policy

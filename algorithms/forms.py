@@ -68,6 +68,8 @@ class AlgorithmForm:
     server_path: str = ""
     pending_token: str = ""
     upload: File | None = field(default=None, repr=False)
+    # The file chosen for this post (new, or a kept one now gone): the banner names it.
+    chosen_name: str = ""
     # Fields the page could not read (too large): refused before any service is called.
     refused: AlgorithmErrors = field(default_factory=AlgorithmErrors)
     # What filling the table from the script's --help did (None when it was not filled).
@@ -103,11 +105,13 @@ class AlgorithmForm:
         token = data.get("pending_code", "")
         if form.upload:
             form.code = form.upload
+            form.chosen_name = form.upload.name or ""  # Django keeps the base name only
             if token:
                 pending.pending_discard(user_id=user_id, token=token)
         elif token:
             form.code = pending.pending_open(user_id=user_id, token=token)
             form.pending_token = token if form.code else ""
+            form.chosen_name = pending.pending_name(token)
         return form
 
     @classmethod
@@ -149,7 +153,7 @@ class AlgorithmForm:
         self, errors: AlgorithmErrors | None = None, instance: Algorithm | None = None
     ) -> dict[str, Any]:
         errors = errors or AlgorithmErrors()
-        raw = self.raw
+        raw, kept = self.raw, pending.pending_name(self.pending_token)
         return {
             "raw": raw,
             "errors": {key.replace(".", "_"): msgs for key, msgs in errors.fields.items()},
@@ -163,7 +167,8 @@ class AlgorithmForm:
             "samplers": _samplers_context(raw, self.spec, errors),
             "engines": list(Engine.objects.all()),
             "pending_token": self.pending_token,
-            "pending_name": pending.pending_name(self.pending_token),
+            "pending_name": kept,
+            "file_note": pending.refused_file_note(kept=kept, chosen=self.chosen_name),
             "instance": instance,
             "help": _help_context(raw, instance, self.merged),
         }

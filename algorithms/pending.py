@@ -59,6 +59,31 @@ def pending_name(token: str) -> str:
     return token.split("/", 1)[-1] if isinstance(token, str) else ""
 
 
+def refused_file_note(*, kept: str, chosen: str) -> str:
+    """What the banner of a form refused with errors says about what is kept.
+
+    ``kept``: the name of the upload kept here for the next post (the page shows it);
+    ``chosen``: the name of a file the user chose that was not kept (refused, or the form
+    never got as far as keeping it). A browser clears every file input of a page it is
+    sent back, so a file that was not kept must be chosen again.
+
+    >>> refused_file_note(kept="", chosen="")
+    'everything you typed is kept.'
+    >>> refused_file_note(kept="", chosen="train.zip")
+    'the other fields are kept, but a browser cannot keep a chosen file: choose train.zip again.'
+    >>> refused_file_note(kept="train.zip", chosen="")
+    'everything you typed is kept, and so is the file train.zip.'
+    """
+    if kept:
+        return f"everything you typed is kept, and so is the file {kept}."
+    if chosen:
+        return (
+            "the other fields are kept, but a browser cannot keep a chosen file: "
+            f"choose {chosen} again."
+        )
+    return "everything you typed is kept."
+
+
 def pending_discard(*, user_id: int, token: str) -> None:
     path = _path(user_id, token)
     if path is not None:

@@ -71,3 +71,11 @@ class DatasetForm(forms.Form):
     @property
     def pending_name(self) -> str:
         return pending.pending_name(str(self.data.get("pending_file") or ""))
+
+    @property
+    def file_note(self) -> str:
+        """The refused form's banner about what is kept: a file chosen for this post and
+        not kept (refused, or the form stopped before keeping it) must be chosen again."""
+        upload = self.files.get("file")
+        chosen = getattr(upload, "name", "") or ""
+        return pending.refused_file_note(kept=self.pending_name, chosen=chosen)

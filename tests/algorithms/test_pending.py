@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import os
 import time
 from datetime import timedelta
@@ -74,3 +75,12 @@ def test_folder_still_holding_a_file_is_kept(alice: Any) -> None:
     folder = f"{pending.PENDING_ROOT}/{alice.pk}/{token.split('/')[0]}"
     pending._remove_empty_folder(folder)
     assert os.path.isfile(default_storage.path(f"{folder}/train.py"))
+
+
+def test_refused_form_banner_names_a_file_that_was_not_kept() -> None:
+    result = doctest.testmod(pending, verbose=False)
+    assert result.attempted == 3 and result.failed == 0
+    # A kept file is said to be kept, even beside a name chosen for this post.
+    assert pending.refused_file_note(kept="a.py", chosen="a.py") == (
+        "everything you typed is kept, and so is the file a.py."
+    )

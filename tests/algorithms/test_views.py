@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -241,9 +244,10 @@ def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
     assert 'value="rmsprop"' in page and 'value="(a+)+$"' in page
     assert "epoch 2 accuracy=0.7" in page  # the pasted sample log
     assert 'name="auto_search" id="id_auto_search" checked' in page
-    # The uploaded file is kept server-side for the next submission.
+    # The uploaded file is kept server-side for the next submission, and the banner says so.
     assert ctx["pending_name"] == "train.py"
     assert 'data-testid="pending-code"' in page
+    assert banner_note(page) == "everything you typed is kept, and so is the file train.py."
 
     fixed = _form_post(pending_code=ctx["pending_token"])
     response = alice_client.post(reverse("algorithms:create"), fixed)
@@ -251,6 +255,49 @@ def test_refused_form_keeps_everything_typed_with_messages_beside_fields(
     algorithm = Algorithm.objects.get(name="cifar")
     assert algorithm.code_file.name.endswith("train.py")
     assert not default_storage.exists(f"pending-uploads/{alice.pk}/{ctx['pending_token']}")
+
+
+def banner_note(page: str) -> str:
+    """What the refused form's banner says is kept."""
+    found = re.search(r'data-testid="form-errors-kept">(.*?)</span>', page, re.S)
+    assert found, "no banner"
+    return html.unescape(found.group(1))
+
+
+def test_a_refused_file_is_not_kept_and_the_banner_names_it_to_choose_again(
+    alice: Any, alice_client: Client
+) -> None:
+    bad = SimpleUploadedFile("train.txt", b"print(1)\n", content_type="text/plain")
+    response = alice_client.post(reverse("algorithms:create"), _form_post(code=bad))
+    assert response.status_code == 400
+    assert response.context["errors"]["code"] == [
+        "Upload a .py file or a .zip, .tar.gz or .tgz archive."
+    ]
+    assert response.context["pending_token"] == ""
+    page = response.content.decode()
+    assert banner_note(page) == (
+        "the other fields are kept, but a browser cannot keep a chosen file: "
+        "choose train.txt again."
+    )
+    assert 'value="cifar"' in page  # the other fields are kept indeed
+
+
+def test_a_kept_file_that_is_gone_is_named_to_choose_again(alice_client: Client) -> None:
+    gone = "0123456789abcdef0123456789abcdef/train.py"
+    response = alice_client.post(
+        reverse("algorithms:create"), _form_post(name="bad name!", pending_code=gone)
+    )
+    assert response.status_code == 400
+    assert banner_note(response.content.decode()).endswith("choose train.py again.")
+
+
+def test_a_refusal_without_a_file_keeps_everything_typed(alice_client: Client) -> None:
+    response = alice_client.post(
+        reverse("algorithms:create"),
+        _form_post(name="bad name!", code_source="server_path", server_path="/nowhere"),
+    )
+    assert response.status_code == 400
+    assert banner_note(response.content.decode()) == "everything you typed is kept."
 
 
 def test_a_single_py_upload_with_another_boot_file_is_refused_on_the_boot_file(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +74,29 @@ def test_refused_upload_keeps_what_was_typed(alice: Any, alice_client: Any) -> N
     page = answer.content.decode()
     assert "escapes the package folder" in page
     assert 'value="bad"' in page and "kept text" in page
+    # The browser clears the file input: the banner says so, naming the file.
+    assert banner_note(page) == (
+        "the other fields are kept, but a browser cannot keep a chosen file: "
+        "choose data.zip again."
+    )
     assert not Dataset.objects.exists()
+
+
+def banner_note(page: str) -> str:
+    """What the refused form's banner says is kept."""
+    found = re.search(r'data-testid="form-errors-kept">(.*?)</span>', page, re.S)
+    assert found, "no banner"
+    return html.unescape(found.group(1))
+
+
+def test_a_file_the_form_refused_before_keeping_it_is_named_to_choose_again(
+    alice_client: Any,
+) -> None:
+    answer = alice_client.post(
+        "/datasets/create/", {"name": "x" * 65, "file": csv_upload("digits.csv")}
+    )
+    assert answer.status_code == 400
+    assert banner_note(answer.content.decode()).endswith("choose digits.csv again.")
 
 
 def test_name_error_keeps_the_uploaded_file(
@@ -84,6 +108,9 @@ def test_name_error_keeps_the_uploaded_file(
     token = answer.context["form"].data["pending_file"]
     assert token.endswith("/data.csv")
     assert "Uploaded: <strong>data.csv</strong>" in answer.content.decode()
+    assert banner_note(answer.content.decode()) == (
+        "everything you typed is kept, and so is the file data.csv."
+    )
     with django_capture_on_commit_callbacks(execute=True):
         again = alice_client.post("/datasets/create/", {"name": "fresh", "pending_file": token})
     assert again.status_code == 302

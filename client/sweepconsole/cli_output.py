@@ -26,6 +26,7 @@ __all__ = [
     "dataset_files_table",
     "dataset_lines",
     "datasets_table",
+    "detail_lines",
     "hyperparameter_table",
     "jobs_table",
     "shows_owners",
@@ -71,21 +72,45 @@ def algorithms_table(items: Iterable[Algorithm], *, owners: bool) -> Table:
     return table
 
 
+def detail_lines(header: str, *fields: str | None) -> list[str]:
+    """A detail view: ``header``, then each field line indented under it; a field given
+    as ``None`` does not apply and is left out.
+
+    >>> detail_lines("mlp (id 3) ready", "owner: alice", None, "boot file: main.py")
+    ['mlp (id 3) ready', '  owner: alice', '  boot file: main.py']
+    """
+    return [header, *(f"  {field}" for field in fields if field is not None)]
+
+
+def _when(value: Any, line: str) -> str | None:
+    """``line`` where ``value`` is set, else ``None`` (a field left out)."""
+    return line if value else None
+
+
+def _settled_lines(resource: Algorithm | Dataset, *fields: str | None) -> list[str]:
+    """The detail view of an object the console checks after saving it: name, id and
+    status, its owner and the reason for its status where there are, then ``fields``."""
+    reason = resource.data.get("status_reason")
+    return detail_lines(
+        f"{resource.name} (id {resource.id}) {resource.status}",
+        _when(resource.owner, f"owner: {resource.owner}"),
+        _when(reason, f"reason: {reason}"),
+        *fields,
+    )
+
+
 def algorithm_lines(algorithm: Algorithm) -> list[str]:
     """``sweep algorithms show``: the lines above its hyperparameter table."""
     data = algorithm.data
-    lines = [f"{algorithm.name} (id {algorithm.id}) {algorithm.status}"]
-    if algorithm.owner:
-        lines.append(f"  owner: {algorithm.owner}")
-    if data.get("status_reason"):
-        lines.append(f"  reason: {data['status_reason']}")
-    lines.append(f"  boot file: {data.get('boot_file')}")
     metric = data.get("metric") or {}
-    if metric.get("name"):
-        lines.append(
-            f"  metric: {metric['name']} ({metric.get('goal')}), regex {metric.get('regex')}"
-        )
-    return lines
+    return _settled_lines(
+        algorithm,
+        f"boot file: {data.get('boot_file')}",
+        _when(
+            metric.get("name"),
+            f"metric: {metric.get('name')} ({metric.get('goal')}), regex {metric.get('regex')}",
+        ),
+    )
 
 
 def hyperparameter_table(rows: Iterable[dict[str, Any]]) -> Table:
@@ -129,24 +154,21 @@ def datasets_table(items: Iterable[Dataset], *, owners: bool) -> Table:
 def dataset_lines(dataset: Dataset) -> list[str]:
     """``sweep datasets show``: the lines above its file table."""
     data = dataset.data
-    lines = [f"{dataset.name} (id {dataset.id}) {dataset.status}"]
-    if dataset.owner:
-        lines.append(f"  owner: {dataset.owner}")
-    if data.get("status_reason"):
-        lines.append(f"  reason: {data['status_reason']}")
-    if data.get("description"):
-        lines.append(f"  description: {data['description']}")
     if data.get("source") == "server_path":
-        lines.append(f"  from the server folder {data.get('server_path')}")
+        origin = f"from the server folder {data.get('server_path')}"
     else:
-        lines.append(f"  uploaded as {data.get('original_name')}")
-    if dataset.status == "ready":
-        lines.append(
-            f"  {format_value(data.get('file_count'))} file(s), "
-            f"{format_size(data.get('size'))}, sha256 {data.get('content_hash')}"
-        )
-    lines.append(f"  created: {str(data.get('created_at', ''))[:19]}")
-    return lines
+        origin = f"uploaded as {data.get('original_name')}"
+    return _settled_lines(
+        dataset,
+        _when(data.get("description"), f"description: {data.get('description')}"),
+        origin,
+        _when(
+            dataset.status == "ready",
+            f"{format_value(data.get('file_count'))} file(s), "
+            f"{format_size(data.get('size'))}, sha256 {data.get('content_hash')}",
+        ),
+        f"created: {str(data.get('created_at', ''))[:19]}",
+    )
 
 
 def dataset_files_table(files: Iterable[dict[str, Any]]) -> Table:
@@ -215,27 +237,29 @@ def trial_table(trials: Iterable[Trial], best_id: int | None) -> Table:
     return table
 
 
+def _values(params: dict[str, Any]) -> list[str]:
+    """A trial's searched values, one ``name = value`` field each."""
+    return [f"{name} = {format_value(value)}" for name, value in params.items()]
+
+
 def best_trial_lines(job: Job, best: Trial) -> list[str]:
     """``sweep jobs best``: the best trial, its objective and its values."""
-    lines = [
+    return detail_lines(
         f"Best trial #{best.number} (id {best.id}) of job {job.id}: {best.status}",
-        f"  {job.metric_name or 'value'} = {format_value(best.value)}",
-    ]
-    lines.extend(f"  {name} = {format_value(value)}" for name, value in best.params.items())
-    return lines
+        f"{job.metric_name or 'value'} = {format_value(best.value)}",
+        *_values(best.params),
+    )
 
 
 def trial_lines(trial: Trial) -> list[str]:
     """``sweep trials show``: status, reason, objective, values, command line, curve."""
     data = trial.data
-    lines = [f"Trial #{trial.number} (id {trial.id}) of job {data.get('job')}: {trial.status}"]
-    if data.get("status_reason"):
-        lines.append(f"  reason: {data['status_reason']}")
-    lines.append(f"  value: {format_value(trial.value)}")
-    lines.extend(f"  {name} = {format_value(value)}" for name, value in trial.params.items())
-    if data.get("command"):
-        lines.append(f"  command: {' '.join(map(str, data['command']))}")
     curve = data.get("curve") or []
-    if curve:
-        lines.append(f"  curve ({len(curve)} reports): {format_value(curve)}")
-    return lines
+    return detail_lines(
+        f"Trial #{trial.number} (id {trial.id}) of job {data.get('job')}: {trial.status}",
+        _when(data.get("status_reason"), f"reason: {data.get('status_reason')}"),
+        f"value: {format_value(trial.value)}",
+        *_values(trial.params),
+        _when(data.get("command"), f"command: {' '.join(map(str, data.get('command') or []))}"),
+        _when(curve, f"curve ({len(curve)} reports): {format_value(curve)}"),
+    )

@@ -171,9 +171,11 @@ class JobExportApi(APIView):
         summary="Export a job's trials or metric points",
         description=(
             "`trials.csv`/`trials.json`: number, status, algorithm, value, started_at, "
-            "finished_at, duration_s and one `param:<name>` column per searched "
-            "hyperparameter. `points.csv`/`points.json`: trial, step, value, created_at. "
-            "Text cells that start like a spreadsheet formula get a leading apostrophe."
+            "finished_at, duration_s and the searched hyperparameters: in CSV one "
+            "`param:<name>` column each, in JSON an object per trial, "
+            '`"params": {"<name>": value}`. `points.csv`/`points.json`: trial, step, value, '
+            "created_at. CSV text cells that start like a spreadsheet formula get a leading "
+            "apostrophe."
         ),
         responses={200: OpenApiResponse(description="The file, streamed."), 404: None},
     )

@@ -5,6 +5,13 @@ trials or a million points never sits in memory whole. CSV cells are made safe f
 spreadsheets: the csv module quotes commas, quotes and newlines, and a text cell that
 starts like a formula (``= + - @``, tab, carriage return) gets a leading apostrophe so a
 spreadsheet shows it instead of running it. Numbers are written as numbers.
+
+Trials in CSV have one ``param:<name>`` column per searched parameter; in JSON each trial
+nests them as an object::
+
+    [{"number": 1, "status": "completed", "algorithm": "tpe", "value": 0.93,
+      "started_at": "...", "finished_at": "...", "duration_s": 41.2,
+      "params": {"lr": 0.012, "batch": 64}}, ...]
 """
 
 from __future__ import annotations
@@ -69,27 +76,46 @@ def csv_lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[
         yield writer.writerow([safe_cell(v) for v in row])
 
 
-def json_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """A JSON array of objects, one per row, written as the rows are read."""
-    names = list(header)
+def json_lines(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A JSON array of objects, one per item, written as the items are read."""
     yield "["
-    for i, row in enumerate(rows):
-        item = {name: _json_value(v) for name, v in zip(names, row, strict=True)}
-        yield ("," if i else "") + "\n" + json.dumps(item, allow_nan=False)
+    for i, item in enumerate(items):
+        yield ("," if i else "") + "\n" + json.dumps(_json_value(item), allow_nan=False)
     yield "\n]\n"
 
 
 def _json_value(value: Any) -> Any:
+    """A value JSON can hold: NaN as null, infinities as "inf"/"-inf", times in ISO 8601,
+    inside objects and lists too (a parameter's value may be any of them).
+
+    >>> _json_value({"v": float("nan"), "p": {"x": float("-inf")}, "l": [float("inf")]})
+    {'v': None, 'p': {'x': '-inf'}, 'l': ['inf']}
+    """
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _json_value(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
     return value
 
 
 def trial_header(job: TrainingJob) -> list[str]:
-    """The trial columns, then one column per searched parameter (``param:<name>``)."""
+    """The CSV's trial columns, then one column per searched parameter (``param:<name>``)."""
     return [*TRIAL_COLUMNS, *(f"param:{name}" for name in job.search_space)]
+
+
+def trial_items(job: TrainingJob) -> Iterator[dict[str, Any]]:
+    """The JSON's trials: the trial columns as keys, and the searched parameters nested
+    as ``"params": {name: value}`` (null for one a trial lacks), as Optuna's and
+    HyperDrive's exports nest them."""
+    names = list(job.search_space)
+    for row in trial_rows(job):
+        item = dict(zip(TRIAL_COLUMNS, row, strict=False))
+        item["params"] = dict(zip(names, row[len(TRIAL_COLUMNS):], strict=True))
+        yield item
 
 
 def trial_rows(job: TrainingJob) -> Iterator[list[Any]]:
@@ -127,8 +153,10 @@ def point_rows(job: TrainingJob) -> Iterator[list[Any]]:
 
 def export(job: TrainingJob, what: str, fmt: str) -> Iterator[str]:
     """The lines of ``what`` ("trials" or "points") in ``fmt`` ("csv" or "json")."""
+    if fmt == "json":
+        if what == "trials":
+            return json_lines(trial_items(job))
+        return json_lines(dict(zip(POINT_COLUMNS, row, strict=True)) for row in point_rows(job))
     if what == "trials":
-        header, rows = trial_header(job), trial_rows(job)
-    else:
-        header, rows = list(POINT_COLUMNS), point_rows(job)
-    return csv_lines(header, rows) if fmt == "csv" else json_lines(header, rows)
+        return csv_lines(trial_header(job), trial_rows(job))
+    return csv_lines(POINT_COLUMNS, point_rows(job))

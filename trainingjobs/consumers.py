@@ -18,7 +18,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from trainingjobs import event_replay, event_sending
+from trainingjobs import event_progress, event_replay, event_sending
 from trainingjobs.models import TrainingJob, Trial
 
 # Close codes (4000-4999 are the application's): refused, and throttled.
@@ -109,7 +109,8 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
 
 
 class JobConsumer(_LiveConsumer):
-    """``/ws/jobs/<job_id>/``: every event of one job, in order of its numbers."""
+    """``/ws/jobs/<job_id>/``: every event of one job, in order of its numbers, and its
+    progress (``job.progress``, unnumbered: throttled, and sent after each ``since``)."""
 
     async def authorise(self, user: Any) -> list[str] | None:
         self.job_id = int(self.scope["url_route"]["kwargs"]["job_id"])
@@ -133,6 +134,11 @@ class JobConsumer(_LiveConsumer):
         if not complete:
             # Too far behind: the page reloads its snapshot instead.
             await self.send_json({"type": "since.incomplete", "job": self.job_id})
+            return
+        # Progress is not numbered: a page that missed some gets the current one.
+        progress = await database_sync_to_async(event_progress.page_progress)(self.job_id)
+        if progress is not None:
+            await self.send_json(progress)
 
     async def job_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])

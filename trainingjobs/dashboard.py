@@ -61,6 +61,9 @@ def snapshot(job: TrainingJob) -> dict[str, Any]:
         "job": job_info(job, best_number=best),
         "space": space_info(job),
         "trials": rows,
+        # The trials ended of the total in the budget's words; the job socket's
+        # job.progress brings it anew as the trials move on.
+        "tally": trial_tally(job, rows).as_dict(),
         "leaderboard": chart_data.leaderboard(rows, goal=job.metric_goal, best_number=best),
         "figures": {},
     }
@@ -207,7 +210,7 @@ def job_info(job: TrainingJob, *, best_number: int | None) -> dict[str, Any]:
         "deadline_at": event_payloads.iso(job.deadline_at),
         "now": timezone.now().isoformat(),
         "best_number": best_number,
-        # The page counts its trials ended with the rule the budget uses.
+        # The statuses the budget counts apart: the progress bar leaves them out.
         "budget_rule": trial_budget.rule(),
         "searched": list(job.search_space),
         "fixed": job.fixed,
@@ -290,11 +293,21 @@ TABLE_ROWS = 50
 ENDED = frozenset(Trial.FINISHED)
 
 
-def summary(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Counts for the stats row, from the snapshot's rows (no query)."""
+def _status_counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return counts
+
+
+def trial_tally(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> trial_budget.TrialTally:
+    """The job's trials ended of its total, from the snapshot's rows (no query)."""
+    return trial_budget.tally(_status_counts(rows), job.max_trials)
+
+
+def summary(job: TrainingJob, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts for the stats row, from the snapshot's rows (no query)."""
+    counts = _status_counts(rows)
     return {
         "total": len(rows),
         "tally": trial_budget.tally(counts, job.max_trials),

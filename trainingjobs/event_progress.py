@@ -1,8 +1,11 @@
-"""The job list's live progress: a recount of a job's trials, sent to its owner and staff.
+"""A job's live progress: a recount of its trials, sent to the job list (its owner and
+staff) and to the job's own page, whose "N / M trials ended (...)" is its ``tally``'s text
+(``trial_budget``: the one place that wording is written).
 
 After a job event that changes the counts (``PROGRESS_TYPES``) the progress is sent at
 most once per ``PROGRESS_INTERVAL_S`` per job and process; a change inside that interval
-is sent by a trailing send when it is over, so the list always ends on the last state.
+is sent by a trailing send when it is over, so the pages always end on the last state.
+The job page's socket also sends it when the page (re)connects (``page_progress``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from django.db import connections
 
 from trainingjobs import trial_budget
 from trainingjobs.event_payloads import iso
-from trainingjobs.event_sending import LIST_MESSAGE, STAFF_GROUP, dispatch, owner_group
+from trainingjobs.event_sending import (
+    JOB_MESSAGE,
+    LIST_MESSAGE,
+    STAFF_GROUP,
+    dispatch,
+    job_group,
+    owner_group,
+)
 from trainingjobs.models import TrainingJob, Trial
 
 logger = logging.getLogger(__name__)
@@ -152,9 +162,24 @@ def progress(job_id: int) -> dict[str, Any] | None:
     }
 
 
+def page_progress(job_id: int) -> dict[str, Any] | None:
+    """``progress`` as the job's own page gets it (who owns the job is not its news)."""
+    event = progress(job_id)
+    if event is not None:
+        event.pop("owner")
+    return event
+
+
 def _send_progress(job_id: int) -> None:
     event = progress(job_id)
     if event is None:
         return
     message = {"type": LIST_MESSAGE, "event": event}
-    dispatch([(owner_group(event["owner"]), message), (STAFF_GROUP, message)])
+    page = {k: v for k, v in event.items() if k != "owner"}
+    dispatch(
+        [
+            (owner_group(event["owner"]), message),
+            (STAFF_GROUP, message),
+            (job_group(job_id), {"type": JOB_MESSAGE, "event": page}),
+        ]
+    )

@@ -96,7 +96,8 @@ def tally(counts: Mapping[str, int], max_trials: int) -> TrialTally:
 
 
 def rule() -> dict[str, list[str]]:
-    """The rule for the page's script, which counts live from its rows: the statuses
-    counted as ended and those counted apart (the page applies them with its one
-    function, ``SweepProgress.tally``)."""
+    """The statuses counted as ended and those counted apart, for the job page's script:
+    its progress bar and legend leave the trials counted apart out of the bar. Its words
+    ("... trials ended (...)") are ``TrialTally``'s, brought by the job socket's
+    ``job.progress`` (``trainingjobs.event_progress``)."""
     return {"ended": list(ENDED_COUNTED), "apart": list(NOT_COUNTED)}

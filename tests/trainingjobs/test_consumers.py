@@ -195,10 +195,17 @@ def test_a_reconnecting_page_gets_exactly_the_events_it_missed(alice: Any) -> No
         communicator = connect_to(f"/ws/jobs/{job.pk}/", alice)
         assert (await communicator.connect())[0]
         await communicator.send_json_to({"type": "since", "seq": 3})
-        missed = await received(communicator, 2)
+        *missed, progress = await received(communicator, 3)
         assert [(e["seq"], e["points"]) for e in missed] == [(4, [[4, 0.4]]), (5, [[5, 0.5]])]
+        # Then the job's progress as it stands (unnumbered: it has no place in the replay).
+        assert (progress["type"], progress["tally"]["text"]) == (
+            "job.progress",
+            "0 / 4 trials ended",
+        )
+        assert "seq" not in progress and "owner" not in progress
         await publish_from_worker(job.pk, "job.status", {"status": "completed"})
         assert (await communicator.receive_json_from())["seq"] == 6
+        assert (await communicator.receive_json_from())["type"] == "job.progress"
         assert await communicator.receive_nothing(timeout=0.2)
         await communicator.disconnect()
 
@@ -273,6 +280,8 @@ def test_asking_for_another_job_never_answers_with_its_events(alice: Any, publis
         await communicator.send_json_to({"type": "since", "seq": 0, "job": other.pk})
         assert (await communicator.receive_json_from())["type"] == "error"
         await communicator.send_json_to({"type": "since", "seq": 0})
+        progress = await communicator.receive_json_from()  # its own job's, nothing of other's
+        assert (progress["type"], progress["job"]) == ("job.progress", mine.pk)
         assert await communicator.receive_nothing(timeout=0.2)
         await communicator.disconnect()
 
@@ -435,7 +444,9 @@ def test_the_trailing_sender_sends_the_state_at_the_time_it_sends(
     assert not throttle.ask(job.pk)
     now[0] = 0.5
     assert event_progress.send_due_progress(throttle) == [job.pk]
-    assert [m["event"]["counts"]["running"] for m in sent] == [1, 1]  # owner's and staff's
+    # The owner's list, staff's and the job's own page.
+    assert [m["event"]["counts"]["running"] for m in sent] == [1, 1, 1]
+    assert "owner" not in sent[2]["event"] and sent[2]["type"] == "job.event"
 
 
 def test_sends_without_a_server_loop_leave_in_order_from_one_loop(monkeypatch: Any) -> None:

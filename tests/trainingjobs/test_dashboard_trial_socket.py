@@ -13,7 +13,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from trainingjobs import event_progress, execution
+from trainingjobs import event_progress, events, execution
 from trainingjobs.models import Trial
 
 from .engine_helpers import make_algorithm, make_job
@@ -161,5 +161,39 @@ def test_a_trial_page_connecting_late_is_told_the_start_and_end_so_far(alice: An
             "finished_at": (begun + timedelta(seconds=30)).isoformat(),
         }
         await second.disconnect()
+
+    run(scenario)
+
+
+def test_a_job_page_gets_its_trials_ended_in_the_budgets_words(alice: Any) -> None:
+    job = make_job(alice, max_trials=3)
+    Trial.objects.create(job=job, number=1, params={"x": 0.1}, status="completed")
+    lost = Trial.objects.create(job=job, number=2, params={"x": 0.2}, status="running")
+
+    async def scenario() -> None:
+        communicator = connect_to(f"/ws/jobs/{job.pk}/", alice)
+        assert (await communicator.connect())[0]
+        await communicator.send_json_to({"type": "since", "seq": 0})
+        first = await communicator.receive_json_from(timeout=5)
+        assert (first["type"], first["tally"]["text"]) == ("job.progress", "1 / 3 trials ended")
+
+        def lose() -> None:
+            Trial.objects.filter(pk=lost.pk).update(status="lost")
+            events.publish(job.pk, "trial.finished", {"trial": lost.pk, "status": "lost"})
+
+        await asyncio.get_running_loop().run_in_executor(None, in_worker_thread, lose)
+        finished = await communicator.receive_json_from(timeout=5)
+        progress = await communicator.receive_json_from(timeout=5)
+        assert (finished["type"], finished["trial"]) == ("trial.finished", lost.pk)
+        assert progress["type"] == "job.progress"
+        assert progress["tally"] == {
+            "ended": 1,
+            "total": 3,
+            "lost": 1,
+            "canceled": 0,
+            "apart": "1 lost: not counted",
+            "text": "1 / 3 trials ended (1 lost: not counted)",
+        }
+        await communicator.disconnect()
 
     run(scenario)

@@ -47,6 +47,7 @@
 
   function load(snapshot) {
     state.job = snapshot.job;
+    state.tally = snapshot.tally;  // the server's words for the trials ended
     state.space = snapshot.space;
     state.trials = new Map();
     state.byId = new Map();
@@ -473,9 +474,9 @@
   function renderProgress() {
     const c = counts();
     const job = state.job;
-    const tally = window.SweepProgress.tally(c, job.budget_rule);
+    const tally = state.tally;
     window.SweepProgress.render(root.querySelector("[data-live-progress]"), {
-      counts: c, tally: tally, max: job.max_trials, status: job.status,
+      counts: c, tally: tally, apart: job.budget_rule.apart, max: job.max_trials, status: job.status,
       elapsed: job.started_at ? (job.finished_at ? secondsOf(job.finished_at) : now()) : null,
       deadlineLeft: job.deadline_at && !job.finished_at ? (Date.parse(job.deadline_at) - Date.now() + state.clock) / 1000 : null,
     });
@@ -673,6 +674,8 @@
     onEvent: apply,
     onStale: reload,
     onState: function (name) { window.SweepLive.showState(indicator, name); },
+    // The trials ended in the server's words (trial_budget), recounted as they change.
+    onProgress: function (event) { state.tally = event.tally; renderProgress(); },
   });
   window.SweepDashboard = { state: state, table: table, charts: charts };
 })();

@@ -18,7 +18,8 @@
     return scheme + window.location.host + path;
   }
 
-  // options: path, seq (last applied), onEvent(event), onStale(), onState("live"|"connecting"|"offline")
+  // options: path, seq (last applied), onEvent(event), onStale(), onState("live"|"connecting"|"offline"),
+  // onProgress(event): the job's progress (`job.progress`, unnumbered: the latest counts)
   function JobEvents(options) {
     this.options = options;
     this.seq = options.seq || 0;
@@ -61,6 +62,10 @@
 
   JobEvents.prototype.receive = function (event) {
     if (event.type === "since.incomplete") { this.options.onStale(); return; }
+    if (event.type === "job.progress") {
+      if (this.options.onProgress) this.options.onProgress(event);
+      return;
+    }
     if (event.type === "error" || typeof event.seq !== "number") return;
     if (event.seq <= this.seq) return;  // already applied
     this.early.set(event.seq, event);

@@ -24,7 +24,7 @@ from typing import Any
 from algorithms.models import Hyperparameter
 from algorithms.spec_display import display_value
 from trainingjobs.form_rows import ADVANCED_INPUTS, DISTRIBUTIONS, is_discrete, picks_from_list
-from trainingjobs.form_sections import supported_samplers
+from trainingjobs.form_sections import policy_entry, sampler_entry, supported_samplers
 from trainingjobs.forms import LIMITS, JobForm
 from trainingjobs.models import TrainingJob, Trial
 
@@ -160,11 +160,12 @@ def _copy_search_settings(job: TrainingJob, raw: dict[str, Any]) -> list[str]:
     """The job's search algorithms (with their parameters) and policy into ``raw``; a
     note for each search algorithm the algorithm no longer supports."""
     notes: list[str] = []
-    supported = {name.lower(): name for name in supported_samplers(job.algorithm)}
+    # By canonical name: a job or an algorithm may hold an alias (tpe_search for tpe).
+    supported = {_sampler_key(name): name for name in supported_samplers(job.algorithm)}
     selected = []
     for item in job.search_algorithms:
         name = str(item.get("name", ""))
-        card = supported.get(name.lower())
+        card = supported.get(_sampler_key(name))
         if card is None:
             notes.append(f"Search algorithm {name} is left out: {job.algorithm.name} no "
                          "longer supports it.")
@@ -176,10 +177,21 @@ def _copy_search_settings(job: TrainingJob, raw: dict[str, Any]) -> list[str]:
         raw["selected"] = selected
     policy = dict(job.policy or {})
     name = str(policy.pop("name", "") or "")
-    if name:
+    entry = policy_entry(name) if name else None
+    if entry is not None and entry["name"] != "none":
+        # The page's select lists each policy by its canonical name (median_stopping).
+        name = entry["name"]
         raw["policy"] = name
         raw["policy_params"] = {name: {k: display_value(v) for k, v in policy.items()}}
+    elif name and entry is None:
+        notes.append(f"Early-termination policy {name} is left out: the console does not "
+                     "know it.")
     return notes
+
+
+def _sampler_key(name: str) -> str:
+    entry = sampler_entry(name)
+    return str(entry["name"] if entry else name).lower()
 
 
 def _copy_rows(job: TrainingJob, trial: Trial, form: JobForm, *, mode: str) -> list[str]:

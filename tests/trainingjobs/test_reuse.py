@@ -21,7 +21,7 @@ from trainingjobs.form_rows import initial_row, is_discrete, range_spec
 from trainingjobs.forms import LIMITS
 from trainingjobs.models import TrainingJob, Trial
 
-from .engine_helpers import REGEX, make_job
+from .engine_helpers import REGEX, make_algorithm, make_job
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +288,27 @@ def form_fields(page: str) -> dict[str, Any]:
     reader = _FormReader()
     reader.feed(page)
     return {k: v[0] if len(v) == 1 else v for k, v in reader.fields.items()}
+
+
+def test_a_policy_and_search_algorithm_saved_under_an_alias_are_selected_by_their_names(
+    alice: Any,
+) -> None:
+    algorithm = make_algorithm(alice, search_algorithms=[{"name": "tpe", "params": {}}])
+    job = make_job(
+        alice, algorithm=algorithm,
+        search_algorithms=[{"name": "tpe_search", "params": {"gamma": 0.4}}],
+        policy={"name": "median", "evaluation_interval": 2},
+    )
+    trial = Trial.objects.create(job=job, number=1, params={"x": 0.5}, status="completed")
+    raw = reuse.form_from_trial(job, trial, mode="narrow").raw
+    assert raw["selected"] == ["tpe"] and raw["params"]["tpe"]["gamma"] == "0.4"
+    assert raw["policy"] == "median_stopping"
+    assert raw["policy_params"] == {"median_stopping": {"evaluation_interval": "2"}}
+    unknown = make_job(
+        alice, algorithm=algorithm, search_algorithms=[{"name": "tpe"}], policy={"name": "psychic"}
+    )
+    trial = Trial.objects.create(job=unknown, number=1, params={"x": 0.5}, status="completed")
+    raw = reuse.form_from_trial(unknown, trial, mode="narrow").raw
+    assert raw["policy"] == "" and raw["notes"][0] == (
+        "Early-termination policy psychic is left out: the console does not know it."
+    )

@@ -33,7 +33,7 @@ from sweepconsole.errors import (
     SpecError,
     Unreachable,
 )
-from sweepconsole.resources import Algorithm, Job, Trial, TrialList
+from sweepconsole.resources import Algorithm, Job
 from sweepconsole.sampling import (
     AnnealSampling,
     ASHAPolicy,
@@ -52,6 +52,7 @@ from sweepconsole.sampling import (
     TruncationSelectionPolicy,
 )
 from sweepconsole.submission import HyperDriveConfig
+from sweepconsole.trials import Trial, TrialList
 
 __version__ = "0.1.0"
 

@@ -17,7 +17,8 @@ from rich.text import Text
 from sweepconsole.console import Console
 from sweepconsole.datasets import Dataset
 from sweepconsole.formatting import format_size, format_value
-from sweepconsole.resources import Algorithm, Job, Trial
+from sweepconsole.resources import Algorithm, Job
+from sweepconsole.trials import Trial
 
 __all__ = [
     "algorithm_lines",

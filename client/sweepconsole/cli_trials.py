@@ -10,7 +10,7 @@ import click
 
 from sweepconsole.cli_common import console_of, err, json_option, print_json
 from sweepconsole.cli_output import trial_lines
-from sweepconsole.resources import TRIAL_FINISHED
+from sweepconsole.trials import TRIAL_FINISHED
 
 __all__ = ["trials"]
 

@@ -28,7 +28,7 @@ from sweepconsole.errors import (
     SpecError,
 )
 from sweepconsole.naming import Caller, own_by_name, pick_by_name
-from sweepconsole.resources import Algorithm, Job, Trial
+from sweepconsole.resources import Algorithm, Job
 from sweepconsole.sampling import (
     EarlyTerminationPolicy,
     ParameterSampling,
@@ -36,6 +36,7 @@ from sweepconsole.sampling import (
 )
 from sweepconsole.submission import HyperDriveConfig, JobRequest, build_job_body
 from sweepconsole.transport import Session
+from sweepconsole.trials import Trial
 from sweepconsole.upload import algorithm_upload, form_value
 
 __all__ = ["Console"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from sweepconsole.errors import AmbiguousName, NotFound, SpecError
 from sweepconsole.naming import Caller, pick_by_name
-from sweepconsole.resources import Resource
+from sweepconsole.resource_base import Resource
 from sweepconsole.transport import Session
 from sweepconsole.upload import zip_folder
 from sweepconsole.waiting import wait_while_busy

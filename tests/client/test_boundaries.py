@@ -60,3 +60,10 @@ def test_the_package_alone_re_exports_its_public_names() -> None:
         for name in sweepconsole.__all__
     }
     assert listed == defined_in
+
+
+def test_trials_moved_out_of_resources_are_still_importable_from_it() -> None:
+    from sweepconsole import resources, trials
+
+    moved = ("Trial", "TrialList", "TRIAL_FINISHED", "best_trial")
+    assert [getattr(resources, name) for name in moved] == [getattr(trials, name) for name in moved]

@@ -103,3 +103,28 @@ def test_home_lists_running_jobs_then_the_newest_ended_in_one_query(
         "ended-newest",
         "ended-middle",
     ]
+
+
+def test_pages_write_times_one_sortable_way(alice: Any, alice_client: Client) -> None:
+    """Job, algorithm and dataset pages write 2026-12-01 00:44:07 (the console's time
+    zone), as the trial page's live updates do, not the English locale's 'Dec. 1, 2026,
+    12:44 a.m.'."""
+    from datetime import UTC, datetime
+
+    from datasets.models import Dataset
+
+    when = datetime(2026, 12, 1, 0, 44, 7, tzinfo=UTC)
+    job = make_job(alice)
+    TrainingJob.objects.filter(pk=job.pk).update(created_at=when, finished_at=when)
+    Algorithm.objects.filter(pk=job.algorithm_id).update(created_at=when)
+    dataset = Dataset.objects.create(owner=alice, name="d", status="ready")
+    Dataset.objects.filter(pk=dataset.pk).update(created_at=when)
+    pages = [
+        reverse("trainingjobs:detail", args=[job.pk]),
+        reverse("algorithms:detail", args=[job.algorithm_id]),
+        reverse("datasets:detail", args=[dataset.pk]),
+    ]
+    for url in pages:
+        page = alice_client.get(url).content.decode()
+        assert "2026-12-01 00:44:07" in page, url
+        assert "a.m." not in page and "Dec. 1, 2026" not in page, url

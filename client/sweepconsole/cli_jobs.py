@@ -19,11 +19,20 @@ __all__ = ["jobs"]
 
 @click.group()
 def jobs() -> None:
-    """Training jobs: searches (or single runs) of an algorithm."""
+    """Training jobs: searches (or single runs) of an algorithm.
+
+    JOB is a job's id or its exact name: a name several jobs you can see share means
+    your own, and is refused with their ids when that leaves none or several."""
 
 
-def _job_arg(ctx: click.Context, job_id: int) -> Job:
-    return console_of(ctx).get_job(job_id)
+# Every command that takes one job: by id or by exact name, as algorithms and datasets.
+job_argument = click.argument("ref", metavar="JOB")
+
+
+def _job_arg(ctx: click.Context, ref: str) -> Job:
+    """The job ``ref`` means for the caller: an id, else an exact name
+    (``Console.get_job``: the caller's own for a shared name, else ``AmbiguousName``)."""
+    return console_of(ctx).get_job(ref)
 
 
 @jobs.command("submit")
@@ -87,13 +96,13 @@ def _dataset_reference(ctx: click.Context, job: Job) -> int | str | None:
 
 
 @jobs.command("show")
-@click.argument("job_id", type=int)
+@job_argument
 @json_option
 @click.option("--as-yaml", is_flag=True, help="Print the job as a job file to submit again.")
 @click.pass_context
-def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> None:
-    """Show a job: its configuration and its trials."""
-    job = _job_arg(ctx, job_id)
+def jobs_show(ctx: click.Context, ref: str, as_json: bool, as_yaml: bool) -> None:
+    """Show a job (by id or name): its configuration and its trials."""
+    job = _job_arg(ctx, ref)
     if as_json:
         print_json({**job.data, "trials": [t.data for t in job.trials()]})
         return
@@ -117,16 +126,16 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool, as_yaml: bool) -> 
 
 
 @jobs.command("watch")
-@click.argument("job_id", type=int)
+@job_argument
 @click.option("--log", "show_log", is_flag=True, help="Then print the best trial's log tail.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
 @json_option
 @click.pass_context
 def jobs_watch(
-    ctx: click.Context, job_id: int, show_log: bool, interval: float, as_json: bool
+    ctx: click.Context, ref: str, show_log: bool, interval: float, as_json: bool
 ) -> None:
-    """Follow a job until it ends: trials done, running, best so far."""
-    job = watch(_job_arg(ctx, job_id), show_log=show_log, poll=interval, out=err)
+    """Follow a job (by id or name) until it ends: trials done, running, best so far."""
+    job = watch(_job_arg(ctx, ref), show_log=show_log, poll=interval, out=err)
     if as_json:
         print_json(job.data)
 
@@ -140,38 +149,38 @@ def _print_action(job: Job, as_json: bool, detail: str = "") -> None:
 
 
 @jobs.command("cancel")
-@click.argument("job_id", type=int)
+@job_argument
 @json_option
 @click.pass_context
-def jobs_cancel(ctx: click.Context, job_id: int, as_json: bool) -> None:
-    """Cancel a job: no new trials, running ones are stopped."""
-    _print_action(_job_arg(ctx, job_id).cancel(), as_json)
+def jobs_cancel(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Cancel a job (by id or name): no new trials, running ones are stopped."""
+    _print_action(_job_arg(ctx, ref).cancel(), as_json)
 
 
 @jobs.command("pause")
-@click.argument("job_id", type=int)
+@job_argument
 @json_option
 @click.pass_context
-def jobs_pause(ctx: click.Context, job_id: int, as_json: bool) -> None:
-    """Pause a running job.
+def jobs_pause(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Pause a running job (by id or name).
 
     No new trial starts while it is paused (queued ones wait); running ones finish."""
-    _print_action(_job_arg(ctx, job_id).pause(), as_json)
+    _print_action(_job_arg(ctx, ref).pause(), as_json)
 
 
 @jobs.command("resume")
-@click.argument("job_id", type=int)
+@job_argument
 @json_option
 @click.pass_context
-def jobs_resume(ctx: click.Context, job_id: int, as_json: bool) -> None:
-    """Resume a paused job.
+def jobs_resume(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Resume a paused job (by id or name).
 
     Its waiting trials run and its free slots are filled again."""
-    _print_action(_job_arg(ctx, job_id).resume(), as_json)
+    _print_action(_job_arg(ctx, ref).resume(), as_json)
 
 
 @jobs.command("extend")
-@click.argument("job_id", type=int)
+@job_argument
 @click.option("--max-trials", type=int, help="The new total of trials (above the current).")
 @click.option(
     "--max-duration-minutes", type=int, help="The new time limit in minutes (above the current)."
@@ -180,18 +189,18 @@ def jobs_resume(ctx: click.Context, job_id: int, as_json: bool) -> None:
 @click.pass_context
 def jobs_extend(
     ctx: click.Context,
-    job_id: int,
+    ref: str,
     max_trials: int | None,
     max_duration_minutes: int | None,
     as_json: bool,
 ) -> None:
-    """Give a job more trials or more time.
+    """Give a job (by id or name) more trials or more time.
 
     Both are new totals, each above the current one; a finished job runs again and
     continues the same search."""
     if max_trials is None and max_duration_minutes is None:
         raise click.UsageError("Give --max-trials, --max-duration-minutes or both.")
-    job = _job_arg(ctx, job_id).extend(
+    job = _job_arg(ctx, ref).extend(
         max_trials=max_trials, max_duration_minutes=max_duration_minutes
     )
     minutes = job.data.get("max_duration_minutes")
@@ -201,13 +210,13 @@ def jobs_extend(
 
 
 @jobs.command("best")
-@click.argument("job_id", type=int)
+@job_argument
 @click.option("--log", "show_log", is_flag=True, help="Also print its log tail.")
 @json_option
 @click.pass_context
-def jobs_best(ctx: click.Context, job_id: int, show_log: bool, as_json: bool) -> None:
-    """The best trial of a job: its id, value and hyperparameters."""
-    job = _job_arg(ctx, job_id)
+def jobs_best(ctx: click.Context, ref: str, show_log: bool, as_json: bool) -> None:
+    """The best trial of a job (by id or name): its id, value and hyperparameters."""
+    job = _job_arg(ctx, ref)
     best = job.get_best_run_by_primary_metric()
     if best is None:
         if as_json:

@@ -27,7 +27,7 @@ from sweepconsole.errors import (
     NotFound,
     SpecError,
 )
-from sweepconsole.naming import Caller, own_by_name, pick_by_name
+from sweepconsole.naming import Caller, id_or_name, own_by_name, pick_by_name
 from sweepconsole.resources import Algorithm, Job
 from sweepconsole.sampling import (
     EarlyTerminationPolicy,
@@ -165,12 +165,11 @@ class Console(DatasetMethods):
         caller's own; shared by others only, it raises ``AmbiguousName`` listing their
         ids and owners.
         """
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
-            data = self.session.request(
-                "GET", f"/api/v1/algorithms/{int(ref)}/", what=f"Algorithm {ref}"
-            )
-            return Algorithm(self, data)
-        return pick_by_name("algorithm", ref, self.algorithms(search=ref), self.caller)
+        ref = id_or_name(ref)
+        if isinstance(ref, str):
+            return pick_by_name("algorithm", ref, self.algorithms(search=ref), self.caller)
+        data = self.session.request("GET", f"/api/v1/algorithms/{ref}/", what=f"Algorithm {ref}")
+        return Algorithm(self, data)
 
     def own_algorithm(self, name: str) -> Algorithm | None:
         """The caller's own algorithm called ``name``, or ``None`` (another user's of that
@@ -284,10 +283,16 @@ class Console(DatasetMethods):
         params = {k: v for k, v in {"status": status, "search": search}.items() if v}
         return [Job(self, j) for j in self.session.paged("/api/v1/training-jobs/", params)]
 
-    def get_job(self, job_id: int) -> Job:
-        data = self.session.request(
-            "GET", f"/api/v1/training-jobs/{int(job_id)}/", what=f"Job {job_id}"
-        )
+    def get_job(self, ref: int | str) -> Job:
+        """A job by id or by exact name, as ``get_algorithm``: a name several visible jobs
+        share means the caller's own; shared by others only, or by several of the
+        caller's own jobs, it raises ``AmbiguousName`` listing their ids and owners."""
+        ref = id_or_name(ref)
+        if isinstance(ref, str):
+            # The list filters by part of the name only (?search=, any case): the exact
+            # name is picked here.
+            return pick_by_name("job", ref, self.jobs(search=ref), self.caller)
+        data = self.session.request("GET", f"/api/v1/training-jobs/{ref}/", what=f"Job {ref}")
         return Job(self, data)
 
     def get_trial(self, trial_id: int) -> Trial:

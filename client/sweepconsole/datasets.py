@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from sweepconsole.errors import AmbiguousName, NotFound, SpecError
-from sweepconsole.naming import Caller, pick_by_name
+from sweepconsole.naming import Caller, id_or_name, pick_by_name
 from sweepconsole.resource_base import Resource
 from sweepconsole.transport import Session
 from sweepconsole.upload import zip_folder
@@ -89,13 +89,12 @@ class DatasetMethods:
     def get_dataset(self, ref: int | str) -> Dataset:
         """A dataset by id or by exact name, with its files; a name several visible
         datasets share means the caller's own (shared by others only: ``AmbiguousName``)."""
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
-            data = self.session.request(
-                "GET", f"/api/v1/datasets/{int(ref)}/", what=f"Dataset {ref}"
-            )
-            return Dataset(self._console(), data)
-        # The list leaves out the files: read the one it names, as by id.
-        return self._named(ref).refresh()
+        ref = id_or_name(ref)
+        if isinstance(ref, str):
+            # The list leaves out the files: read the one it names, as by id.
+            return self._named(ref).refresh()
+        data = self.session.request("GET", f"/api/v1/datasets/{ref}/", what=f"Dataset {ref}")
+        return Dataset(self._console(), data)
 
     def _named(self, name: str) -> Dataset:
         """The dataset a name means for the caller, as the list gives it (no files).

@@ -11,7 +11,7 @@ from typing import Protocol, TypeVar
 
 from sweepconsole.errors import AmbiguousName, NotFound
 
-__all__ = ["Caller", "Owned", "own_by_name", "pick_by_name"]
+__all__ = ["Caller", "Owned", "id_or_name", "own_by_name", "pick_by_name"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,18 @@ class Owned(Protocol):
 
 
 T = TypeVar("T", bound=Owned)
+
+
+def id_or_name(ref: int | str) -> int | str:
+    """What a reference is: an id (an int, or text of digits only) as an ``int``, else a
+    name. An id wins: an object whose name is digits only is reached by its id.
+
+    >>> id_or_name(12), id_or_name(" 12 "), id_or_name("digits-mlp 2")
+    (12, 12, 'digits-mlp 2')
+    """
+    if isinstance(ref, str) and not ref.strip().isdecimal():
+        return ref
+    return int(ref)
 
 
 def pick_by_name(kind: str, name: str, candidates: Iterable[T], caller: Callable[[], Caller]) -> T:

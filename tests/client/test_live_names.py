@@ -174,3 +174,37 @@ def test_staff_export_of_alices_job_names_her_algorithm_by_id(
     # alice's own export keeps the name, which means the same algorithm for her.
     mine = _sweep(alice, "jobs", "show", str(job.id), "--as-yaml")
     assert f"algorithm: {NAME}" in mine.stdout.splitlines()
+
+
+def test_jobs_commands_take_a_job_by_its_exact_name(
+    consoles: dict[str, tuple[Console, dict[str, int]]],
+) -> None:
+    admin, _ = consoles["admin"]
+    alice, _ = consoles["alice"]
+    bob, _ = consoles["bob"]
+    job = alice.submit(algorithm=NAME, fixed={"scale": 0.25}, name="named run")
+    # ?search= also finds this one: the exact name tells them apart.
+    longer = alice.submit(algorithm=NAME, fixed={"scale": 0.75}, name="named run 2")
+
+    watched = _sweep(alice, "jobs", "watch", "named run 2", "--json")
+    assert watched.exit_code == 0, watched.output
+    assert (json.loads(watched.stdout)["id"], json.loads(watched.stdout)["status"]) == (
+        longer.id,
+        "completed",
+    )
+    job.wait_for_completion(show_output=False, timeout=120)
+    shown = _sweep(alice, "jobs", "show", "named run", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["id"] == job.id
+    best = _sweep(alice, "jobs", "best", "named run", "--json")
+    assert (json.loads(best.stdout)["job"], json.loads(best.stdout)["value"]) == (job.id, 0.25)
+
+    # bob's job of that name is not alice's to see; staff, who see both, must use an id.
+    bobs = bob.submit(algorithm="shared-tiny", fixed={"scale": 0.5}, name="named run")
+    assert json.loads(_sweep(alice, "jobs", "show", "named run", "--json").stdout)["id"] == job.id
+    refused = _sweep(admin, "jobs", "show", "named run")
+    assert refused.exit_code == 1
+    assert f"id {job.id} (owner alice)" in refused.stderr
+    assert f"id {bobs.id} (owner bob)" in refused.stderr
+    assert "Use the id instead of the name to say which job you mean." in refused.stderr
+    bobs.wait_for_completion(show_output=False, timeout=120)

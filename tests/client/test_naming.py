@@ -281,3 +281,73 @@ def test_a_dataset_name_is_looked_up_with_the_lists_name_filter() -> None:
     assert console.get_dataset("rows").id == 6
     assert asked[0] == ("/api/v1/datasets/", {"page_size": "100", "name": "rows"})
     assert asked[-1] == ("/api/v1/datasets/6/", {})
+
+
+# --------------------------------------------------------------------------- jobs by name
+
+JOBS = "/api/v1/training-jobs/"
+
+
+def _job(pk: int, name: str, owner: str = "alice") -> dict[str, Any]:
+    job = {"id": pk, "name": name, "owner": owner, "status": "completed", "max_trials": 4}
+    return {**job, "metric": {"name": "loss"}, "best_trial": {"id": 41}}
+
+
+NIGHTLY = _job(5, "nightly")
+
+
+@pytest.mark.parametrize(
+    ("command", "action"),
+    [
+        (["show"], None),
+        (["watch"], None),
+        (["best"], None),
+        (["cancel"], "cancel"),
+        (["pause"], "pause"),
+        (["resume"], "resume"),
+        (["extend", "--max-trials", "6"], "extend"),
+    ],
+)
+def test_every_jobs_command_takes_a_job_by_its_exact_name(
+    monkeypatch: pytest.MonkeyPatch, command: list[str], action: str | None
+) -> None:
+    # The list's ?search= matches part of a name: "nightly 2" comes back too.
+    routes: dict[tuple[str, str], Any] = {
+        ("GET", JOBS): _page(_job(6, "nightly 2"), NIGHTLY),
+        ("GET", f"{JOBS}5/"): NIGHTLY,
+        ("GET", f"{JOBS}5/trials/"): _page(),
+        ("GET", "/api/v1/trials/41/"): {"id": 41, "job": 5, "status": "completed"},
+    }
+    if action:
+        routes[("POST", f"{JOBS}5/{action}/")] = NIGHTLY
+    fake = FakeConsole(routes)
+    monkeypatch.setattr("sweepconsole.cli.Console", lambda url, token: fake.console())
+    result = CliRunner().invoke(cli, ["jobs", command[0], "nightly", *command[1:], "--json"])
+    assert result.exit_code == 0, result.output
+    assert fake.sent[0][:2] == ("GET", JOBS)
+    touched = {path for _, path, _ in fake.sent[1:] if path.startswith(JOBS)}
+    assert touched <= {f"{JOBS}5/", f"{JOBS}5/trials/", f"{JOBS}5/{action}/"}
+    if action:
+        assert ("POST", f"{JOBS}5/{action}/") in [(m, p) for m, p, _ in fake.sent]
+
+
+def test_a_job_name_two_of_the_callers_jobs_share_is_refused_with_their_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakeConsole({("GET", JOBS): _page(NIGHTLY, _job(7, "nightly")), ("GET", ME): ALICE})
+    monkeypatch.setattr("sweepconsole.cli.Console", lambda url, token: fake.console())
+    result = CliRunner().invoke(cli, ["jobs", "cancel", "nightly"])
+    assert result.exit_code == 1
+    assert result.stderr.replace("\n", " ") == (
+        "Error: 2 jobs are named 'nightly' (2 of them yours): id 5 (owner alice), id 7 "
+        "(owner alice). Use the id instead of the name to say which job you mean. "
+    )
+    assert [m for m, _, _ in fake.sent] == ["GET", "GET"]  # nothing canceled
+
+
+def test_staff_get_a_job_by_a_shared_name_as_their_own_and_an_unknown_name_is_not_found() -> None:
+    admins = _job(8, "nightly", owner="admin")
+    fake = FakeConsole({("GET", JOBS): _page(NIGHTLY, admins), ("GET", ME): ADMIN})
+    assert fake.console().get_job("nightly").id == 8
+    with pytest.raises(NotFound, match="No job named 'weekly' was found."):
+        fake.console().get_job("weekly")

@@ -1,10 +1,11 @@
-"""The live job page's HTTP side: snapshot, metric chart, missed events, figures, curves,
-log, exports.
+"""The live job and trial pages' HTTP side: snapshot, metric chart, missed events, figures,
+curves, log, the trial page's changing parts, exports.
 
 Each view fetches the job through ``views._get_job_for_user`` (404 for someone else's
 job, staff see all), reads through ``trainingjobs.dashboard`` / ``exports`` /
-``event_replay`` / ``log_marks`` and answers JSON (or a streamed file). Nothing here
-writes. The export API views answer the same files to token clients.
+``event_replay`` / ``log_marks`` and answers JSON (or a streamed file; the best-trial
+panel and the trial page's parts are HTML, drawn by the pages' own partial templates).
+Nothing here writes. The export API views answer the same files to token clients.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from rest_framework.views import APIView
 from algorithms.spec_values import parse_id
 from trainingjobs import chart_data, dashboard, event_replay, exports, log_marks
 from trainingjobs.models import MetricPoint, TrainingJob, TrialLog
-from trainingjobs.views import _get_job_for_user, _get_trial_for_user
+from trainingjobs.views import _get_job_for_user, _get_trial_for_user, _trial_state_context
 
 CURVES_MAX = 50
 LOG_CHUNK_MAX = 512 * 1024
@@ -148,6 +149,15 @@ def trial_log_since(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "finished": trial.is_finished,
         }
     )
+
+
+@require_GET
+def trial_state(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The trial page's parts that change when the trial starts and ends (its badge, reason,
+    Run card, command line), drawn as the page draws them, for the page to swap in."""
+    trial = _get_trial_for_user(request, pk, number)
+    latest = trial.points.order_by("-step").values_list("step", "value").first()
+    return render(request, "trainingjobs/_trial_parts.html", _trial_state_context(trial, latest))
 
 
 def _stream(job: TrainingJob, what: str, fmt: str) -> StreamingHttpResponse:

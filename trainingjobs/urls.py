@@ -25,5 +25,6 @@ urlpatterns = [
     path("<int:pk>/live/best/", live.job_best, name="live_best"),
     path("<int:pk>/live/curves/", live.job_curves, name="live_curves"),
     path("<int:pk>/trials/<int:number>/live/log/", live.trial_log_since, name="live_log"),
+    path("<int:pk>/trials/<int:number>/live/state/", live.trial_state, name="live_trial_state"),
     path("<int:pk>/export/<str:what>.<str:fmt>", live.job_export, name="export"),
 ]

@@ -1,7 +1,9 @@
 """A trial's page follows the trial from queued to ended without a reload, in Chromium
 against a real console: opened while the trial waits for a worker, it shows the start
-time and a ticking duration once the trial runs; at the trial's end the header's badge
-shows the final status, the Stop early button goes and the live marker says it ended.
+time, its command line and a ticking duration once the trial runs; at the trial's end the
+header's badge shows the final status, the Run card its exit code and end, a reason
+banner says why it stopped, the Stop early button and the log's Follow box go and the live
+marker says it ended: all as a reload draws the page.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def test_a_queued_trials_page_follows_it_to_its_end(
     expect(page.get_by_test_id("live-state")).to_have_text("Live", timeout=15_000)
     expect(started).to_have_text("not yet")
     expect(duration).to_have_text("—")
+    expect(page.get_by_test_id("command-pending")).to_have_text("Written when the trial starts.")
+    expect(page.get_by_test_id("log-follow")).to_be_enabled()
     screenshot(page, "trial-page-queued")
 
     # It runs once a worker is free: the start time, and a duration that ticks.
@@ -60,6 +64,11 @@ def test_a_queued_trials_page_follows_it_to_its_end(
     page.wait_for_timeout(1500)
     assert duration.inner_text() != ticked
     expect(page.get_by_test_id("stop-trial")).to_be_visible()
+    # Known once it starts: the command line it runs; no exit code yet.
+    expect(page.get_by_test_id("command-line")).to_contain_text("train.py --lr=")
+    expect(page.get_by_test_id("command-pending")).to_have_count(0)
+    expect(page.get_by_test_id("trial-exit-code")).to_have_text("—")
+    expect(page.get_by_test_id("trial-finished")).to_have_count(0)
     screenshot(page, "trial-page-running")
 
     # Its end: the header says so as the Run card does, nothing is left to stop.
@@ -71,16 +80,82 @@ def test_a_queued_trials_page_follows_it_to_its_end(
     expect(live).to_have_text("Ended")
     expect(live).to_have_attribute("data-state", "ended")
     expect(page.get_by_test_id("trial-value")).not_to_contain_text("latest")
+    expect(page.get_by_test_id("trial-exit-code")).to_have_text("0")
+    expect(page.get_by_test_id("trial-finished")).to_have_text(DATE_TIME)
+    expect(page.get_by_test_id("command-line")).to_contain_text("train.py --lr=")
+    expect(page.get_by_test_id("trial-reason")).to_have_count(0)  # completed: no reason
+    # The whole log is in (its last report among it): nothing is left to follow.
+    expect(page.get_by_test_id("log-follow")).to_have_count(0)
+    expect(page.get_by_test_id("trial-log")).to_contain_text("epoch 16 accuracy=")
     final = duration.inner_text()
     page.wait_for_timeout(1500)
     assert duration.inner_text() == final
     screenshot(page, "trial-page-ended")
 
+    # The swapped-in command line's Copy button copies it.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_test_id("copy-command").click()
+    expect(page.get_by_test_id("copy-command")).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.get_by_test_id("command-line").inner_text()
+    expect(page.get_by_test_id("copy-command")).to_have_text("Copy")
+
     # A reload draws the same: the live page said what the server now says.
-    shown = (header.inner_text(), started.inner_text(), final)
+    shown = _shown(page)
     page.reload()
-    assert (header.inner_text(), started.inner_text(), duration.inner_text()) == shown
+    assert _shown(page) == shown
     expect(page.get_by_test_id("stop-trial")).to_have_count(0)
+
+
+def test_a_trial_stopped_while_its_page_is_open_shows_why_and_how_it_ended(
+    page: Any, algorithm: int, api: ApiClient, jobs: list[int], problems: list[str]
+) -> None:
+    job = start_job(api, algorithm, "stopped trial page", trials=1, reports=200)
+    jobs.append(job)
+    listed = api.wait_for(
+        f"/api/v1/training-jobs/{job}/trials/",
+        lambda body: any(t["status"] == "running" for t in _rows(body)),
+        timeout=30,
+    )
+    trial = _rows(listed)[0]
+    login(page, "alice")
+    page.goto(f"/training-jobs/{job}/trials/1/")
+    expect(page.get_by_test_id("live-state")).to_have_text("Live", timeout=15_000)
+    expect(page.get_by_test_id("trial-value")).to_contain_text("latest, report", timeout=15_000)
+    expect(page.get_by_test_id("trial-reason")).to_have_count(0)
+    expect(page.get_by_test_id("best-tag")).to_have_count(0)  # nothing scored yet
+
+    # Stopped from elsewhere (the API, as the CLI does): the page is not reloaded.
+    status, body = api.request("POST", f"/api/v1/trials/{trial['id']}/stop/")
+    assert status == 200, body
+    header = page.get_by_test_id("trial-status")
+    expect(header).to_have_text("Early stopped", timeout=30_000)
+    reason = page.get_by_test_id("trial-reason")
+    expect(reason).to_have_text(re.compile(r"^Stopped by the user at report \d+\.$"))
+    expect(reason).to_have_class(re.compile(r"\balert-warning\b"))
+    expect(page.get_by_test_id("trial-finished")).to_have_text(DATE_TIME)
+    expect(page.get_by_test_id("trial-value")).not_to_contain_text("latest")
+    expect(page.get_by_test_id("log-follow")).to_have_count(0)
+    expect(page.get_by_test_id("stop-trial")).to_have_count(0)
+    # Its last report scores it, the job's only scored trial: the best of the job.
+    expect(page.get_by_test_id("best-tag")).to_have_text("best of the job")
+    screenshot(page, "trial-page-stopped")
+
+    shown = _shown(page)
+    page.reload()
+    assert _shown(page) == shown
+
+
+def _shown(page: Any) -> dict[str, str]:
+    """What the page shows of the parts a trial's start and end change, and its log's
+    header (no Follow box once it ended)."""
+    parts = page.locator("[data-trial-part]")
+    shown = {
+        parts.nth(i).get_attribute("data-trial-part"): " ".join(parts.nth(i).inner_text().split())
+        for i in range(parts.count())
+    }
+    shown["log-tools"] = " ".join(page.locator(".log-tools").inner_text().split())
+    return shown
 
 
 def _rows(body: Any) -> list[dict[str, Any]]:

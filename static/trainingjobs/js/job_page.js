@@ -18,21 +18,22 @@
     });
   }
 
+  // One listener for the page: a copy button the trial page swaps in later works too.
   function copyButtons() {
-    document.querySelectorAll("[data-copy]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        const source = document.querySelector(button.dataset.copy);
-        const text = source ? source.textContent : "";
-        function done() {
-          button.textContent = "Copied";
-          window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
-        }
-        if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(text).then(done, function () { selectText(source); });
-        } else {
-          selectText(source);  // plain http: the user presses Ctrl+C on the selection
-        }
-      });
+    document.addEventListener("click", function (event) {
+      const button = event.target.closest("[data-copy]");
+      if (!button) return;
+      const source = document.querySelector(button.dataset.copy);
+      const text = source ? source.textContent : "";
+      function done() {
+        button.textContent = "Copied";
+        window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { selectText(source); });
+      } else {
+        selectText(source);  // plain http: the user presses Ctrl+C on the selection
+      }
     });
   }
 

@@ -63,6 +63,7 @@
     pre.dataset.offset = String(offset);
   }
 
+  // Resolves to the log's stored size and whether the trial had ended when it was read.
   function catchUp() {
     if (busy) return busy;
     busy = fetch(pre.dataset.logUrl + "?offset=" + offset, { credentials: "same-origin" })
@@ -72,9 +73,29 @@
           offset += codePoints(data.text);
           append(data.text, data.marks);
         }
+        return { size: data.size, finished: data.finished };
       })
       .finally(function () { busy = null; });
     return busy;
+  }
+
+  // The trial ended: read what is left of its log (a reply read before the end, or a
+  // chunk short of the end, asks again), then there is nothing left to follow and the
+  // log's header is as the server draws an ended trial's.
+  let settling = false;
+  function settle(tries) {
+    if (settling && !tries) return;
+    settling = true;
+    catchUp().then(function (read) { return read.finished && offset >= read.size; },
+                   function () { return false; }).then(function (done) {
+      if (done) { ended(); return; }
+      if (tries < 20) window.setTimeout(function () { settle(tries + 1); }, 500);
+    });
+  }
+
+  function ended() {
+    if (follow) follow.closest("label").remove();
+    if (empty && !empty.hidden) empty.textContent = "Nothing printed.";
   }
 
   function onChunk(event) {
@@ -83,6 +104,7 @@
       // (trial_run.js).
       if (window.SweepTrialChart) window.SweepTrialChart.onEvent(event);
       if (window.SweepTrialRun) window.SweepTrialRun.onEvent(event);
+      if (event.type === "trial.finished") settle(0);
       return;
     }
     const length = codePoints(event.text);

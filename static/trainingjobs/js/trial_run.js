@@ -1,62 +1,96 @@
 // The trial page while the trial has not ended: its Run card's value is the latest report
 // (the trial's chart, trial_chart.js, hands each newest one over, live or caught up), its
 // duration ticks each second from the trial's start. The trial's socket (trial_log.js)
-// brings its start (`trial.started`: a page opened while the trial was queued shows the
-// start and begins to tick) and its end (`trial.finished`: the Run card and the page's
-// header show the final status, value and duration; the stop button goes, the live marker
-// says the trial ended).
+// brings its start (`trial.started`) and its end (`trial.finished`): at each, the parts
+// of the page that change then (the header's badge and best tag, the reason banner, the
+// Run card, the command line; `data-trial-part`) are fetched as the server draws them and
+// swapped in, so the page shows what a reload would, from the one template. At the end
+// the stop button goes and the live marker says the trial ended.
 (function () {
   "use strict";
 
   const F = window.SweepFormat;
-  const value = document.querySelector("[data-run-value]");
-  if (!value) return;  // the server drew an ended trial
-  const duration = document.querySelector('[data-testid="trial-duration"]');
-  const started = document.querySelector("[data-started-at]");
+  const root = document.querySelector("[data-trial-state-url]");
+  if (!root) return;  // the server drew an ended trial
+  const RETRIES = 3;
+  let ended = false;
   let timer = null;
+  let latest = null;  // the newest report handed over: [report, value]
+  let asked = 0;  // the newest fetch of the parts: an older answer is dropped
 
+  function duration() { return document.querySelector('[data-testid="trial-duration"]'); }
+  function value() { return document.querySelector("[data-run-value]"); }
+
+  // The node is looked up at each tick: a swapped-in Run card carries the start.
   function tick() {
-    duration.textContent = F.duration(F.secondsBetween(duration.dataset.runStarted, null));
+    const node = duration();
+    if (!node || !node.dataset.runStarted) return;
+    node.textContent = F.duration(F.secondsBetween(node.dataset.runStarted, null));
   }
 
-  function startTicking(startedAt) {
-    if (!duration || value.dataset.ended) return;
-    duration.dataset.runStarted = startedAt;
-    if (timer !== null) return;
+  function startTicking() {
+    const node = duration();
+    if (ended || timer !== null || !node || !node.dataset.runStarted) return;
     tick();
     timer = window.setInterval(tick, 1000);
   }
-  if (duration && duration.dataset.runStarted) startTicking(duration.dataset.runStarted);
 
-  function show(number, label) {
-    value.querySelector("[data-run-number]").textContent = F.metric(number);
-    value.querySelector("[data-run-label]").textContent = "(" + label + ")";
+  function stopTicking() {
+    if (timer !== null) window.clearInterval(timer);
+    timer = null;
   }
 
-  // The header's badge and the Run card's, which the server drew for the status it read.
-  function showStatus(status) {
-    const header = document.querySelector('[data-testid="trial-status"]');
-    if (header) { header.className = "badge badge-" + status; header.textContent = F.statusLabel(status); }
-    const run = document.querySelector("[data-run-status]");
-    if (run) run.replaceChildren(F.badge(status));
+  // The latest report on the Run card, unless the card already shows a later one.
+  function showLatest() {
+    const node = value();
+    if (!node || !latest || Number(node.dataset.runReport || 0) > latest[0]) return;
+    node.dataset.runReport = String(latest[0]);
+    node.querySelector("[data-run-number]").textContent = F.metric(latest[1]);
+    node.querySelector("[data-run-label]").textContent = "(latest, report " + latest[0] + ")";
+  }
+
+  function swap(html) {
+    const fresh = document.createElement("template");
+    fresh.innerHTML = html;  // the console's own escaped template
+    fresh.content.querySelectorAll("[data-trial-part]").forEach(function (part) {
+      const shown = document.querySelector('[data-trial-part="' + part.dataset.trialPart + '"]');
+      if (shown) shown.replaceWith(part);
+    });
+  }
+
+  function refresh(tries) {
+    const mine = ++asked;
+    fetch(root.dataset.trialStateUrl, { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("trial parts: HTTP " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        if (mine !== asked) return;
+        swap(html);
+        if (ended) return;
+        showLatest();
+        startTicking();
+      })
+      .catch(function () {
+        if (mine === asked && tries < RETRIES) {
+          window.setTimeout(function () { if (mine === asked) refresh(tries + 1); }, 1000);
+        }
+      });
   }
 
   function onStarted(event) {
-    if (value.dataset.ended || !event.started_at) return;
-    showStatus("running");
-    if (started) started.textContent = F.dateTime(event.started_at, started.dataset.timeZone);
-    startTicking(event.started_at);
+    if (ended || !event.started_at) return;
+    // A page drawn after the start has it (the socket repeats the start on connecting).
+    const node = duration();
+    if (node && node.dataset.runStarted) { startTicking(); return; }
+    refresh(0);
   }
 
-  function onFinished(event) {
-    value.dataset.ended = "1";
-    if (timer !== null) window.clearInterval(timer);
-    timer = null;
-    if (duration && duration.dataset.runStarted && event.finished_at) {
-      duration.textContent = F.duration(F.secondsBetween(duration.dataset.runStarted, event.finished_at));
-    }
-    show(event.value, value.dataset.objective);
-    if (event.status) showStatus(event.status);
+  function onFinished() {
+    if (ended) return;
+    ended = true;
+    stopTicking();
     // Nothing left to stop; nothing more will arrive.
     const stop = document.querySelector('[data-testid="stop-trial"]');
     if (stop) stop.closest("form").remove();
@@ -64,16 +98,21 @@
     if (state) { state.dataset.state = "ended"; state.textContent = "Ended"; }
     const help = document.querySelector("[data-run-help]");
     if (help) help.hidden = true;
+    refresh(0);
   }
+
+  startTicking();
 
   window.SweepTrialRun = {
     // The newest report (report number, value as reported) while the trial runs.
     latest: function (report, reported) {
-      if (!value.dataset.ended) show(reported, "latest, report " + report);
+      if (ended) return;
+      latest = [report, reported];
+      showLatest();
     },
     onEvent: function (event) {
       if (event.type === "trial.started") onStarted(event);
-      else if (event.type === "trial.finished") onFinished(event);
+      else if (event.type === "trial.finished") onFinished();
     },
   };
 })();

@@ -14,8 +14,9 @@ HyperDrive distribution), ``low``/``high``/``scale``/``step`` (a range of a numb
 advanced ones ``dlow``/``dhigh``/``mu``/``sigma``/``q``/``upper``/``dvalues``);
 ``metric_name``, ``metric_goal``, ``metric_regex``; ``sa`` (checked search algorithms)
 with ``sa-<algorithm>-<param>``; ``objective``; ``policy`` with
-``policy-<policy>-<param>``; the limits by their API names; the environment table's rows
-as ``env-<i>-name`` and ``env-<i>-value``.
+``policy-<policy>-<param>``; the limits by their API names; ``seed`` (a search's only:
+blank sends none, so the job gets the API's default, 0); the environment table's rows as
+``env-<i>-name`` and ``env-<i>-value``.
 
 The parts live by section: ``form_rows`` (the hyperparameter rows), ``form_sections``
 (search algorithms, policy, environment table) and ``form_errors`` (messages placed
@@ -119,6 +120,7 @@ class JobForm:
             "policy": "",
             "policy_params": {},
             "limits": dict(DEFAULT_LIMITS),
+            "seed": "",
             "lost_counts_as_failed": False,
             "environment": [],
         }
@@ -145,6 +147,7 @@ class JobForm:
             "policy": post.get("policy", ""),
             "policy_params": prefixed(post, "policy-"),
             "limits": {name: post.get(name, "") for name in LIMITS},
+            "seed": post.get("seed", ""),
             "lost_counts_as_failed": post.get("lost_counts_as_failed", "") in CHECKED,
             "environment": posted_environment(post),
         }
@@ -206,8 +209,12 @@ class JobForm:
                 for name in raw["selected"]
             ]
             data["policy"] = self._policy_data()
+            seed = raw["seed"].strip()
+            # Blank is "not given", as the API reads an omitted seed: the job starts at 0.
+            data["seed"] = number(seed) if seed else None
         else:
-            # A plain single training run: one trial, no sampler, nothing to stop early.
+            # A plain single training run: one trial, no sampler, nothing to stop early,
+            # nothing to seed (the seed input, hidden then, is not read, so it cannot be refused).
             data.update(search_algorithms=[], policy=None, max_trials=1, max_concurrent=1)
         return data
 
@@ -244,6 +251,7 @@ class JobForm:
             "objective": tree.take("objective"),
             "policy": tree.take("policy"),
             "lost_counts_as_failed": tree.take("lost_counts_as_failed"),
+            "seed": tree.take("seed"),
             **{name: tree.take(name) for name in LIMITS},
         }
         environment = environment_rows(raw.get("environment", []), tree)

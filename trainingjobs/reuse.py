@@ -9,10 +9,10 @@ sigma; choices keep their values.
 
 Everything else is copied from the job: fixed values, left-out flags, the dataset, the
 metric and objective, the search algorithms and their parameters, the early-termination
-policy, the limits, "a lost trial counts as failed" and the environment variables. What
-cannot be carried is listed in ``raw["notes"]``, which the create page shows: the seed
-(the page has no seed input, so a job made there starts from seed 0), and anything the
-algorithm no longer has (a hyperparameter, a search algorithm).
+policy, the limits, the seed, "a lost trial counts as failed" and the environment
+variables. What cannot be carried is listed in ``raw["notes"]``, which the create page
+shows: anything the algorithm no longer has (a hyperparameter, a search algorithm), or a
+policy the console does not know.
 """
 
 from __future__ import annotations
@@ -143,15 +143,11 @@ def form_from_trial(job: TrainingJob, trial: Trial, *, mode: str) -> JobForm:
     raw["limits"] = {
         name: "" if getattr(job, name) is None else str(getattr(job, name)) for name in LIMITS
     }
+    raw["seed"] = str(job.seed)
     raw["lost_counts_as_failed"] = job.lost_counts_as_failed
     raw["environment"] = [{"name": k, "value": v} for k, v in job.environment.items()]
     notes = _copy_search_settings(job, raw)
     notes += _copy_rows(job, trial, form, mode=mode)
-    if job.seed:
-        notes.append(
-            f"The seed ({job.seed}) is not carried: this page has no seed input, so the new "
-            "job starts from seed 0 (a new search space draws new values anyway)."
-        )
     raw["notes"] = notes
     return form
 

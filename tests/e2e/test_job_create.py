@@ -100,6 +100,7 @@ def test_search_job_runs_to_completion_and_its_best_trial_is_shown(
     expect(hp_row(page, "eta0").get_by_test_id("value")).to_have_value("0.01")
     expect(page.get_by_test_id("planned-trials")).to_have_text("1")
     expect(page.get_by_test_id("search-section")).to_be_hidden()
+    expect(page.get_by_test_id("seed")).to_be_hidden()  # a single run has nothing to seed
     screenshot(page, "job-create-empty")
 
     page.get_by_test_id("name").fill("diabetes-search")
@@ -115,6 +116,7 @@ def test_search_job_runs_to_completion_and_its_best_trial_is_shown(
     page.get_by_test_id("policy-bandit-delay_evaluation").fill("4")
     page.get_by_test_id("max-trials").fill("4")
     page.get_by_test_id("max-concurrent").fill("2")
+    page.get_by_test_id("seed").fill("7")
     expect(page.get_by_test_id("planned-trials")).to_have_text("4")
     expect(page.get_by_test_id("grid-size")).to_have_text("—")
     screenshot(page, "job-create-filled")
@@ -125,6 +127,7 @@ def test_search_job_runs_to_completion_and_its_best_trial_is_shown(
     expect(page.get_by_test_id("config-ranges")).to_contain_text("eta0: 0.001 … 0.1, log scale")
     expect(page.get_by_test_id("config-fixed")).to_contain_text("iterations = 12")
     expect(page.get_by_test_id("config-policy")).to_contain_text("bandit")
+    expect(page.get_by_test_id("config-seed")).to_have_text("7")
     screenshot(page, "job-detail-running")
     job_url = page.url
 
@@ -198,6 +201,7 @@ def test_refused_submit_keeps_everything_typed(
     page.get_by_test_id("max-trials").fill("3")
     page.get_by_test_id("max-concurrent").fill("5")
     page.get_by_test_id("trial-timeout").fill("7")
+    page.get_by_test_id("seed").fill("-3")
 
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("form-errors")).to_contain_text("was not created")
@@ -229,6 +233,7 @@ def test_refused_submit_keeps_everything_typed(
     expect(page.get_by_test_id("max-trials")).to_have_value("3")
     expect(page.get_by_test_id("max-concurrent")).to_have_value("5")
     expect(page.get_by_test_id("trial-timeout")).to_have_value("7")
+    expect(page.get_by_test_id("seed")).to_have_value("-3")
 
     # ... and each message sits by what it is about.
     name_field = page.locator(".field", has=page.get_by_test_id("name"))
@@ -239,6 +244,10 @@ def test_refused_submit_keeps_everything_typed(
     expect(slack.locator(".errorlist")).not_to_have_count(0)
     concurrent = page.locator(".limit", has=page.get_by_test_id("max-concurrent"))
     expect(concurrent.locator(".errorlist")).to_contain_text("cannot be more than")
+    seed = page.locator(".limit", has=page.get_by_test_id("seed"))
+    expect(seed.locator(".errorlist")).to_have_text(
+        "Seed must be between 0 and 2147483647, got -3."
+    )
     expect(alpha.locator(".errorlist")).to_have_count(0)
 
     # Fixed, it is accepted with what was kept.
@@ -248,8 +257,10 @@ def test_refused_submit_keeps_everything_typed(
     hp_row(page, "iterations").get_by_test_id("value").fill("6")
     page.get_by_test_id("policy-bandit-slack_factor").fill("0.2")
     page.get_by_test_id("max-concurrent").fill("1")
+    page.get_by_test_id("seed").fill("2024")
     page.get_by_test_id("submit").click()
     expect(page).to_have_url(re.compile(r"/training-jobs/\d+/$"))
+    expect(page.get_by_test_id("config-seed")).to_have_text("2024")
     expect(page.get_by_test_id("config-ranges")).to_contain_text("alpha: loguniform(low=-12")
     expect(page.get_by_test_id("config-ranges")).to_contain_text("penalty: one of l1, elasticnet")
     expect(page.get_by_test_id("job-config")).to_contain_text("standardize")

@@ -1,5 +1,5 @@
 """Browser: the job page's "Narrowed ranges" opens the create page with the job's policy,
-limits and switches, the ranges narrowed, and a note on what is not carried (the seed).
+limits, seed and switches and the ranges narrowed; nothing is left to note as not carried.
 
 The job is a row made in the database (ended, so no worker picks it up)."""
 
@@ -72,8 +72,7 @@ def test_narrowed_ranges_open_the_form_with_the_jobs_policy_and_limits(
     expect(row.get_by_test_id("low")).to_have_value("0.001")
     expect(row.get_by_test_id("high")).to_have_value("0.1")
     expect(row.get_by_test_id("scale")).to_have_value("log")
-    notes = page.get_by_test_id("reuse-notes")
-    expect(notes).to_be_visible()
-    expect(notes).to_contain_text("Not carried over from the job:")
-    expect(notes).to_contain_text("The seed (11) is not carried")
+    expect(page.get_by_test_id("seed")).to_be_visible()
+    expect(page.get_by_test_id("seed")).to_have_value("11")
+    expect(page.get_by_test_id("reuse-notes")).to_have_count(0)
     screenshot(page, "job-create-from-trial-narrowed")

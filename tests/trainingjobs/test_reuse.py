@@ -157,7 +157,7 @@ def _carried(job: TrainingJob) -> dict[str, Any]:
         "search_algorithms": job.search_algorithms, "environment": job.environment,
         "metric": (job.metric_name, job.metric_goal, job.metric_regex),
         "objective": job.objective, "lost_counts_as_failed": job.lost_counts_as_failed,
-        **{name: getattr(job, name) for name in LIMITS},
+        "seed": job.seed, **{name: getattr(job, name) for name in LIMITS},
     }
 
 
@@ -174,10 +174,8 @@ def test_narrowed_job_carries_the_policy_limits_dataset_and_every_search_setting
                           "min_comparators": 1}
     assert new.search_space == NARROWED
     assert new.name == "source from trial 3" and new.description == "the first search"
-    assert form.raw["notes"] == [
-        "The seed (11) is not carried: this page has no seed input, so the new job starts "
-        "from seed 0 (a new search space draws new values anyway)."
-    ]
+    assert new.seed == 11
+    assert form.raw["notes"] == []
 
 
 def test_fixed_values_job_keeps_the_settings_for_a_later_search(alice: Any) -> None:
@@ -190,6 +188,8 @@ def test_fixed_values_job_keeps_the_settings_for_a_later_search(alice: Any) -> N
         "bandit", "0.2",
     )  # fmt: skip
     assert form.raw["lost_counts_as_failed"] is True
+    # A single run has no search algorithm to seed: the page holds the seed, sends none.
+    assert form.raw["seed"] == "11" and "seed" not in data
     assert data["dataset"] == str(job.dataset_id) and data["max_duration_minutes"] == 30
 
 
@@ -220,8 +220,6 @@ def test_what_the_algorithm_no_longer_has_is_named_on_the_page(
     assert items == [
         "Search algorithm random is left out: wide no longer supports it.",
         "tag: no longer a hyperparameter of wide, left out.",
-        "The seed (11) is not carried: this page has no seed input, so the new job starts "
-        "from seed 0 (a new search space draws new values anyway).",
     ]
 
 
@@ -234,10 +232,12 @@ def test_the_prefilled_page_posted_as_it_is_creates_the_narrowed_job(
     fields = form_fields(page.content.decode())
     assert fields["policy"] == "bandit" and fields["policy-bandit-slack_factor"] == "0.2"
     assert fields["lost_counts_as_failed"] == "on" and fields["max_failed"] == "2"
+    assert fields["seed"] == "11"
     response = alice_client.post(url, fields)
     assert response.status_code == 302, response.content.decode()[:2000]
     new = TrainingJob.objects.exclude(pk=job.pk).get()
     assert _carried(new) == _carried(job)
+    assert new.seed == 11
     assert new.search_space == NARROWED
 
 

@@ -132,6 +132,7 @@ def create_post(algorithm: Algorithm, **overrides: Any) -> dict[str, Any]:
         "max_duration_minutes": "",
         "trial_timeout_minutes": "10",
         "max_failed": "",
+        "seed": "",
     }
     data.update(overrides)
     return data

@@ -16,6 +16,10 @@ sampler is selected under (its canonical name, or the ModelArts alias it was sav
 A text field too large to read (a 20 MB paste into the sample log) reaches this module as
 ``oversized``, name -> bytes sent (``console.multipart`` leaves it out of the POST): the
 page comes back with a message on that field and every other value kept.
+
+This module reads the POST (the fields, the code package: a new upload, a kept one or a
+server folder) and turns it into the spec; what the page draws from it (the table's rows,
+the search algorithm cards, the ``--help`` offer) is ``algorithms.form_page``.
 """
 
 from __future__ import annotations
@@ -31,19 +35,23 @@ from django.utils.datastructures import MultiValueDict
 
 from algorithms import pending
 from algorithms.algorithm_errors import AlgorithmErrors
-from algorithms.help_merge import (
-    MergeReport,
-    left_out_by_reason,
-    merge_from_help,
-    missing_from_table,
+from algorithms.form_page import (
+    help_context,
+    help_offer,
+    raw_from_instance,
+    rows_context,
+    samplers_context,
 )
+from algorithms.help_merge import MergeReport, merge_from_help
 from algorithms.hyperparameter_rules import HP_TYPES
 from algorithms.models import Algorithm, Engine
 from algorithms.script_help import read_options
-from algorithms.spec_display import display_row, display_value, range_text
 from algorithms.spec_values import TRUE_STRINGS
 from algorithms.validation import MAX_SAMPLE_LOG_CHARS
-from search.samplers import list_samplers
+
+# help_offer lives with the rest of what the page draws (form_page); the pages import it
+# from here too.
+__all__ = ["HP_COLUMNS", "AlgorithmForm", "help_offer", "oversized_errors"]
 
 HP_COLUMNS = ("name", "type", "default", "min", "max", "choices", "required", "description")
 _HP_KEY = re.compile(r"^hp-(\d{1,4})-name$")
@@ -121,7 +129,7 @@ class AlgorithmForm:
             raw["code_source"] = Algorithm.CodeSource.UPLOAD
             raw["metric"]["goal"] = Algorithm.Goal.MAXIMIZE
             return cls(raw=raw, spec={})
-        return cls(raw=_raw_from_instance(instance), spec={})
+        return cls(raw=raw_from_instance(instance), spec={})
 
     def fill_from_help(self, instance: Algorithm) -> bool:
         """Merge the table the script's ``--help`` describes into the one on the page, for
@@ -158,19 +166,19 @@ class AlgorithmForm:
             "raw": raw,
             "errors": {key.replace(".", "_"): msgs for key, msgs in errors.fields.items()},
             "has_errors": bool(errors),
-            "rows": _rows_context(
+            "rows": rows_context(
                 raw["hyperparameters"], errors, self.merged.status() if self.merged else {}
             ),
             "hp_types": HP_TYPES,
             "argument_styles": Algorithm.ArgumentStyle.choices,
             "bool_styles": Algorithm.BoolStyle.choices,
-            "samplers": _samplers_context(raw, self.spec, errors),
+            "samplers": samplers_context(raw, self.spec, errors),
             "engines": list(Engine.objects.all()),
             "pending_token": self.pending_token,
             "pending_name": kept,
             "file_note": pending.refused_file_note(kept=kept, chosen=self.chosen_name),
             "instance": instance,
-            "help": _help_context(raw, instance, self.merged),
+            "help": help_context(raw, instance, self.merged),
         }
 
 
@@ -272,132 +280,3 @@ def _spec_from_raw(raw: dict[str, Any]) -> dict[str, Any]:
             for name in raw["selected"]
         ],
     }
-
-
-def _raw_from_instance(algorithm: Algorithm) -> dict[str, Any]:
-    rows = [
-        display_row(
-            {
-                "name": hp.name,
-                "type": hp.type,
-                "default": hp.default,
-                "min": hp.min,
-                "max": hp.max,
-                "choices": hp.choices,
-                "required": hp.required,
-                "description": hp.description,
-            }
-        )
-        for hp in algorithm.hyperparameters.all()
-    ]
-    selected = [item["name"] for item in algorithm.search_algorithms]
-    params = {
-        item["name"]: {k: display_value(v) for k, v in (item.get("params") or {}).items()}
-        for item in algorithm.search_algorithms
-    }
-    return {
-        "name": algorithm.name,
-        "description": algorithm.description,
-        "code_source": algorithm.code_source,
-        "server_path": algorithm.server_path,
-        "boot_file": algorithm.boot_file,
-        "engine": str(algorithm.engine_id or ""),
-        "argument_style": algorithm.argument_style,
-        "bool_style": algorithm.bool_style,
-        "accepts_data_urls": algorithm.accepts_data_urls,
-        "hyperparameters": rows,
-        "auto_search": algorithm.auto_search,
-        "metric": {
-            "name": algorithm.metric_name,
-            "goal": algorithm.metric_goal,
-            "regex": algorithm.metric_regex,
-        },
-        "sample_log": algorithm.sample_log,
-        "confirm_no_match": False,
-        "selected": selected,
-        "params": params,
-    }
-
-
-# --- messages -> beside their inputs -----------------------------------------------------------
-
-
-def _rows_context(
-    rows: list[dict[str, Any]], errors: AlgorithmErrors, marks: dict[str, str]
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "index": i,
-            "values": row,
-            "errors": errors.rows.get(i, {}),
-            "mark": marks.get(str(row["name"]).strip(), ""),
-        }
-        for i, row in enumerate(rows)
-    ]
-
-
-def help_offer(algorithm: Algorithm) -> dict[str, Any]:
-    """What the detail page says about the script's ``--help`` (see ``_help_context``)."""
-    return _help_context(_raw_from_instance(algorithm), algorithm, None)
-
-
-def _help_context(
-    raw: dict[str, Any], instance: Algorithm | None, merged: MergeReport | None
-) -> dict[str, Any]:
-    """What a page says about the script's ``--help``: how many options it lists, which
-    are not in the table, which are not rows and why, and what filling the table did."""
-    if instance is None:
-        return {"count": 0}
-    options = read_options(instance.script_help, instance.script_arguments)
-    return {
-        "count": len(options.hyperparameters),
-        "missing": missing_from_table(raw["hyperparameters"], options),
-        "left_out": left_out_by_reason(options.left_out),
-        "data_switch_off": options.accepts_data_urls and not raw.get("accepts_data_urls"),
-        "merged": merged,
-    }
-
-
-def _samplers_context(
-    raw: dict[str, Any], spec: dict[str, Any], errors: AlgorithmErrors
-) -> list[dict[str, Any]]:
-    """One card per sampler, titled by its canonical name, its ModelArts aliases beside it.
-
-    A sampler selected under an alias (posted, or saved through the API as e.g.
-    ``tpe_search``) shows checked on its canonical card and keeps that name: its checkbox
-    and parameter inputs post ``sa=tpe_search`` and ``sa-tpe_search-<param>``, so re-saving
-    stores the name the algorithm had. Unselected cards post under the canonical name.
-    """
-    by_name: dict[str, dict[str, list[str]]] = {}
-    for index, item in enumerate(spec.get("search_algorithms", [])):
-        by_name[item["name"]] = errors.search_algorithm_params.get(index, {})
-    options = []
-    for entry in list_samplers():
-        names = {n.lower() for n in (entry["name"], *entry["aliases"])}
-        chosen = [n for n in raw["selected"] if n.lower() in names]
-        name = chosen[0] if chosen else entry["name"]
-        typed = raw["params"].get(name, {})
-        param_errors = by_name.get(name, {})
-        options.append(
-            {
-                "name": name,
-                "position": raw["selected"].index(name) + 1 if chosen else 0,
-                "canonical": entry["name"],
-                "aliases": entry["aliases"],
-                "is_alias": name != entry["name"],
-                "description": entry["description"],
-                "checked": bool(chosen),
-                "errors": param_errors.get("__all__", []),
-                "params": [
-                    {
-                        **spec_,
-                        "value": typed.get(spec_["name"], display_value(spec_["default"])),
-                        "default_shown": display_value(spec_["default"]),
-                        "range": range_text(spec_),
-                        "errors": param_errors.get(spec_["name"], []),
-                    }
-                    for spec_ in entry["params"]
-                ],
-            }
-        )
-    return options

@@ -217,8 +217,11 @@ def _samplers(job: TrainingJob) -> list[tuple[str, Sampler]]:
     samplers = []
     for index, entry in enumerate(job.search_algorithms or [{"name": "random"}]):
         params = dict(entry.get("params") or {})
-        # Seeded from the job; a second algorithm gets its own stream.
-        seed = params.pop("seed", job.seed + index)
+        # Seeded from the job unless the entry pins its own; a second algorithm gets its
+        # own stream.
+        seed = params.pop("seed", None)
+        if seed is None:
+            seed = job.seed + index
         sampler = make_sampler(
             entry["name"], job.search_space, goal=job.metric_goal, seed=seed, **params
         )

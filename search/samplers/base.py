@@ -27,7 +27,16 @@ _DRAWS_PER_POINT = 64
 _MAX_ENUMERATED = 200_000
 
 
-SEED = ParamSpec("seed", "int", 0, "Seed: the same history and seed give the same points.", min=0)
+# Blank (None) by default: a training job seeds each of its samplers from the job's own seed
+# (a second sampler of one job gets the next one), so one seed makes the whole job
+# repeatable; a value set here pins this sampler alone. Built directly, None is seed 0.
+SEED = ParamSpec(
+    "seed",
+    "int",
+    None,
+    "Seed: the same history and seed give the same points (blank: from the job's seed).",
+    min=0,
+)
 
 
 class Sampler(Configurable, ABC):
@@ -54,7 +63,7 @@ class Sampler(Configurable, ABC):
         self.space = SearchSpace.from_json(space)
         self.goal = check_goal(goal)
         options = self.check_options(seed=seed, **params)
-        self.seed: int = options.pop("seed")
+        self.seed: int = options.pop("seed") or 0
         self.options: dict[str, Any] = options
         self._check_space()
 

@@ -25,7 +25,7 @@ from search import list_policies, list_samplers, make_policy
 from tests.client.fakes import FakeConsole
 
 TPE_DEFAULTS = {
-    "seed": 0,
+    "seed": None,
     "gamma": 0.25,
     "n_initial_points": 10,
     "n_ei_candidates": 24,

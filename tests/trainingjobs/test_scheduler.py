@@ -446,3 +446,63 @@ def test_steps_of_one_job_never_interleave_on_a_sqlite_file(tmp_path: Any, defer
     assert done.stdout.strip().splitlines()[-1] == (
         "['first', 'first committed', 'second', 'second committed'] 2"
     )
+
+
+def test_a_validated_jobs_seed_reaches_its_samplers(alice: Any) -> None:
+    """A job created through the console's own checks (as the API and the create page do)
+    stores no sampler seed unless one is given, so the job's seed drives the search: the
+    same seed gives the same trials, another seed other trials, and a second search
+    algorithm gets the next seed. A seed given for one search algorithm pins that one."""
+    from algorithms.models import Algorithm, Engine, Hyperparameter
+    from trainingjobs.specs import validate_job_spec
+
+    algorithm = Algorithm.objects.create(
+        owner=alice,
+        name="seeded",
+        boot_file="train.py",
+        engine=Engine.default(),
+        status=Algorithm.Status.READY,
+        auto_search=True,
+        metric_name="loss",
+        metric_goal="minimize",
+        metric_regex=r"loss=([0-9.]+)",
+        search_algorithms=[{"name": "random", "params": {}}, {"name": "tpe", "params": {}}],
+    )
+    Hyperparameter.objects.create(
+        algorithm=algorithm, position=0, name="x", type="float", default=0.5, min=0, max=1
+    )
+
+    def job(seed: int, search_algorithms: list[dict[str, Any]]) -> TrainingJob:
+        spec = validate_job_spec(
+            owner=alice,
+            data={
+                "name": f"seed-{seed}",
+                "algorithm": algorithm.pk,
+                "search_space": {"x": {"type": "float", "low": 0, "high": 1}},
+                "search_algorithms": search_algorithms,
+                "max_trials": 4,
+                "max_concurrent": 4,
+                "seed": seed,
+            },
+        )
+        return make_job(
+            alice,
+            algorithm=algorithm,
+            search_space=spec.search_space,
+            search_algorithms=spec.search_algorithms,
+            seed=spec.seed,
+            max_trials=4,
+            max_concurrent=4,
+        )
+
+    both = [{"name": "random"}, {"name": "tpe"}]
+    first, again, other = job(11, both), job(11, both), job(12, both)
+    assert [sa["params"]["seed"] for sa in first.search_algorithms] == [None, None]
+    assert [s.seed for _, s in scheduler._samplers(first)] == [11, 12]
+    for each in (first, again, other):
+        step(each)
+    xs = [[t.params["x"] for t in trials(each)] for each in (first, again, other)]
+    assert xs[0] == xs[1] != xs[2]
+
+    pinned = job(11, [{"name": "random", "params": {"seed": 5}}])
+    assert [s.seed for _, s in scheduler._samplers(pinned)] == [5]

@@ -229,7 +229,7 @@ def test_create_page_prefills_rows_metric_and_samplers(alice_client: Client, ali
     assert 'name="hp-0-low" value="0.0001"' in page and 'name="hp-0-high" value="1"' in page
     assert f'value="{REGEX}"' in page
     assert 'name="sa-tpe-gamma" value="0.3"' in page  # the algorithm's own setting
-    assert 'name="sa-random-seed" value="0"' in page  # the sampler's default
+    assert 'name="sa-random-seed" value=""' in page  # blank: seeded from the job
     assert "{trial_dir}/ckpt" in page
 
 

@@ -12,7 +12,9 @@ The runner calls ``on_line(stream, text)`` for every line (its final terminal te
   shows each point within a fraction of a second); each flush publishes its points and
   its log chunk;
 - early termination: at each report the job's policy decides from this trial's curve
-  and the other trials' curves (read at most once per poll: one query);
+  and the other trials' curves (read at most once per poll: one query); once a stop is
+  decided (by the policy, the user or the job's end) later lines are logged but are no
+  longer reports, so the trial's value is the one at the stop;
 - at each poll: a stop or cancel asked for in the database, the job's deadline, and the
   heartbeat (whose conditional UPDATE also notices a trial the reaper marked lost).
 
@@ -110,7 +112,9 @@ class TrialMonitor:
         self.lines += 1
         self.tail.append(text)
         self._keep(text)
-        if self.matcher is not None:
+        if self.matcher is not None and self.stop_status is None:
+            # Once the stop is decided (policy, user, job end), the trial's reports end
+            # there: lines printed while the process dies are log only, as a pruned trial's.
             value = match_line(self.matcher, text)
             if value is not None:
                 self._report(value)
@@ -201,7 +205,7 @@ class TrialMonitor:
                 trial_id=self.trial_id, step=len(self.curve), value=stored, created_at=self.now()
             )
         )
-        if self.policy is not None and self.stop_status is None:
+        if self.policy is not None:
             self._apply_policy(value)
 
     def _apply_policy(self, value: float) -> None:

@@ -258,3 +258,53 @@ def test_the_line_that_stops_a_trial_tells_the_runner_at_once(alice: Any) -> Non
     told = [mon.on_line("stdout", text) for text in ("epoch 1", "accuracy=0.8", "accuracy=0.8")]
     assert told == [None, None, None]
     assert mon.on_line("stdout", "accuracy=0.8") == S.EARLY_STOPPED
+
+
+def _end(mon: TrialMonitor) -> Trial:
+    """The trial's end as the worker does it: the last flush, then the trial's end."""
+    from trainingjobs import trial_services
+
+    mon.flush()
+    assert mon.stop_status is not None
+    trial_services.trial_finish(
+        trial_id=mon.trial_id, status=mon.stop_status, reason=mon.stop_detail, exit_code=-15
+    )
+    return Trial.objects.get(pk=mon.trial_id)
+
+
+def test_lines_after_a_policy_stop_are_logged_but_are_not_reports(alice: Any) -> None:
+    policy = {"name": "bandit", "slack_factor": 0.1, "delay_evaluation": 3}
+    job = make_job(alice, policy=policy, max_trials=5, max_concurrent=1)
+    _peers(job, [[0.5, 0.7, 0.9, 0.9, 0.9], [0.9, 0.8, 0.7, 0.7, 0.7]])
+    trial = Trial.objects.select_related("job").get(pk=trials(job, S.QUEUED)[0].pk)
+    claim(trial)
+    mon = monitor(trial)
+    lines(mon, "accuracy=0.8", "accuracy=0.8", "accuracy=0.81")  # report 3 stops it
+    assert mon.stop_detail == "Stopped by the bandit policy at report 3 (value 0.81)."
+    # the process takes a moment to die and prints two more reports
+    assert mon.on_line("stdout", "accuracy=0.95") == S.EARLY_STOPPED
+    lines(mon, "accuracy=0.97")
+    ended = _end(mon)
+    assert points(trial) == [(1, 0.8), (2, 0.8), (3, 0.81)]
+    assert mon.reports == 3
+    assert (ended.status, ended.value) == (S.EARLY_STOPPED, 0.81)
+    assert ended.status_reason == "Stopped by the bandit policy at report 3 (value 0.81)."
+    log = TrialLog.objects.get(trial=trial)
+    assert log.text.endswith("accuracy=0.81\naccuracy=0.95\naccuracy=0.97\n")
+    assert log.lines == 5
+
+
+def test_lines_after_a_user_stop_are_logged_but_are_not_reports(alice: Any) -> None:
+    from trainingjobs import trial_services
+
+    trial = running_trial(make_job(alice))
+    mon = monitor(trial)
+    lines(mon, "accuracy=0.3", "accuracy=0.6")
+    trial_services.trial_stop(trial=trial)
+    assert mon.poll() == S.EARLY_STOPPED
+    lines(mon, "accuracy=0.9", "done")
+    ended = _end(mon)
+    assert ended.status_reason == "Stopped by the user at report 2."
+    assert points(trial) == [(1, 0.3), (2, 0.6)]
+    assert ended.value == 0.6
+    assert TrialLog.objects.get(trial=trial).text.endswith("accuracy=0.9\ndone\n")

@@ -234,6 +234,11 @@ class Console(DatasetMethods):
         description: str | None = None,
         engine: str | None = None,
         auto_search: bool | None = None,
+        argument_style: str | None = None,
+        bool_style: str | None = None,
+        accepts_data_urls: bool | None = None,
+        sample_log: str | None = None,
+        confirm_no_match: bool | None = None,
         server_path: str | None = None,
         wait: bool = True,
         timeout: float = 300,
@@ -242,7 +247,9 @@ class Console(DatasetMethods):
 
         The keyword arguments are the REST API's fields, with its shapes
         (``hyperparameters=[{"name": "lr", "type": "float", "default": 0.01, ...}]``,
-        ``metric={"name", "goal", "regex"}``, ``search_algorithms=[{"name", "params"}]``).
+        ``metric={"name", "goal", "regex"}``, ``search_algorithms=[{"name", "params"}]``,
+        ``argument_style="equals" | "space"``, ``bool_style="true_false" | "one_zero" |
+        "flag"``, ``accepts_data_urls`` for a script taking --data_url and --train_url).
         A folder's ``algorithm.json``, when present, gives the fields not passed. With
         ``wait`` it returns once the console has checked the package, and raises with the
         reason if it failed.
@@ -258,6 +265,11 @@ class Console(DatasetMethods):
                 "description": description,
                 "engine": engine,
                 "auto_search": auto_search,
+                "argument_style": argument_style,
+                "bool_style": bool_style,
+                "accepts_data_urls": accepts_data_urls,
+                "sample_log": sample_log,
+                "confirm_no_match": confirm_no_match,
             },
         )
         if upload is None and not server_path:

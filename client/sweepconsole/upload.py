@@ -17,16 +17,23 @@ __all__ = ["ALGORITHM_FIELDS", "algorithm_upload", "form_value", "zip_folder"]
 
 # Files never packed when a folder is uploaded.
 _SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".mypy_cache"})
-# The algorithm fields a folder's ``algorithm.json`` may give (the REST API's own).
+# The algorithm fields a folder's ``algorithm.json`` (and a job file's ``algorithm:``) may
+# give: every writable field of the REST API's create body but the code itself (``code``,
+# the upload, or ``server_path``). A test keeps it equal to the server's list.
 ALGORITHM_FIELDS = (
     "name",
     "description",
     "boot_file",
     "engine",
+    "argument_style",
+    "bool_style",
+    "accepts_data_urls",
     "hyperparameters",
     "auto_search",
     "metric",
     "search_algorithms",
+    "sample_log",
+    "confirm_no_match",
 )
 
 

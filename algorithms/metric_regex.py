@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from algorithms.metric_tables import table_formats
 from algorithms.regex_safety import probe_risk, static_risk
 
 MAX_METRIC_NAME_CHARS = 64
@@ -376,7 +377,12 @@ def _candidates_for(name: str, sample_log: str, printed_name: str = "") -> list[
     found: list[Candidate] = []
     seen: set[tuple[tuple[int, str], ...]] = set()
     finite = not _NAN_OR_INF.search(sample_log[: TEST_MAX_CHARS])
-    for label, pattern, words in _format_candidates(name, finite=finite):
+    screen = [shown_text(line) for line in _lines(sample_log, MAX_LOG_LINES)]
+    tables = table_formats(name, screen, _FINITE_VALUE if finite else _VALUE)
+    formats = _format_candidates(name, finite=finite) + [
+        (label, _FLAGS + pattern, words) for label, pattern, words in tables
+    ]
+    for label, pattern, words in formats:
         # Built from an escaped name and fixed fragments: the static check suffices here;
         # the runner still gets the full check when the chosen pattern is compiled.
         matches = _scan(_make_matcher(pattern), sample_log, MAX_LOG_LINES)

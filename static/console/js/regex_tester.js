@@ -80,6 +80,9 @@
   }
 
   async function generate() {
+    // The table below belongs to the last test: a generate that fails must not leave it
+    // beside its own message, and one that succeeds tests again on the current sample.
+    resultBox.replaceChildren();
     say("Generating…");
     const payload = await post(form.getAttribute("data-generate-url"), {
       metric_name: nameInput.value, sample_log: log.value,

@@ -18,6 +18,7 @@ from typing import Any
 
 from sweepconsole.distribution_kinds import Choice, Distribution
 from sweepconsole.distribution_reading import from_json, parse_expression
+from sweepconsole.environment_names import reserved_name_error
 from sweepconsole.errors import SpecError
 from sweepconsole.sampling import policy_class, policy_from_json, policy_params, sampling_class
 from sweepconsole.upload import ALGORITHM_FIELDS as UPLOAD_FIELDS
@@ -305,8 +306,8 @@ class Checker:
                 body["lost_counts_as_failed"] = lost
 
     def _environment(self, doc: dict[str, Any], body: dict[str, Any]) -> None:
-        # Only the shape is checked here; the console judges the names (reserved ones,
-        # POSIX form) and sizes, and its refusal comes back lined as this file's field.
+        # The shape and the reserved names are checked here; the console judges the rest
+        # (POSIX form, sizes), and its refusal comes back lined as this file's field.
         env = doc.get("environment")
         if env is None:
             return
@@ -317,6 +318,8 @@ class Checker:
         for name, value in env.items():
             if not isinstance(name, str):
                 self.add(("environment", name), f"a variable's name must be text, got {name!r}")
+            elif reserved := reserved_name_error(name):
+                self.add(("environment", name), reserved)
             elif isinstance(value, str):
                 out[name] = value
             elif isinstance(value, int) and not isinstance(value, bool):

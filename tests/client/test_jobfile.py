@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
+from sweepconsole import environment_names
+from sweepconsole.cli import cli
 from sweepconsole.jobfile import (
     JobFile,
     JobFileError,
@@ -377,13 +380,54 @@ def test_bad_dataset_or_environment_names_field_and_line(
 
 
 def test_console_refusal_of_an_environment_variable_names_its_line(tmp_path: Path) -> None:
-    job = load(DATA.replace("RUN_LABEL", "TRIAL_ID"), tmp_path)
-    error = job.api_problems(
-        {"environment": {"TRIAL_ID": ["TRIAL_ID is set by the console for every trial."]}}
-    )
+    # A name only the console judges (its POSIX form): its refusal comes back on the line.
+    job = load(DATA.replace("RUN_LABEL", "RUN-LABEL"), tmp_path)
+    message = "A name is letters, digits and underscores, not starting with a digit."
+    error = job.api_problems({"environment": {"RUN-LABEL": [message]}})
     assert [p.format("job.yaml") for p in error.problems] == [
-        "job.yaml:26: environment.TRIAL_ID: TRIAL_ID is set by the console for every trial."
+        f"job.yaml:26: environment.RUN-LABEL: {message}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("TRIAL_ID", "TRIAL_ID is set by the console for every trial and cannot be overridden."),
+        ("DATA_URL", "DATA_URL is set by the console for every trial and cannot be overridden."),
+        ("SECRET_KEY", "SECRET_KEY is reserved for the console's own configuration."),
+        ("STORAGE_S3_BUCKET", "STORAGE_S3_BUCKET is reserved for the console's own configuration."),
+    ],
+)
+def test_reserved_environment_name_is_refused_on_its_line(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    assert problems(DATA.replace("RUN_LABEL", name), tmp_path) == [
+        (f"environment.{name}", 26, message)
+    ]
+
+
+def test_dry_run_refuses_reserved_environment_names(tmp_path: Path) -> None:
+    path = tmp_path / "job.yaml"
+    path.write_text(GOOD + 'environment:\n  TRIAL_ID: "x"\n  DATA_URL: /data\n  RUN: "1"\n')
+    result = CliRunner().invoke(cli, ["jobs", "submit", "--dry-run", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:24: environment.TRIAL_ID: TRIAL_ID is set by the console" in result.output
+    assert f"{path}:25: environment.DATA_URL: DATA_URL is set by the console" in result.output
+    assert "environment.RUN" not in result.output and "valid" not in result.output
+
+
+def test_reserved_environment_names_are_the_consoles() -> None:
+    from trainingjobs import command
+
+    assert environment_names.CONSOLE_VARS == command.CONSOLE_VARS
+    assert environment_names.CONSOLE_SECRETS == command.CONSOLE_SECRETS
+    assert environment_names.CONSOLE_SECRET_PREFIXES == command.CONSOLE_SECRET_PREFIXES
+    # And the console refuses them in the same words.
+    from trainingjobs.spec_environment import name_error
+
+    for name in (*command.CONSOLE_VARS, *command.CONSOLE_SECRETS, "STORAGE_S3_KEY"):
+        assert environment_names.reserved_name_error(name) == name_error(name)
+    assert name_error("RUN_LABEL") is None
 
 
 def test_job_exports_its_dataset_and_environment(tmp_path: Path) -> None:
@@ -407,3 +451,9 @@ def test_job_exports_its_dataset_and_environment(tmp_path: Path) -> None:
         job_to_document(Job(None, {**stored, "dataset": None, "environment": {}}))  # type: ignore[arg-type]
     )
     assert "dataset" not in yaml.safe_load(without) and "environment" not in without
+
+
+def test_environment_names_docstring_examples() -> None:
+    import doctest
+
+    assert doctest.testmod(environment_names).failed == 0

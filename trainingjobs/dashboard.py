@@ -72,7 +72,8 @@ def snapshot(job: TrainingJob) -> dict[str, Any]:
 def metric_of(job: TrainingJob) -> dict[str, Any]:
     """The metric chart (``dashboard_charts.metric_live_figure``), the last event number
     and the best trial it holds, and every trial's reports (``{number: reports}``, for
-    the page's table)."""
+    the page's table), and each running trial's latest report (``{number: [report,
+    value]}``: the table shows it, marked as the latest, until the trial's value comes)."""
     seq = events.last_seq(job.pk)
     rows = trial_rows(job)
     best = _best_number(job, rows)
@@ -82,6 +83,11 @@ def metric_of(job: TrainingJob) -> dict[str, Any]:
         "seq": seq,
         "best_number": best,
         "reports": {str(r["number"]): r["reports"] for r in rows if r.get("reports")},
+        "latest": {
+            str(r["number"]): [len(r["curve"]), chart_data.finite(r["curve"][-1])]
+            for r in rows
+            if r["status"] not in Trial.FINISHED and r.get("curve")
+        },
         "figure": dashboard_charts.metric_live_figure(
             drawn, metric_name=job.metric_name, best_number=best
         ),

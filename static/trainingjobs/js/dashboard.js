@@ -78,6 +78,11 @@
       const row = state.trials.get(Number(key));
       if (row) row.reports = data.reports[key];
     }
+    // A running trial's latest report, for the table until its value comes.
+    for (const key of Object.keys(data.latest || {})) {
+      const row = state.trials.get(Number(key));
+      if (row) row.last = data.latest[key][1];
+    }
     const pending = metricPending || [];
     metricPending = null;
     for (const event of pending) if (event.seq > data.seq) applyMetric(event);
@@ -549,7 +554,10 @@
       if (state.metric) extendMetric(row, event.points || []);
       else {
         metricPending.push(event);
-        for (const point of event.points || []) row.reports = Math.max(row.reports || 0, point[0]);
+        for (const point of event.points || []) {
+          if (point[0] > (row.reports || 0)) row.last = point[1];
+          row.reports = Math.max(row.reports || 0, point[0]);
+        }
       }
       soon();
     },

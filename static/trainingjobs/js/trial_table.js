@@ -138,6 +138,11 @@
     return row[key];
   };
 
+  // A running trial with no value yet but a report: the table shows that report.
+  TrialTable.prototype.latest = function (row) {
+    return row.status === "running" && (row.value === null || row.value === undefined) && typeof row.last === "number";
+  };
+
   TrialTable.prototype.visible = function () {
     const self = this;
     const range = self.range;
@@ -296,7 +301,7 @@
     const v = this.value(row, col.key);
     if (col.key === "number") return row.number + (row.number === this.model.job.best_number ? " best" : "");
     if (col.key === "status") return row.status + (row.stopping && row.status === "running" ? " stopping" : "");
-    if (col.key === "value") return F.metric(v);
+    if (col.key === "value") return this.latest(row) ? "latest " + row.reports + " " + F.metric(row.last) : F.metric(v);
     if (col.key === "duration") return F.duration(v);
     if (col.key === "reports") return v ? String(v) : "—";
     if (col.key === "reason" || col.key === "algorithm") return v || "";
@@ -316,6 +321,11 @@
       const parts = [F.badge(row.status)];
       if (row.stopping && row.status === "running") parts.push(el("span", { className: "muted small", text: " stopping…" }));
       return el("td", { "data-testid": "trial-status" }, parts);
+    }
+    if (col.key === "value" && this.latest(row)) {
+      // Not the trial's value yet: its latest report, muted, as the trial page shows it.
+      const latest = el("span", { className: "muted", "data-testid": "trial-latest", title: "latest, report " + row.reports, text: F.metric(row.last) });
+      return el("td", { className: cls, "data-testid": "trial-value" }, [latest]);
     }
     if (col.key === "value") return el("td", { className: cls, "data-testid": "trial-value", text: F.metric(v) });
     if (col.key === "duration") return el("td", { className: cls, text: F.duration(v) });

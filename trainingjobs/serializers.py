@@ -113,7 +113,9 @@ class JobCreateInputSerializer(serializers.Serializer):
         help_text='Ranges by name, as search.SearchSpace reads them: {"type": "float", "low", '
         '"high", "log", "step"}, {"type": "choice", "values": [...]}, or any HyperDrive '
         "distribution (uniform, loguniform, normal, lognormal, q-forms, randint). "
-        "Empty: a single training run.",
+        "Empty: a single training run (one trial). Every other field is checked either "
+        "way: a single run refuses an invalid max_trials, max_concurrent, search_algorithms "
+        "or policy as a search does, and leaves valid ones unused.",
     )
     omit = serializers.ListField(
         child=serializers.CharField(),
@@ -133,8 +135,12 @@ class JobCreateInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text='Early termination: {"name": "bandit", "slack_factor": 0.1, ...}; null for none.',
     )
-    max_trials = serializers.IntegerField(min_value=1, max_value=1000, required=False)
-    max_concurrent = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    max_trials = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, help_text="A search's; a single run has 1."
+    )
+    max_concurrent = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, help_text="A search's; a single run has 1."
+    )
     max_duration_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     trial_timeout_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     max_failed = serializers.IntegerField(min_value=1, required=False, allow_null=True)

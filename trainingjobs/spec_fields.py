@@ -134,17 +134,17 @@ def clean_limits(data: Mapping[str, Any], is_search: bool, errors: SpecErrors) -
             data.get("trial_timeout_minutes"), "trial_timeout_minutes", 1, MAX_MINUTES, errors
         ),
         "max_failed": clean_int(data.get("max_failed"), "max_failed", 1, MAX_FAILED, errors),
-        "max_trials": 1,
-        "max_concurrent": 1,
     }
-    if not is_search:
-        return limits  # a single training run: one trial, whatever the form's hidden fields say
+    # Checked for a single run too, so a bad value is never silently dropped; a single run
+    # then runs one trial whatever valid limits it was given.
     max_trials = clean_int(
         data.get("max_trials"), "max_trials", 1, MAX_TRIALS, errors, default=DEFAULT_MAX_TRIALS
     )
     max_concurrent = clean_int(
         data.get("max_concurrent"), "max_concurrent", 1, MAX_CONCURRENT, errors, default=1
     )
+    if not is_search:
+        return {**limits, "max_trials": 1, "max_concurrent": 1}
     if max_trials is not None and max_concurrent is not None and max_concurrent > max_trials:
         errors.add(
             "max_concurrent",

@@ -19,7 +19,10 @@
 Every row of the algorithm's table ends in exactly one of ``fixed`` (a value given, or its
 default), ``search_space`` (a range) or ``omitted`` (left out, or optional without a
 default). A job without ranges is a single training run: one trial, no search algorithm,
-no policy.
+no policy. Every field given is checked whether or not the job is a search; a single run
+then leaves the search-only fields (``max_trials``, ``max_concurrent``,
+``search_algorithms``, ``policy``) unused when they are valid, and refuses them like a
+search does when they are not.
 
 The checks live by subject, each module a part of this one path: ``spec_fields`` (name,
 algorithm, dataset, limits), ``spec_space`` (values and search ranges against each row),
@@ -174,6 +177,14 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
             algorithm, data.get("search_algorithms"), space, metric[1], errors
         )
         policy = clean_policy(data.get("policy"), errors)
+    else:
+        # A single run uses neither, but what it is given is checked all the same (a
+        # nonsense policy is refused, not dropped); valid ones are then left unused.
+        if data.get("search_algorithms") not in (None, []):
+            clean_job_search_algorithms(
+                algorithm, data.get("search_algorithms"), None, metric[1], errors
+            )
+        clean_policy(data.get("policy"), errors)
     if errors:
         raise JobSpecError(errors.tree)
     return JobSpec(

@@ -161,6 +161,60 @@ def test_create_without_ranges_is_a_single_run(alice_api: APIClient, alice: Any)
     assert job.fixed["lr"] == 0.1 and not job.is_search
 
 
+@pytest.mark.parametrize(
+    ("fields", "where", "words"),
+    [
+        ('"max_trials": "many"', ("max_trials",), "Max trials must be a whole number, got 'many'"),
+        ('"max_trials": 1e400', ("max_trials",), "Max trials must be a whole number, got inf"),
+        ('"max_concurrent": 0', ("max_concurrent",), "between 1 and 100, got 0"),
+        ('"policy": {"name": "nonsense"}', ("policy", "name"), "nonsense"),
+        (
+            '"policy": {"name": "asha", "min_resource": 100, "max_resource": 2}',
+            ("policy", "non_field_errors"),
+            "max_resource must be > min_resource, got max_resource=2, min_resource=100",
+        ),
+        ('"policy": "bandit"', ("policy", "non_field_errors"), "Policy must be an object"),
+        (
+            '"search_algorithms": [{"name": "nonsense"}]',
+            ("search_algorithms", "0", "name"),
+            "Unknown search algorithm 'nonsense'",
+        ),
+    ],
+)
+def test_a_single_run_refuses_bad_search_fields_as_a_search_does(
+    alice_api: APIClient, alice: Any, fields: str, where: tuple[str, ...], words: str
+) -> None:
+    algorithm = make_algorithm(alice)
+    for space in ({}, job_data(algorithm)["search_space"]):
+        # Raw JSON text, as a client sends it (1e400 is read as infinity).
+        payload = f'{{"name": "x", "algorithm": {algorithm.pk}, '
+        payload += f'"search_space": {json.dumps(space)}, {fields}}}'
+        response = alice_api.post(JOBS, payload, content_type="application/json")
+        assert response.status_code == 400, (space, response.json())
+        node: Any = response.json()
+        for key in where:
+            node = node[key]
+        assert any(words in message for message in node), node
+    assert not TrainingJob.objects.exists()
+
+
+def test_a_single_run_keeps_one_trial_when_given_valid_search_fields(
+    alice_api: APIClient, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    body = {
+        "name": "x",
+        "algorithm": algorithm.pk,
+        "max_trials": 5,
+        "max_concurrent": 2,
+        "policy": {"name": "asha", "min_resource": 1, "max_resource": 9},
+    }
+    response = alice_api.post(JOBS, body, format="json")
+    assert response.status_code == 201, response.json()
+    job = TrainingJob.objects.get()
+    assert (job.max_trials, job.max_concurrent, job.policy, job.search_algorithms) == (1, 1, {}, [])
+
+
 def test_create_errors_are_the_pages_messages_nested_like_the_input(
     alice_api: APIClient, alice: Any
 ) -> None:
@@ -635,3 +689,10 @@ def test_the_schema_documents_the_dataset_name_as_read_only_and_nullable(
     assert "null when it has none" in field["description"]
     create = body["components"]["schemas"]["JobCreateInputRequest"]["properties"]
     assert "dataset_name" not in create
+
+
+def test_the_schema_says_a_single_run_checks_search_fields(alice_api: APIClient) -> None:
+    body = json.loads(alice_api.get("/api/schema/", {"format": "json"}).content)
+    create = body["components"]["schemas"]["JobCreateInputRequest"]["properties"]
+    assert "a single run refuses an invalid max_trials" in create["search_space"]["description"]
+    assert create["max_trials"]["description"] == "A search's; a single run has 1."

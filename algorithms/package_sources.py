@@ -30,7 +30,7 @@ from algorithms.package_members import (
 )
 
 Source = str | os.PathLike[str] | IO[bytes]
-_NOT_ENABLED = "Server folders are not enabled on this server"
+_NOT_ENABLED = "Server folders are not enabled on this server."
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files import File
 
 from algorithms import pending
@@ -67,6 +68,16 @@ class DatasetForm(forms.Form):
             if self.kept is not None:
                 self.kept.close()
             pending.pending_discard(user_id=self.user_id, token=token)
+
+    @property
+    def offers_server_folder(self) -> bool:
+        """Whether the page shows the server folder field: when the administrator allows
+        folders, or to show what was typed there with its refusal."""
+        return bool(
+            settings.DATASET_SERVER_ROOTS
+            or self.errors.get("server_path")
+            or (self.is_bound and self.data.get("server_path"))
+        )
 
     @property
     def pending_name(self) -> str:

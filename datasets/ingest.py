@@ -152,7 +152,7 @@ def _folder_inside(folder: Path, roots: Sequence[Path]) -> Path:
     """
     shown = show_name(str(folder))
     if not roots:
-        raise PackageError("Server folders are not enabled on this server")
+        raise PackageError("Server folders are not enabled on this server.")
     if not folder.is_absolute():
         raise PackageError(f"Server path {shown} must be an absolute path")
     if ".." in folder.parts:

@@ -213,3 +213,27 @@ def test_job_dataset_field_lists_own_datasets_and_keeps_the_choice(
     assert "theirs" not in html
     assert f'<option value="{waiting.pk}" disabled>waiting (processing: not usable yet)' in html
     assert "Unknown dataset 9." in html
+
+
+def test_create_page_offers_a_server_folder_only_when_folders_are_enabled(
+    alice_client: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATASET_SERVER_ROOTS = []
+    page = alice_client.get("/datasets/create/").content.decode()
+    assert "Or a server folder" not in page and 'name="server_path"' not in page
+
+    settings.DATASET_SERVER_ROOTS = [tmp_path.resolve()]
+    page = alice_client.get("/datasets/create/").content.decode()
+    assert "Or a server folder" in page and 'name="server_path"' in page
+
+
+def test_a_server_folder_posted_while_disabled_is_shown_with_its_refusal(
+    alice_client: Any, settings: Any
+) -> None:
+    # An API user's habit, or an old page: the path and the refusal, ending in a period.
+    settings.DATASET_SERVER_ROOTS = []
+    answer = alice_client.post("/datasets/create/", {"name": "srv", "server_path": "/srv/d"})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert 'value="/srv/d"' in page
+    assert "Server folders are not enabled on this server.<" in page

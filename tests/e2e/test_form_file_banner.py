@@ -70,3 +70,13 @@ def test_dataset_form_names_a_refused_file_to_choose_again(page: Any, tmp_path: 
     expect(page.get_by_test_id("name")).to_have_value("banner-data")
     assert chosen_files(page, "file") == 0
     screenshot(page, "dataset-refused-file-banner")
+
+
+def test_dataset_form_has_no_server_folder_field_when_folders_are_disabled(page: Any) -> None:
+    # The test console allows no dataset server folders (DATASET_SERVER_ROOTS unset).
+    login(page, "alice")
+    page.goto("/datasets/create/")
+    expect(page.get_by_test_id("file")).to_be_visible()
+    expect(page.get_by_text("Or a server folder")).to_have_count(0)
+    expect(page.get_by_test_id("server-path")).to_have_count(0)
+    screenshot(page, "dataset-create-no-server-folder")

@@ -11,14 +11,44 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console as RichConsole
+from rich.console import ConsoleDimensions
 
 from sweepconsole.console import Console
 
-__all__ = ["console_of", "err", "json_option", "load_json_arg", "out", "print_json"]
+__all__ = [
+    "ResultConsole",
+    "console_of",
+    "err",
+    "json_option",
+    "load_json_arg",
+    "out",
+    "print_json",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-out = RichConsole(highlight=False, soft_wrap=True)
+# Piped or redirected, stdout has no width to fit: a table is printed whole, no cell cut
+# ("carol-sg…") or wrapped, for grep, cut and files. Far wider than any table.
+PIPED_WIDTH = 100_000
+
+
+class ResultConsole(RichConsole):
+    """The console of stdout: a terminal's width at a terminal; wide enough for any table
+    when not a terminal (``COLUMNS`` is a terminal's width, so it is not used then)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal or self._width is not None:
+            return size
+        return ConsoleDimensions(PIPED_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+out = ResultConsole(highlight=False, soft_wrap=True)
 err = RichConsole(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.messages.storage.base import Message
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -63,8 +64,29 @@ def algorithm_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "help": help_offer(algorithm),
         "refresh": algorithm.status == Algorithm.Status.CREATING
         or algorithm.has_pending_package,
+        "messages": _detail_messages(request, algorithm),
     }
     return render(request, "algorithms/detail.html", ctx)
+
+
+CREATED_TAG = "algorithm-created"  # marks the create's banner, worded when the page shows it
+
+
+def _detail_messages(request: HttpRequest, algorithm: Algorithm) -> list[Message]:
+    """The page's banners. The create's 'created' banner is worded by the package check's
+    state when the page is drawn, not when the create redirected (the check may have ended
+    in between): 'checking' while it runs, 'passed' once ready, and none after a failure,
+    whose red banner says what to fix."""
+    shown = []
+    for message in messages.get_messages(request):
+        if CREATED_TAG in message.extra_tags.split():
+            if algorithm.status == Algorithm.Status.FAILED:
+                continue
+            done = algorithm.status == Algorithm.Status.READY
+            text = "its package passed the check" if done else "checking its package"
+            message = Message(message.level, f"Algorithm '{algorithm.name}' created; {text}.")
+        shown.append(message)
+    return shown
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,7 +105,7 @@ def algorithm_create(request: HttpRequest) -> HttpResponse:
     except services.AlgorithmValidationError as exc:
         return _refused(request, form, exc.errors)
     form.finish(user_id=_user_id(request))
-    messages.success(request, f"Algorithm '{algorithm.name}' created; checking its package.")
+    messages.success(request, f"Algorithm '{algorithm.name}' created.", extra_tags=CREATED_TAG)
     return redirect("algorithms:detail", pk=algorithm.pk)
 
 
@@ -150,7 +172,9 @@ def _refused(
 def algorithm_delete(request: HttpRequest, pk: int) -> HttpResponse:
     algorithm = _get_algorithm_for_user(request, pk)
     if request.method != "POST":
-        return render(request, "algorithms/delete.html", {"algorithm": algorithm})
+        # Said before the click: the service refuses while jobs use it (their FK protects).
+        ctx = {"algorithm": algorithm, "jobs_using": algorithm.training_jobs.count()}
+        return render(request, "algorithms/delete.html", ctx)
     try:
         services.algorithm_delete(algorithm=algorithm)
     except services.AlgorithmInUse as exc:

@@ -59,6 +59,22 @@ def algorithms_show(ctx: click.Context, ref: str, as_json: bool) -> None:
 @click.option("--search-algorithms", help='JSON or @file: [{"name": "tpe", "params": {}}]')
 @click.option("--description")
 @click.option("--engine", help="A named Python interpreter of the console.")
+@click.option(
+    "--argument-style",
+    type=click.Choice(["equals", "space"]),
+    help="--lr=0.1 (equals) or --lr 0.1 (space); default: the folder's algorithm.json.",
+)
+@click.option(
+    "--bool-style",
+    type=click.Choice(["true_false", "one_zero", "flag"]),
+    help="How a bool is passed (flag: a bare --name when true).",
+)
+@click.option(
+    "--data-urls/--no-data-urls",
+    "accepts_data_urls",
+    default=None,
+    help="Whether the script takes --data_url and --train_url.",
+)
 @click.option("--no-wait", is_flag=True, help="Return before the package is checked.")
 @json_option
 @click.pass_context
@@ -72,6 +88,9 @@ def algorithms_create(
     search_algorithms: str | None,
     description: str | None,
     engine: str | None,
+    argument_style: str | None,
+    bool_style: str | None,
+    accepts_data_urls: bool | None,
     no_wait: bool,
     as_json: bool,
 ) -> None:
@@ -85,6 +104,9 @@ def algorithms_create(
         search_algorithms=load_json_arg("--search-algorithms", search_algorithms),
         description=description,
         engine=engine,
+        argument_style=argument_style,
+        bool_style=bool_style,
+        accepts_data_urls=accepts_data_urls,
         wait=not no_wait,
     )
     if as_json:

@@ -6,7 +6,11 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+import httpx
+import pytest
+from click.testing import CliRunner
 from sweepconsole import Console
+from sweepconsole.cli import cli
 from sweepconsole.jobfile import load_job_file
 from sweepconsole.upload import ALGORITHM_FIELDS, algorithm_upload
 
@@ -60,3 +64,36 @@ search_space:
     )
     job_file = load_job_file(tmp_path / "job.yaml")
     assert job_file.doc["algorithm"]["bool_style"] == "flag"
+
+
+def test_cli_create_sends_the_styles_and_data_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("print('loss=0.1')\n")
+    sent: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.read())
+        return httpx.Response(201, json={"id": 3, "name": "tiny", "status": "ready"})
+
+    transport = httpx.MockTransport(handler)
+    monkeypatch.setattr(
+        "sweepconsole.cli.Console",
+        lambda url, token: Console("http://console.test", "tok", transport=transport),
+    )
+    args = ["algorithms", "create", str(script), "--name", "tiny", "--argument-style", "space"]
+    args += ["--bool-style", "flag", "--data-urls"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Algorithm 'tiny' (id 3) is ready." in result.output
+    body = sent[0].decode()
+    assert 'name="argument_style"\r\n\r\nspace' in body
+    assert 'name="bool_style"\r\n\r\nflag' in body
+    assert 'name="accepts_data_urls"\r\n\r\ntrue' in body
+
+    sent.clear()
+    result = CliRunner().invoke(cli, ["algorithms", "create", str(script), "--name", "tiny"])
+    assert result.exit_code == 0, result.output
+    assert "argument_style" not in sent[0].decode()  # unset: the console's default
+    assert "accepts_data_urls" not in sent[0].decode()

@@ -214,6 +214,10 @@ def job_info(job: TrainingJob, *, best_number: int | None) -> dict[str, Any]:
         "started_at": event_payloads.iso(job.started_at),
         "finished_at": event_payloads.iso(job.finished_at),
         "deadline_at": event_payloads.iso(job.deadline_at),
+        # The running time (pauses and ended stretches left out): elapsed is run_seconds
+        # plus, while running_since is set, the time since it.
+        "run_seconds": job.run_seconds,
+        "running_since": event_payloads.iso(job.running_since),
         "now": timezone.now().isoformat(),
         "best_number": best_number,
         # The statuses the budget counts apart: the progress bar leaves them out.

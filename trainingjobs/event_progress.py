@@ -1,6 +1,7 @@
 """A job's live progress: a recount of its trials, sent to the job list (its owner and
 staff) and to the job's own page, whose "N / M trials ended (...)" is its ``tally``'s text
-(``trial_budget``: the one place that wording is written).
+(``trial_budget``: the one place that wording is written), with the job's running time
+(``run_seconds`` closed, ``running_since`` open) from which its elapsed time is counted.
 
 After a job event that changes the counts (``PROGRESS_TYPES``) the progress is sent at
 most once per ``PROGRESS_INTERVAL_S`` per job and process; a change inside that interval
@@ -143,7 +144,15 @@ def progress(job_id: int) -> dict[str, Any] | None:
     ``tally``: the trials ended of its total, lost and canceled apart (``trial_budget``)."""
     job = (
         TrainingJob.objects.filter(pk=job_id)
-        .values("owner_id", "status", "max_trials", "started_at", "finished_at")
+        .values(
+            "owner_id",
+            "status",
+            "max_trials",
+            "started_at",
+            "finished_at",
+            "run_seconds",
+            "running_since",
+        )
         .first()
     )
     if job is None:
@@ -159,6 +168,10 @@ def progress(job_id: int) -> dict[str, Any] | None:
         "tally": trial_budget.tally(counts, job["max_trials"]).as_dict(),
         "started_at": iso(job["started_at"]),
         "finished_at": iso(job["finished_at"]),
+        # The running time: closed spans, and when the open one began (null unless running);
+        # elapsed = run_seconds + (now - running_since), paused and ended stretches left out.
+        "run_seconds": job["run_seconds"],
+        "running_since": iso(job["running_since"]),
     }
 
 

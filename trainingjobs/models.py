@@ -13,10 +13,12 @@ Statuses:
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from algorithms.models import Algorithm, IllegalTransition
 
@@ -131,9 +133,16 @@ class TrainingJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # When max_duration_minutes runs out: set when the job starts, moved by an extension
-    # (a finished job extended gets the time it had left plus the added minutes).
+    # When max_duration_minutes of running time runs out if the job keeps running: set
+    # each time the job starts running (start, resume, extension of a finished job) from
+    # the running time it has left, and moved by an extension. Only a running job times
+    # out: a paused or finished job's clock is stopped.
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # The job's running time: the spans already closed (at a pause or an end) in
+    # run_seconds, and the start of the open one in running_since (None unless running).
+    # Elapsed, duration and the time limit count this, not wall time since started_at.
+    run_seconds = models.FloatField(default=0)
+    running_since = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TrainingJobQuerySet.as_manager()
@@ -145,12 +154,38 @@ class TrainingJob(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def transition(self, target: str, reason: str = "") -> None:
-        """Move to `target` or raise IllegalTransition; the caller saves."""
+    # Saved with every status change: transition() keeps the running clock.
+    CLOCK_FIELDS = ("run_seconds", "running_since", "deadline_at")
+
+    def transition(self, target: str, reason: str = "", *, now: datetime | None = None) -> None:
+        """Move to `target` or raise IllegalTransition; the caller saves (``CLOCK_FIELDS``
+        too). Leaving ``running`` closes the running span, entering it opens one and
+        sets the deadline from the running time left."""
         if target not in self.TRANSITIONS.get(self.status, set()):
             raise IllegalTransition(f"Job {self.pk} cannot go from {self.status} to {target}")
+        now = now or timezone.now()
+        if self.status == self.Status.RUNNING and target != self.Status.RUNNING:
+            self.run_seconds = self.run_time(now)
+            self.running_since = None
+        elif target == self.Status.RUNNING and self.status != self.Status.RUNNING:
+            self.running_since = now
+            self.deadline_at = self.deadline_from(now)
         self.status = target
         self.status_reason = reason
+
+    def run_time(self, now: datetime | None = None) -> float:
+        """Seconds the job has been running (paused and ended stretches left out)."""
+        if self.running_since is None:
+            return self.run_seconds
+        span = ((now or timezone.now()) - self.running_since).total_seconds()
+        return self.run_seconds + max(0.0, span)
+
+    def deadline_from(self, now: datetime) -> datetime | None:
+        """When the time limit runs out if the job runs from ``now`` on; None without one."""
+        if self.max_duration_minutes is None:
+            return None
+        left = max(0.0, self.max_duration_minutes * 60 - self.run_time(now))
+        return now + timedelta(seconds=left)
 
     @property
     def is_search(self) -> bool:

@@ -107,6 +107,20 @@ def elapsed(start: datetime | None, end: datetime | None) -> float | None:
     return ((end or timezone.now()) - start).total_seconds()
 
 
+def run_time(obj: Any) -> float | None:
+    """How long a job or a trial has run, in seconds; None before it starts.
+
+    A job counts its running time only (``TrainingJob.run_time``): paused stretches and
+    the time between its end and an extension are left out. A trial runs in one span,
+    from its start to its end (to now while it runs).
+    """
+    if obj.started_at is None:
+        return None
+    if isinstance(obj, TrainingJob):
+        return obj.run_time()
+    return elapsed(obj.started_at, obj.finished_at)
+
+
 def command_line(argv: Sequence[str]) -> str:
     """An argument list as one shell-quoted line a person can paste into a terminal.
 
@@ -190,7 +204,7 @@ def job_summary(job: TrainingJob, trials: Sequence[Trial]) -> dict[str, Any]:
         "best": best,
         "searched": list(job.search_space),
         "several_algorithms": len({t.algorithm for t in trials}) > 1,
-        "duration": elapsed(job.started_at, job.finished_at),
+        "duration": run_time(job),
     }
 
 

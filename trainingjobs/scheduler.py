@@ -24,7 +24,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -54,7 +54,7 @@ def due_jobs(*, now: datetime | None = None) -> list[int]:
     """Jobs past their deadline that have not ended yet (the periodic check steps them)."""
     return list(
         TrainingJob.objects.filter(
-            status__in=[JobStatus.RUNNING, JobStatus.PAUSED], deadline_at__lte=now or timezone.now()
+            status=JobStatus.RUNNING, deadline_at__lte=now or timezone.now()
         ).values_list("pk", flat=True)
     )
 
@@ -100,11 +100,10 @@ def schedule_step(
 
 
 def _start(job: TrainingJob, now: datetime) -> None:
-    job.transition(JobStatus.RUNNING)
+    job.transition(JobStatus.RUNNING, now=now)  # opens the running clock and the deadline
     job.started_at = now
-    if job.max_duration_minutes is not None:
-        job.deadline_at = now + timedelta(minutes=job.max_duration_minutes)
-    job.save(update_fields=["status", "status_reason", "started_at", "deadline_at", "updated_at"])
+    fields = ["status", "status_reason", "started_at", *job.CLOCK_FIELDS, "updated_at"]
+    job.save(update_fields=fields)
     services.publish(job.pk, "job.status", {"status": job.status})
 
 
@@ -115,7 +114,9 @@ def _limit_reached(
     job: TrainingJob, counts: dict[str, int], now: datetime
 ) -> tuple[str, str] | None:
     """(status, reason) when a limit ends the job now, else None."""
-    if job.deadline_at is not None and now >= job.deadline_at:
+    # Only a running job's clock runs: a paused one never times out.
+    running = job.status == JobStatus.RUNNING
+    if running and job.deadline_at is not None and now >= job.deadline_at:
         stopped = counts[TrialStatus.RUNNING]
         were = "was" if stopped == 1 else "were"
         tail = f"; the {_trials(stopped)} still running {were} stopped" if stopped else ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -124,9 +124,11 @@ def job_end(job: TrainingJob, *, status: str, reason: str, now: datetime) -> Non
     Running trials end cooperatively: their monitor sees ``stop_requested`` at its next
     poll and ends the process group, so a job's end never waits on a worker.
     """
-    job.transition(status, reason)
+    job.transition(status, reason, now=now)
     job.finished_at = now
-    job.save(update_fields=["status", "status_reason", "finished_at", "updated_at"])
+    job.save(
+        update_fields=["status", "status_reason", "finished_at", *job.CLOCK_FIELDS, "updated_at"]
+    )
     trials = Trial.objects.filter(job_id=job.pk)
     trials.filter(status=TrialStatus.QUEUED).update(
         status=TrialStatus.CANCELED,
@@ -154,30 +156,33 @@ def job_cancel(*, job: TrainingJob, reason: str = "Canceled by the user.") -> Tr
     return locked
 
 
-def job_pause(*, job: TrainingJob) -> TrainingJob:
-    """No new trial starts while paused (queued ones wait); running ones finish."""
+def job_pause(*, job: TrainingJob, now: datetime | None = None) -> TrainingJob:
+    """No new trial starts while paused (queued ones wait); running ones finish. The job's
+    clock stops: its running time and the time it has left do not change while paused."""
     with transaction.atomic():
         locked = _locked(job)
         if locked.status != JobStatus.RUNNING:
             raise JobStateError(
                 f"Only a running job can be paused; this one is {locked.get_status_display()}."
             )
-        locked.transition(JobStatus.PAUSED, "Paused by the user.")
-        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        # The clock stops: a paused job's running time and time left stay as they are.
+        locked.transition(JobStatus.PAUSED, "Paused by the user.", now=now)
+        locked.save(update_fields=["status", "status_reason", *locked.CLOCK_FIELDS, "updated_at"])
         publish(locked.pk, "job.status", {"status": locked.status})
     return locked
 
 
-def job_resume(*, job: TrainingJob) -> TrainingJob:
-    """Run a paused job again: its waiting trials are queued again and free slots filled."""
+def job_resume(*, job: TrainingJob, now: datetime | None = None) -> TrainingJob:
+    """Run a paused job again: its waiting trials are queued again and free slots filled;
+    its deadline is now plus the running time it has left."""
     with transaction.atomic():
         locked = _locked(job)
         if locked.status != JobStatus.PAUSED:
             raise JobStateError(
                 f"Only a paused job can be resumed; this one is {locked.get_status_display()}."
             )
-        locked.transition(JobStatus.RUNNING)
-        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        locked.transition(JobStatus.RUNNING, now=now)
+        locked.save(update_fields=["status", "status_reason", *locked.CLOCK_FIELDS, "updated_at"])
         # Their run_trial tasks found the job paused and left them queued.
         waiting = Trial.objects.filter(job_id=locked.pk, status=TrialStatus.QUEUED)
         enqueue_trials(waiting.values_list("pk", flat=True))
@@ -194,8 +199,9 @@ def job_extend(
 ) -> TrainingJob:
     """Give a job more trials and/or more time (new totals, each above the current one).
 
-    A finished job runs again and continues the same search from the same history. Its
-    clock restarts with the time it had left when it ended, plus the added minutes.
+    A finished job runs again and continues the same search from the same history. The
+    time limit counts running time: the job runs until its running time reaches the new
+    total (the time it had left when it ended, plus the added minutes).
     Refused when the job would end again at once (no trial or no time left, or its
     failed-trials limit already reached), with a message saying which.
     """
@@ -205,10 +211,6 @@ def job_extend(
     with transaction.atomic():
         locked = _locked(job)
         was_finished = locked.is_finished
-        if was_finished and locked.deadline_at is not None:
-            # The clock stops while a job is finished: keep the time it had left.
-            left = max(locked.deadline_at - (locked.finished_at or now), timedelta(0))
-            locked.deadline_at = now + left
         errors: dict[str, list[str]] = {}
         if max_trials is not None:
             _extend_trials(locked, max_trials, errors)
@@ -218,7 +220,7 @@ def job_extend(
             raise JobExtendError(errors)
         _check_can_run(locked, now)
         if was_finished:
-            locked.transition(JobStatus.RUNNING)
+            locked.transition(JobStatus.RUNNING, now=now)
             locked.finished_at = None
         locked.save()
         if locked.status == JobStatus.RUNNING:
@@ -252,7 +254,8 @@ def _extend_duration(
         ]
     else:
         job.max_duration_minutes = minutes
-        job.deadline_at = (job.deadline_at or now) + timedelta(minutes=minutes - current)
+        if job.status == JobStatus.RUNNING:
+            job.deadline_at = job.deadline_from(now)  # a paused or ended job's is set on resume
 
 
 def _check_can_run(job: TrainingJob, now: datetime) -> None:
@@ -261,7 +264,8 @@ def _check_can_run(job: TrainingJob, now: datetime) -> None:
         raise JobExtendError(
             {"max_trials": [f"The job has run all its {job.max_trials} trials: give it more."]}
         )
-    if job.deadline_at is not None and job.deadline_at <= now:
+    limit = job.max_duration_minutes
+    if limit is not None and job.run_time(now) >= limit * 60:
         raise JobExtendError(
             {"max_duration_minutes": ["The job has no time left: give it more minutes."]}
         )

@@ -136,19 +136,23 @@ def test_extending_a_completed_job_continues_the_same_search(alice: Any) -> None
     assert job.status == J.COMPLETED and job.best_trial == rows[-1]
 
 
-def test_extending_a_timed_out_job_gives_it_the_added_minutes(alice: Any) -> None:
+def test_extending_a_timed_out_job_runs_it_to_the_new_total_of_running_time(
+    alice: Any,
+) -> None:
     job = make_job(alice, max_trials=10, max_duration_minutes=30)
     step(job, 0)
-    step(job, 31)
+    step(job, 31)  # the check came a minute late: it ran 31 minutes
     assert job.status == J.TIMED_OUT
+    assert (job.run_seconds, job.running_since) == (31 * 60, None)
     before = timezone.now()
     services.job_extend(job=job, max_duration_minutes=45)
     job.refresh_from_db()
     assert job.status == J.RUNNING
     assert job.max_duration_minutes == 45
-    assert job.deadline_at is not None
-    assert before + timedelta(minutes=15) <= job.deadline_at
-    assert job.deadline_at <= timezone.now() + timedelta(minutes=15)
+    assert job.deadline_at is not None and job.running_since is not None
+    # 45 minutes of running in all: 14 are left, however long it sat timed out
+    assert job.deadline_at - job.running_since == timedelta(minutes=14)
+    assert before <= job.running_since <= timezone.now()
 
 
 def test_extending_a_running_job_moves_its_deadline(alice: Any) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from trainingjobs.pages import elapsed, format_duration, format_metric, format_param, job_tally
+from trainingjobs.pages import format_duration, format_metric, format_param, job_tally
+from trainingjobs.pages import run_time as seconds_run
 from trainingjobs.trial_budget import TrialTally
 
 register = template.Library()
@@ -26,8 +27,8 @@ def param(value: Any) -> str:
 
 @register.filter
 def run_time(obj: Any) -> str:
-    """How long a job or trial has run: start to finish, or to now while it runs."""
-    return format_duration(elapsed(obj.started_at, obj.finished_at))
+    """How long a job or trial has run (a job: its running time, pauses left out)."""
+    return format_duration(seconds_run(obj))
 
 
 @register.filter

@@ -235,6 +235,10 @@ class JobOutputSerializer(serializers.ModelSerializer):
     omit = serializers.JSONField(source="omitted")
     search_space = serializers.JSONField()
     search_algorithms = serializers.JSONField()
+    run_seconds = serializers.SerializerMethodField(
+        help_text="Seconds the job has been running, to now while it runs: paused "
+        "stretches and the time between its end and an extension are left out."
+    )
     environment = serializers.DictField(child=serializers.CharField())
     policy = serializers.SerializerMethodField()
     metric = MetricOutputSerializer(source="*")
@@ -275,9 +279,14 @@ class JobOutputSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "deadline_at",
+            "run_seconds",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_run_seconds(self, job: TrainingJob) -> float:
+        return round(job.run_time(), 3)
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_policy(self, job: TrainingJob) -> dict[str, Any] | None:

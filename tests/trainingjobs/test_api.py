@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from algorithms.models import Algorithm
 from tests.trainingjobs.test_specs import job_data, make_algorithm
+from trainingjobs import services
 from trainingjobs.api_urls import urlpatterns
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
 from trainingjobs.serializers import errors_to_api
@@ -696,3 +697,17 @@ def test_the_schema_says_a_single_run_checks_search_fields(alice_api: APIClient)
     create = body["components"]["schemas"]["JobCreateInputRequest"]["properties"]
     assert "a single run refuses an invalid max_trials" in create["search_space"]["description"]
     assert create["max_trials"]["description"] == "A search's; a single run has 1."
+
+
+def test_a_job_reads_back_its_running_time_without_its_pause(
+    alice_api: APIClient, alice: Any
+) -> None:
+    job = make_job(alice)
+    start = timezone.now() - timedelta(minutes=10)
+    TrainingJob.objects.filter(pk=job.pk).update(
+        started_at=start, running_since=start, status=Status.RUNNING
+    )
+    job.refresh_from_db()
+    services.job_pause(job=job, now=start + timedelta(seconds=70))
+    body = alice_api.get(f"{JOBS}{job.pk}/").json()
+    assert (body["status"], body["run_seconds"]) == ("paused", 70.0)

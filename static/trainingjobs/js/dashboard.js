@@ -123,6 +123,12 @@
     return (Date.now() - state.clock - Date.parse(origin)) / 1000;
   }
 
+  // The job's running time (s): pauses and the stretch between an end and an extension
+  // are not counted.
+  function runTime() {
+    return F.runTime(state.job.run_seconds, state.job.running_since, state.clock);
+  }
+
   function secondsOf(iso) {
     const origin = state.job.started_at || state.job.now;
     return iso ? (Date.parse(iso) - Date.parse(origin)) / 1000 : null;
@@ -482,13 +488,14 @@
     const tally = state.tally;
     window.SweepProgress.render(root.querySelector("[data-live-progress]"), {
       counts: c, tally: tally, apart: job.budget_rule.apart, max: job.max_trials, status: job.status,
-      elapsed: job.started_at ? (job.finished_at ? secondsOf(job.finished_at) : now()) : null,
-      deadlineLeft: job.deadline_at && !job.finished_at ? (Date.parse(job.deadline_at) - Date.now() + state.clock) / 1000 : null,
+      elapsed: job.started_at ? runTime() : null,
+      // A paused job keeps an unused deadline: only a running one counts down.
+      deadlineLeft: job.deadline_at && job.running_since ? (Date.parse(job.deadline_at) - Date.now() + state.clock) / 1000 : null,
     });
     setText("trials-done", tally.ended, " / " + job.max_trials);
     setText("trials-apart", tally.apart);
     setText("trials-running", c.running);
-    if (job.started_at) setText("job-duration", F.duration(job.finished_at ? secondsOf(job.finished_at) : now()));
+    if (job.started_at) setText("job-duration", F.duration(runTime()));
   }
 
   function setText(testid, value, suffix) {
@@ -683,7 +690,14 @@
     onStale: reload,
     onState: function (name) { window.SweepLive.showState(indicator, name); },
     // The trials ended in the server's words (trial_budget), recounted as they change.
-    onProgress: function (event) { state.tally = event.tally; renderProgress(); },
+    onProgress: function (event) {
+      state.tally = event.tally;
+      if ("run_seconds" in event) {
+        state.job.run_seconds = event.run_seconds;
+        state.job.running_since = event.running_since;
+      }
+      renderProgress();
+    },
   });
   window.SweepDashboard = { state: state, table: table, charts: charts };
 })();

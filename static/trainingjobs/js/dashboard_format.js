@@ -79,6 +79,15 @@
     return (end - Date.parse(startIso)) / 1000;
   }
 
+  // A job's running time in seconds: `runSeconds` closed before plus, while it runs, the time
+  // since `runningSince` (ISO); paused and ended stretches are left out. `clockSkew`: the
+  // browser's clock minus the server's, in ms (0 when unknown).
+  function runTime(runSeconds, runningSince, clockSkew) {
+    const closed = Number(runSeconds || 0);
+    if (!runningSince) return closed;
+    return closed + Math.max(0, (Date.now() - (clockSkew || 0) - Date.parse(runningSince)) / 1000);
+  }
+
   // An ISO time as the trial page writes one ("2026-11-30 22:39:12", Django's
   // "Y-m-d H:i:s") in `timeZone` (the console's; the browser's when not given).
   function dateTime(iso, timeZone) {
@@ -114,7 +123,7 @@
 
   window.SweepFormat = {
     metric: metric, plottable: plottable, param: param, duration: duration, el: el,
-    csrfToken: csrfToken, statusLabel: statusLabel, badge: badge, secondsBetween: secondsBetween,
+    csrfToken: csrfToken, statusLabel: statusLabel, badge: badge, secondsBetween: secondsBetween, runTime: runTime,
     dateTime: dateTime, countTicks: countTicks,
   };
 })();

@@ -29,7 +29,8 @@
     const runningCell = row.querySelector("[data-live-running]");
     if (runningCell) runningCell.textContent = String(running);
     row.dataset.started = event.started_at || "";
-    row.dataset.finished = event.finished_at || "";
+    row.dataset.runSeconds = String(event.run_seconds || 0);
+    row.dataset.runningSince = event.running_since || "";
     row.dataset.done = String(done);
     row.dataset.max = String(event.max_trials);
     row.dataset.status = event.status;
@@ -41,7 +42,7 @@
     if (!node || !row.dataset.started) return;
     const seconds = window.SweepProgress.estimate({
       status: row.dataset.status, done: Number(row.dataset.done || 0), max: Number(row.dataset.max || 0),
-      elapsed: F.secondsBetween(row.dataset.started, row.dataset.finished || null), deadlineLeft: null,
+      elapsed: F.runTime(row.dataset.runSeconds, row.dataset.runningSince || null, 0), deadlineLeft: null,
     });
     node.textContent = seconds === null ? "" : (seconds === 0 ? "finishing" : "~" + F.duration(seconds) + " left");
   }

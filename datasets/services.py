@@ -67,7 +67,8 @@ def dataset_create(
     if upload and server_path:
         errors["file"] = ["Give either an uploaded file or a server folder, not both."]
     elif not upload and not server_path:
-        errors["file"] = ["Upload a file or an archive, or give a server folder."]
+        folders = ", or give a server folder" if server_roots() else ""
+        errors["file"] = [f"Upload a file or an archive{folders}."]
     elif upload:
         _check_upload_size(upload, errors)
     if errors:

@@ -240,7 +240,8 @@ class TrialMonitor:
         if status != TrialStatus.RUNNING:
             self._stop(TrialStatus.LOST, "")  # the reaper gave up on it: it must not run on
         elif requested == TrialStatus.EARLY_STOPPED:
-            self._stop(requested, f"Stopped by the user at report {self.reports}.")
+            when = f"at report {self.reports}" if self.reports else "before its first report"
+            self._stop(requested, f"Stopped by the user {when}.")
         elif requested:
             self._stop(requested, _job_ended(job_status, job_reason))
         elif deadline is not None and self.now() >= deadline and not self._deadline_stepped:

@@ -147,18 +147,19 @@ def test_an_empty_name_is_required_and_marked_like_every_form(alice_client: Any)
     page = answer.content.decode()
     # The shared error list of the algorithm and job forms, on a field marked has-error.
     assert '<ul class="errorlist"><li>Name is required.</li></ul>' in page
-    assert (
-        '<ul class="errorlist"><li>Upload a file or an archive, or give a server folder.</li>'
-        in page
-    )
+    # Server folders are off here (no DATASET_SERVER_ROOTS): the message offers none.
+    assert '<ul class="errorlist"><li>Upload a file or an archive.</li>' in page
     assert page.count('class="field has-error"') == 2
     assert "field-error" not in page and "kept" in page
     assert not Dataset.objects.exists()
 
 
-def test_nothing_given_is_a_clear_error(alice_client: Any) -> None:
+def test_nothing_given_is_a_clear_error(alice_client: Any, settings: Any, tmp_path: Any) -> None:
     answer = alice_client.post("/datasets/create/", {"name": "x"})
     assert answer.status_code == 400
+    assert "Upload a file or an archive." in answer.content.decode()
+    settings.DATASET_SERVER_ROOTS = [tmp_path]  # folders allowed: the message offers one
+    answer = alice_client.post("/datasets/create/", {"name": "x"})
     assert "Upload a file or an archive, or give a server folder." in answer.content.decode()
 
 

@@ -197,6 +197,17 @@ def test_poll_reports_a_stop_asked_by_the_user(alice: Any) -> None:
     assert mon.stop_detail == "Stopped by the user at report 2."
 
 
+def test_a_user_stop_before_any_report_says_so(alice: Any) -> None:
+    from trainingjobs import trial_services
+
+    trial = running_trial(make_job(alice))
+    mon = monitor(trial)
+    lines(mon, "loading data")
+    trial_services.trial_stop(trial=trial)
+    assert mon.poll() == S.EARLY_STOPPED
+    assert mon.stop_detail == "Stopped by the user before its first report."
+
+
 def test_poll_reports_a_canceled_job(alice: Any) -> None:
     from trainingjobs import services
 

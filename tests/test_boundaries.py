@@ -33,6 +33,7 @@ PURE_MODULES = [
     "trainingjobs/chart_style.py",
     "trainingjobs/charts.py",
     "trainingjobs/dashboard_charts.py",
+    "trainingjobs/dashboard_metric_figure.py",
     "trainingjobs/event_payloads.py",
 ]
 

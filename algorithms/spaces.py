@@ -20,18 +20,22 @@ Errors are keyed like the job API answers them: ``{hp name: {field: [messages]}}
 ``field`` is the spec key at fault (``low``, ``high``, ``step``, ``values``, ``type``...)
 or ``"__all__"`` for the range as a whole. Every message names the hyperparameter and
 echoes the bad value.
+
+The checks made before the library reads a range are here; whether the range it read
+fits its row is ``algorithms.range_fit``; ``algorithms.range_values`` writes the values.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import reprlib
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
+from algorithms.range_fit import fit_errors
+from algorithms.range_values import RowLike, is_number, show
 from search import SearchSpace
-from search.distributions import Distribution, IntDistribution, from_spec
+from search.distributions import Distribution, from_spec
 from search.errors import SearchError
 
 __all__ = ["RangeErrors", "RowLike", "check_range", "show", "space_from_rows"]
@@ -63,35 +67,8 @@ _KINDS_BY_TYPE: dict[str, frozenset[str]] = {
 }
 # The longest choice list a range may give (as long as a row's enumeration may be).
 MAX_CHOICES = 1000
-# A finite range up to this many values is checked value by value against the row.
-_MAX_CHECKED_VALUES = 100_000
 # The spec field a search-library message is about: they all end "got <field>=<value>".
 _FIELD_IN_MESSAGE = re.compile(r"got (\w+)=")
-
-
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = 80
-_SHORT.maxlevel = 3
-_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 8
-
-
-def show(value: Any) -> str:
-    """A bad value echoed in a message: ``repr``, cut short (a value may be a megabyte).
-
-    >>> show("adam"), show(2.5), len(show(["x" * 10_000])) < 100, show([[[[1]]]])
-    ("'adam'", '2.5', True, '[[[[...]]]]')
-    """
-    return _SHORT.repr(value)
-
-
-class RowLike(Protocol):
-    """What the adapter reads from a row (``algorithms.models.Hyperparameter`` has it)."""
-
-    name: str
-    type: str
-    min: float | None
-    max: float | None
-    choices: Any
 
 
 class RangeErrors(ValueError):
@@ -171,7 +148,7 @@ def check_range(row: RowLike, spec: Any) -> tuple[Distribution | None, dict[str,
         return None, {_field_of(str(exc)): [_sentence(str(exc))]}
     except (TypeError, ValueError, OverflowError) as exc:  # e.g. an unhashable choice value
         return None, {"__all__": [f"{name}: {exc}."]}
-    problems = _fit_errors(row, kind, spec, dist)
+    problems = fit_errors(row, kind, spec, dist)
     return (None, problems) if problems else (dist, {})
 
 
@@ -184,7 +161,7 @@ def _modelarts_errors(name: str, kind: str, spec: Mapping[str, Any]) -> dict[str
         return {}
     low: Any = spec.get("low")
     high: Any = spec.get("high")
-    if not (_is_number(low) and _is_number(high)):
+    if not (is_number(low) and is_number(high)):
         return {}  # the library names the missing or non-numeric bound
     errors: dict[str, list[str]] = {}
     if not low < high:
@@ -201,7 +178,7 @@ def _modelarts_errors(name: str, kind: str, spec: Mapping[str, Any]) -> dict[str
             width = math.exp(high) - math.exp(low)
     else:
         step_key, step = "step", spec.get("step")
-    if _is_number(step) and step > 0 and step > width:
+    if is_number(step) and step > 0 and step > width:
         errors[step_key] = [
             f"{name}: {step_key} is larger than the range, got {step_key}={step!r} for "
             f"low={low!r}, high={high!r}."
@@ -213,7 +190,7 @@ def _huge_errors(name: str, spec: Mapping[str, Any]) -> dict[str, list[str]]:
     """Whole numbers beyond a float's range (JSON allows 10**400) are refused by name."""
     errors: dict[str, list[str]] = {}
     for key, value in spec.items():
-        if isinstance(value, int) and not isinstance(value, bool) and not _is_number(value):
+        if isinstance(value, int) and not isinstance(value, bool) and not is_number(value):
             errors[str(key)] = [
                 f"{name}: {key} is too large, got a number of {len(str(value))} digits."
             ]
@@ -262,179 +239,7 @@ def _kind_message(name: str, hp_type: str, kind: Any, allowed: frozenset[str]) -
     )
 
 
-# --- does the range fit its row? --------------------------------------------------------------
-
-
-def _fit_errors(
-    row: RowLike, kind: str, spec: Mapping[str, Any], dist: Distribution
-) -> dict[str, list[str]]:
-    if dist.is_categorical:
-        return _choice_fit_errors(row, list(dist.choices or ()))
-    name = row.name
-    extremes = _extremes(dist)
-    if extremes is None:
-        return {
-            "__all__": [
-                f"{name}: {kind} reaches values too large to pass to a script; narrow the range."
-            ]
-        }
-    if row.type == "int" and not _integer_valued(dist):
-        return {
-            "type": [
-                f"{name}: an int hyperparameter needs whole values, but {kind} draws "
-                "fractions; use int, randint, choice or a q form with a whole q."
-            ]
-        }
-    if row.choices:
-        values = _finite_values(dist)
-        if values is None:
-            return {"type": [f"{name}: its row takes only {_list(row.choices)}: use a choice."]}
-        return _outside_enumeration(row, "type", values)
-    if row.min is None or row.max is None:
-        return {}
-    if not dist.is_bounded:
-        return {
-            "type": [
-                f"{name}: {kind} is unbounded, so it can draw values outside "
-                f"[{_num(row, row.min)}, {_num(row, row.max)}]; use a bounded kind such as "
-                f"uniform or {row.type}."
-            ]
-        }
-    lowest, highest = extremes
-    low_key, high_key = _bound_keys(kind)
-    errors: dict[str, list[str]] = {}
-    if lowest < row.min:
-        errors[low_key] = [
-            f"{name}: the range goes down to {_shown(kind, spec, low_key, lowest)}, below the "
-            f"minimum {_num(row, row.min)} of its row."
-        ]
-    if highest > row.max:
-        errors[high_key] = [
-            f"{name}: the range goes up to {_shown(kind, spec, high_key, highest)}, above the "
-            f"maximum {_num(row, row.max)} of its row."
-        ]
-    return errors
-
-
-def _choice_fit_errors(row: RowLike, values: list[Any]) -> dict[str, list[str]]:
-    name = row.name
-    if row.type == "bool":
-        wrong = [v for v in values if not isinstance(v, bool)]
-        if wrong:
-            return {"values": [f"{name}: a bool takes true or false, got {_list(wrong)}."]}
-        return {}
-    if row.type == "str":
-        wrong = [v for v in values if not isinstance(v, str)]
-        if wrong:
-            return {"values": [f"{name}: a str takes strings, got {_list(wrong)}."]}
-        if row.choices:
-            return _outside_enumeration(row, "values", values)
-        if any("\x00" in v for v in values):
-            return {"values": [f"{name}: values must not contain NUL characters."]}
-        return {}
-    wrong = [v for v in values if not _is_number(v)]
-    if wrong:
-        return {"values": [f"{name}: a {row.type} takes numbers, got {_list(wrong)}."]}
-    if row.type == "int":
-        fractions = [v for v in values if not float(v).is_integer()]
-        if fractions:
-            return {"values": [f"{name}: an int takes whole numbers, got {_list(fractions)}."]}
-    if row.choices:
-        return _outside_enumeration(row, "values", values)
-    if row.min is not None and row.max is not None:
-        outside = [v for v in values if not row.min <= v <= row.max]
-        if outside:
-            return {
-                "values": [
-                    f"{name}: {_list(outside)} outside the row's range "
-                    f"[{_num(row, row.min)}, {_num(row, row.max)}]."
-                ]
-            }
-    return {}
-
-
-def _outside_enumeration(row: RowLike, key: str, values: list[Any]) -> dict[str, list[str]]:
-    allowed = list(row.choices)
-    outside = [v for v in values if not any(_same(v, a) for a in allowed)]
-    if not outside:
-        return {}
-    return {key: [f"{row.name}: {_list(outside)} not in its enumeration ({_list(allowed)})."]}
-
-
-def _same(value: Any, allowed: Any) -> bool:
-    # True must not pass for 1, nor "1" for 1.
-    if isinstance(value, bool) or isinstance(allowed, bool):
-        return isinstance(value, bool) and isinstance(allowed, bool) and value == allowed
-    if _is_number(value) and _is_number(allowed):
-        return float(value) == float(allowed)
-    return type(value) is type(allowed) and value == allowed
-
-
-def _extremes(dist: Distribution) -> tuple[float, float] | None:
-    """The smallest and largest value a numeric range draws; None when they overflow."""
-    try:
-        lowest, highest = dist.from_unit(0.0), dist.from_unit(1.0)
-    except (OverflowError, ValueError):
-        return None
-    if not (math.isfinite(lowest) and math.isfinite(highest)):
-        return None
-    return lowest, highest
-
-
-def _integer_valued(dist: Distribution) -> bool:
-    if isinstance(dist, IntDistribution):  # int and randint: whole however many values
-        return True
-    values = _finite_values(dist)
-    if values is not None:
-        return all(float(v).is_integer() for v in values)
-    q = getattr(dist, "q", None)
-    return isinstance(q, int)
-
-
-def _finite_values(dist: Distribution) -> list[Any] | None:
-    size = dist.cardinality
-    if size is None or size > _MAX_CHECKED_VALUES:
-        return None
-    return dist.grid_values()
-
-
-def _bound_keys(kind: str) -> tuple[str, str]:
-    if kind == "randint":
-        return "upper", "upper"
-    return "low", "high"
-
-
-def _shown(kind: str, spec: Mapping[str, Any], key: str, value: Any) -> str:
-    """The extreme value, and the field it comes from when that field is not the value."""
-    if kind in ("loguniform", "qloguniform"):
-        return f"{value:.6g} (exp of {key}={spec.get(key)!r})"
-    if kind in ("quniform",) or kind == "randint":
-        return f"{value!r} ({key}={spec.get(key)!r})"
-    return f"{key}={spec.get(key)!r}"
-
-
-# --- small helpers ----------------------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    """A finite int or float (not a bool, not an int too large for a float)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
-def _num(row: RowLike, value: float) -> str:
-    if row.type == "int" and float(value).is_integer():
-        return str(int(value))
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _list(values: Iterable[Any]) -> str:
-    return ", ".join(show(v) for v in values)
+# --- reading the search library's messages ----------------------------------------------------
 
 
 def _field_of(message: str) -> str:

@@ -33,23 +33,25 @@ from sweepconsole.errors import (
     SpecError,
     Unreachable,
 )
+from sweepconsole.policies import (
+    ASHAPolicy,
+    BanditPolicy,
+    CurveFittingPolicy,
+    EarlyTerminationPolicy,
+    MedianStoppingPolicy,
+    NoTerminationPolicy,
+    TruncationSelectionPolicy,
+)
 from sweepconsole.resources import Algorithm, Job
 from sweepconsole.sampling import (
     AnnealSampling,
-    ASHAPolicy,
-    BanditPolicy,
     BayesianParameterSampling,
-    CurveFittingPolicy,
-    EarlyTerminationPolicy,
     GridParameterSampling,
-    MedianStoppingPolicy,
-    NoTerminationPolicy,
     ParameterSampling,
     PrimaryMetricGoal,
     RandomParameterSampling,
     SMACSampling,
     TPESampling,
-    TruncationSelectionPolicy,
 )
 from sweepconsole.submission import HyperDriveConfig
 from sweepconsole.trials import Trial, TrialList

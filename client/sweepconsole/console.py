@@ -28,12 +28,9 @@ from sweepconsole.errors import (
     SpecError,
 )
 from sweepconsole.naming import Caller, id_or_name, own_by_name, pick_by_name
+from sweepconsole.policies import EarlyTerminationPolicy
 from sweepconsole.resources import Algorithm, Job
-from sweepconsole.sampling import (
-    EarlyTerminationPolicy,
-    ParameterSampling,
-    PrimaryMetricGoal,
-)
+from sweepconsole.sampling import ParameterSampling, PrimaryMetricGoal
 from sweepconsole.submission import HyperDriveConfig, JobRequest, build_job_body
 from sweepconsole.transport import Session
 from sweepconsole.trials import Trial

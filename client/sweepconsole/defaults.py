@@ -37,7 +37,7 @@ from typing import Any
 
 from sweepconsole.distribution_kinds import FloatRange, IntRange
 from sweepconsole.errors import SpecError
-from sweepconsole.sampling import policy_class, policy_defaults
+from sweepconsole.policies import policy_class, policy_defaults
 
 __all__ = [
     "catalogue_defaults",

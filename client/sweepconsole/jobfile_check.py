@@ -20,7 +20,8 @@ from sweepconsole.distribution_kinds import Choice, Distribution
 from sweepconsole.distribution_reading import from_json, parse_expression
 from sweepconsole.environment_names import reserved_name_error
 from sweepconsole.errors import SpecError
-from sweepconsole.sampling import policy_class, policy_from_json, policy_params, sampling_class
+from sweepconsole.policies import policy_class, policy_from_json, policy_params
+from sweepconsole.sampling import sampling_class
 from sweepconsole.upload import ALGORITHM_FIELDS as UPLOAD_FIELDS
 from sweepconsole.yamlfile import Located
 

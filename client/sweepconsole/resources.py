@@ -12,14 +12,9 @@ import math
 from typing import Any
 
 from sweepconsole.defaults import policy_without_defaults, search_algorithms_without_defaults
+from sweepconsole.policies import EarlyTerminationPolicy, policy_from_json
 from sweepconsole.resource_base import Resource
-from sweepconsole.sampling import (
-    EarlyTerminationPolicy,
-    ParameterSampling,
-    PrimaryMetricGoal,
-    policy_from_json,
-    sampling_from_json,
-)
+from sweepconsole.sampling import ParameterSampling, PrimaryMetricGoal, sampling_from_json
 
 # Trials live in sweepconsole.trials; these names stay importable from here as before.
 from sweepconsole.trials import TRIAL_FINISHED as TRIAL_FINISHED

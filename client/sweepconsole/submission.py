@@ -9,11 +9,8 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sweepconsole.errors import SpecError
-from sweepconsole.sampling import (
-    EarlyTerminationPolicy,
-    ParameterSampling,
-    PrimaryMetricGoal,
-)
+from sweepconsole.policies import EarlyTerminationPolicy
+from sweepconsole.sampling import ParameterSampling, PrimaryMetricGoal
 
 __all__ = ["HyperDriveConfig", "JobRequest", "build_job_body"]
 

@@ -38,7 +38,8 @@ from sweepconsole import (
 from sweepconsole.console import Console
 from sweepconsole.distribution_kinds import Distribution
 from sweepconsole.distribution_reading import from_json, parse_expression
-from sweepconsole.sampling import policy_from_json, sampling_class
+from sweepconsole.policies import policy_from_json
+from sweepconsole.sampling import sampling_class
 from sweepconsole.submission import JobRequest, build_job_body
 
 from search import SearchSpace, list_samplers

@@ -102,3 +102,12 @@ def test_logged_in_user_skips_the_login_page(client: Client, alice: Any) -> None
     client.force_login(alice)
     response = client.get(LOGIN)
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_admin_offers_no_token_model_the_api_refuses(admin_client: Any) -> None:
+    """The console's API keys are ApiTokens (issued by the API, stored hashed, revoked in
+    the admin); Django REST framework's own token model is not installed, so the admin
+    offers no page that would add a clear-text key the API then refuses."""
+    assert admin_client.get("/admin/authtoken/tokenproxy/add/").status_code == 404
+    index = admin_client.get("/admin/").content.decode()
+    assert "authtoken" not in index and "Api tokens" in index

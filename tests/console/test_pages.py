@@ -128,3 +128,12 @@ def test_pages_write_times_one_sortable_way(alice: Any, alice_client: Client) ->
         page = alice_client.get(url).content.decode()
         assert "2026-12-01 00:44:07" in page, url
         assert "a.m." not in page and "Dec. 1, 2026" not in page, url
+
+
+def test_the_importance_card_says_which_trials_it_counts(alice: Any, alice_client: Client) -> None:
+    """Importance is fitted to trials that ran to the end (as Optuna's): the empty card
+    says so, and why early-stopped ones are left out."""
+    job = make_job(alice)
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert "four trials have run to the end" in page
+    assert "early-stopped trials are left out" in page

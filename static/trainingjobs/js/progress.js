@@ -18,11 +18,12 @@
     ["completed", "Completed"], ["early_stopped", "Early stopped"], ["failed", "Failed"],
     ["lost", "Lost"], ["canceled", "Canceled"], ["running", "Running"], ["queued", "Queued"],
   ];
-  const ACTIVE = ["created", "running", "paused"];
+  // A paused job starts no trial until resumed: no estimate of the time left then.
+  const ESTIMATED = ["created", "running"];
   const APART_TITLE = "Lost and canceled trials do not use the job's trials: others run in their place.";
 
   function estimate(info) {
-    if (ACTIVE.indexOf(info.status) < 0 || !info.elapsed || info.done < 1) return null;
+    if (ESTIMATED.indexOf(info.status) < 0 || !info.elapsed || info.done < 1) return null;
     const left = Math.max(0, info.max - info.done);
     if (!left) return 0;
     let seconds = left * (info.elapsed / info.done);
@@ -53,7 +54,7 @@
     }
     const eta = estimate(info);
     const time = [];
-    if (info.elapsed !== null && info.elapsed !== undefined) time.push(el("span", { "data-testid": "elapsed", text: "Elapsed " + F.duration(info.elapsed) }));
+    if (info.elapsed !== null && info.elapsed !== undefined) time.push(el("span", { "data-testid": "elapsed", title: "Time the job has been running: paused stretches, and the time between its end and an extension, are not counted.", text: "Elapsed " + F.duration(info.elapsed) }));
     if (eta !== null) time.push(el("span", { "data-testid": "eta", text: eta === 0 ? "Finishing" : "About " + F.duration(eta) + " left" }));
     node.replaceChildren(
       el("div", { className: "progress-head" }, [

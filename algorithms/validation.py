@@ -117,10 +117,14 @@ def check_sample_matches(cleaned: AlgorithmSpec, errors: AlgorithmErrors) -> Non
         errors.add("metric.regex", str(exc))
         return
     if not result.matches:
-        lines = "line" if result.lines_scanned == 1 else f"{result.lines_scanned} lines"
+        lines = (
+            "the one line"
+            if result.lines_scanned == 1
+            else f"any of the {result.lines_scanned} lines"
+        )
         errors.add(
             "confirm_no_match",
-            f"The metric regex reads no value from any of the {lines} of the sample log, "
+            f"The metric regex reads no value from {lines} of the sample log, "
             "so a trial would record nothing. Fix the regex (Smart generate can help), or "
             "confirm to save it as it is.",
         )

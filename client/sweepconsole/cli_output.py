@@ -16,7 +16,7 @@ from rich.text import Text
 
 from sweepconsole.console import Console
 from sweepconsole.datasets import Dataset
-from sweepconsole.formatting import format_size, format_value
+from sweepconsole.formatting import format_size, format_time, format_value
 from sweepconsole.resources import Algorithm, Job
 from sweepconsole.trials import Trial
 
@@ -68,7 +68,7 @@ def algorithms_table(items: Iterable[Algorithm], *, owners: bool) -> Table:
             a.status,
             f"{metric.get('name', '')} ({metric.get('goal', '')})" if metric.get("name") else "",
             ", ".join(s.get("name", "") for s in a.data.get("search_algorithms") or []),
-            str(a.data.get("created_at", ""))[:19],
+            format_time(a.data.get("created_at")),
         )
     return table
 
@@ -147,7 +147,7 @@ def datasets_table(items: Iterable[Dataset], *, owners: bool) -> Table:
             # Counted by the worker that reads it: nothing to show before.
             format_value(d.data.get("file_count") if ready else None),
             format_size(d.data.get("size") if ready else None),
-            str(d.data.get("created_at", ""))[:19],
+            format_time(d.data.get("created_at")),
         )
     return table
 
@@ -168,7 +168,7 @@ def dataset_lines(dataset: Dataset) -> list[str]:
             f"{format_value(data.get('file_count'))} file(s), "
             f"{format_size(data.get('size'))}, sha256 {data.get('content_hash')}",
         ),
-        f"created: {str(data.get('created_at', ''))[:19]}",
+        f"created: {format_time(data.get('created_at'))}",
     )
 
 
@@ -211,7 +211,7 @@ def jobs_table(items: Iterable[Job], *, owners: bool) -> Table:
             f"{counts.get('total', 0)}/{job.data.get('max_trials', '')}",
             str(counts.get("running", 0)),
             format_value(best.get("value")),
-            str(job.data.get("created_at", ""))[:19],
+            format_time(job.data.get("created_at")),
         )
     return table
 

@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SIGNIFICANT_DIGITS", "format_size", "format_value"]
+__all__ = ["SIGNIFICANT_DIGITS", "format_size", "format_time", "format_value"]
 
 SIGNIFICANT_DIGITS = 6
 
@@ -66,3 +66,13 @@ def format_size(size: Any) -> str:
         if size >= scale:
             return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
     return "1 byte" if size == 1 else f"{size:.0f} bytes"
+
+
+def format_time(value: Any) -> str:
+    """A time the API gives in ISO 8601 as the console's pages write one: to the second,
+    a space between date and time; empty for none.
+
+    >>> format_time("2026-12-01T02:00:56.123456Z"), format_time(None)
+    ('2026-12-01 02:00:56', '')
+    """
+    return str(value or "")[:19].replace("T", " ")

@@ -647,3 +647,11 @@ def test_lists_refuse_a_page_size_outside_the_documented_bounds(
     params = {p["name"]: p["schema"] for p in schema["paths"][url]["get"]["parameters"]}
     assert params["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
     assert params["page"] == {"type": "integer", "minimum": 1}
+
+
+def test_a_one_line_sample_that_reads_nothing_is_named_as_one_line(alice_api: APIClient) -> None:
+    refused = alice_api.post(URL, _multipart(_spec(sample_log="epoch 1 acc: 0.5\n")),
+                             format="multipart")
+    assert refused.status_code == 400
+    message = refused.json()["confirm_no_match"][0]
+    assert message.startswith("The metric regex reads no value from the one line of the sample")

@@ -73,7 +73,7 @@ def test_a_ready_uploaded_dataset_shows_its_files_size_and_hash() -> None:
         "  description: 8x8 digits",
         "  uploaded as digits.csv",
         "  1 file(s), 1.5 KB, sha256 ab12",
-        "  created: 2025-01-02T03:04:05",
+        "  created: 2025-01-02 03:04:05",
     ]
 
 

@@ -140,3 +140,11 @@ def test_trial_details_and_the_job_table_agree_with_the_rule(
 )
 def test_a_size_is_written_as_the_pages_write_it(size: Any, text: str) -> None:
     assert format_size(size) == text
+
+
+def test_times_read_as_the_pages_write_them() -> None:
+    from sweepconsole.formatting import format_time
+
+    assert format_time("2026-12-01T02:00:56.123456Z") == "2026-12-01 02:00:56"
+    assert format_time("2026-12-01T02:00:56+00:00") == "2026-12-01 02:00:56"
+    assert format_time(None) == ""

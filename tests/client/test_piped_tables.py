@@ -68,7 +68,7 @@ def test_piped_jobs_list_prints_long_names_and_times_whole(
         "12/100",
         "4",
         "52.1235",
-        "2026-12-01T00:44:07",
+        "2026-12-01 00:44:07",
     ]
     assert rows["8"][:3] == ["8", "short", "dave"]
     # One line per row: the header, two jobs and the box's rules, nothing wrapped.

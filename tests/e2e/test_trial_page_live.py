@@ -53,6 +53,7 @@ def test_a_queued_trials_page_follows_it_to_its_end(
     expect(duration).to_have_text("—")
     expect(page.get_by_test_id("command-pending")).to_have_text("Written when the trial starts.")
     expect(page.get_by_test_id("log-follow")).to_be_enabled()
+    expect(page.get_by_test_id("log-help")).to_contain_text("The trial is queued")
     screenshot(page, "trial-page-queued")
 
     # It runs once a worker is free: the start time, and a duration that ticks.
@@ -64,6 +65,7 @@ def test_a_queued_trials_page_follows_it_to_its_end(
     page.wait_for_timeout(1500)
     assert duration.inner_text() != ticked
     expect(page.get_by_test_id("stop-trial")).to_be_visible()
+    expect(page.get_by_test_id("log-help")).to_contain_text("The trial is running")
     # Known once it starts: the command line it runs; no exit code yet.
     expect(page.get_by_test_id("command-line")).to_contain_text("train.py --lr=")
     expect(page.get_by_test_id("command-pending")).to_have_count(0)

@@ -723,6 +723,9 @@ def test_trial_page_of_a_queued_trial_renders(alice_client: Client, alice: Any) 
     assert response.status_code == 200
     page = response.content.decode()
     assert "Written when the trial starts" in page
+    # The log's help speaks of the queue, not of a running trial.
+    assert "The trial is queued: once a worker starts it" in page
+    assert "The trial is running" not in page
     # A line count that waits, hidden, for the first lines to arrive.
     assert 'hidden data-log-lines="0" data-testid="log-lines"' in page
 

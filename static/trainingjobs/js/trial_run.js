@@ -81,6 +81,11 @@
 
   function onStarted(event) {
     if (ended || !event.started_at) return;
+    const help = document.querySelector("[data-run-help]");
+    if (help && help.dataset.queuedHelp) {
+      help.textContent = "The trial is running: new lines appear as it prints them, lines with the metric marked.";
+      help.dataset.queuedHelp = "";
+    }
     // A page drawn after the start has it (the socket repeats the start on connecting).
     const node = duration();
     if (node && node.dataset.runStarted) { startTicking(); return; }

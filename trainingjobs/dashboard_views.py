@@ -154,7 +154,7 @@ def trial_log_since(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_GET
 def trial_state(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The trial page's parts that change when the trial starts and ends (its badge, reason,
-    Run card, command line), drawn as the page draws them, for the page to swap in."""
+    Run card, command line, Outputs card), drawn as the page draws them, for the page to swap in."""
     trial = _get_trial_for_user(request, pk, number)
     latest = trial.points.order_by("-step").values_list("step", "value").first()
     return render(request, "trainingjobs/_trial_parts.html", _trial_state_context(trial, latest))

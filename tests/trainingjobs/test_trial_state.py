@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from datasets import outputs
 from tests.trainingjobs.test_views import add_trial, make_job
 from trainingjobs.models import Trial
 
@@ -81,7 +83,7 @@ def test_an_ended_trials_parts_are_the_pages_own(alice_client: Client, alice: An
     response = alice_client.get(state_url(trial))
     assert response.status_code == 200
     fragment = parts(response.content.decode())
-    assert set(fragment) == {"head", "reason", "run", "command"}
+    assert set(fragment) == {"head", "reason", "run", "command", "outputs"}
     assert fragment["head"] == "Early stopped best of the job"
     assert fragment["reason"] == "Stopped early by the bandit policy at report 2."
     finished = timezone.localtime(trial.finished_at).strftime("%Y-%m-%d %H:%M:%S")
@@ -120,6 +122,25 @@ def test_a_queued_trials_parts_wait_for_its_start(alice_client: Client, alice: A
     assert fragment["head"] == "Queued"
     assert "Exit code — Started not yet Duration —" in fragment["run"]
     assert fragment["command"] == "Command line Written when the trial starts."
+    assert fragment["outputs"] == (
+        "Outputs Files the trial writes under train_url appear here when it ends."
+    )
+
+
+def test_an_ended_trials_parts_list_the_files_it_wrote(
+    alice_client: Client, alice: Any, tmp_path: Path
+) -> None:
+    # The page followed live swaps this in at the end: no reload needed to see the files.
+    trial = add_trial(make_job(alice), 1, 0.9, exit_code=0)
+    (tmp_path / "ckpt").mkdir()
+    (tmp_path / "model.pkl").write_bytes(b"model-bytes")
+    (tmp_path / "ckpt" / "epoch-1.bin").write_bytes(b"x" * 100)
+    outputs.collect_outputs(trial.pk, tmp_path)
+    html = alice_client.get(state_url(trial)).content.decode()
+    fragment = parts(html)["outputs"]
+    assert fragment.startswith("Outputs Download all (111")
+    assert "ckpt/epoch-1.bin" in fragment and "model.pkl" in fragment
+    assert reverse("datasets:trial-output-file", args=[trial.pk, "model.pkl"]) in html
 
 
 def test_trial_parts_are_the_owners_and_staffs_only(

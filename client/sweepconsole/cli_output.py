@@ -18,7 +18,7 @@ from sweepconsole.console import Console
 from sweepconsole.datasets import Dataset
 from sweepconsole.formatting import format_size, format_time, format_value
 from sweepconsole.resources import Algorithm, Job
-from sweepconsole.trials import Trial
+from sweepconsole.trials import Trial, ended_of
 
 __all__ = [
     "algorithm_lines",
@@ -189,7 +189,7 @@ def jobs_table(items: Iterable[Job], *, owners: bool) -> Table:
         *(["owner"] if owners else []),
         "algorithm",
         "status",
-        "trials",
+        "ended",
         "running",
         "best",
         "created",
@@ -208,7 +208,7 @@ def jobs_table(items: Iterable[Job], *, owners: bool) -> Table:
             *([job.owner] if owners else []),
             algorithm,
             job.status,
-            f"{counts.get('total', 0)}/{job.data.get('max_trials', '')}",
+            f"{ended_of(counts)}/{job.data.get('max_trials', '')}",
             str(counts.get("running", 0)),
             format_value(best.get("value")),
             format_time(job.data.get("created_at")),

@@ -13,16 +13,16 @@ from rich.progress import (
     Progress,
     SpinnerColumn,
     TextColumn,
-    TimeElapsedColumn,
 )
 
 from sweepconsole.errors import ConsoleError
 from sweepconsole.formatting import format_value
+from sweepconsole.trials import ended_of
 
 if TYPE_CHECKING:
     from sweepconsole.resources import Job
 
-__all__ = ["counts_of", "summary", "watch"]
+__all__ = ["counts_of", "run_time_text", "summary", "watch"]
 
 FINISHED_TRIALS = ("completed", "failed", "early_stopped", "canceled", "lost")
 
@@ -34,6 +34,22 @@ def counts_of(job: Job) -> dict[str, int]:
         return {str(k): int(v or 0) for k, v in counts.items()}
     counted = Counter(trial.status for trial in job.trials())
     return {**counted, "total": sum(counted.values())}
+
+
+def run_time_text(job: Job) -> str:
+    """The job's own running time ("0:12:05"), from the API's ``run_seconds`` (paused
+    stretches left out, stopped at the job's end), not the watcher's clock.
+
+    >>> from sweepconsole.resources import Job
+    >>> run_time_text(Job(None, {"run_seconds": 3725.4}))
+    '1:02:05'
+    """
+    seconds = job.data.get("run_seconds")
+    if not isinstance(seconds, int | float) or seconds < 0:
+        return "-:--:--"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def _best_text(job: Job) -> str:
@@ -96,20 +112,23 @@ def watch(
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[detail]}", markup=False),
-        TimeElapsedColumn(),
+        TextColumn("{task.fields[run_time]}", markup=False),
     )
     with Progress(*columns, console=out, transient=False) as progress:
-        task = progress.add_task(f"job {job.id}", total=None, detail="")
+        task = progress.add_task(f"job {job.id}", total=None, detail="", run_time="")
         while True:
             job.refresh()
             counts = counts_of(job)
-            done = sum(counts.get(s, 0) for s in FINISHED_TRIALS)
+            # As the pages count: canceled and lost trials are not among those ended.
+            done = ended_of(counts)
             running = counts.get("running", 0)
             total = int(job.data.get("max_trials") or 0) or None
             if job.is_finished:
                 total = done
             detail = f"{job.status} · running {running} · {_best_text(job)}"
-            progress.update(task, completed=done, total=total, detail=detail)
+            progress.update(
+                task, completed=done, total=total, detail=detail, run_time=run_time_text(job)
+            )
             if job.is_finished:
                 break
             if expired():

@@ -14,9 +14,21 @@ from sweepconsole.errors import ConsoleError
 from sweepconsole.resource_base import Resource
 from sweepconsole.sampling import PrimaryMetricGoal
 
-__all__ = ["TRIAL_FINISHED", "Trial", "TrialList", "best_trial"]
+__all__ = ["TRIAL_ENDED_COUNTED", "TRIAL_FINISHED", "Trial", "TrialList", "best_trial", "ended_of"]
 
 TRIAL_FINISHED = frozenset({"completed", "failed", "early_stopped", "canceled", "lost"})
+# The console's rule for "trials ended / total": canceled and lost trials say nothing of
+# their values and use none of max_trials, so they are counted apart, not as ended.
+TRIAL_ENDED_COUNTED = ("completed", "failed", "early_stopped")
+
+
+def ended_of(counts: dict[str, Any]) -> int:
+    """Trials ended that used the budget, from a job's ``trial_counts`` (as the pages count).
+
+    >>> ended_of({"completed": 1, "canceled": 2, "running": 2, "total": 5})
+    1
+    """
+    return sum(int(counts.get(status) or 0) for status in TRIAL_ENDED_COUNTED)
 
 
 class Trial(Resource):

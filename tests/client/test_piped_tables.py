@@ -27,7 +27,7 @@ def _job(job_id: int, name: str, owner: str) -> dict[str, Any]:
         "algorithm": 3,
         "algorithm_name": "sgd-diabetes-with-outputs",
         "max_trials": 100,
-        "trial_counts": {"total": 12, "running": 4},
+        "trial_counts": {"completed": 8, "running": 4, "total": 12},
         "best_trial": {"id": 41, "value": 52.123456789},
         "created_at": CREATED,
     }
@@ -65,7 +65,7 @@ def test_piped_jobs_list_prints_long_names_and_times_whole(
         "carol",
         "sgd-diabetes-with-outputs (id 3)",
         "running",
-        "12/100",
+        "8/100",
         "4",
         "52.1235",
         "2026-12-01 00:44:07",

@@ -6,6 +6,7 @@ Part of ``trainingjobs.specs.validate_job_spec``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +15,16 @@ from algorithms.spaces import RangeErrors, show, space_from_rows
 from search import SearchSpace
 from trainingjobs.command import PlaceholderError, check_placeholders
 from trainingjobs.spec_errors import SpecErrors
-from trainingjobs.spec_values import as_bool, as_number, bound_text, label, same_value, sentence
+from trainingjobs.spec_values import (
+    TOO_LARGE,
+    as_bool,
+    as_number,
+    bound_text,
+    label,
+    same_value,
+    sentence,
+    too_large,
+)
 
 MAX_STR_VALUE = 4096
 
@@ -141,7 +151,9 @@ class HyperparameterValues:
             for name, by_field in exc.errors.items():
                 for field_name, messages in by_field.items():
                     for message in messages:
-                        self.errors.add("search_space", name, field_name, message=message)
+                        self.errors.add(
+                            "search_space", name, field_name, message=without_kind(name, message)
+                        )
             return None
         placeholders_ok = True
         for name, dist in space.dists.items():
@@ -170,6 +182,28 @@ class HyperparameterValues:
         return typed
 
 
+# The search library names the distribution it builds ("float: low must be ..."): noise
+# beside the field's own name in a job's message, which already says which range it is.
+_KIND_PREFIX = re.compile(
+    r"(?:float|int|uniform|loguniform|quniform|qloguniform|normal|lognormal|qnormal"
+    r"|qlognormal|choice|categorical): "
+)
+
+
+def without_kind(name: str, message: str) -> str:
+    """``message`` without the search library's kind after the hyperparameter's name.
+
+    >>> without_kind("alpha", "alpha: float: low must be a finite number, got low='abc'.")
+    "alpha: low must be a finite number, got low='abc'."
+    """
+    head = f"{name}: "
+    if not message.startswith(head):
+        return message
+    rest = message[len(head) :]
+    match = _KIND_PREFIX.match(rest)
+    return head + rest[match.end() :] if match else message
+
+
 def typed_value(row: Hyperparameter, value: Any) -> Any:
     if row.type == "bool":
         parsed = as_bool(value)
@@ -185,6 +219,8 @@ def typed_value(row: Hyperparameter, value: Any) -> Any:
             raise ValueError("must not contain NUL characters.")
         return value
     number = as_number(value)
+    if number is None and too_large(value):
+        raise ValueError(f"{show(value)} {TOO_LARGE}.")
     if number is None:
         raise ValueError(f"must be a number, got {show(value)}.")
     if row.type == "int":

@@ -26,6 +26,36 @@ def label(key: str) -> str:
     return _LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
+# The wording the algorithm form uses for a number beyond a float's range (1e999, 10**400).
+TOO_LARGE = "is too large: use a number between -1e308 and 1e308"
+
+
+def too_large(value: Any) -> bool:
+    """Whether ``value`` is a number, or a number written as text, beyond a float's range
+    (not a written "inf" or "nan", nor a float already infinite: those are not numbers).
+
+    >>> too_large("1e999"), too_large(10**400), too_large("-1E400"), too_large("inf")
+    (True, True, True, False)
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            return True
+        return False
+    if not isinstance(value, str) or len(value) > 100:
+        return False
+    text = value.strip().lower()
+    if "inf" in text or "nan" in text:
+        return False
+    try:
+        return math.isinf(float(text))
+    except (ValueError, OverflowError):
+        return False
+
+
 def whole_number(value: Any) -> int | None:
     number = as_number(value)
     if number is None or not float(number).is_integer():

@@ -737,3 +737,25 @@ def test_environment_variables_refused_with_the_reason_beside_them(
     for key in where:
         node = node[key]
     assert any(message in text for text in node), node
+
+
+def test_range_messages_name_the_field_not_the_search_librarys_kind(alice: Any) -> None:
+    algorithm = make_algorithm(alice)
+    errors = refusal(
+        alice, job_data(algorithm, search_space={"lr": {"type": "float", "low": "abc", "high": 1}})
+    )
+    assert errors["search_space"]["lr"]["low"] == [
+        "lr: low must be a finite number, got low='abc'."
+    ]
+
+
+@pytest.mark.parametrize("value", ["1e999", "-1E400", 10**400])
+def test_a_fixed_value_beyond_a_float_is_too_large_as_the_algorithm_form_says(
+    alice: Any, value: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    errors = refusal(alice, job_data(algorithm, hyperparameters={"momentum": value}))
+    [message] = errors["hyperparameters"]["momentum"]["value"]
+    assert message.startswith("momentum: ")
+    assert message.endswith(" is too large: use a number between -1e308 and 1e308.")
+    assert "must be a number" not in message

@@ -309,11 +309,25 @@ def trial_log(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 def trial_stop(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Stop a trial. Asked by a page's script (``Accept: application/json``), answer JSON and
+    leave no message: the page shows the stop itself, and a message would only show on the
+    next page drawn, long after the trial ended. A plain form gets a message and a redirect."""
     trial = _get_trial_for_user(request, pk, number)
     try:
         trial_services.trial_stop(trial=trial)
     except services.JobStateError as exc:
+        if _wants_json(request):
+            return JsonResponse({"stopping": False, "error": str(exc)}, status=409)
         messages.error(request, str(exc))
     else:
+        if _wants_json(request):
+            return JsonResponse({"stopping": True, "number": trial.number})
         messages.success(request, f"Trial {trial.number} is being stopped.")
     return redirect("trainingjobs:trial", pk=pk, number=number)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """Whether a page's script made the request: its first accepted type is JSON (a browser's
+    form asks for HTML first; ``accepts`` alone says yes to any ``*/*``)."""
+    accept = request.headers.get("Accept", "")
+    return accept.split(",")[0].split(";")[0].strip() == "application/json"

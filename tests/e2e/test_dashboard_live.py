@@ -70,6 +70,8 @@ def test_a_running_job_updates_live_and_its_trials_can_be_stopped_compared_and_e
     row.get_by_test_id("stop-trial").click()
     stopped = page.locator(f'[data-testid=trial-row][data-number="{number}"]')
     expect(stopped.get_by_test_id("trial-status")).to_have_text("Early stopped", timeout=20_000)
+    # Asked by the page's script: the next page drawn carries no "being stopped" message.
+    assert "is being stopped" not in page.request.get(page.url).text()
     expect(page.locator("[data-live-chart=metric] .scatterlayer .point").first).to_be_attached()
 
     # The parallel coordinates carry every searched parameter and the objective.

@@ -148,6 +148,30 @@ def test_a_trial_stopped_while_its_page_is_open_shows_why_and_how_it_ended(
     assert _shown(page) == shown
 
 
+def test_stop_early_on_the_trial_page_leaves_no_message_for_later_pages(
+    page: Any, algorithm: int, api: ApiClient, jobs: list[int], problems: list[str]
+) -> None:
+    job = start_job(api, algorithm, "stop early from the page", trials=1, reports=200)
+    jobs.append(job)
+    api.wait_for(
+        f"/api/v1/training-jobs/{job}/trials/",
+        lambda body: any(t["status"] == "running" for t in _rows(body)),
+        timeout=30,
+    )
+    login(page, "alice")
+    page.goto(f"/training-jobs/{job}/trials/1/")
+    expect(page.get_by_test_id("live-state")).to_have_text("Live", timeout=15_000)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("stop-trial").click()
+    expect(page.get_by_test_id("trial-status")).to_have_text("Early stopped", timeout=30_000)
+    expect(page.locator(".messages")).to_have_count(0)
+    # The stop was asked by the page's script: no "being stopped" on the next page drawn.
+    page.goto(f"/training-jobs/{job}/")
+    expect(page.get_by_test_id("job-status")).to_be_visible()
+    expect(page.locator(".messages")).to_have_count(0)
+    assert "is being stopped" not in page.content()
+
+
 def _shown(page: Any) -> dict[str, str]:
     """What the page shows of the parts a trial's start and end change, and its log's
     header (no Follow box once it ended)."""

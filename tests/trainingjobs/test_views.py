@@ -716,6 +716,47 @@ def test_stop_button_asks_the_running_trial_to_stop(alice_client: Client, alice:
     assert trial.stop_requested == "early_stopped" or trial.status == "early_stopped"
 
 
+def test_a_stop_asked_by_the_pages_script_answers_json_and_leaves_no_message(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice)
+    trial = add_trial(job, 4, None, status="running", finished_at=None)
+    url = reverse("trainingjobs:trial_stop", args=[job.pk, 4])
+    response = alice_client.post(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json() == {"stopping": True, "number": 4}
+    trial.refresh_from_db()
+    assert trial.stop_requested == "early_stopped" or trial.status == "early_stopped"
+    # The next page drawn (after Pause, say) carries no "being stopped" message.
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert "is being stopped" not in page
+    # A refused stop says why, as JSON, and leaves no message either.
+    ended = add_trial(job, 5, 0.5)
+    refused = alice_client.post(
+        reverse("trainingjobs:trial_stop", args=[job.pk, 5]), HTTP_ACCEPT="application/json"
+    )
+    assert refused.status_code == 409 and refused.json()["stopping"] is False
+    assert refused.json()["error"]
+    ended.refresh_from_db()
+    assert ended.status == "completed"
+    page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
+    assert 'class="alert' not in page
+
+
+def test_a_stop_from_a_plain_form_redirects_with_its_message(
+    alice_client: Client, alice: Any
+) -> None:
+    job = make_job(alice)
+    add_trial(job, 4, None, status="running", finished_at=None)
+    response = alice_client.post(
+        reverse("trainingjobs:trial_stop", args=[job.pk, 4]),
+        HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8",
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("trainingjobs:trial", args=[job.pk, 4]), 302)]
+    assert "Trial 4 is being stopped." in response.content.decode()
+
+
 def test_trial_page_of_a_queued_trial_renders(alice_client: Client, alice: Any) -> None:
     job = make_job(alice)
     Trial.objects.create(job=job, number=1, params={"lr": 0.01})

@@ -15,7 +15,8 @@
     const body = new URLSearchParams({ csrfmiddlewaretoken: F.csrfToken() });
     fetch(trialUrl(row.number) + "stop/", {
       method: "POST", body: body, credentials: "same-origin",
-      headers: { "X-CSRFToken": F.csrfToken() }, redirect: "manual",
+      // JSON asked: the answer leaves no message behind for the next page drawn.
+      headers: { "X-CSRFToken": F.csrfToken(), Accept: "application/json" },
     }).then(function () {
       if (row.status === "running") row.stopping = true;
       D.table.render();

@@ -90,9 +90,10 @@ class TokenCreateApi(APIView):
         except AxesBackendPermissionDenied:
             raise TooManyAttempts(wait=settings.LOGIN_COOLOFF_MINUTES * 60) from None
         if user is None:
-            raise exceptions.ValidationError(
-                {"non_field_errors": ["Unable to log in with the username and password given."]}
-            )
+            # Every error under /api/ has a ``detail``; ``non_field_errors`` stays for the
+            # clients that read the serializer's shape.
+            message = "Unable to log in with the username and password given."
+            return Response({"detail": message, "non_field_errors": [message]}, status=400)
         days = data.get("expires_in_days")
         token, key = ApiToken.issue(
             user=user, name=data["name"], lifetime=timedelta(days=days) if days else None

@@ -115,3 +115,11 @@ def test_expired_token_is_refused(alice: Any) -> None:
     response = api.get("/api/v1/algorithms/")
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]
+
+
+def test_token_endpoint_wrong_password_answers_with_a_detail(alice: Any) -> None:
+    response = APIClient().post(TOKEN_URL, {"username": "alice", "password": "wrong"})
+    assert response.status_code == 400
+    message = "Unable to log in with the username and password given."
+    assert response.json() == {"detail": message, "non_field_errors": [message]}
+    assert not ApiToken.objects.filter(user=alice).exists()

@@ -125,7 +125,13 @@ def test_a_running_job_updates_live_and_its_trials_can_be_stopped_compared_and_e
     status, _ = api.request("POST", f"/api/v1/training-jobs/{job}/cancel/")
     ended = "Canceled" if status == 200 else "Completed"
     expect(page.get_by_test_id("job-status")).to_have_text(ended, timeout=20_000)
+    # The live marker says so, as an ended trial's page does, and a reload draws the same.
+    expect(page.get_by_test_id("live-state")).to_have_text("Ended")
     screenshot(page, "dashboard-ended")
+    page.reload()
+    expect(page.get_by_test_id("job-status")).to_have_text(ended)
+    page.wait_for_timeout(1000)  # the socket connects: the marker stays "Ended"
+    expect(page.get_by_test_id("live-state")).to_have_text("Ended")
 
 
 def test_the_trial_page_tails_its_log_live(

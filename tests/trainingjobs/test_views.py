@@ -544,6 +544,19 @@ def test_detail_highlights_the_best_trial_and_carries_both_charts(
     assert "exit code 1" in page
 
 
+def test_an_ended_jobs_page_says_ended_not_live(alice_client: Client, alice: Any) -> None:
+    ended = make_job(alice, status=TrainingJob.Status.COMPLETED, finished_at=timezone.now())
+    page = alice_client.get(reverse("trainingjobs:detail", args=[ended.pk])).content.decode()
+    marker = re.search(r'<span class="live-state"[^>]*>([^<]*)</span>', page)
+    assert marker is not None and marker.group(1) == "Ended"
+    assert 'data-state="ended"' in marker.group(0)
+    # A running job's marker waits for its socket.
+    running = make_job(alice, ended.algorithm)
+    page = alice_client.get(reverse("trainingjobs:detail", args=[running.pk])).content.decode()
+    marker = re.search(r'<span class="live-state"[^>]*>([^<]*)</span>', page)
+    assert marker is not None and marker.group(1) == "Connecting…"
+
+
 def test_detail_of_a_job_whose_every_trial_failed_shows_the_first_log(
     alice_client: Client, alice: Any
 ) -> None:

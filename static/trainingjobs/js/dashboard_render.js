@@ -66,6 +66,15 @@
       const button = document.querySelector('[data-testid="' + testid + '"]');
       if (button && !show[testid]) button.closest("form").hidden = true;
     }
+    // The live marker says an ended job ended, as the trial page's does (the socket's states
+    // leave "ended" alone); a job extended after its end is live again.
+    const marker = document.querySelector("[data-live-state]");
+    if (!marker) return;
+    if (["completed", "failed", "canceled", "timed_out"].indexOf(status) >= 0) {
+      marker.dataset.state = "ended"; marker.textContent = "Ended";
+    } else if (marker.dataset.state === "ended") {
+      marker.dataset.state = "live"; marker.textContent = "Live";
+    }
   }
 
   Object.assign(D, { renderProgress: renderProgress, renderBest: renderBest, renderStatus: renderStatus });

@@ -97,10 +97,12 @@ def job_create(request: HttpRequest) -> HttpResponse:
     choices = _ready_algorithms(request)
     if request.method != "POST":
         form = _form_from_trial(request)
+        errors = None
         if form is None:
-            form = JobForm.initial(_preselected(request, choices))
+            algorithm, errors = _preselected(request, choices)
+            form = JobForm.initial(algorithm)
             form.raw["name"] = request.GET.get("name", "")
-        return _render_form(request, form, choices)
+        return _render_form(request, form, choices, errors)
     form = JobForm.from_post(request.POST, _posted_algorithm(request))
     try:
         spec = specs.validate_job_spec(owner=request.user, data=form.data())
@@ -123,12 +125,19 @@ def _form_from_trial(request: HttpRequest) -> JobForm | None:
     return reuse.form_from_trial(trial.job, trial, mode=mode if mode in reuse.MODES else "fixed")
 
 
-def _preselected(request: HttpRequest, choices: Any) -> Algorithm | None:
+def _preselected(
+    request: HttpRequest, choices: Any
+) -> tuple[Algorithm | None, dict[str, list[str]] | None]:
+    """The algorithm ``?algorithm=<id>`` names (else the first ready one), or none and the
+    algorithm field's error: the create page itself says what is wrong, not a bare 404."""
     wanted = parse_id(request.GET.get("algorithm"))
-    if wanted is not None:
-        # Someone else's algorithm is as absent as one that never existed.
-        return get_object_or_404(Algorithm.objects.visible_to(request.user), pk=wanted)
-    return choices.first()
+    if wanted is None:
+        return choices.first(), None
+    # Someone else's algorithm is as absent as one that never existed.
+    algorithm = Algorithm.objects.visible_to(request.user).filter(pk=wanted).first()
+    if algorithm is None:
+        return None, {"algorithm": [f"No ready algorithm of yours with id {wanted}."]}
+    return algorithm, None
 
 
 def _posted_algorithm(request: HttpRequest) -> Algorithm | None:

@@ -195,7 +195,13 @@ def test_create_page_cannot_open_another_users_algorithm(
     mine = make_algorithm(bob, "bobs")
     client.force_login(bob)
     url = reverse("trainingjobs:create")
-    assert client.get(url, {"algorithm": theirs.pk}).status_code == 404
+    # The create page itself says so on the algorithm field, naming nothing of alice's.
+    response = client.get(url, {"algorithm": theirs.pk})
+    assert response.status_code == 200
+    shown = response.content.decode()
+    assert f"No ready algorithm of yours with id {theirs.pk}." in shown
+    assert re.search(r'class="field has-error"[^>]*>\s*<label[^>]*>Algorithm', shown)
+    assert "alices" not in shown and "Nothing is at" not in shown
     page = client.get(url).content.decode()
     assert "bobs" in page and "alices" not in page
     assert f'value="{mine.pk}" selected' in page
@@ -865,7 +871,9 @@ def test_pages_answer_odd_queries(alice_client: Client, alice: Any, query: str) 
     make_algorithm(alice)
     for name in ("trainingjobs:list", "trainingjobs:create"):
         assert alice_client.get(reverse(name) + query).status_code == 200
-    assert alice_client.get(reverse("trainingjobs:create") + "?algorithm=999999").status_code == 404
+    missing = alice_client.get(reverse("trainingjobs:create") + "?algorithm=999999")
+    assert missing.status_code == 200
+    assert "No ready algorithm of yours with id 999999." in missing.content.decode()
 
 
 def test_detail_and_trial_queries_do_not_grow_with_trials(

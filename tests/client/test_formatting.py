@@ -114,7 +114,7 @@ def test_trial_details_and_the_job_table_agree_with_the_rule(
         "algorithm": 3,
         "algorithm_name": "mlp",
         "max_trials": 4,
-        "trial_counts": {"total": 4, "running": 0},
+        "trial_counts": {"completed": 4, "total": 4, "running": 0},
         "best_trial": {"id": 41, "value": 0.123456789},
     }
     routes = {

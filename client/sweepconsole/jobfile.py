@@ -77,12 +77,13 @@ _API_TO_FILE = {
 
 
 class JobFileError(ValueError):
-    """A job file that cannot be submitted; ``problems`` names each field and line."""
+    """A job file that cannot be submitted; ``problems`` names each field and line, in the
+    file's line order (those with no line, about the whole file or job, last)."""
 
     def __init__(self, filename: str, problems: list[Problem]) -> None:
         self.filename = filename
-        self.problems = problems
-        super().__init__("\n".join(p.format(filename) for p in problems))
+        self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+        super().__init__("\n".join(p.format(filename) for p in self.problems))
 
 
 @dataclass
@@ -259,6 +260,7 @@ def load_job_file(path: str | Path, text: str | None = None) -> JobFile:
     job = JobFile(path, located)
     checker = Checker(located, path.parent)
     job.body = checker.check()
-    if checker.problems:
-        raise JobFileError(str(path), checker.problems)
+    duplicates = [Problem("", dup.message, dup.line) for dup in located.duplicates]
+    if duplicates or checker.problems:
+        raise JobFileError(str(path), [*duplicates, *checker.problems])
     return job

@@ -3,14 +3,15 @@
 PyYAML keeps the last of two equal keys and only says "cannot start any token" for a tab
 indent; a job file deserves better, so this reader walks the node tree itself:
 
-* a duplicate key is an error naming both lines;
+* a duplicate key is an error naming both lines (in ``Located.duplicates``, so it is
+  reported with the file's other errors: the first of the two is the one read);
 * a tab in the indentation is an error naming its line (YAML indents with spaces);
 * ``lines[("search_space", "lr")]`` is the line (1-based) where that key is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -29,8 +30,12 @@ class YamlError(ValueError):
 
 @dataclass
 class Located:
+    """A YAML document's ``value``, the line of each key, and its duplicate keys as
+    ``YamlError``s (the first of two equal keys is the one in ``value``)."""
+
     value: Any
     lines: dict[Path, int]
+    duplicates: list[YamlError] = field(default_factory=list)
 
     def line_of(self, path: Path) -> int | None:
         """The line of ``path``, or of its nearest written ancestor."""
@@ -49,7 +54,8 @@ def load_located(text: str) -> Located:
     try:
         node = loader.get_single_node()
         lines: dict[Path, int] = {}
-        value = _build(loader, node, (), lines) if node is not None else None
+        duplicates: list[YamlError] = []
+        value = _build(loader, node, (), lines, duplicates) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -62,7 +68,7 @@ def load_located(text: str) -> Located:
         raise YamlError(f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
-    return Located(value, lines)
+    return Located(value, lines, duplicates)
 
 
 def _tab_indented_line(text: str, near: int | None) -> int | None:
@@ -76,7 +82,13 @@ def _tab_indented_line(text: str, near: int | None) -> int | None:
     return None
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
+def _build(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: Path,
+    lines: dict[Path, int],
+    duplicates: list[YamlError],
+) -> Any:
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict[Any, Any] = {}
@@ -89,19 +101,19 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: dict[Pat
             except TypeError:
                 raise YamlError("a mapping key must be a plain value", line) from None
             if key in seen:
-                raise YamlError(
-                    f"duplicate key {key!r} (first on line {seen[key]}): keep only one", line
-                )
+                message = f"duplicate key {key!r} (first on line {seen[key]}): keep only one"
+                duplicates.append(YamlError(message, line))
+                continue
             seen[key] = line
             child = (*path, key)
             lines[child] = line
-            out[key] = _build(loader, value_node, child, lines)
+            out[key] = _build(loader, value_node, child, lines, duplicates)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for index, item in enumerate(node.value):
             child = (*path, index)
             lines[child] = item.start_mark.line + 1
-            items.append(_build(loader, item, child, lines))
+            items.append(_build(loader, item, child, lines, duplicates))
         return items
     return loader.construct_object(node, deep=True)

@@ -178,12 +178,44 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     )
     fields = [(field, line) for field, line, _ in problems(text, tmp_path)]
     assert fields == [
-        ("sampling_algorithm", 23),
         ("algorithm", 2),
         ("sampling.name", 11),
         ("objective", 19),
         ("max_total_runs", 20),
+        ("sampling_algorithm", 23),
     ]
+
+
+def test_a_duplicate_key_is_reported_with_the_other_errors_in_line_order(
+    tmp_path: Path,
+) -> None:
+    text = (
+        GOOD.replace("max_total_runs: 6", "max_total_runs: 0")
+        .replace("  penalty: [l2, l1]", "  penalty: [l2, l1]\n  eta0: uniform(0, 1)")
+        .replace("objective: last", "objective: median")
+    )
+    found = problems(text, tmp_path)
+    assert [(field, line) for field, line, _ in found] == [
+        ("", 9),
+        ("objective", 20),
+        ("max_total_runs", 21),
+    ]
+    assert found[0][2] == "duplicate key 'eta0' (first on line 7): keep only one"
+
+
+def test_cli_prints_a_files_errors_in_line_order(tmp_path: Path) -> None:
+    path = tmp_path / "job.yaml"
+    path.write_text(
+        GOOD.replace("sgd-diabetes", "{}").replace("max_total_runs: 6", "max_total_runs: 0")
+        + "sampling_algorithm: tpe\nmax_concurrent_runs: 3\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["--url", "http://127.0.0.1:9", "--token", "t", "jobs", "submit", str(path)]
+    )
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{path}:")]
+    assert [int(line.split(":")[1]) for line in lines] == [2, 20, 23, 24]
+    assert "duplicate key 'max_concurrent_runs' (first on line 21)" in lines[-1]
 
 
 def test_unknown_field_suggests_the_close_one(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ metric and objective, the search algorithms and their parameters, the early-term
 policy, the limits, the seed, "a lost trial counts as failed" and the environment
 variables. What cannot be carried is listed in ``raw["notes"]``, which the create page
 shows: anything the algorithm no longer has (a hyperparameter, a search algorithm), or a
-policy the console does not know.
+policy the console does not know. Each range narrowed is listed in ``raw["narrowed"]``
+(its name, old and new bounds), which the create page shows in a note of its own.
 """
 
 from __future__ import annotations
@@ -98,6 +99,38 @@ def narrowed_spec(spec: Mapping[str, Any], value: Any) -> dict[str, Any] | None:
     return None
 
 
+def narrowing_note(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+    """What narrowing did to ``name``'s range, for the create page's note; None when it
+    changed nothing (a value at both bounds of a tiny range).
+
+    >>> narrowing_note("eta0", {"type": "float", "low": 0.001, "high": 1.0, "log": True},
+    ...                {"type": "float", "low": 0.0322, "high": 1.0, "log": True})
+    'eta0: 0.001–1 → 0.0322–1 (log scale)'
+    >>> narrowing_note("x", {"type": "normal", "mu": 0.0, "sigma": 2.0},
+    ...                {"type": "normal", "mu": 1.5, "sigma": 1.0})
+    'x: mu 0, sigma 2 → mu 1.5, sigma 1'
+    """
+    if "mu" in new:
+        keys = ("mu", "sigma")
+        was = f"mu {display_value(old.get('mu'))}, sigma {display_value(old.get('sigma'))}"
+        now = f"mu {display_value(new.get('mu'))}, sigma {display_value(new.get('sigma'))}"
+    else:
+        keys = ("low", "high")
+        was = f"{display_value(old.get('low'))}–{display_value(old.get('high'))}"
+        now = f"{display_value(new.get('low'))}–{display_value(new.get('high'))}"
+    if all(old.get(key) == new.get(key) for key in keys):
+        return None
+    kind = new.get("type")
+    unit = ""
+    if kind in ("loguniform", "qloguniform"):
+        unit = " (exponents of e)"
+    elif kind in ("lognormal", "qlognormal"):
+        unit = " (of the value's natural log)"
+    elif new.get("log"):
+        unit = " (log scale)"
+    return f"{name}: {was} → {now}{unit}"
+
+
 def row_for_spec(hp: Hyperparameter, spec: Mapping[str, Any]) -> dict[str, Any]:
     """The create form's row fields that search ``spec`` (the inverse of
     ``form_rows.range_spec``): a plain range, a list of values, or an advanced
@@ -147,6 +180,7 @@ def form_from_trial(job: TrainingJob, trial: Trial, *, mode: str) -> JobForm:
     raw["lost_counts_as_failed"] = job.lost_counts_as_failed
     raw["environment"] = [{"name": k, "value": v} for k, v in job.environment.items()]
     notes = _copy_search_settings(job, raw)
+    raw["narrowed"] = []  # what each narrowed range was and is, filled by _copy_rows
     notes += _copy_rows(job, trial, form, mode=mode)
     raw["notes"] = notes
     return form
@@ -207,7 +241,11 @@ def _copy_rows(job: TrainingJob, trial: Trial, form: JobForm, *, mode: str) -> l
         # Narrowed around the trial's value; a spec with nothing to narrow (a choice), or
         # a trial without the value, is searched again as it was.
         value = trial.params.get(hp.name)
-        row.update(row_for_spec(hp, narrowed_spec(spec, value) or spec))
+        narrower = narrowed_spec(spec, value)
+        row.update(row_for_spec(hp, narrower or spec))
+        note = narrowing_note(hp.name, spec, narrower) if narrower else None
+        if note:
+            raw["narrowed"].append(note)
     known = {hp.name for hp in form.hyperparameters}
     gone = sorted({*job.fixed, *job.search_space, *job.omitted} - known)
     if gone:

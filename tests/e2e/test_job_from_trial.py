@@ -75,4 +75,9 @@ def test_narrowed_ranges_open_the_form_with_the_jobs_policy_and_limits(
     expect(page.get_by_test_id("seed")).to_be_visible()
     expect(page.get_by_test_id("seed")).to_have_value("11")
     expect(page.get_by_test_id("reuse-notes")).to_have_count(0)
+    # A note says what was narrowed, from what to what.
+    expect(page.get_by_test_id("reuse-narrowed")).to_have_text(
+        "Ranges narrowed around the trial's values: lr: 0.0001–1 → 0.001–0.1 (log scale)",
+        use_inner_text=True,
+    )
     screenshot(page, "job-create-from-trial-narrowed")

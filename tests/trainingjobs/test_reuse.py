@@ -64,6 +64,43 @@ def test_the_create_form_opens_with_the_trials_values_fixed_or_narrowed(
     assert 'value="0.65"' in page.content.decode()
 
 
+def test_the_narrowed_form_says_which_ranges_it_narrowed_and_from_what_to_what(
+    alice_client: Any, alice: Any
+) -> None:
+    space = {
+        "x": {"type": "float", "low": 0.0, "high": 1.0},
+        "eta0": {"type": "float", "low": 0.001, "high": 1.0, "log": True},
+        "opt": {"type": "choice", "values": ["adam", "sgd"]},
+    }
+    job = make_job(alice, search_space=space)
+    Hyperparameter.objects.create(
+        algorithm=job.algorithm, position=2, name="eta0", type="float", default=0.01,
+        min=0.0001, max=1,
+    )
+    Hyperparameter.objects.create(
+        algorithm=job.algorithm, position=3, name="opt", type="str", default="adam",
+        choices=["adam", "sgd"],
+    )
+    Trial.objects.create(
+        job=job, number=1, params={"x": 0.9, "eta0": 0.1, "opt": "sgd"}, status="completed"
+    )
+    narrow = reuse.form_from_trial(job, job.trials.get(), mode="narrow")
+    # As the fields show them; a choice keeps its values: nothing to say of it.
+    assert sorted(narrow.raw["narrowed"]) == [
+        "eta0: 0.001–1 → 0.0177828–0.562341 (log scale)",
+        "x: 0–1 → 0.65–1",
+    ]
+    url = reverse("trainingjobs:create")
+    page = alice_client.get(url, {"from_job": job.pk, "trial": 1, "mode": "narrow"})
+    html = page.content.decode()
+    note = html.split('data-testid="reuse-narrowed"')[1].split("</div>")[0]
+    assert "Ranges narrowed around the trial's values:" in note
+    assert "<li>x: 0–1 → 0.65–1</li>" in note
+    assert "<li>eta0: 0.001–1 → 0.0177828–0.562341 (log scale)</li>" in note
+    fixed = alice_client.get(url, {"from_job": job.pk, "trial": 1, "mode": "fixed"})
+    assert 'data-testid="reuse-narrowed"' not in fixed.content.decode()
+
+
 def test_another_users_trial_cannot_seed_a_form(client: Any, alice: Any, bob: Any) -> None:
     job = make_job(alice)
     Trial.objects.create(job=job, number=1, params={"x": 0.5})

@@ -220,7 +220,10 @@ def typed_value(row: Hyperparameter, value: Any) -> Any:
         return value
     number = as_number(value)
     if number is None and too_large(value):
-        raise ValueError(f"{show(value)} {TOO_LARGE}.")
+        # A float is already inf: the digits as written are gone, so none is echoed.
+        raise ValueError(
+            f"{'the number' if isinstance(value, float) else show(value)} {TOO_LARGE}."
+        )
     if number is None:
         raise ValueError(f"must be a number, got {show(value)}.")
     if row.type == "int":

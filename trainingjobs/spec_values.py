@@ -32,13 +32,16 @@ TOO_LARGE = "is too large: use a number between -1e308 and 1e308"
 
 def too_large(value: Any) -> bool:
     """Whether ``value`` is a number, or a number written as text, beyond a float's range
-    (not a written "inf" or "nan", nor a float already infinite: those are not numbers).
+    (not a written "inf" or "nan"). An infinite float counts: strict JSON has no Infinity,
+    so in an API body it is a literal such as 1e999 that overflowed.
 
     >>> too_large("1e999"), too_large(10**400), too_large("-1E400"), too_large("inf")
     (True, True, True, False)
     """
     if isinstance(value, bool):
         return False
+    if isinstance(value, float):
+        return math.isinf(value)
     if isinstance(value, int):
         try:
             float(value)

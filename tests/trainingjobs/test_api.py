@@ -711,3 +711,19 @@ def test_a_job_reads_back_its_running_time_without_its_pause(
     services.job_pause(job=job, now=start + timedelta(seconds=70))
     body = alice_api.get(f"{JOBS}{job.pk}/").json()
     assert (body["status"], body["run_seconds"]) == ("paused", 70.0)
+
+
+def test_a_fixed_value_beyond_a_float_is_too_large_on_the_api(
+    alice_api: APIClient, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    # Raw JSON text: 1e999 reaches the server as infinity, its digits gone.
+    payload = (
+        f'{{"name": "x", "algorithm": {algorithm.pk}, "hyperparameters": {{"epochs": 1e999}}}}'
+    )
+    response = alice_api.post(JOBS, payload, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["hyperparameters"]["epochs"]["value"] == [
+        "epochs: the number is too large: use a number between -1e308 and 1e308."
+    ]
+    assert not TrainingJob.objects.exists()

@@ -28,21 +28,33 @@ def algorithm(live_console: LiveConsole, tmp_path_factory: pytest.TempPathFactor
     return slow_algorithm(live_console, folder, "trial-page-live")
 
 
+def worker_slots(console: LiveConsole) -> int:
+    """Trials the console runs at once: serve's two worker threads, or in scale mode two
+    threads in each run_huey process."""
+    return console.workers * 2 if console.database else 2
+
+
 def test_a_queued_trials_page_follows_it_to_its_end(
-    page: Any, algorithm: int, api: ApiClient, jobs: list[int], problems: list[str]
+    page: Any,
+    algorithm: int,
+    api: ApiClient,
+    jobs: list[int],
+    problems: list[str],
+    live_console: LiveConsole,
 ) -> None:
-    # Three trials at once on the console's two worker threads: the third waits.
-    job = start_job(api, algorithm, "queued trial page", trials=3, reports=16, concurrent=3)
+    # One trial more than the console's worker slots, all at once: the last one waits.
+    last = worker_slots(live_console) + 1
+    job = start_job(api, algorithm, "queued trial page", trials=last, reports=16, concurrent=last)
     jobs.append(job)
     listed = api.wait_for(
         f"/api/v1/training-jobs/{job}/trials/",
-        lambda body: any(t["number"] == 3 for t in _rows(body)),
+        lambda body: any(t["number"] == last for t in _rows(body)),
         timeout=30,
     )
-    third = next(t for t in _rows(listed) if t["number"] == 3)
-    assert third["status"] == "queued", third
+    waiting = next(t for t in _rows(listed) if t["number"] == last)
+    assert waiting["status"] == "queued", waiting
     login(page, "alice")
-    page.goto(f"/training-jobs/{job}/trials/3/")
+    page.goto(f"/training-jobs/{job}/trials/{last}/")
 
     header = page.get_by_test_id("trial-status")
     started = page.get_by_test_id("trial-started")

@@ -29,9 +29,9 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from algorithms.spec_values import parse_id
-from trainingjobs import chart_data, dashboard, event_replay, exports, log_marks
+from trainingjobs import chart_data, dashboard, event_replay, exports, log_marks, pages
 from trainingjobs.models import MetricPoint, TrainingJob, TrialLog
-from trainingjobs.views import _get_job_for_user, _get_trial_for_user, _trial_state_context
+from trainingjobs.views import _get_job_for_user, _get_trial_for_user
 
 CURVES_MAX = 50
 LOG_CHUNK_MAX = 512 * 1024
@@ -157,7 +157,8 @@ def trial_state(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     Run card, command line, Outputs card), drawn as the page draws them, for the page to swap in."""
     trial = _get_trial_for_user(request, pk, number)
     latest = trial.points.order_by("-step").values_list("step", "value").first()
-    return render(request, "trainingjobs/_trial_parts.html", _trial_state_context(trial, latest))
+    context = pages.trial_state_context(trial, latest)
+    return render(request, "trainingjobs/_trial_parts.html", context)
 
 
 def _stream(job: TrainingJob, what: str, fmt: str) -> StreamingHttpResponse:

@@ -313,3 +313,16 @@ def job_figures(
             ),
         ),
     }
+
+
+def trial_state_context(trial: Trial, latest: tuple[Any, ...] | None) -> dict[str, Any]:
+    """What the parts of the trial page that change at its start and end draw
+    (``_trial_parts.html``): the page itself and the fragment its script swaps in.
+    ``latest`` is the newest metric point (step, value, ...), for a running trial's value."""
+    return {
+        "job": trial.job,
+        "trial": trial,
+        "command_line": command_line(trial.command),
+        "latest": latest,
+        "is_best": trial.job.best_trial_id == trial.pk,
+    }

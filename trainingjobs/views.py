@@ -278,7 +278,7 @@ def trial_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
     points = list(trial.points.values_list("step", "value", "created_at"))
     ctx = {
-        **_trial_state_context(trial, points[-1] if points else None),
+        **pages.trial_state_context(trial, points[-1] if points else None),
         "hyperparameters": pages.trial_hyperparameters(job, trial),
         "points": points,
         "log": log,
@@ -292,19 +292,6 @@ def trial_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         ),
     }
     return render(request, "trainingjobs/trial.html", ctx)
-
-
-def _trial_state_context(trial: Trial, latest: tuple[Any, ...] | None) -> dict[str, Any]:
-    """What the parts of the trial page that change at its start and end draw
-    (``_trial_parts.html``): the page itself and the fragment its script swaps in.
-    ``latest`` is the newest metric point (step, value, ...), for a running trial's value."""
-    return {
-        "job": trial.job,
-        "trial": trial,
-        "command_line": pages.command_line(trial.command),
-        "latest": latest,
-        "is_best": trial.job.best_trial_id == trial.pk,
-    }
 
 
 def trial_log(request: HttpRequest, pk: int, number: int) -> HttpResponse:

@@ -96,6 +96,29 @@ async def _send_all(layer: Any, sends: list[Send]) -> None:
             await layer.group_send(group, message)
 
 
+def wait_sent(timeout_s: float = 5.0) -> None:
+    """Block until every send handed to this process's own loop so far has left.
+
+    Sends are fire-and-forget; a caller that must know they are out (a test about to
+    connect a socket that must not get them) waits here. Sends handed to a registered
+    server loop are not waited for (that loop may be the caller's own).
+
+    Raises ``TimeoutError`` when they have not left within ``timeout_s`` seconds.
+    """
+    with _own_lock:
+        loop = _own
+    if loop is None or loop.is_closed():
+        return
+    asyncio.run_coroutine_threadsafe(_after_earlier_sends(), loop).result(timeout_s)
+
+
+async def _after_earlier_sends() -> None:
+    # The lock wakes its waiters in order: holding it means every earlier send is done.
+    lock = _send_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        pass
+
+
 def _log_failure(future: Future[None]) -> None:
     if not future.cancelled() and future.exception() is not None:
         logger.error("a live event was not sent", exc_info=future.exception())

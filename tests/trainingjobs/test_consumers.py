@@ -51,11 +51,13 @@ def _fresh_progress_throttle(monkeypatch: Any) -> None:
 
 @pytest.fixture
 def publish(django_capture_on_commit_callbacks: Any) -> Callable[..., None]:
-    """``events.publish`` with its on-commit work done before it returns."""
+    """``events.publish`` with its on-commit work done and its sends out before it returns
+    (else a send could reach a socket that connects later, at any point of its test)."""
 
     def publish_committed(job_id: int, type: str, data: dict[str, Any]) -> None:
         with django_capture_on_commit_callbacks(execute=True):
             events.publish(job_id, type, data)
+        event_sending.wait_sent()
 
     return publish_committed
 
@@ -468,6 +470,23 @@ def test_sends_without_a_server_loop_leave_in_order_from_one_loop(monkeypatch: A
         event_sending.dispatch([("g", {"n": n}), ("g", {"n": n + 1})])
     assert done.wait(5)
     assert [n for _, n in got] == list(range(10)) and len(loops) == 1
+
+
+def test_waiting_for_sends_returns_once_the_earlier_ones_have_left(monkeypatch: Any) -> None:
+    got: list[int] = []
+
+    class SlowLayer:
+        async def group_send(self, group: str, message: dict[str, Any]) -> None:
+            await asyncio.sleep(0.05)
+            got.append(message["n"])
+
+    monkeypatch.setattr(event_sending, "get_channel_layer", lambda: SlowLayer())
+    event_sending.register_loop(None)
+    for n in range(4):
+        event_sending.dispatch([("g", {"n": n})])
+    assert got != [0, 1, 2, 3]  # handed over, not yet sent
+    event_sending.wait_sent()
+    assert got == [0, 1, 2, 3]
 
 
 def test_a_batch_stores_its_events_at_its_end_and_a_failed_inner_step_drops_its_own(

@@ -1,8 +1,8 @@
 """The live job and trial pages' HTTP side: snapshot, metric chart, missed events, figures,
 curves, log, the trial page's changing parts, exports.
 
-Each view fetches the job through ``views._get_job_for_user`` (404 for someone else's
-job, staff see all), reads through ``trainingjobs.dashboard`` / ``exports`` /
+Each view fetches the job through ``access.job_for`` (404 for someone else's job, staff
+see all), reads through ``trainingjobs.dashboard`` / ``exports`` /
 ``event_replay`` / ``log_marks`` and answers JSON (or a streamed file; the best-trial
 panel and the trial page's parts are HTML, drawn by the pages' own partial templates).
 Nothing here writes. The export API views answer the same files to token clients.
@@ -29,9 +29,8 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from algorithms.spec_values import parse_id
-from trainingjobs import chart_data, dashboard, event_replay, exports, log_marks, pages
+from trainingjobs import access, chart_data, dashboard, event_replay, exports, log_marks, pages
 from trainingjobs.models import MetricPoint, TrainingJob, TrialLog
-from trainingjobs.views import _get_job_for_user, _get_trial_for_user
 
 CURVES_MAX = 50
 LOG_CHUNK_MAX = 512 * 1024
@@ -52,38 +51,38 @@ def _json(data: Any) -> JsonResponse:
 @require_GET
 @gzip_page
 def job_snapshot(request: HttpRequest, pk: int) -> JsonResponse:
-    return _json(dashboard.snapshot(_get_job_for_user(request, pk)))
+    return _json(dashboard.snapshot(access.job_for(request, pk)))
 
 
 @require_GET
 @gzip_page
 def job_metric(request: HttpRequest, pk: int) -> JsonResponse:
     """The metric chart: ended trials thinned, the best and running ones whole."""
-    return _json(dashboard.metric_of(_get_job_for_user(request, pk)))
+    return _json(dashboard.metric_of(access.job_for(request, pk)))
 
 
 @require_GET
 @gzip_page
 def job_figures(request: HttpRequest, pk: int) -> JsonResponse:
-    return _json(dashboard.figures_of(_get_job_for_user(request, pk)))
+    return _json(dashboard.figures_of(access.job_for(request, pk)))
 
 
 @require_GET
 def job_importance(request: HttpRequest, pk: int) -> JsonResponse:
-    return _json(dashboard.importance_of(_get_job_for_user(request, pk)))
+    return _json(dashboard.importance_of(access.job_for(request, pk)))
 
 
 @require_GET
 def job_best(request: HttpRequest, pk: int) -> HttpResponse:
     """The best-trial panel alone: the page swaps it in when another trial becomes best."""
-    job = _get_job_for_user(request, pk)
+    job = access.job_for(request, pk)
     return render(request, "trainingjobs/_best_trial.html", dashboard.best_context(job))
 
 
 @require_GET
 def job_events(request: HttpRequest, pk: int) -> HttpResponse:
     """Events numbered after ``?since=N``; ``complete`` false: too many, reload instead."""
-    job = _get_job_for_user(request, pk)
+    job = access.job_for(request, pk)
     seq = event_replay.parse_seq(request.GET.get("since", ""))
     if seq is None:
         return HttpResponseBadRequest(
@@ -98,7 +97,7 @@ def job_curves(request: HttpRequest, pk: int) -> HttpResponse:
     """``?trials=3,7``: those trials' values by report (compare, selection); with
     ``&times=1`` also ``times``, when each report was stored (ISO 8601, by trial), for
     the trial page's points table."""
-    job = _get_job_for_user(request, pk)
+    job = access.job_for(request, pk)
     numbers = _numbers(request.GET.get("trials", ""))
     if numbers is None:
         return HttpResponseBadRequest(f"trials: up to {CURVES_MAX} trial numbers, comma-separated.")
@@ -129,7 +128,7 @@ def _numbers(text: str) -> list[int] | None:
 def trial_log_since(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The stored log from character ``?offset=N`` (at most 512 KiB), for a live tail
     that missed chunks; ``size`` is the log's stored length."""
-    trial = _get_trial_for_user(request, pk, number)
+    trial = access.trial_for(request, pk, number)
     offset = event_replay.parse_seq(request.GET.get("offset", "0"))
     if offset is None:
         return HttpResponseBadRequest("offset must be a whole number.")
@@ -155,7 +154,7 @@ def trial_log_since(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def trial_state(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The trial page's parts that change when the trial starts and ends (its badge, reason,
     Run card, command line, Outputs card), drawn as the page draws them, for the page to swap in."""
-    trial = _get_trial_for_user(request, pk, number)
+    trial = access.trial_for(request, pk, number)
     latest = trial.points.order_by("-step").values_list("step", "value").first()
     context = pages.trial_state_context(trial, latest)
     return render(request, "trainingjobs/_trial_parts.html", context)
@@ -172,7 +171,7 @@ def _stream(job: TrainingJob, what: str, fmt: str) -> StreamingHttpResponse:
 
 @require_GET
 def job_export(request: HttpRequest, pk: int, what: str, fmt: str) -> StreamingHttpResponse:
-    return _stream(_get_job_for_user(request, pk), what, fmt)
+    return _stream(access.job_for(request, pk), what, fmt)
 
 
 class JobExportApi(APIView):

@@ -1,6 +1,6 @@
 """Training-job pages: list, create, detail and trial detail, and the buttons on them.
 
-Every view fetches through ``_get_job_for_user`` / ``_get_trial_for_user`` (404 for
+Every view fetches through ``access.job_for`` / ``access.trial_for`` (404 for
 someone else's job, staff see all), maps the POST with ``JobForm`` (``ExtendForm`` for the
 job page's extend), calls one function of ``trainingjobs.specs``, ``trainingjobs.services``
 or ``trainingjobs.trial_services``, and redirects or renders (a refused form again, with
@@ -18,12 +18,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models.functions import Right
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from algorithms.models import Algorithm
 from algorithms.spec_values import parse_id
 from trainingjobs import (
+    access,
     charts,
     dashboard,
     log_marks,
@@ -40,16 +41,6 @@ from trainingjobs.models import TrainingJob, Trial, TrialLog
 PAGE_SIZE = 20
 # The log a trial page shows: its end, where a crash or the last metrics are.
 LOG_TAIL_CHARS = 64_000
-
-
-def _get_job_for_user(request: HttpRequest, pk: int) -> TrainingJob:
-    jobs = TrainingJob.objects.visible_to(request.user).select_related("algorithm", "owner")
-    return get_object_or_404(jobs, pk=pk)
-
-
-def _get_trial_for_user(request: HttpRequest, pk: int, number: int) -> Trial:
-    trials = Trial.objects.visible_to(request.user).select_related("job", "job__algorithm")
-    return get_object_or_404(trials, job_id=pk, number=number)
 
 
 def _ready_algorithms(request: HttpRequest) -> Any:
@@ -120,7 +111,7 @@ def _form_from_trial(request: HttpRequest) -> JobForm | None:
     trial_number = parse_id(request.GET.get("trial"))
     if job_id is None or trial_number is None:
         return None
-    trial = _get_trial_for_user(request, job_id, trial_number)
+    trial = access.trial_for(request, job_id, trial_number)
     mode = request.GET.get("mode", "fixed")
     return reuse.form_from_trial(trial.job, trial, mode=mode if mode in reuse.MODES else "fixed")
 
@@ -179,7 +170,7 @@ def job_plan(request: HttpRequest) -> JsonResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The live dashboard: the snapshot the page's script starts from, and what the page
     draws on the server (stats, best trial, the newest rows, configuration)."""
-    return _render_detail(request, _get_job_for_user(request, pk))
+    return _render_detail(request, access.job_for(request, pk))
 
 
 def _render_detail(
@@ -214,13 +205,13 @@ def _render_detail(
 
 @require_POST
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _get_job_for_user(request, pk)
+    job = access.job_for(request, pk)
     return _act(request, job, lambda: services.job_cancel(job=job), "Job canceled.")
 
 
 @require_POST
 def job_pause(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _get_job_for_user(request, pk)
+    job = access.job_for(request, pk)
     return _act(
         request,
         job,
@@ -231,13 +222,13 @@ def job_pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _get_job_for_user(request, pk)
+    job = access.job_for(request, pk)
     return _act(request, job, lambda: services.job_resume(job=job), "Job resumed.")
 
 
 @require_POST
 def job_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _get_job_for_user(request, pk)
+    job = access.job_for(request, pk)
     form = ExtendForm.from_post(request.POST)
     totals = form.totals()
     if totals is not None:
@@ -268,7 +259,7 @@ def _act(request: HttpRequest, job: TrainingJob, action: Any, done: str) -> Http
 
 
 def trial_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    trial = _get_trial_for_user(request, pk, number)
+    trial = access.trial_for(request, pk, number)
     job = trial.job
     log = (
         TrialLog.objects.filter(trial=trial)
@@ -296,7 +287,7 @@ def trial_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 def trial_log(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The whole stored log, as plain text (the trial page shows its end)."""
-    trial = _get_trial_for_user(request, pk, number)
+    trial = access.trial_for(request, pk, number)
     text = TrialLog.objects.filter(trial=trial).values_list("text", flat=True).first() or ""
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="job{pk}-trial{number}.log"'
@@ -308,7 +299,7 @@ def trial_stop(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Stop a trial. Asked by a page's script (``Accept: application/json``), answer JSON and
     leave no message: the page shows the stop itself, and a message would only show on the
     next page drawn, long after the trial ended. A plain form gets a message and a redirect."""
-    trial = _get_trial_for_user(request, pk, number)
+    trial = access.trial_for(request, pk, number)
     try:
         trial_services.trial_stop(trial=trial)
     except services.JobStateError as exc:

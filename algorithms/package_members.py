@@ -12,13 +12,14 @@ names (:class:`PackageError`, :class:`Limits`, :class:`PackageFile`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal, Protocol
 
 MB = 1024 * 1024
+CHUNK = 1024 * 1024  # bytes read at a time from a member
 PackageKind = Literal["py", "zip", "tar", "folder"]
 
 IGNORED_NAMES = frozenset({"__MACOSX", "__pycache__", ".git", ".hg", ".svn"})
@@ -63,11 +64,15 @@ class Member:
 
 
 class MemberChecker:
-    """Validates members one by one and accumulates the manifest."""
+    """Validates members one by one and accumulates the manifest.
 
-    def __init__(self, kind: PackageKind, limits: Limits) -> None:
+    ``what`` names the whole in messages ("package", or "dataset" for a dataset's files).
+    """
+
+    def __init__(self, kind: PackageKind, limits: Limits, what: str = "package") -> None:
         self.kind = kind
         self.limits = limits
+        self.what = what
         self.label = "Folder entry" if kind == "folder" else "Archive member"
         self.files: list[PackageFile] = []
         self.file_paths: set[str] = set()
@@ -109,7 +114,9 @@ class MemberChecker:
             self.dir_paths.add(path)
             # Folders are capped too: an archive of a million empty folders is a bomb as well.
             if len(self.dir_paths) > self.limits.max_files * 2:
-                raise PackageError(f"The package has more than {self.limits.max_files * 2} folders")
+                raise PackageError(
+                    f"The {self.what} has more than {self.limits.max_files * 2} folders"
+                )
         return path
 
     def _add_file(self, member: Member, path: str) -> str:
@@ -130,7 +137,7 @@ class MemberChecker:
     def _count_file(self, member: Member, shown: str) -> None:
         """Hold one more file against the file-count and size limits."""
         if len(self.files) >= self.limits.max_files:
-            raise PackageError(f"The package has more than {self.limits.max_files} files")
+            raise PackageError(f"The {self.what} has more than {self.limits.max_files} files")
         if member.size > self.limits.max_file_bytes:
             raise PackageError(
                 f"{self.label} {shown} is {human_size(member.size)} uncompressed; "
@@ -139,9 +146,39 @@ class MemberChecker:
         self.total += member.size
         if self.total > self.limits.max_total_bytes:
             raise PackageError(
-                f"The package is larger than {human_size(self.limits.max_total_bytes)} "
+                f"The {self.what} is larger than {human_size(self.limits.max_total_bytes)} "
                 f"uncompressed (reached at {self.label.lower()} {shown})"
             )
+
+    def read(self, member: Member) -> Iterator[bytes]:
+        """The bytes of a file member (one that passed ``add``), in chunks of at most
+        ``CHUNK``, counted as they come: headers can lie (zip bombs), so the sizes
+        ``add`` checked were declared ones and the real ones are held here.
+
+        Raises ``PackageError`` when the member holds more than its declared size, the
+        real bytes read so far pass ``max_total_bytes``, or it ends short of its size (a
+        truncated member, or a folder file that shrank while it was read).
+        """
+        assert member.open is not None
+        shown = show_name(member.name)
+        written = 0
+        with member.open() as data:
+            while chunk := data.read(CHUNK):
+                written += len(chunk)
+                self.written += len(chunk)
+                if written > member.size:
+                    raise PackageError(
+                        f"{self.label} {shown} holds more data than its declared size of "
+                        f"{human_size(member.size)}"
+                    )
+                if self.written > self.limits.max_total_bytes:
+                    raise PackageError(
+                        f"The {self.what} is larger than "
+                        f"{human_size(self.limits.max_total_bytes)} uncompressed"
+                    )
+                yield chunk
+        if written != member.size:
+            raise PackageError(f"{self.label} {shown} changed while it was read")
 
 
 def boot_file_rule(boot_file: str) -> tuple[str, str]:

@@ -41,7 +41,6 @@ from algorithms.package_members import (
     PackageFile,
     PackageKind,
     boot_file_rule,
-    human_size,
     show_name,
 )
 from algorithms.package_sources import Source, open_members
@@ -58,7 +57,6 @@ __all__ = [
     "inspect_package",
 ]
 
-CHUNK = 1024 * 1024
 MAX_SUGGESTIONS = 10
 
 
@@ -184,27 +182,12 @@ def _write_member(member: Member, dest: Path, path: str, checker: MemberChecker)
     if member.is_dir:
         target.mkdir(parents=True, exist_ok=True)
         return
-    assert member.open is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL | O_NOFOLLOW: never write through a link or over a file placed behind our back.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(target, flags, 0o755 if member.executable else 0o644)
-    with os.fdopen(fd, "wb") as out, member.open() as data:
-        written = 0
-        while chunk := data.read(CHUNK):
-            written += len(chunk)
-            checker.written += len(chunk)
-            # Headers can lie (zip bombs): the declared size was checked, the real one is here.
-            if written > member.size:
-                raise PackageError(
-                    f"{checker.label} {show_name(member.name)} holds more data than its "
-                    f"declared size of {human_size(member.size)}"
-                )
-            if checker.written > checker.limits.max_total_bytes:
-                raise PackageError(
-                    f"The package is larger than "
-                    f"{human_size(checker.limits.max_total_bytes)} uncompressed"
-                )
+    with os.fdopen(fd, "wb") as out:
+        for chunk in checker.read(member):
             out.write(chunk)
 
 

@@ -32,16 +32,15 @@ from typing import IO, Any
 
 from algorithms.archive_readers import TAR_SUFFIXES
 from algorithms.package_members import (
+    CHUNK,
     Limits,
     Member,
     MemberChecker,
     PackageError,
-    human_size,
     show_name,
 )
 from algorithms.package_sources import open_members
 
-CHUNK = 1024 * 1024
 ARCHIVE_SUFFIXES = (".zip", *TAR_SUFFIXES)
 PREVIEW_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".md", ".yaml", ".yml", ".log")
 PREVIEW_BYTES = 64 * 1024
@@ -99,7 +98,7 @@ def inspect_upload(fileobj: IO[bytes], filename: str, limits: Limits) -> Inspect
     fileobj.seek(0)
     found = Inspected(fmt)
     with open_members(fileobj, filename, None, limits) as (_kind, members):
-        _read_members(members, MemberChecker("zip", limits), found, sink=None)
+        _read_members(members, MemberChecker("zip", limits, "dataset"), found, sink=None)
     fileobj.seek(0)
     return found
 
@@ -119,7 +118,7 @@ def precheck_upload(fileobj: IO[bytes], filename: str, limits: Limits) -> None:
     fileobj.seek(0)
     with open_members(fileobj, filename, None, limits) as (_kind, members):
         if fmt == "zip":
-            checker = MemberChecker("zip", limits)
+            checker = MemberChecker("zip", limits, "dataset")
             for member in members:
                 checker.add(member)
     fileobj.seek(0)
@@ -140,7 +139,7 @@ def snapshot_folder(
     found = Inspected("zip")
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         with open_members(path, None, allowed_roots, limits) as (_kind, members):
-            _read_members(members, MemberChecker("folder", limits), found, sink=zf)
+            _read_members(members, MemberChecker("folder", limits, "dataset"), found, sink=zf)
     return found
 
 
@@ -171,7 +170,7 @@ def _inspect_single(
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     size = fileobj.seek(0, os.SEEK_END)
     fileobj.seek(0)
-    checker = MemberChecker("zip", limits)
+    checker = MemberChecker("zip", limits, "dataset")
     path = checker.add(Member(base, size, is_dir=False))
     found = Inspected("file", files=[{"path": path, "size": size}])
     if previews and path and path.lower().endswith(PREVIEW_SUFFIXES):
@@ -203,30 +202,13 @@ def _copy_member(
     member: Member, path: str, checker: MemberChecker, sink: zipfile.ZipFile | None
 ) -> bytes:
     """Read a member to its end, counting its real bytes; return its first bytes."""
-    assert member.open is not None
     head = b""
-    written = 0
-    with member.open() as data, _sink_entry(sink, path) as out:
-        while chunk := data.read(CHUNK):
-            written += len(chunk)
-            checker.written += len(chunk)
-            if written > member.size:
-                raise PackageError(
-                    f"{checker.label} {show_name(member.name)} holds more data than its "
-                    f"declared size of {human_size(member.size)}"
-                )
-            if checker.written > checker.limits.max_total_bytes:
-                raise PackageError(
-                    f"The dataset is larger than {human_size(checker.limits.max_total_bytes)} "
-                    "uncompressed"
-                )
+    with _sink_entry(sink, path) as out:
+        for chunk in checker.read(member):
             if len(head) < PREVIEW_BYTES:
                 head += chunk[: PREVIEW_BYTES - len(head)]
             if out is not None:
                 out.write(chunk)
-    if written != member.size:
-        # A folder file that shrank while it was copied, or a truncated member.
-        raise PackageError(f"{checker.label} {show_name(member.name)} changed while it was read")
     return head
 
 

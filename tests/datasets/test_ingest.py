@@ -96,6 +96,14 @@ def test_zip_bomb_over_the_size_limit_is_refused(alice: Any, settings: Any) -> N
     assert "3 MB uncompressed" in _refused(alice, upload)
 
 
+def test_files_over_the_total_limit_together_are_refused_as_a_dataset(
+    alice: Any, settings: Any
+) -> None:
+    settings.DATASET_MAX_UNCOMPRESSED_MB = 1
+    upload = zip_upload({"a.bin": bytes(600 * 1024), "b.bin": bytes(600 * 1024)})
+    assert _refused(alice, upload).startswith("The dataset is larger than 1 MB uncompressed")
+
+
 def test_zip_whose_headers_lie_about_sizes_is_refused(alice: Any) -> None:
     message = _refused(alice, lying_zip(bytes(200_000), declared=10))
     assert "corrupt" in message or "declared size" in message
@@ -103,7 +111,8 @@ def test_zip_whose_headers_lie_about_sizes_is_refused(alice: Any) -> None:
 
 def test_ten_thousand_files_are_refused(alice: Any) -> None:
     members = {f"f{i:05d}.txt": b"" for i in range(10_000)}
-    assert "more than 5000 files" in _refused_in_the_request(alice, zip_upload(members))
+    message = _refused_in_the_request(alice, zip_upload(members))
+    assert message.startswith("The dataset has more than 5000 files")
 
 
 def test_upload_over_the_limit_is_refused_before_reading(alice: Any, settings: Any) -> None:

@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from algorithms import services
+from algorithms.json_input import StrictJSONParser
 from algorithms.models import Algorithm, AlgorithmQuerySet
 from algorithms.permissions import IsOwnerOrStaff
 from algorithms.script_help import read_options
@@ -127,7 +128,7 @@ def _output(request: Request, algorithm: Algorithm, code: int = status.HTTP_200_
 @extend_schema(tags=["algorithms"])
 class AlgorithmListCreateApi(APIView):
     permission_classes = [IsOwnerOrStaff]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, StrictJSONParser]
     pagination_class = AlgorithmPagination
 
     @extend_schema(
@@ -171,7 +172,7 @@ class AlgorithmListCreateApi(APIView):
 @extend_schema(tags=["algorithms"])
 class AlgorithmDetailApi(APIView):
     permission_classes = [IsOwnerOrStaff]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, StrictJSONParser]
 
     def _get(self, request: Request, pk: int) -> Algorithm:
         algorithm = get_object_or_404(_visible(request.user), pk=pk)

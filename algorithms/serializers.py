@@ -42,6 +42,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from algorithms import json_input
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.spec_display import stored_number
@@ -49,15 +50,32 @@ from algorithms.spec_display import stored_number
 _AS_TEXT = {"type": "string", "description": "The same, as JSON text (multipart bodies)."}
 
 
+class _JsonTextField(serializers.JSONField):
+    """A JSON value, or its text in a multipart body, read as a JSON body is: text nested
+    too deep or holding a lone surrogate is a field error (``algorithms.json_input``), not a
+    500 or a stored value no answer can encode."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if getattr(data, "is_json_string", False):
+            try:
+                return json_input.loads(data)
+            except json_input.JsonInputError as error:
+                message = str(error)
+                raise serializers.ValidationError(f"{message[:1].upper()}{message[1:]}.") from None
+            except ValueError:
+                self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # JSON values that a multipart body carries as text. DRF's JSONField is documented as any
 # value, null included, which the server refuses: these say what it takes.
 @extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "object"}}, _AS_TEXT]})
-class JsonListField(serializers.JSONField):
+class JsonListField(_JsonTextField):
     pass
 
 
 @extend_schema_field({"oneOf": [{"type": "object"}, _AS_TEXT]})
-class JsonObjectField(serializers.JSONField):
+class JsonObjectField(_JsonTextField):
     pass
 
 

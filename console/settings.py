@@ -330,6 +330,12 @@ REST_FRAMEWORK = {
         "login_username": env_str("LOGIN_RATE_USERNAME", "10/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies: no nesting past 32 levels, no lone surrogates (algorithms.json_input).
+    "DEFAULT_PARSER_CLASSES": [
+        "algorithms.json_input.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

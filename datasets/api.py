@@ -11,12 +11,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from algorithms.api import StrictPagination
+from algorithms.json_input import StrictJSONParser
 from datasets import access, outputs, services
 from datasets.models import Dataset
 from datasets.serializers import (
@@ -42,7 +43,7 @@ class DatasetPagination(StrictPagination):
 
 @extend_schema(tags=["datasets"])
 class DatasetListCreateApi(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, StrictJSONParser]
     # Also tells the schema that the list is paginated.
     pagination_class = DatasetPagination
 

@@ -16,14 +16,13 @@ from django.db.models.functions import Coalesce, Right
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from algorithms.api import AlgorithmPagination, Conflict, StrictPagination
+from algorithms.json_input import StrictJSONParser
 from trainingjobs import services, trial_services
 from trainingjobs.models import MetricPoint, TrainingJob, TrainingJobQuerySet, Trial
 from trainingjobs.serializers import (
@@ -67,41 +66,6 @@ class IsOwnerOrStaff(BasePermission):
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         job = obj.job if isinstance(obj, Trial) else obj
         return bool(request.user.is_staff or job.owner_id == request.user.pk)
-
-
-class JobJSONParser(JSONParser):
-    """JSON, refusing nesting deeper than MAX_JSON_DEPTH with a 400 (DRF's parser lets the
-    decoder's RecursionError through as a 500, and messages echo the values)."""
-
-    MAX_JSON_DEPTH = 32
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            data = super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            data = None
-            depth = self.MAX_JSON_DEPTH + 1
-        else:
-            depth = _depth(data)
-        if depth > self.MAX_JSON_DEPTH:
-            raise ParseError(f"JSON parse error - nested deeper than {self.MAX_JSON_DEPTH} levels.")
-        return data
-
-
-def _depth(data: Any) -> int:
-    """How deep lists and objects nest in ``data`` (iterative: no recursion to exhaust)."""
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children)
-    return deepest
 
 
 class TrialPagination(StrictPagination):
@@ -183,7 +147,7 @@ class _JobApi(APIView):
 
 @extend_schema(tags=["training jobs"])
 class JobListCreateApi(_JobApi):
-    parser_classes = [JobJSONParser]
+    parser_classes = [StrictJSONParser]
     # Also tells the schema that the list is paginated.
     pagination_class = AlgorithmPagination
 
@@ -281,7 +245,7 @@ class JobResumeApi(_JobApi):
 
 @extend_schema(tags=["training jobs"])
 class JobExtendApi(_JobApi):
-    parser_classes = [JobJSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         operation_id="training_jobs_extend",

@@ -28,13 +28,14 @@ from django.conf import settings
 from django.db import transaction
 
 from algorithms import packages
-from algorithms.models import Algorithm, Engine, Hyperparameter
+from algorithms.models import Algorithm, Engine
 from algorithms.package_validation import package_limits, server_roots
 from datasets import outputs as trial_outputs
 from datasets import storage as dataset_storage
 from trainingjobs import (
     command,
     events,
+    interface,
     runner,
     scheduler,
     services,
@@ -182,17 +183,17 @@ def _prepare(trial: Trial) -> Prepared | str:
         data_url = _data_url(job)
     except dataset_storage.DatasetUnavailable as exc:
         return str(exc)
-    table = list(algorithm.hyperparameters.all())
+    passes = interface.of_job(job)
     try:
         argv = command.build_argv(
             python=(algorithm.engine or Engine.default()).python_path,
             boot_file=str(boot),
-            values=_values(job, trial, table),
-            types={hp.name: hp.type for hp in table},
-            argument_style=algorithm.argument_style,
-            bool_style=algorithm.bool_style,
-            data_url=data_url if algorithm.accepts_data_urls else None,
-            train_url=str(paths.output) if algorithm.accepts_data_urls else None,
+            values=_values(job, trial, passes.table),
+            types={row.name: row.type for row in passes.table},
+            argument_style=passes.argument_style,
+            bool_style=passes.bool_style,
+            data_url=data_url if passes.accepts_data_urls else None,
+            train_url=str(paths.output) if passes.accepts_data_urls else None,
             context=paths.context(job, trial),
         )
     except ValueError as exc:  # PlaceholderError, a value the type cannot render
@@ -254,8 +255,8 @@ def _extract(algorithm: Algorithm, dest: Path) -> str:
     return packages.find_boot_file(manifest, algorithm.boot_file)
 
 
-def _values(job: TrainingJob, trial: Trial, table: list[Hyperparameter]) -> dict[str, Any]:
-    """Every value the trial passes, in hyperparameter-table order."""
+def _values(job: TrainingJob, trial: Trial, table: tuple[interface.Row, ...]) -> dict[str, Any]:
+    """Every value the trial passes, in hyperparameter-table order (the job's table)."""
     values: dict[str, Any] = {}
     omitted = set(job.omitted)
     for hp in table:

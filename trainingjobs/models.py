@@ -110,6 +110,10 @@ class TrainingJob(models.Model):
     # {NAME: value} set in every trial's environment (validated by specs: never one of
     # the variables the console sets, nor its secrets).
     environment = models.JSONField(default=dict, blank=True)
+    # How trials pass values to the script, copied from the algorithm at creation
+    # (trainingjobs.interface): editing the algorithm never changes an existing job's
+    # command lines. {} for jobs created before it was kept (they read the algorithm's).
+    interface = models.JSONField(default=dict, blank=True)
     metric_name = models.CharField(max_length=64, blank=True)
     metric_goal = models.CharField(
         max_length=8, choices=Algorithm.Goal.choices, default=Algorithm.Goal.MAXIMIZE

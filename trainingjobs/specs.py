@@ -54,6 +54,7 @@ from typing import Any
 from algorithms.models import Algorithm
 from algorithms.spaces import show
 from datasets.models import Dataset
+from trainingjobs import interface
 from trainingjobs.spec_environment import clean_environment
 from trainingjobs.spec_errors import JobSpecError, SpecErrors
 from trainingjobs.spec_fields import (
@@ -128,6 +129,8 @@ class JobSpec:
     lost_counts_as_failed: bool
     dataset: Dataset | None = None
     environment: dict[str, str] = field(default_factory=dict)
+    # How its trials pass values (trainingjobs.interface), as the algorithm has it now.
+    interface: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_search(self) -> bool:
@@ -204,5 +207,6 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
         lost_counts_as_failed=lost,
         dataset=dataset,
         environment=environment,
+        interface=interface.of_algorithm(algorithm, rows).to_json(),
         **limits,
     )

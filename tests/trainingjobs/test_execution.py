@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from algorithms.models import Algorithm
 from trainingjobs import execution, reaper, services, tasks, trial_services, worker_host
 from trainingjobs.models import MetricPoint, TrainingJob, Trial, TrialLog
+from trainingjobs.specs import validate_job_spec
 
 from .engine_helpers import make_algorithm, make_job, report, step, trials
 
@@ -95,6 +97,33 @@ def test_a_real_script_runs_in_its_own_folder_and_completes(alice: Any, code: Pa
     )
     job.refresh_from_db()
     assert job.best_trial == trial
+
+
+def test_editing_the_algorithm_never_changes_the_command_of_a_job_that_exists(
+    alice: Any, code: Path
+) -> None:
+    algorithm = make_algorithm(
+        alice, server_path=str(code), search_algorithms=[{"name": "random", "params": {}}]
+    )
+    spec = validate_job_spec(
+        owner=alice,
+        data={
+            "name": "kept",
+            "algorithm": algorithm.pk,
+            "hyperparameters": {"epochs": 2},
+            "search_space": {"x": {"type": "float", "low": 0.5, "high": 0.9}},
+            "search_algorithms": [{"name": "random", "params": {}}],
+            "max_trials": 2,
+        },
+    )
+    job = TrainingJob.objects.create(owner=alice, **spec.model_fields())
+    # The table loses both rows and the styles change after the job was created.
+    algorithm.hyperparameters.all().delete()
+    Algorithm.objects.filter(pk=algorithm.pk).update(argument_style="space", bool_style="flag")
+    trial = run(queued_trial(job))
+    x = trial.params["x"]
+    assert trial.command[2:] == [f"--x={x}", "--epochs=2"]  # as when the job was created
+    assert (trial.status, trial.value) == (S.COMPLETED, pytest.approx(x, abs=1e-4))
 
 
 def test_a_crash_is_reported_with_its_exit_code_and_log_tail(alice: Any, code: Path) -> None:

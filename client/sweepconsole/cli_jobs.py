@@ -9,7 +9,7 @@ import click
 
 from sweepconsole.cli_common import console_of, err, json_option, out, print_json
 from sweepconsole.cli_output import best_trial_lines, jobs_table, shows_owners, trial_table
-from sweepconsole.errors import ConsoleError
+from sweepconsole.errors import ConsoleError, JobFailed
 from sweepconsole.jobfile import dump_document, job_to_document, load_job_file
 from sweepconsole.progress import summary, watch
 from sweepconsole.resources import Job
@@ -57,7 +57,7 @@ def jobs_submit(
     else:
         click.echo(f"Submitted job {job.id} {job.name!r} ({job.status}).")
     if then_watch:
-        watch(job, out=err)
+        _ended_with_results(watch(job, out=err))
 
 
 @jobs.command("list")
@@ -138,6 +138,14 @@ def jobs_watch(
     job = watch(_job_arg(ctx, ref), show_log=show_log, poll=interval, out=err)
     if as_json:
         print_json(job.data)
+    _ended_with_results(job)
+
+
+def _ended_with_results(job: Job) -> None:
+    """Exit code 1 (the error on stderr) for a watched job that ended failed or canceled:
+    a script can tell a search that gave its results from one that did not."""
+    if job.status in ("failed", "canceled"):
+        raise JobFailed(job)
 
 
 def _print_action(job: Job, as_json: bool, detail: str = "") -> None:
@@ -220,8 +228,7 @@ def jobs_best(ctx: click.Context, ref: str, show_log: bool, as_json: bool) -> No
     best = job.get_best_run_by_primary_metric()
     if best is None:
         if as_json:
-            print_json(None)
-            return
+            print_json(None)  # and exit code 1, as without --json
         raise ConsoleError(f"Job {job.id} has no trial with a value yet ({job.status}).")
     if as_json:
         print_json(best.data)

@@ -10,6 +10,7 @@ import click
 
 from sweepconsole.cli_common import console_of, err, json_option, print_json
 from sweepconsole.cli_output import trial_lines
+from sweepconsole.errors import ConsoleError
 from sweepconsole.trials import TRIAL_FINISHED
 
 __all__ = ["trials"]
@@ -56,6 +57,12 @@ def trials_logs(ctx: click.Context, trial_id: int, follow: bool, interval: float
             click.echo("\n".join(tail_lines[-fresh:]))
         seen = max(seen, lines)
     if follow:
+        if trial.status in ("failed", "lost"):
+            # Exit code 1: a script following a trial learns it did not end well.
+            reason = str(trial.data.get("status_reason") or "")
+            raise ConsoleError(
+                f"Trial {trial.id} ended {trial.status}" + (f": {reason}" if reason else ".")
+            )
         err.print(f"trial {trial.id} {trial.status}", markup=False)
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "AmbiguousName",
     "AuthenticationError",
     "ConsoleError",
+    "JobFailed",
     "NotFound",
     "SpecError",
     "Unreachable",
@@ -72,6 +73,19 @@ class AmbiguousName(ConsoleError):
 
 class AuthenticationError(ConsoleError):
     """401/403: no token, a wrong, expired or revoked one, or a wrong password."""
+
+
+class JobFailed(ConsoleError):
+    """A job waited for ended without its results: ``failed`` (``Job.wait_for_completion``
+    raises it, as HyperDrive's ``raise_on_error``) or, for the ``sweep`` command's exit
+    code, ``canceled``. ``job`` is the ended job; the message gives its status and reason.
+    """
+
+    def __init__(self, job: Any) -> None:
+        reason = str(job.data.get("status_reason") or "")
+        ending = f": {reason}" if reason else "."
+        super().__init__(f"Job {job.id} {job.name!r} ended {job.status}{ending}")
+        self.job = job
 
 
 class Unreachable(ConsoleError):

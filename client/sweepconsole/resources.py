@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from sweepconsole.defaults import policy_without_defaults, search_algorithms_without_defaults
+from sweepconsole.errors import JobFailed
 from sweepconsole.policies import EarlyTerminationPolicy, policy_from_json
 from sweepconsole.resource_base import Resource
 from sweepconsole.sampling import ParameterSampling, PrimaryMetricGoal, sampling_from_json
@@ -202,10 +203,16 @@ class Job(Resource):
         show_log: bool = False,
         poll: float = 2.0,
         timeout: float | None = None,
+        raise_on_error: bool = True,
     ) -> Job:
         """Wait until the job ends; with ``show_output`` a live bar shows trials done,
         running and the best value so far, and ``show_log`` prints the best trial's log
-        tail at the end. Raises ``ConsoleError`` on ``timeout`` (seconds)."""
+        tail at the end. Raises ``ConsoleError`` on ``timeout`` (seconds), and
+        ``JobFailed`` when the job ended ``failed`` unless ``raise_on_error`` is false (as
+        HyperDrive's ``wait_for_completion``; a canceled or timed-out job returns)."""
         from sweepconsole.progress import watch
 
-        return watch(self, show_output=show_output, show_log=show_log, poll=poll, timeout=timeout)
+        job = watch(self, show_output=show_output, show_log=show_log, poll=poll, timeout=timeout)
+        if raise_on_error and job.status == "failed":
+            raise JobFailed(job)
+        return job

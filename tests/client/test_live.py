@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from sweepconsole import (
     BanditPolicy,
     Console,
+    JobFailed,
     NotFound,
     PrimaryMetricGoal,
     RandomParameterSampling,
@@ -348,3 +349,49 @@ def test_cli_creates_an_algorithm_stops_a_trial_follows_its_log_and_cancels_the_
     assert shown.exit_code == 0, shown.output
     assert f"Job {job.id} 'slow search' canceled" in shown.stdout
     assert "steps: choice(300, 400)" in shown.stdout  # the job as a job file
+    # A canceled job did not give its results: watching it says so with exit code 1.
+    watched = sweep("jobs", "watch", str(job.id), "--interval", "0.3", env=env)
+    assert watched.exit_code == 1
+    assert f"Job {job.id} 'slow search' ended canceled" in watched.stderr
+    assert job.wait_for_completion(show_output=False).status == "canceled"  # no raise
+
+
+CRASHING_SCRIPT = """\
+import argparse, sys
+parser = argparse.ArgumentParser()
+parser.add_argument("--code", type=int, default=3)
+print("starting", flush=True)
+sys.exit(parser.parse_args().code)
+"""
+
+
+def test_a_failed_job_raises_on_waiting_and_exits_1_on_watching(
+    live: LiveConsole, alice_token: str, tmp_path: Path
+) -> None:
+    alice = Console(live.url, alice_token)
+    env = {"SWEEP_URL": live.url, "SWEEP_TOKEN": alice.session.token or ""}
+    script = tmp_path / "crash.py"
+    script.write_text(CRASHING_SCRIPT)
+    algorithm = alice.create_algorithm(
+        script,
+        name="crashing",
+        hyperparameters=[{"name": "code", "type": "int", "default": 3, "min": 1, "max": 9}],
+        metric={"name": "loss", "goal": "minimize", "regex": r"loss=([0-9.]+)"},
+        search_algorithms=[{"name": "random", "params": {}}],
+    )
+    job = alice.submit(algorithm=algorithm, name="crashes", fixed={"code": 4})
+    with pytest.raises(JobFailed) as caught:  # as HyperDrive's raise_on_error
+        job.wait_for_completion(show_output=False, timeout=TIMEOUT, poll=0.3)
+    assert caught.value.job.status == "failed"
+    assert str(caught.value).startswith(f"Job {job.id} 'crashes' ended failed")
+    ended = job.wait_for_completion(show_output=False, raise_on_error=False)
+    assert ended.status == "failed"
+
+    watched = sweep("jobs", "watch", str(job.id), env=env)
+    assert watched.exit_code == 1
+    assert f"Job {job.id} 'crashes' ended failed" in watched.stderr
+    trial = job.trials()[0]
+    followed = sweep("trials", "logs", str(trial.id), "--follow", env=env)
+    assert followed.exit_code == 1
+    assert "starting" in followed.stdout
+    assert f"Trial {trial.id} ended failed: " in followed.stderr and "4" in followed.stderr

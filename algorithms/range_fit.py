@@ -59,17 +59,24 @@ def fit_errors(
     lowest, highest = extremes
     low_key, high_key = _bound_keys(kind)
     errors: dict[str, list[str]] = {}
-    if lowest < row.min:
+    # A bound a float's rounding moves past the row's (exp(log(0.1)) is 0.10000000000000002)
+    # still fits: the range was written to end there.
+    if lowest < row.min and not _rounding_apart(lowest, row.min):
         errors[low_key] = [
             f"{name}: the range goes down to {_shown(kind, spec, low_key, lowest)}, below the "
             f"minimum {_num(row, row.min)} of its row."
         ]
-    if highest > row.max:
+    if highest > row.max and not _rounding_apart(highest, row.max):
         errors[high_key] = [
             f"{name}: the range goes up to {_shown(kind, spec, high_key, highest)}, above the "
             f"maximum {_num(row, row.max)} of its row."
         ]
     return errors
+
+
+def _rounding_apart(value: float, bound: float) -> bool:
+    """Whether ``value`` differs from ``bound`` by float rounding alone (1e-9 relative)."""
+    return math.isclose(value, bound, rel_tol=1e-9, abs_tol=1e-300)
 
 
 def _choice_fit_errors(row: RowLike, values: list[Any]) -> dict[str, list[str]]:

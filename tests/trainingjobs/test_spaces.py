@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,3 +192,16 @@ def test_int_row_with_whole_q_takes_integer_values() -> None:
     dist, errors = check_range(EPOCHS, {"type": "quniform", "low": 1, "high": 50, "q": 1})
     assert errors == {} and dist is not None
     assert all(isinstance(v, int) for v in dist.grid_values())
+
+
+def test_a_log_range_ending_at_the_rows_bounds_fits_despite_float_rounding() -> None:
+    # HyperDrive's loguniform(math.log(lo), math.log(hi)): exp(log(0.1)) is
+    # 0.10000000000000002 and exp(log(1e-5)) 9.999999999999997e-06.
+    row = Row("learning_rate", "float", 1e-5, 0.1)
+    spec = {"type": "loguniform", "low": math.log(1e-5), "high": math.log(0.1)}
+    assert math.exp(spec["high"]) > 0.1 and math.exp(spec["low"]) < 1e-5
+    dist, problems = check_range(row, spec)
+    assert problems == {} and dist is not None
+    # Past the bound by more than rounding is still refused.
+    _, problems = check_range(row, {**spec, "high": math.log(0.1) + 1e-6})
+    assert "above the maximum 0.1 of its row" in problems["high"][0]

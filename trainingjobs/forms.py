@@ -59,6 +59,7 @@ from trainingjobs.form_sections import (
 )
 from trainingjobs.spec_errors import JobSpecError
 from trainingjobs.spec_fields import EXTEND_FIELDS, clean_extension
+from trainingjobs.spec_values import label
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -79,6 +80,8 @@ LIMITS = (
     "max_failed",
 )
 
+
+REQUIRED_LIMITS = ("max_trials", "max_concurrent")
 
 DEFAULT_LIMITS = {
     "max_trials": "10",
@@ -160,6 +163,18 @@ class JobForm:
         return any(row["search"] and row["include"] for row in self.raw["rows"].values()) and bool(
             self.algorithm and self.algorithm.auto_search
         )
+
+    def blank_required(self) -> dict[str, list[str]]:
+        """The page's required limits left blank, as field errors: a search needs its max
+        trials and max concurrent typed (the API's defaults are not the page's, which
+        marks both required; a blank is never read as a number the user did not type)."""
+        if not self.data().get("search_space"):
+            return {}
+        return {
+            name: [f"{label(name)} is required."]
+            for name in REQUIRED_LIMITS
+            if not self.raw["limits"][name].strip()
+        }
 
     def data(self) -> dict[str, Any]:
         raw = self.raw

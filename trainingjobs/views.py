@@ -95,10 +95,13 @@ def job_create(request: HttpRequest) -> HttpResponse:
             form.raw["name"] = request.GET.get("name", "")
         return _render_form(request, form, choices, errors)
     form = JobForm.from_post(request.POST, _posted_algorithm(request))
+    blank = form.blank_required()
     try:
         spec = specs.validate_job_spec(owner=request.user, data=form.data())
     except specs.JobSpecError as exc:
-        return _render_form(request, form, choices, exc.errors, status=400)
+        return _render_form(request, form, choices, {**exc.errors, **blank}, status=400)
+    if blank:
+        return _render_form(request, form, choices, blank, status=400)
     job = services.job_create(owner=request.user, spec=spec)
     messages.success(request, f"Training job '{job.name}' created.")
     return redirect("trainingjobs:detail", pk=job.pk)
@@ -147,6 +150,8 @@ def _render_form(
     status: int = 200,
 ) -> HttpResponse:
     ctx = form.context(errors)
+    # The "not created" banner is for a refused submission, not a link's wrong ?algorithm=.
+    ctx["submitted"] = request.method == "POST"
     ctx["algorithms"] = list(choices)
     ctx["plan"] = spec_plan.job_plan(owner=request.user, data=form.data())
     if form.algorithm is not None and not form.algorithm.is_ready and not errors:

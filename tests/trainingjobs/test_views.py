@@ -874,6 +874,25 @@ def test_pages_answer_odd_queries(alice_client: Client, alice: Any, query: str) 
     missing = alice_client.get(reverse("trainingjobs:create") + "?algorithm=999999")
     assert missing.status_code == 200
     assert "No ready algorithm of yours with id 999999." in missing.content.decode()
+    # A link's wrong id is the field's note; nothing was submitted, so nothing "not created".
+    assert "was not created" not in missing.content.decode()
+
+
+def test_a_search_with_its_required_limits_blank_is_refused_on_those_fields(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm, max_trials="", max_concurrent=" ")
+    response = alice_client.post(reverse("trainingjobs:create"), post)
+    assert response.status_code == 400
+    shown = response.content.decode()
+    assert "Max trials is required." in shown and "Max concurrent is required." in shown
+    assert 'name="description"' in shown and "first try" in shown  # what was typed is kept
+    assert not TrainingJob.objects.exists()
+    # Other faults are shown beside them in the same answer.
+    post["hp-0-low"] = "abc"
+    both = alice_client.post(reverse("trainingjobs:create"), post).content.decode()
+    assert "Max trials is required." in both and "abc" in both
 
 
 def test_detail_and_trial_queries_do_not_grow_with_trials(

@@ -137,3 +137,24 @@ def test_the_importance_card_says_which_trials_it_counts(alice: Any, alice_clien
     page = alice_client.get(reverse("trainingjobs:detail", args=[job.pk])).content.decode()
     assert "four trials have run to the end" in page
     assert "early-stopped trials are left out" in page
+
+
+def test_an_actions_address_opened_as_a_page_says_so_with_a_link(
+    alice_client: Any, alice: Any
+) -> None:
+
+    job = make_job(alice)
+    for path in (
+        f"/training-jobs/{job.pk}/extend/",
+        f"/training-jobs/{job.pk}/pause/",
+        f"/training-jobs/{job.pk}/trials/1/stop/",
+    ):
+        response = alice_client.get(path)
+        assert response.status_code == 405 and response["Allow"] == "POST", path
+        shown = response.content.decode()
+        assert "This address is a button's, not a page." in shown, path
+        parent = path.rstrip("/").rsplit("/", 1)[0] + "/"
+        assert f'href="{parent}" data-testid="error-page-link"' in shown
+    # The API's 405 stays its own JSON.
+    api = alice_client.delete("/api/v1/search-algorithms/")
+    assert api.status_code == 405 and api.json()["detail"].startswith("Method")

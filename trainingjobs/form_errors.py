@@ -51,3 +51,27 @@ def _flatten(node: Any, path: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...]
                 yield path, str(item)
     elif node is not None:
         yield path, str(node)
+
+
+def merge_errors(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """Two error trees as one: nested objects merged key by key, message lists joined
+    (``first``'s messages before ``second``'s).
+
+    >>> merge_errors({"omit": {"lr": ["A."]}, "name": ["B."]}, {"omit": {"x": ["C."]}})
+    {'omit': {'lr': ['A.'], 'x': ['C.']}, 'name': ['B.']}
+    """
+    merged: dict[str, Any] = dict(first)
+    for key, value in second.items():
+        mine = merged.get(key)
+        if isinstance(mine, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_errors(mine, value)
+        elif isinstance(mine, list) and isinstance(value, list):
+            merged[key] = [*mine, *value]
+        elif mine is None:
+            merged[key] = value
+        else:  # a list beside an object: both kept, the object's messages under __all__
+            merged[key] = merge_errors(
+                mine if isinstance(mine, Mapping) else {"__all__": list(mine)},
+                value if isinstance(value, Mapping) else {"__all__": list(value)},
+            )
+    return merged

@@ -164,17 +164,34 @@ class JobForm:
             self.algorithm and self.algorithm.auto_search
         )
 
-    def blank_required(self) -> dict[str, list[str]]:
-        """The page's required limits left blank, as field errors: a search needs its max
-        trials and max concurrent typed (the API's defaults are not the page's, which
-        marks both required; a blank is never read as a number the user did not type)."""
-        if not self.data().get("search_space"):
-            return {}
-        return {
-            name: [f"{label(name)} is required."]
-            for name in REQUIRED_LIMITS
-            if not self.raw["limits"][name].strip()
+    def page_errors(self) -> dict[str, Any]:
+        """What only this page can get wrong, as field errors in the API's error shape:
+
+        - a row with its search range on and its Pass box off (``omit.<name>``): the row
+          would be left out and its range dropped unsaid;
+        - a search's Max trials or Max concurrent left blank (both marked required; the
+          API's defaults are not the page's, and a blank is never read as a number the
+          user did not type).
+        """
+        errors: dict[str, Any] = {}
+        search_on = bool(self.algorithm and self.algorithm.auto_search)
+        unpassed = {
+            hp.name: [
+                f"{hp.name} has a search range but is not passed: tick Pass, or turn its "
+                "range off."
+            ]
+            for hp in self.hyperparameters
+            if search_on
+            and self.raw["rows"][hp.name]["search"]
+            and not self.raw["rows"][hp.name]["include"]
         }
+        if unpassed:
+            errors["omit"] = unpassed
+        if self.data().get("search_space"):
+            for name in REQUIRED_LIMITS:
+                if not self.raw["limits"][name].strip():
+                    errors[name] = [f"{label(name)} is required."]
+        return errors
 
     def data(self) -> dict[str, Any]:
         raw = self.raw

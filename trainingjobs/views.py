@@ -35,6 +35,7 @@ from trainingjobs import (
     specs,
     trial_services,
 )
+from trainingjobs.form_errors import merge_errors
 from trainingjobs.forms import ExtendForm, JobForm
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
@@ -95,13 +96,14 @@ def job_create(request: HttpRequest) -> HttpResponse:
             form.raw["name"] = request.GET.get("name", "")
         return _render_form(request, form, choices, errors)
     form = JobForm.from_post(request.POST, _posted_algorithm(request))
-    blank = form.blank_required()
+    page_errors = form.page_errors()
     try:
         spec = specs.validate_job_spec(owner=request.user, data=form.data())
     except specs.JobSpecError as exc:
-        return _render_form(request, form, choices, {**exc.errors, **blank}, status=400)
-    if blank:
-        return _render_form(request, form, choices, blank, status=400)
+        errors = merge_errors(exc.errors, page_errors)
+        return _render_form(request, form, choices, errors, status=400)
+    if page_errors:
+        return _render_form(request, form, choices, page_errors, status=400)
     job = services.job_create(owner=request.user, spec=spec)
     messages.success(request, f"Training job '{job.name}' created.")
     return redirect("trainingjobs:detail", pk=job.pk)

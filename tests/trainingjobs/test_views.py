@@ -895,6 +895,20 @@ def test_a_search_with_its_required_limits_blank_is_refused_on_those_fields(
     assert "Max trials is required." in both and "abc" in both
 
 
+def test_a_row_searched_but_not_passed_is_refused_on_its_pass_box(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    post = create_post(algorithm)
+    del post["hp-0-include"]  # lr's range stays on, its Pass box off
+    response = alice_client.post(reverse("trainingjobs:create"), post)
+    assert response.status_code == 400
+    shown = response.content.decode()
+    assert "lr has a search range but is not passed: tick Pass, or turn its range off." in shown
+    assert 'value="0.001"' in shown  # the range typed is kept
+    assert not TrainingJob.objects.exists()
+
+
 def test_detail_and_trial_queries_do_not_grow_with_trials(
     alice_client: Client, alice: Any, django_assert_max_num_queries: Any
 ) -> None:

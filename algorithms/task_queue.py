@@ -15,6 +15,12 @@ from huey.contrib.djhuey import HUEY
 
 logger = logging.getLogger(__name__)
 
+# The priority of the short tasks (a job's scheduling step, checking a code package or a
+# dataset): a worker thread that comes free takes them before the queued trials, which
+# hold a thread for their whole run. Trials keep the default, 0. Both queues honour it
+# (huey's SQLite storage, and PriorityRedisHuey in scale mode).
+SHORT_TASK_PRIORITY = 10
+
 
 def waiting_ids(task: Any) -> set[int]:
     """The first argument (an id) of every call of ``task`` (a huey task function) still

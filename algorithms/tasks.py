@@ -9,9 +9,10 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
 from algorithms import package_validation, pending
+from algorithms.task_queue import SHORT_TASK_PRIORITY
 
 
-@db_task()
+@db_task(priority=SHORT_TASK_PRIORITY)
 def validate_algorithm_package(algorithm_id: int) -> None:
     # While the consumer is down the periodic requeue keeps adding a task per creating
     # algorithm; when it comes back the copies would run side by side. The per-id lock

@@ -288,7 +288,9 @@ HUEY_NAME = env_str("HUEY_NAME", "sweep")
 if REDIS_URL:
     HUEY = {
         "name": HUEY_NAME,
-        "huey_class": "huey.RedisHuey",
+        # Priority: the short tasks (a job's scheduling step, a package or dataset check)
+        # go before the queued trials (see algorithms.task_queue.SHORT_TASK_PRIORITY).
+        "huey_class": "console.task_storage.AdoptingPriorityRedisHuey",
         "immediate": False,
         "connection": {"url": REDIS_URL},
         "utc": True,

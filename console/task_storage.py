@@ -1,4 +1,6 @@
-"""huey's SQLite queue for the embedded mode, with idle workers that wake when a task arrives.
+"""The task queues: huey's SQLite queue for the embedded mode, with idle workers that wake
+when a task arrives; and scale mode's Redis priority queue, which takes over a queue an
+earlier version left in Redis.
 
 huey's own SQLite storage cannot block, so an idle worker thread polls, sleeping longer
 after each empty poll (0.1 s, growing 1.15 times per poll, up to 10 s). A job's first
@@ -15,11 +17,13 @@ command, or ``run_huey`` processes sharing the file) is seen within ``poll_secon
 
 from __future__ import annotations
 
+import struct
 import threading
+import time
 from typing import Any
 
-from huey import SqliteHuey
-from huey.storage import SqliteStorage
+from huey import PriorityRedisHuey, SqliteHuey
+from huey.storage import PriorityRedisStorage, SqliteStorage
 
 POLL_SECONDS = 1.0  # as huey's Redis queue, which wakes a blocked read every second
 
@@ -63,3 +67,34 @@ class WakingSqliteHuey(SqliteHuey):
     """huey on a SQLite file with ``WakingSqliteStorage`` (settings: ``huey_class``)."""
 
     storage_class = WakingSqliteStorage
+
+
+class AdoptingPriorityRedisStorage(PriorityRedisStorage):
+    """huey's Redis priority queue (a sorted set), taking over the plain queue (a list,
+    ``RedisHuey``'s) an earlier version of the console left under the same key: its tasks
+    are moved in, oldest first, at the default priority, so an upgrade loses no queued
+    trial (and the sorted set's commands never meet a list: Redis would refuse them)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.adopt_list_queue()
+
+    def adopt_list_queue(self) -> int:
+        """Move a list queue's tasks into this one; how many were moved."""
+        if self.conn.type(self.queue_key) not in (b"list", "list"):
+            return 0
+        # RedisHuey pushes on the left and pops on the right: the right end is the oldest.
+        items = self.conn.lrange(self.queue_key, 0, -1)
+        self.conn.delete(self.queue_key)
+        # As RedisPriorityQueue.enqueue stores a task (an 8-byte microsecond prefix keeps
+        # the order), with one microsecond between them so none share a prefix.
+        start = int(time.time() * 1e6)
+        for i, data in enumerate(reversed(items)):
+            self.conn.zadd(self.queue_key, {struct.pack(">Q", start + i) + data: 0})
+        return len(items)
+
+
+class AdoptingPriorityRedisHuey(PriorityRedisHuey):
+    """huey on Redis with ``AdoptingPriorityRedisStorage`` (settings: ``huey_class``)."""
+
+    storage_class = AdoptingPriorityRedisStorage

@@ -7,11 +7,11 @@ from datetime import timedelta
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from algorithms.task_queue import waiting_ids
+from algorithms.task_queue import SHORT_TASK_PRIORITY, waiting_ids
 from datasets import outputs, processing
 
 
-@db_task()
+@db_task(priority=SHORT_TASK_PRIORITY)
 def process_dataset(dataset_id: int) -> None:
     processing.dataset_process(dataset_id=dataset_id)
 

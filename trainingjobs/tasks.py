@@ -10,11 +10,11 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
 
-from algorithms.task_queue import waiting_ids
+from algorithms.task_queue import SHORT_TASK_PRIORITY, waiting_ids
 from trainingjobs import event_retention, execution, reaper, scheduler
 
 
-@db_task()
+@db_task(priority=SHORT_TASK_PRIORITY)
 def schedule(job_id: int) -> None:
     scheduler.schedule_step(job_id)
 

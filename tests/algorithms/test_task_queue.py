@@ -47,3 +47,35 @@ def test_short_work_writes_no_heartbeat() -> None:
     with heartbeats(lambda: beats.append(1), 60, "test"):
         pass
     assert beats == []
+
+
+def test_short_tasks_leave_the_queue_before_the_trials_queued_ahead_of_them() -> None:
+    from algorithms.tasks import validate_algorithm_package
+    from trainingjobs.tasks import schedule
+
+    calls = (
+        run_trial.s(1),
+        run_trial.s(2),
+        validate_algorithm_package.s(5),
+        run_trial.s(3),
+        process_dataset.s(6),
+        schedule.s(7),
+    )
+    for call in calls:  # as HUEY.enqueue stores them, without running them
+        HUEY.storage.enqueue(HUEY.serialize_task(call), call.priority)
+    try:
+        taken = []
+        while (data := HUEY.storage.dequeue()) is not None:
+            task = HUEY.deserialize_task(data)
+            taken.append((task.name.rsplit(".", 1)[-1], task.args[0]))
+    finally:
+        HUEY.storage.flush_queue()
+    # The short ones first, in the order they came; then the trials, in theirs.
+    assert taken == [
+        ("validate_algorithm_package", 5),
+        ("process_dataset", 6),
+        ("schedule", 7),
+        ("run_trial", 1),
+        ("run_trial", 2),
+        ("run_trial", 3),
+    ]

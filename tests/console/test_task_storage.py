@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,11 @@ from typing import Any
 import pytest
 from huey.consumer import Worker
 
-from console.task_storage import WakingSqliteHuey, WakingSqliteStorage
+from console.task_storage import (
+    AdoptingPriorityRedisStorage,
+    WakingSqliteHuey,
+    WakingSqliteStorage,
+)
 
 
 def _take_in_thread(storage: WakingSqliteStorage) -> tuple[threading.Thread, dict[str, Any]]:
@@ -95,3 +101,26 @@ def test_idle_huey_workers_start_tasks_queued_together_together(huey: WakingSqli
             thread.join(timeout=5)
     assert len(started) == 2
     assert abs(started[1] - started[0]) < 0.2
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (scale mode)")
+def test_the_redis_priority_queue_takes_over_a_list_queue_left_by_an_earlier_version() -> None:
+    import redis
+    from huey.storage import RedisStorage
+
+    name = f"adopt{uuid.uuid4().hex[:8]}"
+    conn = redis.Redis.from_url(os.environ["REDIS_URL"])
+    old = RedisStorage(name, connection_pool=conn.connection_pool)
+    for data in (b"first", b"second", b"third"):
+        old.enqueue(data)
+    try:
+        storage = AdoptingPriorityRedisStorage(name, connection_pool=conn.connection_pool)
+        assert conn.type(storage.queue_key) == b"zset"
+        storage.enqueue(b"urgent", priority=10)
+        storage.enqueue(b"fourth")
+        taken = [storage.dequeue() for _ in range(5)]
+        assert taken == [b"urgent", b"first", b"second", b"third", b"fourth"]
+        assert AdoptingPriorityRedisStorage(name, connection_pool=conn.connection_pool)
+    finally:
+        conn.delete(old.queue_key)
+        conn.close()

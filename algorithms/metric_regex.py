@@ -104,6 +104,8 @@ class Candidate:
 
 def validate_metric_name(name: str) -> str:
     """The name stripped of surrounding spaces; raises MetricRegexError when unusable."""
+    if name is not None and not isinstance(name, str):
+        raise MetricRegexError(f"The metric name must be text, got {str(name)[:40]}.")
     if not isinstance(name, str) or not name.strip():
         raise MetricRegexError("Enter the metric name.")
     name = name.strip()

@@ -19,6 +19,7 @@ from algorithms.spec_values import (
     parse_number,
     parse_seed,
     parse_text,
+    sentence,
 )
 from search import list_samplers
 from search.errors import SamplerParamError
@@ -145,7 +146,7 @@ def _clean_params(
         # checked when the job is created.
         return get_sampler_class(name).check_options(**given)
     except SamplerParamError as exc:  # a rule across parameters
-        errors.add_param(index, "__all__", _sentence(str(exc)))
+        errors.add_param(index, "__all__", sentence(str(exc)))
         return {**defaults, **given}
 
 
@@ -172,7 +173,7 @@ def _each_param_ok(
             # message lands beside its input.
             get_sampler_class(name).check_options(**{param: value})
         except SamplerParamError as exc:
-            errors.add_param(index, param, _sentence(str(exc)))
+            errors.add_param(index, param, sentence(str(exc)))
             ok = False
     return ok
 
@@ -205,7 +206,3 @@ def parse_param(spec: dict[str, Any], value: Any) -> Any:
     return number
 
 
-def _sentence(text: str) -> str:
-    # The first word is often a parameter's name (gamma): its case is kept.
-    text = text.strip()
-    return text + ("" if not text or text.endswith(".") else ".")

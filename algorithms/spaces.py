@@ -34,6 +34,7 @@ from typing import Any
 
 from algorithms.range_fit import fit_errors
 from algorithms.range_values import RowLike, is_number, show
+from algorithms.spec_values import sentence
 from search import SearchSpace
 from search.distributions import Distribution, from_spec
 from search.errors import SearchError
@@ -145,7 +146,7 @@ def check_range(row: RowLike, spec: Any) -> tuple[Distribution | None, dict[str,
     try:
         dist = from_spec(name, spec)
     except SearchError as exc:
-        return None, {_field_of(str(exc)): [_sentence(str(exc))]}
+        return None, {_field_of(str(exc)): [sentence(str(exc))]}
     except (TypeError, ValueError, OverflowError) as exc:  # e.g. an unhashable choice value
         return None, {"__all__": [f"{name}: {exc}."]}
     problems = fit_errors(row, kind, spec, dist)
@@ -247,6 +248,3 @@ def _field_of(message: str) -> str:
     return match.group(1) if match else "__all__"
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith(".") else text + "."

@@ -27,6 +27,22 @@ MAX_NUMBER = 1e308
 MAX_SEED = 2**32 - 1
 
 
+def sentence(text: str) -> str:
+    """A message as a sentence: stripped, ending in one full stop. Its first word keeps
+    its case: it is often a name (``gamma``, ``asha``) that must read as typed.
+
+    >>> sentence(" asha: min_resource must be >= 1 "), sentence("Done.")
+    ('asha: min_resource must be >= 1.', 'Done.')
+    """
+    text = text.strip()
+    return text + ("" if not text or text.endswith(".") else ".")
+
+
+def plural(n: int, noun: str) -> str:
+    """``n`` and its noun, plural unless one: ``plural(1, "trial")`` is ``"1 trial"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 class BadValue(ValueError):
     """A value from a request that cannot be read as its field's type."""
 

@@ -15,6 +15,8 @@ import numpy as np
 from search.errors import SamplerParamError
 
 PARAM_TYPES = ("float", "int", "str", "bool")
+# The largest whole number every float (and every JSON reader) holds exactly: 2**53 - 1.
+MAX_EXACT_INT = 2**53 - 1
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -66,7 +68,10 @@ class ParamSpec:
         return converted
 
     def _convert(self, value: Any) -> Any:
-        bad = SamplerParamError(f"{self.name} must be a {self.type}, got {self.name}={value!r}")
+        article = "an" if self.type == "int" else "a"
+        bad = SamplerParamError(
+            f"{self.name} must be {article} {self.type}, got {self.name}={value!r}"
+        )
         if self.type == "bool":
             if isinstance(value, (bool, np.bool_)):
                 return bool(value)
@@ -89,8 +94,21 @@ class ParamSpec:
         if self.type == "int":
             if not number.is_integer():
                 raise bad
+            if abs(number) > MAX_EXACT_INT:
+                # Past 2**53 a float (and a JSON reader in a browser) no longer holds every
+                # whole number: 10**30 would be stored as 1000000000000000019884624838656.
+                raise SamplerParamError(
+                    f"{self.name} must be at most {MAX_EXACT_INT} in size, got "
+                    f"{self.name}={value!r}"
+                )
             return int(number)
         return number
+
+    def _bound(self, value: float | None) -> float | int | None:
+        # An int parameter's bounds are whole numbers: listed as 1, not 1.0.
+        if self.type == "int" and value is not None and float(value).is_integer():
+            return int(value)
+        return value
 
     def to_json(self) -> dict[str, Any]:
         """The listing entry a form renders.
@@ -102,8 +120,8 @@ class ParamSpec:
             "name": self.name,
             "type": self.type,
             "default": self.default,
-            "min": self.min,
-            "max": self.max,
+            "min": self._bound(self.min),
+            "max": self._bound(self.max),
             "choices": None if self.choices is None else list(self.choices),
             "description": self.description,
         }

@@ -46,7 +46,7 @@ class Registry(Generic[C]):
         canonical = self._lookup.get(name.strip().lower()) if isinstance(name, str) else None
         if canonical is None:
             known = ", ".join(sorted(self._lookup))
-            raise SamplerParamError(f"unknown {self.role} {name!r} (known: {known})")
+            raise SamplerParamError(f"Unknown {self.role} {name!r} (known: {known})")
         return self._classes[canonical]
 
     def classes(self) -> list[C]:

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from algorithms.spec_values import plural
 from search import SearchError, SpaceExhausted, make_sampler
 from search.samplers.base import Sampler
 from trainingjobs import events, history, services
@@ -122,7 +123,7 @@ def _limit_reached(
         tail = f"; the {_trials(stopped)} still running {were} stopped" if stopped else ""
         return (
             JobStatus.TIMED_OUT,
-            f"Reached its maximum duration of {_plural(job.max_duration_minutes or 0, 'minute')}"
+            f"Reached its maximum duration of {plural(job.max_duration_minutes or 0, 'minute')}"
             f"{tail}.",
         )
     failed = services.failed_count(job, counts)
@@ -172,12 +173,8 @@ def _first_failure(job: TrainingJob) -> str:
     return f"The first failure, trial #{first[0]}: {first[1]}"
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _trials(n: int) -> str:
-    return _plural(n, "trial")
+    return plural(n, "trial")
 
 
 # --- proposals --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from algorithms.spec_values import plural
 from trainingjobs import events, scheduler
 from trainingjobs.models import TrainingJob, Trial
 from trainingjobs.spec_fields import MAX_TRIALS
@@ -261,9 +262,8 @@ def _extend_duration(
 def _check_can_run(job: TrainingJob, now: datetime) -> None:
     counts = trial_counts(job.pk)
     if budget_used(counts) >= job.max_trials:
-        raise JobExtendError(
-            {"max_trials": [f"The job has run all its {job.max_trials} trials: give it more."]}
-        )
+        ran = plural(job.max_trials, "trial")
+        raise JobExtendError({"max_trials": [f"The job has run all its {ran}: give it more."]})
     limit = job.max_duration_minutes
     if limit is not None and job.run_time(now) >= limit * 60:
         raise JobExtendError(

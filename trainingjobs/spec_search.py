@@ -13,11 +13,11 @@ from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm
 from algorithms.search_rules import GOALS, clean_search_algorithms, sampler_catalogue
 from algorithms.spaces import show
+from algorithms.spec_values import sentence
 from search import SearchSpace, make_sampler
 from search.errors import SamplerParamError, SearchError
 from search.stopping import make_policy, policy_class
 from trainingjobs.spec_errors import SpecErrors
-from trainingjobs.spec_values import sentence
 
 NO_POLICY = ("none", "no_termination")
 

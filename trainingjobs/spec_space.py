@@ -12,6 +12,7 @@ from typing import Any
 
 from algorithms.models import Algorithm, Hyperparameter
 from algorithms.spaces import RangeErrors, show, space_from_rows
+from algorithms.spec_values import sentence
 from search import SearchSpace
 from trainingjobs.command import PlaceholderError, check_placeholders
 from trainingjobs.spec_errors import SpecErrors
@@ -22,7 +23,6 @@ from trainingjobs.spec_values import (
     bound_text,
     label,
     same_value,
-    sentence,
     too_large,
 )
 

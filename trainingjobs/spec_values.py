@@ -115,8 +115,3 @@ def bound_text(row: Hyperparameter, value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return text
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")

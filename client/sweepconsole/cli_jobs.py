@@ -10,6 +10,7 @@ import click
 from sweepconsole.cli_common import console_of, err, json_option, out, print_json
 from sweepconsole.cli_output import best_trial_lines, jobs_table, shows_owners, trial_table
 from sweepconsole.errors import ConsoleError, JobFailed
+from sweepconsole.formatting import plural
 from sweepconsole.jobfile import dump_document, job_to_document, load_job_file
 from sweepconsole.progress import summary, watch
 from sweepconsole.resources import Job
@@ -212,8 +213,8 @@ def jobs_extend(
         max_trials=max_trials, max_duration_minutes=max_duration_minutes
     )
     minutes = job.data.get("max_duration_minutes")
-    limits = f": up to {job.data.get('max_trials')} trials"
-    limits += f" in {minutes} minutes" if minutes is not None else ""
+    limits = f": up to {plural(job.data.get('max_trials'), 'trial')}"
+    limits += f" in {plural(minutes, 'minute')}" if minutes is not None else ""
     _print_action(job, as_json, limits)
 
 

@@ -28,6 +28,11 @@ __all__ = ["SIGNIFICANT_DIGITS", "format_size", "format_time", "format_value"]
 SIGNIFICANT_DIGITS = 6
 
 
+def plural(n: Any, noun: str) -> str:
+    """``n`` and its noun, plural unless one: ``plural(1, "trial")`` is ``"1 trial"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def format_value(value: Any) -> str:
     """``value`` as the CLI prints it (see the module docstring).
 

@@ -16,7 +16,7 @@ from rich.progress import (
 )
 
 from sweepconsole.errors import ConsoleError
-from sweepconsole.formatting import format_value
+from sweepconsole.formatting import format_value, plural
 from sweepconsole.trials import ended_of
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def summary(job: Job) -> str:
     parts = [f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in FINISHED_TRIALS if counts.get(s)]
     reason = str(job.data.get("status_reason") or "").strip()
     lines = [
-        f"Job {job.id} {job.name!r} {job.status}: {counts.get('total', 0)} trials"
+        f"Job {job.id} {job.name!r} {job.status}: {plural(counts.get('total', 0), 'trial')}"
         + (f" ({', '.join(parts)})" if parts else "")
         + (f". {reason}" if reason else "")
     ]

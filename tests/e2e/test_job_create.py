@@ -290,7 +290,7 @@ def test_a_policy_without_a_slack_marks_its_select_not_every_parameter(
 
     field = page.locator(".field", has=page.get_by_test_id("policy"))
     expect(field.locator(".errorlist").first).to_have_text(
-        "Bandit needs exactly one of slack_factor or slack_amount, got neither."
+        "bandit needs exactly one of slack_factor or slack_amount, got neither."
     )
     field.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

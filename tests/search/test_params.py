@@ -22,7 +22,7 @@ def test_int_accepts_what_forms_and_json_send(given: Any, expected: int) -> None
 
 @pytest.mark.parametrize("given", ["1.5", 2.5, True, "ten", float("nan"), [3]])
 def test_int_refuses_non_integers_and_booleans(given: Any) -> None:
-    with pytest.raises(SamplerParamError, match="n_initial_points must be a int"):
+    with pytest.raises(SamplerParamError, match="n_initial_points must be an int"):
         COUNT.coerce(given)
 
 
@@ -53,3 +53,18 @@ def test_listing_entry_has_every_field_a_form_needs() -> None:
         "choices": None,
         "description": "random trials first",
     }
+
+
+@pytest.mark.parametrize("given", [10**30, -(10**20), "1e30", 2**53])
+def test_an_int_too_large_to_hold_exactly_is_refused_not_rounded(given: Any) -> None:
+    with pytest.raises(SamplerParamError, match=r"resolution must be at most 9007199254740991"):
+        OPTIONAL.coerce(given)
+    assert OPTIONAL.coerce(2**53 - 1) == 2**53 - 1
+
+
+def test_an_int_parameters_bounds_are_listed_as_whole_numbers() -> None:
+    listed = ParamSpec("min_comparators", "int", 1, "", min=1.0, max=50.0).to_json()
+    assert (listed["min"], listed["max"]) == (1, 50)
+    assert (
+        type(listed["min"]) is int and ParamSpec("g", "float", 0.5, "", min=0).to_json()["min"] == 0
+    )

@@ -224,7 +224,7 @@ def test_aliases_resolve_to_the_same_sampler(entry: dict[str, Any]) -> None:
 
 
 def test_unknown_sampler_is_refused_with_the_known_names() -> None:
-    with pytest.raises(SamplerParamError, match="unknown search algorithm 'hillclimb'.*random"):
+    with pytest.raises(SamplerParamError, match="Unknown search algorithm 'hillclimb'.*random"):
         make_sampler("hillclimb", MIXED)
 
 

@@ -67,17 +67,24 @@ def check_code(
         errors.add("code", "Upload a code package or give a server path.")
 
 
+def upload_name_problem(name: str) -> str:
+    """What is wrong with an uploaded file's name (its base name), or "" when nothing.
+    File systems refuse names over 255 bytes, and 255 characters of UTF-8 can be more:
+    a name is kept whole or refused, never cut."""
+    if len(name.encode("utf-8", "replace")) > MAX_UPLOAD_NAME_BYTES or not name.isprintable():
+        return (
+            f"The file name must be at most {MAX_UPLOAD_NAME_BYTES} bytes of printable "
+            "text; rename the file and upload it again."
+        )
+    return ""
+
+
 def _check_upload(code: File, errors: AlgorithmErrors) -> None:
     name = os.path.basename(code.name or "")
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         errors.add("code", "Upload a .py file or a .zip, .tar.gz or .tgz archive.")
-    elif len(name.encode("utf-8", "replace")) > MAX_UPLOAD_NAME_BYTES or not name.isprintable():
-        # File systems refuse names over 255 bytes: 255 characters of UTF-8 can be more.
-        errors.add(
-            "code",
-            f"The file name must be at most {MAX_UPLOAD_NAME_BYTES} bytes of printable "
-            "text; rename the file and upload it again.",
-        )
+    elif problem := upload_name_problem(name):
+        errors.add("code", problem)
     limit = settings.MAX_UPLOAD_MB * MB
     if code.size is not None and code.size > limit:
         errors.add(

@@ -50,6 +50,16 @@ from algorithms.spec_display import stored_number
 _AS_TEXT = {"type": "string", "description": "The same, as JSON text (multipart bodies)."}
 
 
+class TextField(serializers.CharField):
+    """DRF's CharField without its coercion: a number or a bool given for text is a field
+    error ("Must be text, got 5."), never read as "5" (multipart bodies carry text)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(f"Must be text, got {str(data)[:40]}.")
+        return str(super().to_internal_value(data))
+
+
 class _JsonTextField(serializers.JSONField):
     """A JSON value, or its text in a multipart body, read as a JSON body is: text nested
     too deep or holding a lone surrogate is a field error (``algorithms.json_input``), not a
@@ -160,9 +170,9 @@ class AlgorithmInputSerializer(serializers.Serializer):
     that page's message, not a generic "required").
     """
 
-    name = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    boot_file = serializers.CharField(required=False, allow_blank=True)
+    name = TextField(required=False, allow_blank=True)
+    description = TextField(required=False, allow_blank=True)
+    boot_file = TextField(required=False, allow_blank=True)
     engine = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="Name or id; null: default."
     )
@@ -183,7 +193,7 @@ class AlgorithmInputSerializer(serializers.Serializer):
         help_text="Whether the script takes --data_url and --train_url (default false).",
     )
     auto_search = serializers.BooleanField(required=False)
-    sample_log = serializers.CharField(
+    sample_log = TextField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
@@ -210,11 +220,22 @@ class AlgorithmInputSerializer(serializers.Serializer):
         allow_empty_file=True,  # the service refuses it, with the form's message
         help_text="A .py file, or a .zip / .tar.gz package (multipart only).",
     )
-    server_path = serializers.CharField(
+    server_path = TextField(
         required=False,
         allow_blank=True,
         help_text="A folder or file under a server root the administrator allows.",
     )
+
+    def to_internal_value(self, data: Any) -> Any:
+        # A misspelt field would otherwise be dropped unsaid and its default used.
+        keys = data.keys() if hasattr(data, "keys") else ()
+        unknown = sorted(str(key) for key in keys if key not in self.fields)
+        if unknown:
+            known = ", ".join(self.fields)
+            raise serializers.ValidationError(
+                {"__all__": [f"Unknown field(s): {', '.join(unknown)[:200]} (known: {known})."]}
+            )
+        return super().to_internal_value(data)
 
     def spec(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """The validated body as a spec, laid over `base` (the current spec for a PATCH).

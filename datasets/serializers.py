@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from algorithms.serializers import AlgorithmListQuerySerializer
+from algorithms.serializers import AlgorithmListQuerySerializer, TextField
 from datasets.models import Dataset, OutputFile
 
 
 class DatasetInputSerializer(serializers.Serializer):
     """Multipart with ``name`` and ``file``, or JSON with ``name`` and ``server_path``."""
 
-    name = serializers.CharField(max_length=64, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    name = TextField(max_length=64, allow_blank=True)
+    description = TextField(required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, allow_empty_file=True)
-    server_path = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=500
-    )
+    server_path = TextField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class DatasetListQuerySerializer(AlgorithmListQuerySerializer):

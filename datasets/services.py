@@ -21,8 +21,9 @@ from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
+from algorithms.package_input import upload_name_problem
 from algorithms.package_members import PackageError, human_size
-from algorithms.validation import NAME_RE
+from algorithms.validation import MAX_DESCRIPTION, NAME_RE
 from datasets import ingest
 from datasets.models import Dataset
 from datasets.storage import MB, STORAGE_ERRORS, dataset_limits, delete_stored
@@ -71,6 +72,14 @@ def dataset_create(
         errors["file"] = [f"Upload a file or an archive{folders}."]
     elif upload:
         _check_upload_size(upload, errors)
+        problem = upload_name_problem(os.path.basename(upload.name or ""))
+        if problem:
+            errors.setdefault("file", []).append(problem)
+    if len(description or "") > MAX_DESCRIPTION:
+        errors["description"] = [
+            f"The description must be at most {MAX_DESCRIPTION} characters, got "
+            f"{len(description)}."
+        ]
     if errors:
         raise DatasetValidationError(errors)
     if upload:

@@ -655,3 +655,21 @@ def test_a_one_line_sample_that_reads_nothing_is_named_as_one_line(alice_api: AP
     assert refused.status_code == 400
     message = refused.json()["confirm_no_match"][0]
     assert message.startswith("The metric regex reads no value from the one line of the sample")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"name": 5}, "name", "Must be text, got 5."),
+        ({"description": True}, "description", "Must be text, got True."),
+        ({"boot_file": 3.5}, "boot_file", "Must be text, got 3.5."),
+        ({"nope": 1, "nmae": "x"}, "__all__", "Unknown field(s): nmae, nope (known: name, "),
+    ],
+)
+def test_a_json_body_is_not_coerced_and_a_misspelt_field_is_not_dropped(
+    alice_api: APIClient, body: dict[str, Any], field: str, message: str
+) -> None:
+    response = alice_api.post(URL, {**_spec(), **body}, format="json")
+    assert response.status_code == 400
+    assert response.json()[field][0].startswith(message), response.json()
+    assert not Algorithm.objects.exists()

@@ -182,3 +182,17 @@ def test_file_object_stream_is_rewound(alice: Any) -> None:
     dataset = create_dataset(alice, "rw", upload=upload)
     assert dataset.size == 28
     assert dataset.blob.read() == upload.open().read()
+
+
+def test_a_file_name_too_long_or_a_description_too_long_is_refused_whole(alice: Any) -> None:
+    upload = csv_upload()
+    upload.name = "d" * 297 + ".csv"
+    assert "at most 200 bytes" in _refused_in_the_request(alice, upload)
+    with pytest.raises(services.DatasetValidationError) as caught:
+        services.dataset_create(
+            owner=alice, name="long", description="x" * 2001, upload=csv_upload()
+        )
+    assert caught.value.errors["description"] == [
+        "The description must be at most 2000 characters, got 2001."
+    ]
+    assert not Dataset.objects.exists()

@@ -196,6 +196,13 @@ def clean_extension(data: Any) -> dict[str, int | None]:
     if not isinstance(data, Mapping):
         raise JobSpecError({"__all__": [f"An extension must be an object, got {show(data)}."]})
     errors = SpecErrors()
+    unknown = sorted(str(key) for key in data if key not in EXTEND_FIELDS)
+    if unknown:
+        errors.add(
+            "__all__",
+            message=f"Unknown field(s): {', '.join(unknown)[:200]} (an extension takes "
+            "max_trials and max_duration_minutes).",
+        )
     totals = {
         "max_trials": clean_int(data.get("max_trials"), "max_trials", 1, MAX_TRIALS, errors),
         "max_duration_minutes": clean_int(

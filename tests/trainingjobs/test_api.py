@@ -450,6 +450,13 @@ def test_extend_refusals(alice_api: APIClient, alice: Any) -> None:
     empty = alice_api.post(f"{JOBS}{job.pk}/extend/", {}, format="json")
     assert empty.status_code == 400
     assert empty.json() == {"non_field_errors": ["Give more trials, more minutes, or both."]}
+    misspelt = alice_api.post(f"{JOBS}{job.pk}/extend/", {"max_trial": 9}, format="json")
+    assert misspelt.json() == {
+        "non_field_errors": [
+            "Unknown field(s): max_trial (an extension takes max_trials and "
+            "max_duration_minutes)."
+        ]
+    }
     typed = alice_api.post(f"{JOBS}{job.pk}/extend/", {"max_trials": "many"}, format="json")
     assert typed.status_code == 400
     assert typed.json() == {"max_trials": ["Max trials must be a whole number, got 'many'."]}

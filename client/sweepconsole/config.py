@@ -52,9 +52,19 @@ def write_config(data: dict[str, Any]) -> Path:
 
 
 def normalise_url(url: str) -> str:
+    """The console's root address as the client keeps it: a scheme (http by default), no
+    trailing slash, and no API path (a URL copied from the API, ``.../api/v1/``, means
+    the console it belongs to).
+
+    >>> normalise_url("127.0.0.1:8000/"), normalise_url("https://c.example/api/v1/algorithms/")
+    ('http://127.0.0.1:8000', 'https://c.example')
+    """
     url = url.strip().rstrip("/")
     if url and "://" not in url:
         url = "http://" + url
+    cut = (url + "/").find("/api/")
+    if cut != -1 and cut > url.find("://") + 2:
+        url = url[:cut]
     return url
 
 

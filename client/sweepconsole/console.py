@@ -102,6 +102,13 @@ class Console(DatasetMethods):
                 raise AuthenticationError(
                     f"Wrong user name or password for {session.url}.", status=400
                 )
+            if response.status_code == 404:
+                raise NotFound(
+                    f"No Sweep Console answers at {session.url} (its token endpoint "
+                    "/api/v1/auth/token/ is not there): give the console's own address, "
+                    "e.g. http://127.0.0.1:8000.",
+                    status=404,
+                )
             session.raise_for(response, "The token endpoint")
             try:
                 answer = response.json()

@@ -235,6 +235,25 @@ def test_cli_login_with_a_wrong_password_says_so(live: LiveConsole, sweep_config
     assert not sweep_config.exists()
 
 
+def test_cli_login_takes_an_api_url_as_its_console_and_says_when_none_answers(
+    live: LiveConsole, sweep_config: Path
+) -> None:
+    # A URL copied from the API means the console it belongs to.
+    password = USERS["alice"] + "\n"
+    copied = sweep(
+        "login", f"{live.url}/api/v1/", "-u", "alice", "--password-stdin", stdin=password
+    )
+    assert copied.exit_code == 0, copied.output
+    assert f'"url": "{live.url}"' in sweep_config.read_text()
+    # An address where no console answers says what to give instead.
+    wrong = sweep(
+        "login", f"{live.url}/nothing-here", "-u", "alice", "--password-stdin", stdin=password
+    )
+    assert wrong.exit_code == 1
+    assert "No Sweep Console answers at " in wrong.stderr
+    assert "give the console's own address" in wrong.stderr
+
+
 def test_cli_logout_revokes_the_token_and_its_use_says_to_log_in_again(
     live: LiveConsole, sweep_config: Path
 ) -> None:

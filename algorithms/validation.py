@@ -174,12 +174,28 @@ def _clean_name(value: Any, errors: AlgorithmErrors) -> str:
     if not name:
         errors.add("name", "Name is required.")
     elif not NAME_RE.match(name):
-        errors.add(
-            "name",
-            f"Name must be 1-64 letters, digits, '_' or '-' (got {len(name)} characters: "
-            f"{name[:80]!r}).",
-        )
+        errors.add("name", name_rule_message(name))
     return name
+
+
+def name_rule_message(name: str) -> str:
+    """Why ``name`` is not a valid algorithm or dataset name (``NAME_RE``), naming what
+    breaks the rule: its length, or its first characters outside it.
+
+    >>> name_rule_message("вино модель")
+    "Name must be 1-64 ASCII letters (a-z, A-Z), digits, '_' or '-'; it has 'в', 'и', 'н'."
+    >>> name_rule_message("my model")
+    "Name must be 1-64 ASCII letters (a-z, A-Z), digits, '_' or '-'; it has a space."
+    """
+    rule = "Name must be 1-64 ASCII letters (a-z, A-Z), digits, '_' or '-'"
+    if len(name) > 64:
+        return f"{rule}; it has {len(name)} characters."
+    others: list[str] = []
+    for char in name:
+        if not re.match(r"[A-Za-z0-9_-]", char) and char not in others:
+            others.append(char)
+    shown = ["a space" if c == " " else repr(c) for c in others[:3]]
+    return f"{rule}; it has {', '.join(shown)}."
 
 
 def _clean_text(value: Any, key: str, limit: int, errors: AlgorithmErrors) -> str:

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 
 from algorithms.package_input import upload_name_problem
 from algorithms.package_members import PackageError, human_size
-from algorithms.validation import MAX_DESCRIPTION, NAME_RE
+from algorithms.validation import MAX_DESCRIPTION, NAME_RE, name_rule_message
 from datasets import ingest
 from datasets.models import Dataset
 from datasets.storage import MB, STORAGE_ERRORS, dataset_limits, delete_stored
@@ -62,7 +62,7 @@ def dataset_create(
     if not name:
         errors["name"] = ["Name is required."]
     elif not NAME_RE.match(name):
-        errors["name"] = ["Use 1-64 letters, digits, '_' or '-'."]
+        errors["name"] = [name_rule_message(name)]
     elif Dataset.objects.filter(owner=owner, name=name).exists():
         errors["name"] = [_name_taken(name)]
     if upload and server_path:

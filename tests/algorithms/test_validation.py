@@ -53,9 +53,9 @@ def test_search_algorithm_params_are_filled_with_defaults() -> None:
     ("name", "message"),
     [
         ("", "Name is required."),
-        ("has space", "Name must be 1-64 letters"),
-        ("x" * 65, "Name must be 1-64 letters"),
-        ("naïve", "Name must be 1-64 letters"),
+        ("has space", "Name must be 1-64 ASCII letters"),
+        ("x" * 65, "Name must be 1-64 ASCII letters"),
+        ("naïve", "Name must be 1-64 ASCII letters"),
     ],
 )
 def test_bad_algorithm_name(name: str, message: str) -> None:

@@ -161,7 +161,11 @@ def test_bad_input_is_refused_on_its_field_and_nothing_is_created(
     before = [d.id for d in alice.datasets()]
 
     cases = [
-        (("not a name!", str(good)), "  name: Use 1-64 letters, digits, '_' or '-'."),
+        (
+            ("not a name!", str(good)),
+            "  name: Name must be 1-64 ASCII letters (a-z, A-Z), digits, '_' or '-'; it has "
+            "a space, '!'.",
+        ),
         (("taken", str(good)), "  name: You already have a dataset named 'taken'."),
         (("empty", str(empty)), "  file: The uploaded file is empty."),
         (

@@ -80,7 +80,7 @@ def test_refused_form_keeps_values_and_shows_messages_beside_fields(
 
     # ... and each message sits beside the field it is about.
     name_field = page.locator(".field", has=page.get_by_test_id("name"))
-    expect(name_field.locator(".errorlist")).to_contain_text("letters, digits")
+    expect(name_field.locator(".errorlist")).to_contain_text("letters (a-z, A-Z), digits")
     expect(cell(page, 0, "default")).to_contain_text("Default 5 is outside the range [0.001, 1]")
     expect(cell(page, 1, "name")).to_contain_text("Duplicate name 'lr' (also in row 1)")
     expect(cell(page, 1, "min")).to_contain_text("min must be less than max, got min=8, max=1")

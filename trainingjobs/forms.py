@@ -164,6 +164,11 @@ class JobForm:
             self.algorithm and self.algorithm.auto_search
         )
 
+    @property
+    def suggested_name(self) -> str:
+        """The name a job gets when the page's Name is left blank (shown as its placeholder)."""
+        return f"{self.algorithm.name if self.algorithm else 'my'}-search"
+
     def page_errors(self) -> dict[str, Any]:
         """What only this page can get wrong, as field errors in the API's error shape:
 
@@ -210,7 +215,8 @@ class JobForm:
             # A blank value is "not given": the row's default (its placeholder) runs, and a
             # row without one is left out, or named as missing if it is required.
         data: dict[str, Any] = {
-            "name": raw["name"].strip(),
+            # Left blank, the name the page suggests (its placeholder) is the job's.
+            "name": raw["name"].strip() or self.suggested_name,
             "description": raw["description"],
             "algorithm": number(raw["algorithm"]) if raw["algorithm"] else None,
             "dataset": raw.get("dataset") or None,
@@ -292,6 +298,7 @@ class JobForm:
         messages["other"] = tree.rest()
         return {
             "raw": raw,
+            "suggested_name": self.suggested_name,
             "algorithm": self.algorithm,
             "search_enabled": bool(self.algorithm and self.algorithm.auto_search),
             "is_search": self.is_search,

@@ -168,7 +168,9 @@ def form_from_trial(job: TrainingJob, trial: Trial, *, mode: str) -> JobForm:
     """The create form for a new job from ``trial``'s values (``mode``: fixed or narrow)."""
     form = JobForm.initial(job.algorithm)
     raw = form.raw
-    raw["name"] = f"{job.name} from trial {trial.number}"[:128]
+    # The two links of one trial make two jobs: their names tell them apart.
+    how = "narrowed" if mode == "narrow" else "fixed"
+    raw["name"] = f"{job.name} from trial {trial.number} ({how})"[:128]
     raw["description"] = job.description
     raw["dataset"] = str(job.dataset_id or "")
     raw["metric"] = {"name": job.metric_name, "goal": job.metric_goal, "regex": job.metric_regex}

@@ -56,7 +56,7 @@ def test_narrowed_ranges_open_the_form_with_the_jobs_policy_and_limits(
     page.get_by_test_id("reuse-narrow").click()
     page.wait_for_url(lambda url: "mode=narrow" in url)
 
-    expect(page.get_by_test_id("name")).to_have_value("reuse-source from trial 1")
+    expect(page.get_by_test_id("name")).to_have_value("reuse-source from trial 1 (narrowed)")
     expect(page.get_by_test_id("policy")).to_have_value("median_stopping")
     expect(page.get_by_test_id("policy-median_stopping-evaluation_interval")).to_be_visible()
     expect(page.get_by_test_id("policy-median_stopping-evaluation_interval")).to_have_value("2")

@@ -210,7 +210,7 @@ def test_narrowed_job_carries_the_policy_limits_dataset_and_every_search_setting
                           "evaluation_interval": 2, "delay_evaluation": 3,
                           "min_comparators": 1}
     assert new.search_space == NARROWED
-    assert new.name == "source from trial 3" and new.description == "the first search"
+    assert new.name == "source from trial 3 (narrowed)" and new.description == "the first search"
     assert new.seed == 11
     assert form.raw["notes"] == []
 

@@ -895,6 +895,17 @@ def test_a_search_with_its_required_limits_blank_is_refused_on_those_fields(
     assert "Max trials is required." in both and "abc" in both
 
 
+def test_a_job_left_without_a_name_gets_the_one_the_page_suggests(
+    alice_client: Client, alice: Any
+) -> None:
+    algorithm = make_algorithm(alice)
+    page = alice_client.get(reverse("trainingjobs:create")).content.decode()
+    assert f'placeholder="{algorithm.name}-search"' in page
+    response = alice_client.post(reverse("trainingjobs:create"), create_post(algorithm, name=" "))
+    assert response.status_code == 302
+    assert TrainingJob.objects.get().name == f"{algorithm.name}-search"
+
+
 def test_a_row_searched_but_not_passed_is_refused_on_its_pass_box(
     alice_client: Client, alice: Any
 ) -> None:

@@ -144,8 +144,9 @@ def slice_figure(
 ) -> dict[str, Any] | None:
     """The objective against each searched parameter, one small panel per parameter.
 
-    Each ended trial with a value is a dot (hover: its number); a log-scaled range gets
-    a log axis, text and booleans a category axis.
+    Each ended trial with a value is a dot (hover: its number); an early-stopped one is a
+    ring (its value is from fewer epochs, not a result like the others'). A log-scaled
+    range gets a log axis, text and booleans a category axis.
     """
     scored = [r for r in rows if finite(r.get("value")) is not None]
     if not scored or not names:
@@ -166,6 +167,9 @@ def slice_figure(
             "range": value_range(r["value"] for r in scored),
         },
     )
+    stopped = [r.get("status") == "early_stopped" for r in scored]
+    symbols = ["circle-open" if s else "circle" for s in stopped]
+    notes = [" (early stopped)" if s else "" for s in stopped]
     for i, name in enumerate(shown):
         axis = "x" if i == 0 else f"x{i + 1}"
         values = [r["params"].get(name) for r in scored]
@@ -181,8 +185,11 @@ def slice_figure(
                 "customdata": [r["number"] for r in scored],
                 "xaxis": axis,
                 "yaxis": "y",
-                "marker": {"size": 6, "color": COLOURS[0], "opacity": 0.7},
-                "hovertemplate": f"trial %{{customdata}}<br>{name} %{{x}}<br>%{{y}}<extra></extra>",
+                "marker": {"size": 6, "color": COLOURS[0], "opacity": 0.7, "symbol": symbols},
+                "text": notes,
+                "hovertemplate": (
+                    f"trial %{{customdata}}%{{text}}<br>{name} %{{x}}<br>%{{y}}<extra></extra>"
+                ),
             }
         )
         key = "xaxis" if i == 0 else f"xaxis{i + 1}"

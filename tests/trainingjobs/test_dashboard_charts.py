@@ -179,6 +179,16 @@ def test_slice_figure_gives_log_and_category_axes() -> None:
     assert figure["data"][1]["x"] == ["adam", "sgd"] and figure["data"][0]["customdata"] == [1, 2]
 
 
+def test_slice_figure_draws_an_early_stopped_trial_as_a_ring() -> None:
+    rows = [row(1, "completed", 0.5), row(2, "early_stopped", 0.2), row(3, "failed", None)]
+    figure = dashboard_charts.slice_figure(rows, names=["lr"], metric_name="acc")
+    assert figure is not None
+    trace = figure["data"][0]
+    assert trace["customdata"] == [1, 2]
+    assert trace["marker"]["symbol"] == ["circle", "circle-open"]
+    assert trace["text"] == ["", " (early stopped)"]
+
+
 def test_slice_log_axes_label_the_decades_in_full() -> None:
     rows = [
         row(n, "completed", 0.5, params={"lr": lr})

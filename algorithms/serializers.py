@@ -46,6 +46,7 @@ from algorithms import json_input
 from algorithms.algorithm_errors import AlgorithmErrors
 from algorithms.models import Algorithm, Engine, Hyperparameter
 from algorithms.spec_display import stored_number
+from algorithms.spec_values import sentence, unknown_fields
 
 _AS_TEXT = {"type": "string", "description": "The same, as JSON text (multipart bodies)."}
 
@@ -70,8 +71,8 @@ class _JsonTextField(serializers.JSONField):
             try:
                 return json_input.loads(data)
             except json_input.JsonInputError as error:
-                message = str(error)
-                raise serializers.ValidationError(f"{message[:1].upper()}{message[1:]}.") from None
+                # Its first word keeps its case: it is often where, e.g. "[0].name: ...".
+                raise serializers.ValidationError(sentence(str(error))) from None
             except ValueError:
                 self.fail("invalid")
         return super().to_internal_value(data)
@@ -228,13 +229,9 @@ class AlgorithmInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         # A misspelt field would otherwise be dropped unsaid and its default used.
-        keys = data.keys() if hasattr(data, "keys") else ()
-        unknown = sorted(str(key) for key in keys if key not in self.fields)
+        unknown = unknown_fields(data, tuple(self.fields))
         if unknown:
-            known = ", ".join(self.fields)
-            raise serializers.ValidationError(
-                {"__all__": [f"Unknown field(s): {', '.join(unknown)[:200]} (known: {known})."]}
-            )
+            raise serializers.ValidationError({"__all__": [unknown]})
         return super().to_internal_value(data)
 
     def spec(self, base: dict[str, Any] | None = None) -> dict[str, Any]:

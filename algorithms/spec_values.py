@@ -38,6 +38,20 @@ def sentence(text: str) -> str:
     return text + ("" if not text or text.endswith(".") else ".")
 
 
+def unknown_fields(given: Any, known: Any) -> str:
+    """The message for the keys of ``given`` (a mapping) not in ``known`` ("" when none):
+    a misspelt field is refused by name, never dropped with its default used.
+
+    >>> unknown_fields({"max_trial": 9, "nope": 1}, ("max_trials", "seed"))
+    'Unknown field(s): max_trial, nope (known: max_trials, seed).'
+    """
+    keys = given.keys() if hasattr(given, "keys") else ()
+    unknown = sorted(str(key) for key in keys if key not in known)
+    if not unknown:
+        return ""
+    return f"Unknown field(s): {', '.join(unknown)[:200]} (known: {', '.join(known)})."
+
+
 def plural(n: int, noun: str) -> str:
     """``n`` and its noun, plural unless one: ``plural(1, "trial")`` is ``"1 trial"``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -32,7 +32,7 @@ from typing import Any
 from django.http import QueryDict
 
 from algorithms.models import Algorithm, Hyperparameter
-from trainingjobs.form_errors import ErrorTree
+from trainingjobs.form_errors import ErrorTree, merge_errors
 from trainingjobs.form_rows import (
     CHECKED,
     DISTRIBUTIONS,
@@ -60,6 +60,7 @@ from trainingjobs.form_sections import (
 from trainingjobs.spec_errors import JobSpecError
 from trainingjobs.spec_fields import EXTEND_FIELDS, clean_extension
 from trainingjobs.spec_values import label
+from trainingjobs.specs import JobSpec, validate_job_spec
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -169,6 +170,19 @@ class JobForm:
         """The name a job gets when the page's Name is left blank (shown as its placeholder)."""
         return f"{self.algorithm.name if self.algorithm else 'my'}-search"
 
+    def spec(self, owner: Any) -> JobSpec:
+        """The job this page posted, checked as the API checks one (``validate_job_spec``)
+        and with the page's own checks (``page_errors``). Raises ``JobSpecError`` with all
+        the messages of both, by field."""
+        page = self.page_errors()
+        try:
+            spec = validate_job_spec(owner=owner, data=self.data())
+        except JobSpecError as exc:
+            raise JobSpecError(merge_errors(exc.errors, page)) from None
+        if page:
+            raise JobSpecError(page)
+        return spec
+
     def page_errors(self) -> dict[str, Any]:
         """What only this page can get wrong, as field errors in the API's error shape:
 
@@ -192,7 +206,7 @@ class JobForm:
         }
         if unpassed:
             errors["omit"] = unpassed
-        if self.data().get("search_space"):
+        if self.is_search:
             for name in REQUIRED_LIMITS:
                 if not self.raw["limits"][name].strip():
                     errors[name] = [f"{label(name)} is required."]

@@ -11,6 +11,7 @@ from typing import Any
 
 from algorithms.models import Algorithm
 from algorithms.spaces import show
+from algorithms.spec_values import unknown_fields
 from datasets.models import Dataset
 from datasets.services import dataset_for_job
 from trainingjobs.spec_errors import JobSpecError, SpecErrors
@@ -196,13 +197,9 @@ def clean_extension(data: Any) -> dict[str, int | None]:
     if not isinstance(data, Mapping):
         raise JobSpecError({"__all__": [f"An extension must be an object, got {show(data)}."]})
     errors = SpecErrors()
-    unknown = sorted(str(key) for key in data if key not in EXTEND_FIELDS)
+    unknown = unknown_fields(data, EXTEND_FIELDS)
     if unknown:
-        errors.add(
-            "__all__",
-            message=f"Unknown field(s): {', '.join(unknown)[:200]} (an extension takes "
-            "max_trials and max_duration_minutes).",
-        )
+        errors.add("__all__", message=unknown)
     totals = {
         "max_trials": clean_int(data.get("max_trials"), "max_trials", 1, MAX_TRIALS, errors),
         "max_duration_minutes": clean_int(

@@ -53,6 +53,7 @@ from typing import Any
 
 from algorithms.models import Algorithm
 from algorithms.spaces import show
+from algorithms.spec_values import unknown_fields
 from datasets.models import Dataset
 from trainingjobs import interface
 from trainingjobs.spec_environment import clean_environment
@@ -152,9 +153,9 @@ def validate_job_spec(*, owner: Any, data: Mapping[str, Any]) -> JobSpec:
         raise JobSpecError(
             {"__all__": [f"A training job must be a JSON object, got {show(data)}."]}
         )
-    unknown = sorted(str(key) for key in data if key not in KNOWN_FIELDS)
+    unknown = unknown_fields(data, sorted(KNOWN_FIELDS))
     if unknown:
-        errors.add("__all__", message=f"Unknown field(s): {', '.join(unknown)}.")
+        errors.add("__all__", message=unknown)
     name = clean_name(data.get("name"), errors)
     description = clean_description(data.get("description"), errors)
     algorithm = clean_algorithm(owner, data.get("algorithm"), errors)

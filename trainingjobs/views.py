@@ -35,7 +35,6 @@ from trainingjobs import (
     specs,
     trial_services,
 )
-from trainingjobs.form_errors import merge_errors
 from trainingjobs.forms import ExtendForm, JobForm
 from trainingjobs.models import TrainingJob, Trial, TrialLog
 
@@ -96,14 +95,10 @@ def job_create(request: HttpRequest) -> HttpResponse:
             form.raw["name"] = request.GET.get("name", "")
         return _render_form(request, form, choices, errors)
     form = JobForm.from_post(request.POST, _posted_algorithm(request))
-    page_errors = form.page_errors()
     try:
-        spec = specs.validate_job_spec(owner=request.user, data=form.data())
+        spec = form.spec(request.user)
     except specs.JobSpecError as exc:
-        errors = merge_errors(exc.errors, page_errors)
-        return _render_form(request, form, choices, errors, status=400)
-    if page_errors:
-        return _render_form(request, form, choices, page_errors, status=400)
+        return _render_form(request, form, choices, exc.errors, status=400)
     job = services.job_create(owner=request.user, spec=spec)
     messages.success(request, f"Training job '{job.name}' created.")
     return redirect("trainingjobs:detail", pk=job.pk)

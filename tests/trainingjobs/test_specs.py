@@ -477,7 +477,7 @@ REFUSALS: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
         "misspelt field",
         {"search_spaces": {}},
         ("__all__",),
-        "Unknown field(s): search_spaces.",
+        "Unknown field(s): search_spaces (known: algorithm, ",
     ),
 ]
 

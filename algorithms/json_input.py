@@ -29,28 +29,45 @@ class JsonInputError(ValueError):
 
 def check(data: Any) -> None:
     """Refuse ``data`` (a decoded JSON value) when it nests deeper than ``MAX_DEPTH`` or
-    holds a lone surrogate in a key or string. Iterative: no recursion to exhaust.
+    holds a lone surrogate in a key or string. Iterative: no recursion to exhaust. Where a
+    value sits is kept as a link to its parent's, and written out only for a fault.
 
     Raises ``JsonInputError``.
     """
-    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
+    stack: list[tuple[Any, int, _Where]] = [(data, 1, None)]
     while stack:
-        node, level, path = stack.pop()
+        node, level, where = stack.pop()
         if isinstance(node, str):
-            _check_text(node, path)
+            _check_text(node, where)
             continue
+        children: list[tuple[Any, _Where]]
         if isinstance(node, dict):
-            items: list[tuple[str, Any]] = []
-            for key, value in node.items():
-                _check_text(str(key), f"a key of {path}" if path else "a key")
-                items.append((_join(path, str(key)), value))
+            for key in node:
+                _check_text(str(key), where, is_key=True)
+            children = [(value, (where, str(key))) for key, value in node.items()]
         elif isinstance(node, list):
-            items = [(f"{path}[{i}]", value) for i, value in enumerate(node)]
+            children = [(value, (where, i)) for i, value in enumerate(node)]
         else:
             continue
         if level > MAX_DEPTH:
             raise JsonInputError(f"nested deeper than {MAX_DEPTH} levels")
-        stack.extend((value, level + 1, where) for where, value in items)
+        stack.extend((value, level + 1, at) for value, at in children)
+
+
+# Where a value sits: None for the whole body, else (where its parent sits, its key or index).
+_Where = tuple[Any, str | int] | None
+
+
+def _path(where: _Where) -> str:
+    """``environment.A``, ``rows[1].name``: the keys and indexes down to a value."""
+    parts: list[str | int] = []
+    while where is not None:
+        where, step = where
+        parts.append(step)
+    path = ""
+    for step in reversed(parts):
+        path += f"[{step}]" if isinstance(step, int) else (f".{step}" if path else step)
+    return path
 
 
 def loads(text: str | bytes) -> Any:
@@ -64,20 +81,20 @@ def loads(text: str | bytes) -> Any:
     return data
 
 
-def _check_text(text: str, path: str) -> None:
+def _check_text(text: str, where: _Where, *, is_key: bool = False) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         code = ord(text[error.start])
-        where = f"{path}: " if path else ""
+        path = _path(where)
+        if is_key:
+            place = f"a key of {path}: " if path else "a key: "
+        else:
+            place = f"{path}: " if path else ""
         raise JsonInputError(
-            f"{where}surrogate characters are not allowed (U+{code:04X}: half of a UTF-16 "
+            f"{place}surrogate characters are not allowed (U+{code:04X}: half of a UTF-16 "
             "pair, not a character)"
         ) from None
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 class StrictJSONParser(JSONParser):

@@ -73,11 +73,38 @@ class AdoptingPriorityRedisStorage(PriorityRedisStorage):
     """huey's Redis priority queue (a sorted set), taking over the plain queue (a list,
     ``RedisHuey``'s) an earlier version of the console left under the same key: its tasks
     are moved in, oldest first, at the default priority, so an upgrade loses no queued
-    trial (and the sorted set's commands never meet a list: Redis would refuse them)."""
+    trial (and the sorted set's commands never meet a list: Redis would refuse them).
+
+    The takeover happens at the queue's first use, not when the storage is made (at
+    import, in every web process too, where Redis may not be up yet).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.adopt_list_queue()
+        self._adopted = False
+
+    def enqueue(self, data: bytes, priority: float | None = None) -> None:
+        self._adopt_once()
+        super().enqueue(data, priority)
+
+    def dequeue(self) -> bytes | None:
+        self._adopt_once()
+        data: bytes | None = super().dequeue()
+        return data
+
+    def enqueued_items(self, limit: int | None = None) -> list[bytes]:
+        self._adopt_once()
+        items: list[bytes] = super().enqueued_items(limit)
+        return items
+
+    def queue_size(self) -> int:
+        self._adopt_once()
+        return int(super().queue_size())
+
+    def _adopt_once(self) -> None:
+        if not self._adopted:
+            self.adopt_list_queue()
+            self._adopted = True
 
     def adopt_list_queue(self) -> int:
         """Move a list queue's tasks into this one; how many were moved."""

@@ -65,8 +65,9 @@ def of_algorithm(algorithm: Algorithm, rows: list[Hyperparameter] | None = None)
 
 
 def of_job(job: Any) -> Interface:
-    """The interface a job's trials use: the one copied at its creation, or, for a job
-    created before jobs kept one (``interface`` empty), its algorithm's as it is now."""
+    """The interface a job's trials use: the one copied at its creation (migration 0008
+    gave every earlier job its own), or its algorithm's as it is now for a job made
+    without one (``interface`` empty: a row written directly, not through ``specs``)."""
     if job.interface:
         return Interface.from_json(job.interface)
     return of_algorithm(job.algorithm)

@@ -112,7 +112,7 @@ class TrainingJob(models.Model):
     environment = models.JSONField(default=dict, blank=True)
     # How trials pass values to the script, copied from the algorithm at creation
     # (trainingjobs.interface): editing the algorithm never changes an existing job's
-    # command lines. {} for jobs created before it was kept (they read the algorithm's).
+    # command lines. {} only for a row written directly (it reads the algorithm's).
     interface = models.JSONField(default=dict, blank=True)
     metric_name = models.CharField(max_length=64, blank=True)
     metric_goal = models.CharField(

@@ -115,12 +115,12 @@ def test_the_redis_priority_queue_takes_over_a_list_queue_left_by_an_earlier_ver
         old.enqueue(data)
     try:
         storage = AdoptingPriorityRedisStorage(name, connection_pool=conn.connection_pool)
-        assert conn.type(storage.queue_key) == b"zset"
+        assert conn.type(storage.queue_key) == b"list"  # nothing done before its first use
         storage.enqueue(b"urgent", priority=10)
+        assert conn.type(storage.queue_key) == b"zset"
         storage.enqueue(b"fourth")
         taken = [storage.dequeue() for _ in range(5)]
         assert taken == [b"urgent", b"first", b"second", b"third", b"fourth"]
-        assert AdoptingPriorityRedisStorage(name, connection_pool=conn.connection_pool)
     finally:
         conn.delete(old.queue_key)
         conn.close()
